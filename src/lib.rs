@@ -1,0 +1,15 @@
+//! losslab: label-smoothed cross-entropy exactly as Hugging Face `LabelSmoother` and PyTorch
+//! `F.cross_entropy` compute it, the objectives of pre-training and alignment, and the padding
+//! utilities of a seq2seq trainer, for native Rust and (through `bindings`) WebAssembly.
+//!
+//! Layers point one way: `loss`, `objectives`, `padding` (pure math) ← `cpu` kernels ←
+//! `bindings` (the only module that knows about JavaScript).
+
+pub mod cpu;
+pub mod error;
+pub mod hash;
+pub mod js;
+pub mod loss;
+pub mod shape;
+
+pub use error::{Error, Result};

@@ -1,0 +1,371 @@
+//! Label-smoothed cross-entropy: the plan (labels → targets, denominator), the reduction over
+//! rows in f64, the gradient coefficients, and the CPU driver that ties them to a kernel.
+//!
+//! Backends differ only in how they get each row's logsumexp and smoothing sum; the plan and
+//! the reduction are shared, so every backend answers the same questions the same way.
+
+use ndarray::{ArrayView2, ArrayView3};
+
+use super::notes::Note;
+use super::options::{CrossEntropy, Reduction, Semantics};
+use crate::cpu::{CpuKernel, RowStats};
+use crate::error::{try_zeroed, Error, Result};
+
+/// What the labels and options decide before any logit is read.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub opts: CrossEntropy,
+    /// `[B, T, V]` of the logits as given.
+    pub shape: [usize; 3],
+    /// Positions per sequence after shifting: T, or T − 1 with `shift_labels`.
+    pub steps: usize,
+    /// The class each position is scored against, `None` where the label is ignored.
+    pub targets: Vec<Option<u32>>,
+    pub num_active: usize,
+    /// Σ w[y] over active positions (the count when unweighted).
+    pub active_weight: f64,
+    /// What the sums are divided by: the mean's denominator, or 1 for "sum" and "none".
+    pub denominator: f64,
+    /// The first negative label that hf semantics silently turned into class 0.
+    pub clamped: Option<(usize, i32)>,
+}
+
+impl Plan {
+    pub fn new(shape: [usize; 3], labels: &[i32], opts: &CrossEntropy) -> Result<Self> {
+        let [batch, seq, vocab] = shape;
+        opts.validate(vocab)?;
+        crate::shape::check_len("labels", labels.len(), &[batch, seq])?;
+        let shift = opts.shift_labels as usize;
+        let steps = seq.saturating_sub(shift);
+        let mut targets = Vec::with_capacity(batch * steps);
+        let mut clamped = None;
+        for b in 0..batch {
+            for t in 0..steps {
+                let at = b * seq + t + shift;
+                let label = labels[at];
+                let target = if i64::from(label) == opts.ignore_index {
+                    None
+                } else if label < 0 && opts.semantics == Semantics::Hf {
+                    // LabelSmoother clamps before gathering: -1 scores class 0 and counts.
+                    clamped.get_or_insert((at, label));
+                    Some(0)
+                } else if label < 0 || label as usize >= vocab {
+                    return Err(Error::LabelOutOfRange {
+                        label: label.into(),
+                        position: at,
+                        vocab,
+                        ignore_index: opts.ignore_index,
+                    });
+                } else {
+                    Some(label as u32)
+                };
+                targets.push(target);
+            }
+        }
+        let active = || targets.iter().flatten();
+        let num_active = active().count();
+        let active_weight = match &opts.class_weights {
+            Some(w) => active().map(|&y| w[y as usize] as f64).sum(),
+            None => num_active as f64,
+        };
+        let denominator = match (opts.num_items_in_batch, opts.reduction) {
+            (_, Reduction::Sum | Reduction::None) => 1.0,
+            (Some(d), Reduction::Mean) => d,
+            (None, Reduction::Mean) => active_weight,
+        };
+        Ok(Self {
+            opts: opts.clone(),
+            shape,
+            steps,
+            targets,
+            num_active,
+            active_weight,
+            denominator,
+            clamped,
+        })
+    }
+
+    pub fn vocab(&self) -> usize {
+        self.shape[2]
+    }
+
+    /// Index of the logits row that position `p` (after shifting) is predicted from.
+    pub fn logits_row(&self, p: usize) -> usize {
+        let (b, t) = (p / self.steps, p % self.steps);
+        b * self.shape[1] + t
+    }
+
+    fn weight(&self, class: u32) -> f64 {
+        self.opts
+            .class_weights
+            .as_ref()
+            .map_or(1.0, |w| w[class as usize] as f64)
+    }
+
+    /// Gradient coefficients of one active row:
+    /// `g_c = scale·softmax_c − offset·w_c − [c = y]·label`, all divided by the denominator.
+    pub fn grad_coefficients(&self, class: u32, lse: f64) -> GradCoefficients {
+        let o = &self.opts;
+        let v = self.vocab() as f64;
+        let (eps, w_y) = (o.epsilon, self.weight(class));
+        let total_weight = o
+            .class_weights
+            .as_ref()
+            .map_or(v, |w| w.iter().map(|&x| x as f64).sum());
+        let smooth = if o.uses_smoothing_term() {
+            eps / v
+        } else {
+            0.0
+        };
+        let z = if o.z_loss_scale != 0.0 {
+            2.0 * o.z_loss_scale * lse
+        } else {
+            0.0
+        };
+        let a = 1.0 / self.denominator;
+        GradCoefficients {
+            scale: a * ((1.0 - eps) * w_y + smooth * total_weight + z),
+            offset: a * smooth,
+            label: a * (1.0 - eps) * w_y,
+        }
+    }
+
+    /// Combines per-position row results into the reported loss terms, in f64.
+    pub fn reduce(&self, rows: &[Option<RowResult>]) -> Summary {
+        let o = &self.opts;
+        let v = self.vocab() as f64;
+        let n = self.targets.len();
+        let mut s = Summary {
+            loss: None,
+            nll: 0.0,
+            smooth: 0.0,
+            z_loss: 0.0,
+            per_token_loss: vec![0.0; n],
+            per_token_nll: vec![0.0; n],
+            per_token_smooth: vec![0.0; n],
+        };
+        let (mut nll, mut smooth, mut z) = (0.0f64, 0.0f64, 0.0f64);
+        for (p, (target, row)) in self.targets.iter().zip(rows).enumerate() {
+            let (Some(class), Some(r)) = (target, row) else {
+                continue;
+            };
+            let w = self.weight(*class);
+            let token_nll = r.lse - r.label_logit;
+            let token_z = if o.z_loss_scale != 0.0 {
+                o.z_loss_scale * r.lse * r.lse
+            } else {
+                0.0
+            };
+            let mut token_loss = (1.0 - o.epsilon) * w * token_nll + token_z;
+            if o.uses_smoothing_term() {
+                token_loss += o.epsilon * r.weighted_smooth / v;
+            }
+            nll += w * token_nll;
+            smooth += r.weighted_smooth;
+            z += token_z;
+            s.per_token_loss[p] = token_loss as f32;
+            s.per_token_nll[p] = token_nll as f32;
+            s.per_token_smooth[p] = r.smooth as f32;
+        }
+        s.nll = nll / self.denominator;
+        s.smooth = smooth / (v * self.denominator);
+        s.z_loss = z / self.denominator;
+        if o.reduction != Reduction::None {
+            let smoothing = if o.uses_smoothing_term() {
+                o.epsilon * s.smooth
+            } else {
+                0.0
+            };
+            s.loss = Some((1.0 - o.epsilon) * s.nll + smoothing + s.z_loss);
+        }
+        s
+    }
+}
+
+/// One active row's totals, from whichever backend computed them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RowResult {
+    pub lse: f64,
+    /// `Σ_c (lse − x_c)`.
+    pub smooth: f64,
+    /// `Σ_c w_c (lse − x_c)`; equals `smooth` without class weights.
+    pub weighted_smooth: f64,
+    /// The (soft-capped) logit of the target class.
+    pub label_logit: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GradCoefficients {
+    pub scale: f64,
+    pub offset: f64,
+    pub label: f64,
+}
+
+/// The reduced loss terms; see [`CrossEntropyOutput`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    pub loss: Option<f64>,
+    pub nll: f64,
+    pub smooth: f64,
+    pub z_loss: f64,
+    pub per_token_loss: Vec<f32>,
+    pub per_token_nll: Vec<f32>,
+    pub per_token_smooth: Vec<f32>,
+}
+
+/// Everything a cross-entropy call reports. `loss = (1−ε)·nll + ε·smooth + z_loss`
+/// (without the ε term for torch semantics at ε = 0); `loss` is `None` for reduction "none".
+#[derive(Clone, Debug, PartialEq)]
+pub struct CrossEntropyOutput {
+    pub summary: Summary,
+    pub num_active: usize,
+    pub grad: Option<Vec<f32>>,
+    pub backend: &'static str,
+    /// Why a result is NaN or infinite, and other surprises worth saying out loud.
+    pub notes: Vec<Note>,
+}
+
+/// Applies `x ← c · tanh(x / c)` to a row.
+pub fn softcap_row(raw: &[f32], cap: f64, out: &mut [f32]) {
+    for (o, &x) in out.iter_mut().zip(raw) {
+        *o = (cap * (x as f64 / cap).tanh()) as f32;
+    }
+}
+
+/// `Σ_c w_c (lse − x_c)` as `Σ_c w_c (max − x_c) + W (lse − max)`: no cancellation.
+pub fn weighted_smooth(row: &[f32], weights: &[f32], max: f32, lse: f64) -> f64 {
+    let (m, mut gaps, mut total) = (max as f64, 0.0f64, 0.0f64);
+    for (&x, &w) in row.iter().zip(weights) {
+        gaps += w as f64 * (m - x as f64);
+        total += w as f64;
+    }
+    gaps + total * (lse - m)
+}
+
+/// Finishes a gradient row whose softmax part `kernel.softmax_affine` wrote: per-class weight
+/// offsets, the label term, and the soft-cap chain rule. Rows with a non-finite lse are NaN.
+pub fn finish_grad_row(
+    plan: &Plan,
+    class: u32,
+    stats: RowStats,
+    lse: f64,
+    capped_row: &[f32],
+    out: &mut [f32],
+    kernel: CpuKernel,
+) {
+    if !lse.is_finite() {
+        out.fill(f32::NAN);
+        return;
+    }
+    let c = plan.grad_coefficients(class, lse);
+    let log_sum = (lse - stats.max as f64) as f32;
+    match &plan.opts.class_weights {
+        None => kernel.softmax_affine(
+            capped_row,
+            stats.max,
+            log_sum,
+            c.scale as f32,
+            c.offset as f32,
+            out,
+        ),
+        Some(w) => {
+            kernel.softmax_affine(capped_row, stats.max, log_sum, c.scale as f32, 0.0, out);
+            for (g, &wc) in out.iter_mut().zip(w) {
+                *g -= (c.offset * wc as f64) as f32;
+            }
+        }
+    }
+    out[class as usize] -= c.label as f32;
+    if let Some(cap) = plan.opts.softcap {
+        // d/dx [c·tanh(x/c)] = 1 − tanh²(x/c) = 1 − (capped/c)².
+        for (g, &xc) in out.iter_mut().zip(capped_row) {
+            let t = xc as f64 / cap;
+            *g = (*g as f64 * (1.0 - t * t)) as f32;
+        }
+    }
+}
+
+/// Cross-entropy on the CPU: one pass per active row for the forward, a second read of the
+/// same (cache-hot) row for its gradient. Never allocates a `[rows, V]` buffer except the
+/// gradient itself.
+pub fn cross_entropy(
+    logits: ArrayView3<f32>,
+    labels: ArrayView2<i32>,
+    opts: &CrossEntropy,
+    kernel: CpuKernel,
+) -> Result<CrossEntropyOutput> {
+    let shape = [logits.shape()[0], logits.shape()[1], logits.shape()[2]];
+    if labels.shape() != &shape[..2] {
+        return Err(Error::Length {
+            name: "labels",
+            got: labels.len(),
+            dims: shape[..2].to_vec(),
+            expected: shape[0] * shape[1],
+        });
+    }
+    let labels = labels.as_standard_layout();
+    let logits = logits.as_standard_layout();
+    let (Some(labels), Some(flat)) = (labels.as_slice(), logits.as_slice()) else {
+        unreachable!("standard layout is contiguous");
+    };
+    let plan = Plan::new(shape, labels, opts)?;
+    let v = shape[2];
+    let mut grad = if opts.grad {
+        Some(try_zeroed::<f32>(flat.len(), "the gradient")?)
+    } else {
+        None
+    };
+    let mut capped = if opts.softcap.is_some() {
+        try_zeroed::<f32>(v, "a soft-capped row")?
+    } else {
+        Vec::new()
+    };
+    let mut rows = Vec::with_capacity(plan.targets.len());
+    for (p, target) in plan.targets.iter().enumerate() {
+        let Some(class) = *target else {
+            rows.push(None);
+            continue;
+        };
+        let r = plan.logits_row(p);
+        let raw = &flat[r * v..(r + 1) * v];
+        let row = match opts.softcap {
+            Some(cap) => {
+                softcap_row(raw, cap, &mut capped);
+                &capped[..]
+            }
+            None => raw,
+        };
+        let stats = kernel.row_stats(row);
+        let totals = stats.finish(row);
+        let weighted = match &opts.class_weights {
+            Some(w) => weighted_smooth(row, w, stats.max, totals.lse),
+            None => totals.smooth,
+        };
+        rows.push(Some(RowResult {
+            lse: totals.lse,
+            smooth: totals.smooth,
+            weighted_smooth: weighted,
+            label_logit: row[class as usize] as f64,
+        }));
+        if let Some(g) = grad.as_mut() {
+            finish_grad_row(
+                &plan,
+                class,
+                stats,
+                totals.lse,
+                row,
+                &mut g[r * v..(r + 1) * v],
+                kernel,
+            );
+        }
+    }
+    let summary = plan.reduce(&rows);
+    let notes = super::notes::explain(&plan, &rows);
+    Ok(CrossEntropyOutput {
+        summary,
+        num_active: plan.num_active,
+        grad,
+        backend: kernel.name(),
+        notes,
+    })
+}

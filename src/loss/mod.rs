@@ -1,0 +1,9 @@
+//! The loss math on plain slices and ndarray views: no wasm or JS types below this line.
+
+pub mod cross_entropy;
+pub mod notes;
+pub mod options;
+
+pub use cross_entropy::{cross_entropy, CrossEntropyOutput, Plan, RowResult, Summary};
+pub use notes::Note;
+pub use options::{CrossEntropy, Reduction, Semantics};

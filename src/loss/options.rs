@@ -1,0 +1,128 @@
+//! The options of a cross-entropy call, with the defaults of SPEC §5 and their validation.
+
+use crate::error::{Error, Result};
+
+/// Whose semantics to reproduce.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Semantics {
+    /// `transformers.trainer_pt_utils.LabelSmoother`: negative labels other than ignore_index
+    /// become class 0, no range check on ε, always computes the smoothing term.
+    #[default]
+    Hf,
+    /// `torch.nn.functional.cross_entropy`: class weights, reductions, ε in [0, 1], no smoothing
+    /// term at all when ε = 0.
+    Torch,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Reduction {
+    #[default]
+    Mean,
+    Sum,
+    /// Per-token losses only; `loss` is absent and there is no gradient.
+    None,
+}
+
+/// Label-smoothed cross-entropy, configured. `Default` is `LabelSmoother()` with ε = 0.1.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CrossEntropy {
+    pub semantics: Semantics,
+    pub epsilon: f64,
+    pub ignore_index: i64,
+    /// Predict token t+1 from position t: drop the last position's logits and the first label.
+    pub shift_labels: bool,
+    pub reduction: Reduction,
+    /// Replaces the number of active tokens as the mean's denominator (gradient accumulation).
+    pub num_items_in_batch: Option<f64>,
+    pub class_weights: Option<Vec<f32>>,
+    /// z-loss: `scale · lse²` per active token, divided by the mean's denominator.
+    pub z_loss_scale: f64,
+    /// Logit soft-capping `x ← c · tanh(x / c)` before everything else.
+    pub softcap: Option<f64>,
+    pub grad: bool,
+}
+
+impl Default for CrossEntropy {
+    fn default() -> Self {
+        Self {
+            semantics: Semantics::Hf,
+            epsilon: 0.1,
+            ignore_index: -100,
+            shift_labels: false,
+            reduction: Reduction::Mean,
+            num_items_in_batch: None,
+            class_weights: None,
+            z_loss_scale: 0.0,
+            softcap: None,
+            grad: false,
+        }
+    }
+}
+
+fn bad(name: &'static str, requirement: &'static str, got: impl ToString) -> Error {
+    Error::Option {
+        name,
+        requirement,
+        got: got.to_string(),
+    }
+}
+
+impl CrossEntropy {
+    /// Checks the options against each other and against a vocabulary of `vocab` classes.
+    pub fn validate(&self, vocab: usize) -> Result<()> {
+        let torch = self.semantics == Semantics::Torch;
+        if !self.epsilon.is_finite() {
+            return Err(bad("epsilon", "a finite number", self.epsilon));
+        }
+        if torch && !(0.0..=1.0).contains(&self.epsilon) {
+            return Err(Error::EpsilonOutOfRange(self.epsilon));
+        }
+        if !torch && self.reduction != Reduction::Mean {
+            return Err(Error::Unsupported(
+                "reduction \"sum\" and \"none\" need semantics \"torch\"; LabelSmoother always takes the mean",
+            ));
+        }
+        if let Some(w) = &self.class_weights {
+            if !torch {
+                return Err(Error::Unsupported(
+                    "classWeights need semantics \"torch\"; LabelSmoother has no weights",
+                ));
+            }
+            if w.len() != vocab {
+                return Err(bad(
+                    "classWeights",
+                    "one weight per class (length V)",
+                    format!("{} weights for V = {vocab}", w.len()),
+                ));
+            }
+            if let Some(x) = w.iter().find(|x| !x.is_finite()) {
+                return Err(bad("classWeights", "finite numbers", x));
+            }
+        }
+        if let Some(d) = self.num_items_in_batch {
+            if !(d.is_finite() && d > 0.0) {
+                return Err(bad("numItemsInBatch", "a positive number", d));
+            }
+        }
+        if !(self.z_loss_scale.is_finite() && self.z_loss_scale >= 0.0) {
+            return Err(bad("zLossScale", "a finite number >= 0", self.z_loss_scale));
+        }
+        if let Some(c) = self.softcap {
+            if !(c.is_finite() && c > 0.0) {
+                return Err(bad("softcap", "a positive finite number", c));
+            }
+        }
+        if self.grad && self.reduction == Reduction::None {
+            return Err(Error::Unsupported(
+                "grad: true needs a scalar loss, but reduction \"none\" returns one loss per token (no upstream gradient to contract with)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The weight of the smoothing term in the loss: PyTorch skips the term entirely at ε = 0,
+    /// LabelSmoother multiplies it by 0 (so a `+inf` smoothing sum gives NaN).
+    pub(crate) fn uses_smoothing_term(&self) -> bool {
+        self.semantics == Semantics::Hf || self.epsilon != 0.0
+    }
+}
