@@ -32,14 +32,19 @@ pub fn fill_hash_logits(out: &mut [f32], offset: usize, seed: u32, scale: f64) {
 }
 
 /// `labels[t] = ignore if h32(t, seed + 2) % 10 == 0 else h32(t, seed + 1) % V`.
+pub fn fill_hash_labels(out: &mut [i32], vocab: usize, seed: u32, ignore_index: i32) {
+    for (t, o) in out.iter_mut().enumerate() {
+        let t = t as u32;
+        *o = if h32(t, seed.wrapping_add(2)) % 10 == 0 {
+            ignore_index
+        } else {
+            (h32(t, seed.wrapping_add(1)) % vocab as u32) as i32
+        };
+    }
+}
+
 pub fn hash_labels(len: usize, vocab: usize, seed: u32, ignore_index: i32) -> Vec<i32> {
-    (0..len as u32)
-        .map(|t| {
-            if h32(t, seed.wrapping_add(2)) % 10 == 0 {
-                ignore_index
-            } else {
-                (h32(t, seed.wrapping_add(1)) % vocab as u32) as i32
-            }
-        })
-        .collect()
+    let mut out = vec![0; len];
+    fill_hash_labels(&mut out, vocab, seed, ignore_index);
+    out
 }

@@ -10,6 +10,12 @@ pub mod error;
 pub mod hash;
 pub mod js;
 pub mod loss;
+pub mod objectives;
+pub mod padding;
 pub mod shape;
 
 pub use error::{Error, Result};
+
+// Unit tests also run in headless Chromium, where `cpu` uses real simd128 instructions.
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -87,6 +87,8 @@ pub fn check_len(name: &'static str, got: usize, dims: &[usize]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn two_d_is_one_sequence() {

@@ -180,6 +180,8 @@ pub fn exp2_nonpositive(y: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn exp2_matches_f64_within_two_ulp_scale() {

@@ -151,6 +151,8 @@ impl CpuKernel {
 mod tests {
     use super::*;
     use crate::hash::hash_logits;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn f64_totals(row: &[f32]) -> RowTotals {
         let m = row.iter().fold(f64::NEG_INFINITY, |a, &x| a.max(x as f64));

@@ -1,3 +1,11 @@
 //! The JavaScript face of losslab: the only module that knows about JS values and wasm-bindgen.
+//!
+//! `options` (decoding of option objects) is target-independent so native tests and fuzzers
+//! can drive it; `convert` and `exports` exist only in the wasm build.
 
 pub mod options;
+
+#[cfg(target_arch = "wasm32")]
+mod convert;
+#[cfg(target_arch = "wasm32")]
+pub mod exports;

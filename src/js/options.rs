@@ -21,6 +21,8 @@ pub struct CrossEntropyOptions {
     pub z_loss_scale: Option<f64>,
     pub softcap: Option<f64>,
     pub grad: Option<bool>,
+    /// Not in SPEC §5: "simd" (default) or "scalar", to compare the two CPU kernels.
+    pub kernel: Option<String>,
 }
 
 /// A JS number that must be an integer in i32 range (labels are `Int32Array`s).
@@ -80,4 +82,157 @@ fn choice(name: &'static str, requirement: &'static str, got: &str) -> Error {
 /// Wraps a decoder's message (serde names the key and the expected type) as an option error.
 pub fn decode_error(what: &str, e: impl std::fmt::Display) -> Error {
     Error::Parse(format!("invalid {what}: {e}"))
+}
+
+/// `crossEntropy`'s one option beyond SPEC §5: which CPU kernel runs ("simd" by default).
+pub fn cpu_kernel(name: Option<&str>) -> Result<crate::cpu::CpuKernel> {
+    use crate::cpu::CpuKernel;
+    match name {
+        None | Some("simd") => Ok(CpuKernel::Simd),
+        Some("scalar") => Ok(CpuKernel::Scalar),
+        Some(other) => Err(choice("kernel", "\"simd\" or \"scalar\"", other)),
+    }
+}
+
+fn optional_integer(name: &'static str, x: Option<f64>, default: i32) -> Result<i32> {
+    x.map_or(Ok(default), |x| integer(name, x))
+}
+
+fn size(name: &'static str, x: f64) -> Result<usize> {
+    if x.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&x) {
+        Ok(x as usize)
+    } else {
+        Err(Error::Option {
+            name,
+            requirement: "a non-negative integer",
+            got: x.to_string(),
+        })
+    }
+}
+
+/// Options of `clmLabels` and `sftLabels`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LabelOptions {
+    pub pad_id: Option<f64>,
+    pub ignore_index: Option<f64>,
+    pub shift: Option<bool>,
+}
+
+impl LabelOptions {
+    pub fn into_core(self) -> Result<crate::objectives::LabelOptions> {
+        Ok(crate::objectives::LabelOptions {
+            pad_id: self.pad_id.map(|x| integer("padId", x)).transpose()?,
+            ignore_index: optional_integer("ignoreIndex", self.ignore_index, -100)?,
+            shift: self.shift.unwrap_or(false),
+        })
+    }
+}
+
+/// Options of `mlmMask`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MlmOptions {
+    pub mask_token_id: Option<f64>,
+    pub vocab_size: Option<f64>,
+    pub probability: Option<f64>,
+    pub mask_replace_prob: Option<f64>,
+    pub random_replace_prob: Option<f64>,
+    pub special_ids: Option<Vec<f64>>,
+    pub ignore_index: Option<f64>,
+    pub seed: Option<f64>,
+}
+
+impl MlmOptions {
+    pub fn into_core(self) -> Result<crate::objectives::MlmOptions> {
+        let d = crate::objectives::MlmOptions::default();
+        let required = |name: &'static str, x: Option<f64>| {
+            x.ok_or(Error::Option {
+                name,
+                requirement: "given",
+                got: "undefined".into(),
+            })
+        };
+        let seed = self.seed.unwrap_or(0.0);
+        if !(seed.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&seed)) {
+            return Err(Error::Option {
+                name: "seed",
+                requirement: "a non-negative safe integer",
+                got: seed.to_string(),
+            });
+        }
+        Ok(crate::objectives::MlmOptions {
+            mask_token_id: integer("maskTokenId", required("maskTokenId", self.mask_token_id)?)?,
+            vocab_size: size("vocabSize", required("vocabSize", self.vocab_size)?)?,
+            probability: self.probability.unwrap_or(d.probability),
+            mask_replace_prob: self.mask_replace_prob.unwrap_or(d.mask_replace_prob),
+            random_replace_prob: self.random_replace_prob.unwrap_or(d.random_replace_prob),
+            special_ids: self
+                .special_ids
+                .unwrap_or_default()
+                .into_iter()
+                .map(|x| integer("specialIds", x))
+                .collect::<Result<_>>()?,
+            ignore_index: optional_integer("ignoreIndex", self.ignore_index, -100)?,
+            seed: seed as u64,
+        })
+    }
+}
+
+/// Options of `collate`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CollateOptions {
+    pub pad_id: Option<f64>,
+    pub label_pad_id: Option<f64>,
+    pub padding_side: Option<String>,
+    pub pad_to_multiple_of: Option<f64>,
+}
+
+impl CollateOptions {
+    pub fn into_core(self) -> Result<crate::padding::Collate> {
+        use crate::padding::Side;
+        let side = match self.padding_side.as_deref() {
+            None | Some("right") => Side::Right,
+            Some("left") => Side::Left,
+            Some(other) => return Err(choice("paddingSide", "\"right\" or \"left\"", other)),
+        };
+        let multiple = match self.pad_to_multiple_of {
+            None => None,
+            Some(m) if m >= 1.0 => Some(size("padToMultipleOf", m)?),
+            Some(m) => {
+                return Err(Error::Option {
+                    name: "padToMultipleOf",
+                    requirement: "a positive integer",
+                    got: m.to_string(),
+                })
+            }
+        };
+        Ok(crate::padding::Collate {
+            pad_id: optional_integer("padId", self.pad_id, 0)?,
+            label_pad_id: optional_integer("labelPadId", self.label_pad_id, -100)?,
+            side,
+            pad_to_multiple_of: multiple,
+        })
+    }
+}
+
+/// Options of `mse`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MseOptions {
+    pub reduction: Option<String>,
+    pub grad: Option<bool>,
+}
+
+impl MseOptions {
+    pub fn into_core(self) -> Result<(Reduction, bool)> {
+        let reduction = match self.reduction.as_deref() {
+            None | Some("mean") => Reduction::Mean,
+            Some("sum") => Reduction::Sum,
+            Some("none") => Reduction::None,
+            Some(other) => return Err(choice("reduction", "\"mean\", \"sum\" or \"none\"", other)),
+        };
+        Ok((reduction, self.grad.unwrap_or(false)))
+    }
 }

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what losslab's build, playground and tests need, idempotently: the wasm32 target,
+# the wasm-bindgen CLI matching Cargo.toml's pin (into .tools/), npm packages (wasm-opt from
+# binaryen, playwright-core, ...), and Debian's Chromium + ChromeDriver.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# The CLI must equal the crate's pinned version, or the generated glue will not match.
+wb_version=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
+if [ "$(.tools/bin/wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$wb_version" ]; then
+  say "installing wasm-bindgen-cli $wb_version into .tools/ (2-3 minutes, once)"
+  # No --locked: one of its locked dependencies is missing from the registry mirror.
+  cargo install wasm-bindgen-cli --version "$wb_version" --root .tools
+fi
+
+if [ ! -x node_modules/.bin/wasm-opt ] || [ package.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm packages"
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+fi
+
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  say "installing Debian's chromium and chromium-driver"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium chromium-driver
+fi

@@ -1,0 +1,9 @@
+// Loads the built ES module in Node the way a user would: initSync with the wasm bytes.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const root = new URL("../../", import.meta.url);
+export const losslab = await import(new URL("pkg/losslab.js", root));
+losslab.initSync({ module: readFileSync(fileURLToPath(new URL("pkg/losslab_bg.wasm", root))) });
+
+export const readJson = (rel) => JSON.parse(readFileSync(fileURLToPath(new URL(rel, root)), "utf8"));
