@@ -6,48 +6,30 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum Error {
     #[error("dims must be {expected}, got {got:?}")]
-    DimsRank {
-        expected: &'static str,
-        got: Vec<f64>,
-    },
+    DimsRank { expected: &'static str, got: Vec<f64> },
 
     #[error("dims must be non-negative integers below 2^32, got {got:?}")]
     DimsNotIntegers { got: Vec<f64> },
 
     #[error("dims {dims:?} contain a 0: {what} must be at least 1")]
-    DimsZero {
-        dims: Vec<usize>,
-        what: &'static str,
-    },
+    DimsZero { dims: Vec<usize>, what: &'static str },
 
     #[error("dims {dims:?} describe more than 2^32 elements, beyond what wasm memory can address")]
     DimsOverflow { dims: Vec<usize> },
 
     #[error("{name} has {got} elements but dims {dims:?} need {expected}")]
-    Length {
-        name: &'static str,
-        got: usize,
-        dims: Vec<usize>,
-        expected: usize,
-    },
+    Length { name: &'static str, got: usize, dims: Vec<usize>, expected: usize },
 
     #[error("label {label} at position {position} is out of range: it must be in [0, {vocab}) (V = {vocab}) or equal ignoreIndex ({ignore_index})")]
-    LabelOutOfRange {
-        label: i64,
-        position: usize,
-        vocab: usize,
-        ignore_index: i64,
-    },
+    LabelOutOfRange { label: i64, position: usize, vocab: usize, ignore_index: i64 },
 
-    #[error("epsilon {0} is out of range: torch semantics require 0 <= epsilon <= 1 (hf semantics do not check)")]
+    #[error(
+        "epsilon {0} is out of range: torch semantics require 0 <= epsilon <= 1 (hf semantics do not check)"
+    )]
     EpsilonOutOfRange(f64),
 
     #[error("{name} must be {requirement}, got {got}")]
-    Option {
-        name: &'static str,
-        requirement: &'static str,
-        got: String,
-    },
+    Option { name: &'static str, requirement: &'static str, got: String },
 
     #[error("{0}")]
     Unsupported(&'static str),
@@ -65,10 +47,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Every allocation whose size a caller controls goes through here.
 pub fn try_zeroed<T: Clone + Default>(len: usize, what: &'static str) -> Result<Vec<T>> {
     let mut v = Vec::new();
-    let oom = || Error::OutOfMemory {
-        what,
-        bytes: len.saturating_mul(std::mem::size_of::<T>()),
-    };
+    let oom = || Error::OutOfMemory { what, bytes: len.saturating_mul(std::mem::size_of::<T>()) };
     v.try_reserve_exact(len).map_err(|_| oom())?;
     v.resize(len, T::default());
     Ok(v)

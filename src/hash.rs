@@ -35,7 +35,7 @@ pub fn fill_hash_logits(out: &mut [f32], offset: usize, seed: u32, scale: f64) {
 pub fn fill_hash_labels(out: &mut [i32], vocab: usize, seed: u32, ignore_index: i32) {
     for (t, o) in out.iter_mut().enumerate() {
         let t = t as u32;
-        *o = if h32(t, seed.wrapping_add(2)) % 10 == 0 {
+        *o = if h32(t, seed.wrapping_add(2)).is_multiple_of(10) {
             ignore_index
         } else {
             (h32(t, seed.wrapping_add(1)) % vocab as u32) as i32

@@ -19,11 +19,7 @@ pub struct LabelOptions {
 
 impl Default for LabelOptions {
     fn default() -> Self {
-        Self {
-            pad_id: None,
-            ignore_index: -100,
-            shift: false,
-        }
+        Self { pad_id: None, ignore_index: -100, shift: false }
     }
 }
 
@@ -32,11 +28,7 @@ fn finish_labels(mut labels: Array2<i32>, o: &LabelOptions) -> Array2<i32> {
         let len = labels.ncols();
         for mut row in labels.rows_mut() {
             for t in 0..len {
-                row[t] = if t + 1 < len {
-                    row[t + 1]
-                } else {
-                    o.ignore_index
-                };
+                row[t] = if t + 1 < len { row[t + 1] } else { o.ignore_index };
             }
         }
     }
@@ -45,24 +37,14 @@ fn finish_labels(mut labels: Array2<i32>, o: &LabelOptions) -> Array2<i32> {
 
 /// Pre-training (CLM): every real token is a target; padding is ignored.
 pub fn clm_labels(ids: ArrayView2<i32>, o: &LabelOptions) -> Array2<i32> {
-    let labels = ids.mapv(|id| {
-        if Some(id) == o.pad_id {
-            o.ignore_index
-        } else {
-            id
-        }
-    });
+    let labels = ids.mapv(|id| if Some(id) == o.pad_id { o.ignore_index } else { id });
     finish_labels(labels, o)
 }
 
 /// Alignment (SFT): as CLM, but the first `prompt_lens[b]` real tokens of row `b` (counted from
 /// its first non-pad token, so left and right padding both work) are ignored: only the response
 /// is learned.
-pub fn sft_labels(
-    ids: ArrayView2<i32>,
-    prompt_lens: &[usize],
-    o: &LabelOptions,
-) -> Result<Array2<i32>> {
+pub fn sft_labels(ids: ArrayView2<i32>, prompt_lens: &[usize], o: &LabelOptions) -> Result<Array2<i32>> {
     if prompt_lens.len() != ids.nrows() {
         return Err(Error::Length {
             name: "promptLens",
@@ -71,18 +53,9 @@ pub fn sft_labels(
             expected: ids.nrows(),
         });
     }
-    let mut labels = ids.mapv(|id| {
-        if Some(id) == o.pad_id {
-            o.ignore_index
-        } else {
-            id
-        }
-    });
+    let mut labels = ids.mapv(|id| if Some(id) == o.pad_id { o.ignore_index } else { id });
     for (mut row, &prompt) in labels.rows_mut().into_iter().zip(prompt_lens) {
-        let start = row
-            .iter()
-            .position(|&x| x != o.ignore_index || o.pad_id.is_none())
-            .unwrap_or(row.len());
+        let start = row.iter().position(|&x| x != o.ignore_index || o.pad_id.is_none()).unwrap_or(row.len());
         for x in row.iter_mut().skip(start).take(prompt) {
             *x = o.ignore_index;
         }
@@ -159,11 +132,7 @@ pub fn mlm_mask(ids: ArrayView2<i32>, o: &MlmOptions) -> Result<Masked> {
         if (0.0..=1.0).contains(&p) {
             Ok(())
         } else {
-            Err(Error::Option {
-                name,
-                requirement: "a probability in [0, 1]",
-                got: p.to_string(),
-            })
+            Err(Error::Option { name, requirement: "a probability in [0, 1]", got: p.to_string() })
         }
     };
     unit("probability", o.probability)?;
@@ -187,8 +156,7 @@ pub fn mlm_mask(ids: ArrayView2<i32>, o: &MlmOptions) -> Result<Masked> {
     let mut input_ids = ids.to_owned();
     let mut labels = Array2::from_elem(ids.dim(), o.ignore_index);
     // P(random | not replaced by the mask token), so the three shares come out as asked.
-    let random_given_not_masked =
-        o.random_replace_prob / (1.0 - o.mask_replace_prob).max(f64::MIN_POSITIVE);
+    let random_given_not_masked = o.random_replace_prob / (1.0 - o.mask_replace_prob).max(f64::MIN_POSITIVE);
     for (id, label) in input_ids.iter_mut().zip(labels.iter_mut()) {
         let chosen = rng.next_f64() < o.probability;
         if !chosen || o.special_ids.contains(id) {
@@ -214,12 +182,7 @@ pub struct MseOutput {
 
 /// `F.mse_loss(pred, target, reduction)`: squared errors, their mean or sum, and the gradient
 /// with respect to `pred`.
-pub fn mse(
-    pred: &[f32],
-    target: &[f32],
-    reduction: crate::loss::Reduction,
-    grad: bool,
-) -> Result<MseOutput> {
+pub fn mse(pred: &[f32], target: &[f32], reduction: crate::loss::Reduction, grad: bool) -> Result<MseOutput> {
     use crate::loss::Reduction;
     if pred.len() != target.len() {
         return Err(Error::Length {
@@ -234,33 +197,18 @@ pub fn mse(
             "grad: true needs a scalar loss, but reduction \"none\" returns one per element",
         ));
     }
-    let per_element: Vec<f32> = pred
-        .iter()
-        .zip(target)
-        .map(|(&p, &t)| ((p as f64 - t as f64).powi(2)) as f32)
-        .collect();
-    let sum: f64 = pred
-        .iter()
-        .zip(target)
-        .map(|(&p, &t)| (p as f64 - t as f64).powi(2))
-        .sum();
+    let per_element: Vec<f32> =
+        pred.iter().zip(target).map(|(&p, &t)| ((p as f64 - t as f64).powi(2)) as f32).collect();
+    let sum: f64 = pred.iter().zip(target).map(|(&p, &t)| (p as f64 - t as f64).powi(2)).sum();
     let n = pred.len() as f64;
     let (loss, scale) = match reduction {
         Reduction::Mean => (Some(sum / n), 2.0 / n),
         Reduction::Sum => (Some(sum), 2.0),
         Reduction::None => (None, 0.0),
     };
-    let grad = grad.then(|| {
-        pred.iter()
-            .zip(target)
-            .map(|(&p, &t)| (scale * (p as f64 - t as f64)) as f32)
-            .collect()
-    });
-    Ok(MseOutput {
-        loss,
-        per_element,
-        grad,
-    })
+    let grad = grad
+        .then(|| pred.iter().zip(target).map(|(&p, &t)| (scale * (p as f64 - t as f64)) as f32).collect());
+    Ok(MseOutput { loss, per_element, grad })
 }
 
 #[cfg(test)]
@@ -273,28 +221,15 @@ mod tests {
     #[test]
     fn sft_masks_the_prompt_after_left_padding() {
         let ids = array![[0, 0, 5, 6, 7, 8], [5, 6, 7, 8, 9, 0]];
-        let o = LabelOptions {
-            pad_id: Some(0),
-            ..LabelOptions::default()
-        };
+        let o = LabelOptions { pad_id: Some(0), ..LabelOptions::default() };
         let got = sft_labels(ids.view(), &[2, 3], &o).unwrap();
-        assert_eq!(
-            got,
-            array![
-                [-100, -100, -100, -100, 7, 8],
-                [-100, -100, -100, 8, 9, -100]
-            ]
-        );
+        assert_eq!(got, array![[-100, -100, -100, -100, 7, 8], [-100, -100, -100, 8, 9, -100]]);
     }
 
     #[test]
     fn clm_shift_matches_for_causal_lm_loss() {
         let ids = array![[1, 2, 3, 0]];
-        let o = LabelOptions {
-            pad_id: Some(0),
-            shift: true,
-            ..LabelOptions::default()
-        };
+        let o = LabelOptions { pad_id: Some(0), shift: true, ..LabelOptions::default() };
         assert_eq!(clm_labels(ids.view(), &o), array![[2, 3, -100, -100]]);
     }
 
@@ -323,24 +258,11 @@ mod tests {
         }
         let total = ids.iter().filter(|&&x| x != 5).count() as f64;
         let share = |k: usize, of: usize| k as f64 / of as f64;
-        assert!(
-            (share(chosen, total as usize) - 0.15).abs() < 0.01,
-            "{chosen} of {total}"
-        );
-        assert!(
-            (share(masked, chosen) - 0.8).abs() < 0.02,
-            "{masked} of {chosen}"
-        );
+        assert!((share(chosen, total as usize) - 0.15).abs() < 0.01, "{chosen} of {total}");
+        assert!((share(masked, chosen) - 0.8).abs() < 0.02, "{masked} of {chosen}");
         // "kept" includes random draws that landed on the original id (1 in 1005).
-        assert!(
-            (share(kept, chosen) - 0.1).abs() < 0.02,
-            "{kept} of {chosen}"
-        );
-        assert_eq!(
-            mlm_mask(ids.view(), &o).unwrap(),
-            m,
-            "a seed reproduces the masking"
-        );
+        assert!((share(kept, chosen) - 0.1).abs() < 0.02, "{kept} of {chosen}");
+        assert_eq!(mlm_mask(ids.view(), &o).unwrap(), m, "a seed reproduces the masking");
     }
 
     #[test]
@@ -349,9 +271,6 @@ mod tests {
         let out = mse(&[1.0, 2.0, 4.0], &[1.0, 0.0, 1.0], Reduction::Mean, true).unwrap();
         assert_eq!(out.loss, Some(13.0 / 3.0));
         assert_eq!(out.grad.unwrap(), vec![0.0, 4.0 / 3.0, 2.0]);
-        assert_eq!(
-            mse(&[1.0], &[3.0], Reduction::Sum, false).unwrap().loss,
-            Some(4.0)
-        );
+        assert_eq!(mse(&[1.0], &[3.0], Reduction::Sum, false).unwrap().loss, Some(4.0));
     }
 }

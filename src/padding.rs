@@ -8,11 +8,7 @@ use crate::error::{Error, Result};
 /// `_pad_tensors_to_target_len`: left-pads each row of `src [B, S]` with `pad_id` to
 /// `target_len` (`out = pad · ones; out[:, -S:] = src`). `S = 0` gives all padding (PyTorch's
 /// `-0:` slice would instead write the whole row); `S > target_len` is refused.
-pub fn pad_to_target_len(
-    src: ArrayView2<i32>,
-    target_len: usize,
-    pad_id: i32,
-) -> Result<Array2<i32>> {
+pub fn pad_to_target_len(src: ArrayView2<i32>, target_len: usize, pad_id: i32) -> Result<Array2<i32>> {
     let (rows, len) = src.dim();
     if len > target_len {
         return Err(Error::Parse(format!(
@@ -65,12 +61,7 @@ pub struct Collate {
 
 impl Default for Collate {
     fn default() -> Self {
-        Self {
-            pad_id: 0,
-            label_pad_id: -100,
-            side: Side::Right,
-            pad_to_multiple_of: None,
-        }
+        Self { pad_id: 0, label_pad_id: -100, side: Side::Right, pad_to_multiple_of: None }
     }
 }
 
@@ -106,8 +97,7 @@ fn pad_rows(rows: &[&[i32]], width: usize, pad: i32, side: Side) -> (Array2<i32>
             Side::Right => 0,
             Side::Left => width - row.len(),
         };
-        ids.slice_mut(s![r, start..start + row.len()])
-            .assign(&ndarray::aview1(row));
+        ids.slice_mut(s![r, start..start + row.len()]).assign(&ndarray::aview1(row));
         mask.slice_mut(s![r, start..start + row.len()]).fill(1);
     }
     (ids, mask)
@@ -122,32 +112,17 @@ pub fn collate(examples: &[Example], c: &Collate) -> Result<Collated> {
     }
     let with_labels = examples.iter().filter(|e| e.labels.is_some()).count();
     if with_labels != 0 && with_labels != examples.len() {
-        return Err(Error::Parse(
-            "either every example has labels or none does".into(),
-        ));
+        return Err(Error::Parse("either every example has labels or none does".into()));
     }
     let inputs: Vec<&[i32]> = examples.iter().map(|e| &e.input_ids[..]).collect();
-    let width = round_up(
-        inputs.iter().map(|r| r.len()).max().unwrap_or(0),
-        c.pad_to_multiple_of,
-    );
+    let width = round_up(inputs.iter().map(|r| r.len()).max().unwrap_or(0), c.pad_to_multiple_of);
     let (input_ids, attention_mask) = pad_rows(&inputs, width, c.pad_id, c.side);
     let labels = (with_labels > 0).then(|| {
-        let rows: Vec<&[i32]> = examples
-            .iter()
-            .filter_map(|e| e.labels.as_deref())
-            .collect();
-        let width = round_up(
-            rows.iter().map(|r| r.len()).max().unwrap_or(0),
-            c.pad_to_multiple_of,
-        );
+        let rows: Vec<&[i32]> = examples.iter().filter_map(|e| e.labels.as_deref()).collect();
+        let width = round_up(rows.iter().map(|r| r.len()).max().unwrap_or(0), c.pad_to_multiple_of);
         pad_rows(&rows, width, c.label_pad_id, c.side).0
     });
-    Ok(Collated {
-        input_ids,
-        attention_mask,
-        labels,
-    })
+    Ok(Collated { input_ids, attention_mask, labels })
 }
 
 #[cfg(test)]
@@ -163,19 +138,10 @@ mod tests {
         // column; with right padding the short prompt would continue after its pads.
         let prompts = collate(
             &[
-                Example {
-                    input_ids: vec![5, 6, 7],
-                    labels: None,
-                },
-                Example {
-                    input_ids: vec![8],
-                    labels: None,
-                },
+                Example { input_ids: vec![5, 6, 7], labels: None },
+                Example { input_ids: vec![8], labels: None },
             ],
-            &Collate {
-                side: Side::Left,
-                ..Collate::default()
-            },
+            &Collate { side: Side::Left, ..Collate::default() },
         )
         .unwrap();
         assert_eq!(prompts.input_ids, array![[5, 6, 7], [0, 0, 8]]);
@@ -184,37 +150,22 @@ mod tests {
 
     #[test]
     fn labels_pad_with_minus_100_to_their_own_length_and_multiple() {
-        let c = Collate {
-            pad_to_multiple_of: Some(4),
-            ..Collate::default()
-        };
+        let c = Collate { pad_to_multiple_of: Some(4), ..Collate::default() };
         let out = collate(
             &[
-                Example {
-                    input_ids: vec![1, 2],
-                    labels: Some(vec![3, 4, 5]),
-                },
-                Example {
-                    input_ids: vec![1, 2, 3, 4, 5],
-                    labels: Some(vec![6]),
-                },
+                Example { input_ids: vec![1, 2], labels: Some(vec![3, 4, 5]) },
+                Example { input_ids: vec![1, 2, 3, 4, 5], labels: Some(vec![6]) },
             ],
             &c,
         )
         .unwrap();
         assert_eq!(out.input_ids.dim(), (2, 8));
-        assert_eq!(
-            out.labels.unwrap(),
-            array![[3, 4, 5, -100], [6, -100, -100, -100]]
-        );
+        assert_eq!(out.labels.unwrap(), array![[3, 4, 5, -100], [6, -100, -100, -100]]);
     }
 
     #[test]
     fn empty_source_pads_fully() {
         let src = Array2::<i32>::zeros((2, 0));
-        assert_eq!(
-            pad_to_target_len(src.view(), 3, 7).unwrap(),
-            Array2::from_elem((2, 3), 7)
-        );
+        assert_eq!(pad_to_target_len(src.view(), 3, 7).unwrap(), Array2::from_elem((2, 3), 7));
     }
 }

@@ -4,9 +4,7 @@ use crate::error::{Error, Result};
 
 /// Converts JS-style dims (numbers) to sizes, refusing fractions, negatives, NaN and huge values.
 pub fn dims_to_usize(dims: &[f64]) -> Result<Vec<usize>> {
-    let ok = dims
-        .iter()
-        .all(|&d| d.is_finite() && d >= 0.0 && d.fract() == 0.0 && d < 4_294_967_296.0);
+    let ok = dims.iter().all(|&d| d.is_finite() && d >= 0.0 && d.fract() == 0.0 && d < 4_294_967_296.0);
     if !ok {
         return Err(Error::DimsNotIntegers { got: dims.to_vec() });
     }
@@ -16,13 +14,9 @@ pub fn dims_to_usize(dims: &[f64]) -> Result<Vec<usize>> {
 /// The product of `dims`, or an error when it exceeds what 32-bit wasm memory could hold.
 pub fn element_count(dims: &[usize]) -> Result<usize> {
     dims.iter()
-        .try_fold(1u64, |acc, &d| {
-            acc.checked_mul(d as u64).filter(|&n| n <= u32::MAX as u64)
-        })
+        .try_fold(1u64, |acc, &d| acc.checked_mul(d as u64).filter(|&n| n <= u32::MAX as u64))
         .map(|n| n as usize)
-        .ok_or_else(|| Error::DimsOverflow {
-            dims: dims.to_vec(),
-        })
+        .ok_or_else(|| Error::DimsOverflow { dims: dims.to_vec() })
 }
 
 /// `[B, T, V]` of a logits tensor given as `[B, T, V]` or `[N, V]` (one sequence: `[1, N, V]`).
@@ -31,25 +25,12 @@ pub fn logits_shape(dims: &[f64]) -> Result<[usize; 3]> {
     let shape = match d[..] {
         [b, t, v] => [b, t, v],
         [n, v] => [1, n, v],
-        _ => {
-            return Err(Error::DimsRank {
-                expected: "[B, T, V] or [N, V]",
-                got: dims.to_vec(),
-            })
-        }
+        _ => return Err(Error::DimsRank { expected: "[B, T, V] or [N, V]", got: dims.to_vec() }),
     };
     element_count(&shape)?;
-    let names = [
-        "B (batch size)",
-        "T (sequence length)",
-        "V (vocabulary size)",
-    ];
+    let names = ["B (batch size)", "T (sequence length)", "V (vocabulary size)"];
     if let Some(i) = shape.iter().position(|&n| n == 0) {
-        let what = if d.len() == 2 {
-            ["", "N (positions)", "V (vocabulary size)"][i]
-        } else {
-            names[i]
-        };
+        let what = if d.len() == 2 { ["", "N (positions)", "V (vocabulary size)"][i] } else { names[i] };
         return Err(Error::DimsZero { dims: d, what });
     }
     Ok(shape)
@@ -63,10 +44,7 @@ pub fn matrix_shape(dims: &[f64]) -> Result<[usize; 2]> {
             element_count(&d)?;
             Ok([r, c])
         }
-        _ => Err(Error::DimsRank {
-            expected: "[rows, columns]",
-            got: dims.to_vec(),
-        }),
+        _ => Err(Error::DimsRank { expected: "[rows, columns]", got: dims.to_vec() }),
     }
 }
 
@@ -74,12 +52,7 @@ pub fn matrix_shape(dims: &[f64]) -> Result<[usize; 2]> {
 pub fn check_len(name: &'static str, got: usize, dims: &[usize]) -> Result<()> {
     let expected = element_count(dims)?;
     if got != expected {
-        return Err(Error::Length {
-            name,
-            got,
-            dims: dims.to_vec(),
-            expected,
-        });
+        return Err(Error::Length { name, got, dims: dims.to_vec(), expected });
     }
     Ok(())
 }

@@ -26,12 +26,7 @@ impl Case {
         self.run_with(&self.logits, &self.opts, kernel)
     }
 
-    fn run_with(
-        &self,
-        logits: &[f32],
-        opts: &CrossEntropy,
-        kernel: CpuKernel,
-    ) -> CrossEntropyOutput {
+    fn run_with(&self, logits: &[f32], opts: &CrossEntropy, kernel: CpuKernel) -> CrossEntropyOutput {
         let [b, t, v] = self.dims;
         let l = ArrayView3::from_shape((b, t, v), logits).unwrap();
         let y = ArrayView2::from_shape((b, t), &self.labels).unwrap();
@@ -53,31 +48,18 @@ fn random_case(seed: u64, plain: bool) -> Case {
     let scale = [1.0f32, 8.0, 60.0][pick(3)];
     let n = dims[0] * dims[1];
     let mut rng = SplitMix64::new(seed ^ 0xABCD);
-    let logits = (0..n * dims[2])
-        .map(|_| (rng.next_f64() as f32 - 0.5) * scale)
-        .collect();
+    let logits = (0..n * dims[2]).map(|_| (rng.next_f64() as f32 - 0.5) * scale).collect();
     let mut labels: Vec<i32> = (0..n)
-        .map(|_| {
-            if rng.next_f64() < 0.2 {
-                -100
-            } else {
-                (rng.next_u64() % dims[2] as u64) as i32
-            }
-        })
+        .map(|_| if rng.next_f64() < 0.2 { -100 } else { (rng.next_u64() % dims[2] as u64) as i32 })
         .collect();
     labels[n - 1] = 0; // active even after shifting
-    let mut opts = CrossEntropy {
-        epsilon: rng.next_f64(),
-        grad: true,
-        ..CrossEntropy::default()
-    };
+    let mut opts = CrossEntropy { epsilon: rng.next_f64(), grad: true, ..CrossEntropy::default() };
     if !plain {
         opts.shift_labels = rng.next_f64() < 0.5;
         if rng.next_f64() < 0.5 {
             opts.semantics = Semantics::Torch;
             if rng.next_f64() < 0.5 {
-                opts.class_weights =
-                    Some((0..dims[2]).map(|_| 0.2 + rng.next_f64() as f32).collect());
+                opts.class_weights = Some((0..dims[2]).map(|_| 0.2 + rng.next_f64() as f32).collect());
             }
             if rng.next_f64() < 0.3 {
                 opts.reduction = Reduction::Sum;
@@ -93,12 +75,7 @@ fn random_case(seed: u64, plain: bool) -> Case {
             opts.num_items_in_batch = Some(1.0 + (rng.next_u64() % 9) as f64);
         }
     }
-    Case {
-        dims,
-        logits,
-        labels,
-        opts,
-    }
+    Case { dims, logits, labels, opts }
 }
 
 fn close(got: f64, want: f64, rel: f64) -> bool {
@@ -119,10 +96,7 @@ fn adding_a_constant_to_a_row_leaves_the_loss_unchanged() {
         }
         let after = case.loss();
         // Adding c re-rounds each f32 logit: up to half an ulp of |x| + |c| per logit.
-        assert!(
-            close(after, before, 2e-6),
-            "seed {seed}: {before} → {after}"
-        );
+        assert!(close(after, before, 2e-6), "seed {seed}: {before} → {after}");
     }
 }
 
@@ -183,12 +157,7 @@ fn gradient_matches_finite_differences() {
             plus[i] += 1e-2;
             minus[i] -= 1e-2;
             let h = plus[i] as f64 - minus[i] as f64; // the step f32 actually took
-            let f = |l: &[f32]| {
-                case.run_with(l, &case.opts, CpuKernel::Scalar)
-                    .summary
-                    .loss
-                    .unwrap()
-            };
+            let f = |l: &[f32]| case.run_with(l, &case.opts, CpuKernel::Scalar).summary.loss.unwrap();
             let fd = (f(&plus) - f(&minus)) / h;
             // Central differences err by O(h²) times the third derivative; with soft-capping,
             // z-loss and weights that stays under 2e-3 of the largest gradient here.

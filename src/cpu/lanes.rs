@@ -7,7 +7,7 @@
 /// (9.6e-8 with f32 Horner evaluation; c0 = 1 exactly so the row maximum contributes exactly 1).
 const EXP2_POLY: [f32; 7] = [
     1.0,
-    0.693_147_2,
+    std::f32::consts::LN_2, // the fit lands on ln 2 itself
     0.240_226_46,
     0.055_503_286,
     0.009_618_487,
@@ -42,18 +42,6 @@ mod imp {
             // SAFETY: `dst` is 16 writable bytes; v128_store has no alignment requirement.
             unsafe { v128_store(dst.as_mut_ptr() as *mut v128, self.0) }
         }
-        #[inline(always)]
-        pub fn add(self, o: Self) -> Self {
-            Self(f32x4_add(self.0, o.0))
-        }
-        #[inline(always)]
-        pub fn sub(self, o: Self) -> Self {
-            Self(f32x4_sub(self.0, o.0))
-        }
-        #[inline(always)]
-        pub fn mul(self, o: Self) -> Self {
-            Self(f32x4_mul(self.0, o.0))
-        }
         /// `self < o ? o : self` per lane: one instruction on x86, and a NaN in `o` is dropped.
         #[inline(always)]
         pub fn pmax(self, o: Self) -> Self {
@@ -72,6 +60,30 @@ mod imp {
                 f32x4_extract_lane::<2>(self.0),
                 f32x4_extract_lane::<3>(self.0),
             ]
+        }
+    }
+
+    impl core::ops::Add for F32x4 {
+        type Output = Self;
+        #[inline(always)]
+        fn add(self, o: Self) -> Self {
+            Self(f32x4_add(self.0, o.0))
+        }
+    }
+
+    impl core::ops::Sub for F32x4 {
+        type Output = Self;
+        #[inline(always)]
+        fn sub(self, o: Self) -> Self {
+            Self(f32x4_sub(self.0, o.0))
+        }
+    }
+
+    impl core::ops::Mul for F32x4 {
+        type Output = Self;
+        #[inline(always)]
+        fn mul(self, o: Self) -> Self {
+            Self(f32x4_mul(self.0, o.0))
         }
     }
 }
@@ -96,24 +108,7 @@ mod imp {
         }
         #[inline(always)]
         fn zip(self, o: Self, f: impl Fn(f32, f32) -> f32) -> Self {
-            Self([
-                f(self.0[0], o.0[0]),
-                f(self.0[1], o.0[1]),
-                f(self.0[2], o.0[2]),
-                f(self.0[3], o.0[3]),
-            ])
-        }
-        #[inline(always)]
-        pub fn add(self, o: Self) -> Self {
-            self.zip(o, |a, b| a + b)
-        }
-        #[inline(always)]
-        pub fn sub(self, o: Self) -> Self {
-            self.zip(o, |a, b| a - b)
-        }
-        #[inline(always)]
-        pub fn mul(self, o: Self) -> Self {
-            self.zip(o, |a, b| a * b)
+            Self([f(self.0[0], o.0[0]), f(self.0[1], o.0[1]), f(self.0[2], o.0[2]), f(self.0[3], o.0[3])])
         }
         #[inline(always)]
         pub fn pmax(self, o: Self) -> Self {
@@ -121,15 +116,35 @@ mod imp {
         }
         #[inline(always)]
         pub fn shl23_add(self, bias: i32) -> Self {
-            Self(
-                self.0.map(|x| {
-                    f32::from_bits(((x.to_bits() as i32) << 23).wrapping_add(bias) as u32)
-                }),
-            )
+            Self(self.0.map(|x| f32::from_bits(((x.to_bits() as i32) << 23).wrapping_add(bias) as u32)))
         }
         #[inline(always)]
         pub fn to_array(self) -> [f32; 4] {
             self.0
+        }
+    }
+
+    impl core::ops::Add for F32x4 {
+        type Output = Self;
+        #[inline(always)]
+        fn add(self, o: Self) -> Self {
+            self.zip(o, |a, b| a + b)
+        }
+    }
+
+    impl core::ops::Sub for F32x4 {
+        type Output = Self;
+        #[inline(always)]
+        fn sub(self, o: Self) -> Self {
+            self.zip(o, |a, b| a - b)
+        }
+    }
+
+    impl core::ops::Mul for F32x4 {
+        type Output = Self;
+        #[inline(always)]
+        fn mul(self, o: Self) -> Self {
+            self.zip(o, |a, b| a * b)
         }
     }
 }
@@ -144,17 +159,17 @@ impl F32x4 {
     #[inline(always)]
     pub fn exp2_nonpositive(self) -> Self {
         let y = self.pmax(Self::splat(EXP2_MIN));
-        let shifted = y.add(Self::splat(ROUND_MAGIC));
-        let n = shifted.sub(Self::splat(ROUND_MAGIC));
-        let f = y.sub(n);
+        let shifted = y + Self::splat(ROUND_MAGIC);
+        let n = shifted - Self::splat(ROUND_MAGIC);
+        let f = y - n;
         let mut p = Self::splat(EXP2_POLY[6]);
         for &c in EXP2_POLY[..6].iter().rev() {
-            p = p.mul(f).add(Self::splat(c));
+            p = p * f + Self::splat(c);
         }
         // The low 9 bits of `shifted` hold n (two's complement): shifted into the exponent field
         // and biased by 127 they are the f32 2^n, normal because n >= -126.
         let scale = shifted.shl23_add(127 << 23);
-        p.mul(scale)
+        p * scale
     }
 
     #[inline(always)]

@@ -34,21 +34,11 @@ impl RowStats {
         if m.is_finite() {
             // NaN logits reach here through sum_exp / sum_gap and propagate on their own.
             let log_s = self.sum_exp.ln();
-            return RowTotals {
-                lse: m + log_s,
-                smooth: row.len() as f64 * log_s + self.sum_gap,
-            };
+            return RowTotals { lse: m + log_s, smooth: row.len() as f64 * log_s + self.sum_gap };
         }
         // Rare rows: the kernels skip NaNs when taking the max, so look for them here.
-        let lse = if row.iter().any(|x| x.is_nan()) {
-            f64::NAN
-        } else {
-            m
-        };
-        RowTotals {
-            lse,
-            smooth: f64::NAN,
-        }
+        let lse = if row.iter().any(|x| x.is_nan()) { f64::NAN } else { m };
+        RowTotals { lse, smooth: f64::NAN }
     }
 }
 
@@ -63,12 +53,7 @@ struct Online {
 
 impl Online {
     fn new() -> Self {
-        Self {
-            max: f32::NEG_INFINITY,
-            sum_exp: 0.0,
-            sum_gap: 0.0,
-            seen: 0,
-        }
+        Self { max: f32::NEG_INFINITY, sum_exp: 0.0, sum_gap: 0.0, seen: 0 }
     }
 
     /// Raises the running max to `candidate` if larger (NaN never is), rescaling what was
@@ -94,11 +79,7 @@ impl Online {
     }
 
     fn stats(self) -> RowStats {
-        RowStats {
-            max: self.max,
-            sum_exp: self.sum_exp,
-            sum_gap: self.sum_gap,
-        }
+        RowStats { max: self.max, sum_exp: self.sum_exp, sum_gap: self.sum_gap }
     }
 }
 
@@ -158,10 +139,7 @@ mod tests {
         let m = row.iter().fold(f64::NEG_INFINITY, |a, &x| a.max(x as f64));
         let s: f64 = row.iter().map(|&x| (x as f64 - m).exp()).sum();
         let lse = m + s.ln();
-        RowTotals {
-            lse,
-            smooth: row.iter().map(|&x| lse - x as f64).sum(),
-        }
+        RowTotals { lse, smooth: row.iter().map(|&x| lse - x as f64).sum() }
     }
 
     fn check_row(row: &[f32]) {
@@ -170,26 +148,14 @@ mod tests {
             let got = k.row_stats(row).finish(row);
             // Errors scale with the logits, so values near 0 are held to an absolute 2e-7.
             let rel = |a: f64, b: f64| ((a - b) / b.abs().max(1.0)).abs();
-            assert!(
-                rel(got.lse, want.lse) < 2e-7,
-                "{k:?} lse {} vs {}",
-                got.lse,
-                want.lse
-            );
-            assert!(
-                rel(got.smooth, want.smooth) < 2e-7,
-                "{k:?} smooth {} vs {}",
-                got.smooth,
-                want.smooth
-            );
+            assert!(rel(got.lse, want.lse) < 2e-7, "{k:?} lse {} vs {}", got.lse, want.lse);
+            assert!(rel(got.smooth, want.smooth) < 2e-7, "{k:?} smooth {} vs {}", got.smooth, want.smooth);
         }
     }
 
     #[test]
     fn rows_of_every_length_and_scale_match_f64() {
-        for v in [
-            1, 2, 3, 4, 5, 7, 8, 255, 256, 257, 1023, 4099, 32000, 151_936,
-        ] {
+        for v in [1, 2, 3, 4, 5, 7, 8, 255, 256, 257, 1023, 4099, 32000, 151_936] {
             for (seed, scale) in [(1, 1.0), (2, 16.0), (3, 2e4)] {
                 check_row(&hash_logits(v, seed, scale));
             }
@@ -215,15 +181,9 @@ mod tests {
             for k in [CpuKernel::Simd, CpuKernel::Scalar] {
                 let t = k.row_stats(row).finish(row);
                 if smooth_inf {
-                    assert!(
-                        t.lse.is_finite() && t.smooth == f64::INFINITY,
-                        "{k:?} {row:?} {t:?}"
-                    );
+                    assert!(t.lse.is_finite() && t.smooth == f64::INFINITY, "{k:?} {row:?} {t:?}");
                 } else {
-                    assert!(
-                        t.lse == lse || (lse.is_nan() && t.lse.is_nan()),
-                        "{k:?} {row:?} {t:?}"
-                    );
+                    assert!(t.lse == lse || (lse.is_nan() && t.lse.is_nan()), "{k:?} {row:?} {t:?}");
                     assert!(t.smooth.is_nan(), "{k:?} {row:?} {t:?}");
                 }
             }
@@ -233,10 +193,7 @@ mod tests {
         row.extend([0.5, 1.5]);
         for k in [CpuKernel::Simd, CpuKernel::Scalar] {
             let t = k.row_stats(&row).finish(&row);
-            assert!(
-                (t.lse - (1.5f64.exp() + 0.5f64.exp()).ln()).abs() < 1e-6,
-                "{k:?} {t:?}"
-            );
+            assert!((t.lse - (1.5f64.exp() + 0.5f64.exp()).ln()).abs() < 1e-6, "{k:?} {t:?}");
             assert_eq!(t.smooth, f64::INFINITY);
         }
     }

@@ -17,14 +17,7 @@ pub fn row_stats(row: &[f32]) -> RowStats {
     online.stats()
 }
 
-pub fn softmax_affine(
-    row: &[f32],
-    max: f32,
-    log_sum: f32,
-    scale: f32,
-    offset: f32,
-    out: &mut [f32],
-) {
+pub fn softmax_affine(row: &[f32], max: f32, log_sum: f32, scale: f32, offset: f32, out: &mut [f32]) {
     for (o, &x) in out.iter_mut().zip(row) {
         *o = scale * ((x - max) - log_sum).exp() - offset;
     }

@@ -37,18 +37,16 @@ pub fn row_stats(row: &[f32]) -> RowStats {
 fn block_max(block: &[[f32; 4]]) -> f32 {
     let mut acc = [F32x4::splat(f32::NEG_INFINITY); 4];
     let (quads, rest) = block.as_chunks::<4>();
-    for q in quads {
-        for k in 0..4 {
-            acc[k] = acc[k].pmax(F32x4::load(&q[k]));
-        }
+    for [a, b, c, d] in quads {
+        acc[0] = acc[0].pmax(F32x4::load(a));
+        acc[1] = acc[1].pmax(F32x4::load(b));
+        acc[2] = acc[2].pmax(F32x4::load(c));
+        acc[3] = acc[3].pmax(F32x4::load(d));
     }
     for v in rest {
         acc[0] = acc[0].pmax(F32x4::load(v));
     }
-    acc[0]
-        .pmax(acc[1])
-        .pmax(acc[2].pmax(acc[3]))
-        .horizontal_max()
+    acc[0].pmax(acc[1]).pmax(acc[2].pmax(acc[3])).horizontal_max()
 }
 
 /// Σ exp(x − max) and Σ (max − x) over a block, in four independent chains.
@@ -60,38 +58,26 @@ fn block_sums(block: &[[f32; 4]], max: f32) -> (f32, f32) {
     let mut exps = [zero; 4];
     let mut gaps = [zero; 4];
     let mut step = |k: usize, v: &[f32; 4]| {
-        let gap = max_v.sub(F32x4::load(v));
-        gaps[k] = gaps[k].add(gap);
-        exps[k] = exps[k].add(gap.mul(neg_log2e).exp2_nonpositive());
+        let gap = max_v - F32x4::load(v);
+        gaps[k] = gaps[k] + gap;
+        exps[k] = exps[k] + (gap * neg_log2e).exp2_nonpositive();
     };
     let (quads, rest) = block.as_chunks::<4>();
-    for q in quads {
-        for k in 0..4 {
-            step(k, &q[k]);
-        }
+    for [a, b, c, d] in quads {
+        step(0, a);
+        step(1, b);
+        step(2, c);
+        step(3, d);
     }
     for (k, v) in rest.iter().enumerate() {
         step(k, v);
     }
-    let sum_exp = exps[0]
-        .add(exps[1])
-        .add(exps[2].add(exps[3]))
-        .horizontal_sum();
-    let sum_gap = gaps[0]
-        .add(gaps[1])
-        .add(gaps[2].add(gaps[3]))
-        .horizontal_sum();
+    let sum_exp = ((exps[0] + exps[1]) + (exps[2] + exps[3])).horizontal_sum();
+    let sum_gap = ((gaps[0] + gaps[1]) + (gaps[2] + gaps[3])).horizontal_sum();
     (sum_exp, sum_gap)
 }
 
-pub fn softmax_affine(
-    row: &[f32],
-    max: f32,
-    log_sum: f32,
-    scale: f32,
-    offset: f32,
-    out: &mut [f32],
-) {
+pub fn softmax_affine(row: &[f32], max: f32, log_sum: f32, scale: f32, offset: f32, out: &mut [f32]) {
     let (body, tail) = row.as_chunks::<4>();
     let (out_body, out_tail) = out.as_chunks_mut::<4>();
     let max_v = F32x4::splat(max);
@@ -100,12 +86,8 @@ pub fn softmax_affine(
     let scale_v = F32x4::splat(scale);
     let offset_v = F32x4::splat(offset);
     for (v, o) in body.iter().zip(out_body) {
-        let p = F32x4::load(v)
-            .sub(max_v)
-            .sub(log_sum_v)
-            .mul(log2e)
-            .exp2_nonpositive();
-        p.mul(scale_v).sub(offset_v).store(o);
+        let p = (((F32x4::load(v) - max_v) - log_sum_v) * log2e).exp2_nonpositive();
+        (p * scale_v - offset_v).store(o);
     }
     for (&x, o) in tail.iter().zip(out_tail) {
         *o = scale * exp2_nonpositive(((x - max) - log_sum) * LOG2E) - offset;

@@ -17,15 +17,9 @@ pub fn describe(v: &JsValue) -> String {
     }
     if let Some(o) = v.dyn_ref::<Object>() {
         let name = String::from(o.constructor().name());
-        return if name.is_empty() {
-            "an object".into()
-        } else {
-            format!("a {name}")
-        };
+        return if name.is_empty() { "an object".into() } else { format!("a {name}") };
     }
-    v.js_typeof()
-        .as_string()
-        .map_or("a value".into(), |t| format!("a {t}"))
+    v.js_typeof().as_string().map_or("a value".into(), |t| format!("a {t}"))
 }
 
 fn wrong_type(name: &str, want: &str, v: &JsValue) -> Error {
@@ -34,18 +28,14 @@ fn wrong_type(name: &str, want: &str, v: &JsValue) -> Error {
 
 /// Copies a `Float32Array` into wasm memory: the one copy the caller's data needs.
 pub fn f32_vec(name: &'static str, v: &JsValue) -> Result<Vec<f32>> {
-    let arr = v
-        .dyn_ref::<Float32Array>()
-        .ok_or_else(|| wrong_type(name, "a Float32Array", v))?;
+    let arr = v.dyn_ref::<Float32Array>().ok_or_else(|| wrong_type(name, "a Float32Array", v))?;
     let mut out = try_zeroed::<f32>(arr.length() as usize, name)?;
     arr.copy_to(&mut out);
     Ok(out)
 }
 
 pub fn i32_vec(name: &'static str, v: &JsValue) -> Result<Vec<i32>> {
-    let arr = v
-        .dyn_ref::<Int32Array>()
-        .ok_or_else(|| wrong_type(name, "an Int32Array", v))?;
+    let arr = v.dyn_ref::<Int32Array>().ok_or_else(|| wrong_type(name, "an Int32Array", v))?;
     let mut out = try_zeroed::<i32>(arr.length() as usize, name)?;
     arr.copy_to(&mut out);
     Ok(out)
@@ -53,18 +43,14 @@ pub fn i32_vec(name: &'static str, v: &JsValue) -> Result<Vec<i32>> {
 
 /// A list of numbers: an Array or any typed array.
 pub fn numbers(name: &'static str, v: &JsValue) -> Result<Vec<f64>> {
-    let list: Vec<JsValue> = if Array::is_array(v) {
-        Array::from(v).to_vec()
-    } else if js_sys::ArrayBuffer::is_view(v) && !v.is_instance_of::<js_sys::DataView>() {
-        Array::from(v).to_vec()
-    } else {
+    let typed_array = js_sys::ArrayBuffer::is_view(v) && !v.is_instance_of::<js_sys::DataView>();
+    if !Array::is_array(v) && !typed_array {
         return Err(wrong_type(name, "an array of numbers", v));
-    };
+    }
+    let list = Array::from(v).to_vec();
     list.iter()
         .map(|x| {
-            x.as_f64().ok_or_else(|| {
-                Error::Parse(format!("{name} must hold numbers, found {}", describe(x)))
-            })
+            x.as_f64().ok_or_else(|| Error::Parse(format!("{name} must hold numbers, found {}", describe(x))))
         })
         .collect()
 }
@@ -73,9 +59,7 @@ pub fn numbers(name: &'static str, v: &JsValue) -> Result<Vec<f64>> {
 pub fn integer(name: &'static str, v: &JsValue, min: f64, max: f64) -> Result<i64> {
     let x = v.as_f64().ok_or_else(|| wrong_type(name, "a number", v))?;
     if x.fract() != 0.0 || x < min || x > max {
-        return Err(Error::Parse(format!(
-            "{name} must be an integer in [{min}, {max}], got {x}"
-        )));
+        return Err(Error::Parse(format!("{name} must be an integer in [{min}, {max}], got {x}")));
     }
     Ok(x as i64)
 }
@@ -95,11 +79,11 @@ pub fn options<T: DeserializeOwned + Default>(what: &str, v: &JsValue) -> Result
         return Ok(T::default());
     }
     if !v.is_object() || Array::is_array(v) {
-        return Err(Error::Parse(format!(
-            "{what} must be an object, got {}",
-            describe(v)
-        )));
+        return Err(Error::Parse(format!("{what} must be an object, got {}", describe(v))));
     }
+    let keys: Vec<String> =
+        Object::keys(v.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()).collect();
+    super::options::check_keys(what, keys.iter().map(String::as_str), super::options::field_names::<T>())?;
     serde_wasm_bindgen::from_value(v.clone()).map_err(|e| super::options::decode_error(what, e))
 }
 
@@ -110,14 +94,8 @@ pub fn fields<const N: usize>(what: &str, v: &JsValue, names: [&str; N]) -> Resu
         .dyn_ref::<Object>()
         .filter(|_| !Array::is_array(v))
         .ok_or_else(|| wrong_type(what, "an object", v))?;
-    for key in Object::keys(obj).iter() {
-        let key = key.as_string().unwrap_or_default();
-        if !names.contains(&key.as_str()) {
-            return Err(Error::Parse(format!(
-                "unknown key {key:?} in {what}; expected one of {names:?}"
-            )));
-        }
-    }
+    let keys: Vec<String> = Object::keys(obj).iter().filter_map(|k| k.as_string()).collect();
+    super::options::check_keys(what, keys.iter().map(String::as_str), &names)?;
     Ok(names.map(|n| Reflect::get(obj, &JsValue::from_str(n)).unwrap_or(JsValue::UNDEFINED)))
 }
 
@@ -157,7 +135,5 @@ pub fn optional_f64(name: &'static str, v: &JsValue) -> Result<Option<f64>> {
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
-    v.as_f64()
-        .map(Some)
-        .ok_or_else(|| wrong_type(name, "a number", v))
+    v.as_f64().map(Some).ok_or_else(|| wrong_type(name, "a number", v))
 }

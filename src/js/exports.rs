@@ -172,11 +172,7 @@ fn notes(out: &CrossEntropyOutput) -> js_sys::Array {
         .map(|n| {
             Builder::new()
                 .set("code", n.code())
-                .set(
-                    "position",
-                    n.position()
-                        .map_or(JsValue::NULL, |p| JsValue::from_f64(p as f64)),
-                )
+                .set("position", n.position().map_or(JsValue::NULL, |p| JsValue::from_f64(p as f64)))
                 .set("message", n.to_string())
                 .build()
         })
@@ -198,9 +194,7 @@ pub(crate) fn result_object(out: &CrossEntropyOutput) -> JsValue {
     if let Some(g) = &out.grad {
         b = b.set("grad", convert::f32_array(g));
     }
-    b.set("backend", out.backend)
-        .set("notes", notes(out))
-        .build()
+    b.set("backend", out.backend).set("notes", notes(out)).build()
 }
 
 /// Validated logits, labels and options of a cross-entropy call, in wasm memory.
@@ -222,14 +216,8 @@ impl Call {
         let kernel = opt::cpu_kernel(o.kernel.as_deref())?;
         let options = o.into_core()?;
         options.validate(shape[2])?;
-        for (name, value, want) in [
-            ("logits", &logits, &shape[..]),
-            ("labels", &labels, &shape[..2]),
-        ] {
-            if let Some(len) = js_sys::Reflect::get(value, &"length".into())
-                .ok()
-                .and_then(|l| l.as_f64())
-            {
+        for (name, value, want) in [("logits", &logits, &shape[..]), ("labels", &labels, &shape[..2])] {
+            if let Some(len) = js_sys::Reflect::get(value, &"length".into()).ok().and_then(|l| l.as_f64()) {
                 check_len(name, len as usize, want)?;
             }
         }
@@ -237,21 +225,14 @@ impl Call {
         let labels = convert::i32_vec("labels", &labels)?;
         check_len("logits", logits.len(), &shape)?;
         check_len("labels", labels.len(), &shape[..2])?;
-        Ok(Self {
-            shape,
-            logits,
-            labels,
-            options,
-            kernel,
-        })
+        Ok(Self { shape, logits, labels, options, kernel })
     }
 
     pub fn run_cpu(&self) -> Result<CrossEntropyOutput> {
         let [b, t, v] = self.shape;
-        let (Ok(logits), Ok(labels)) = (
-            ArrayView3::from_shape((b, t, v), &self.logits),
-            ArrayView2::from_shape((b, t), &self.labels),
-        ) else {
+        let (Ok(logits), Ok(labels)) =
+            (ArrayView3::from_shape((b, t, v), &self.logits), ArrayView2::from_shape((b, t), &self.labels))
+        else {
             unreachable!("lengths were checked against the shape");
         };
         loss::cross_entropy(logits, labels, &self.options, self.kernel)
@@ -304,11 +285,7 @@ pub fn pad_to_target_len(
     let (data, dims) = id_matrix("src", &src, &dims)?;
     let target = convert::count("targetLen", &target_len)?;
     let pad = convert::int32("padId", &pad_id)?;
-    Ok(flat(padding::pad_to_target_len(
-        view(&data, dims),
-        target,
-        pad,
-    )?))
+    Ok(flat(padding::pad_to_target_len(view(&data, dims), target, pad)?))
 }
 
 /// `prediction_step`'s label alignment: labels shorter than `promptLen` are left-padded with
@@ -325,10 +302,7 @@ pub fn align_labels(
     let pad = convert::int32("padId", &pad_id)?;
     let out = padding::align_labels(view(&data, dims), prompt, pad);
     let d = [out.nrows(), out.ncols()];
-    Ok(Builder::new()
-        .set("data", flat(out))
-        .set("dims", convert::dims_array(&d))
-        .build())
+    Ok(Builder::new().set("data", flat(out)).set("dims", convert::dims_array(&d)).build())
 }
 
 /// `generated[:, :promptLen] = padId`: removes the prompt that generation output starts with.
@@ -346,10 +320,7 @@ pub fn mask_prompt(
 }
 
 fn id_list(name: &'static str, v: &JsValue) -> Result<Vec<i32>> {
-    convert::numbers(name, v)?
-        .into_iter()
-        .map(|x| opt::integer(name, x))
-        .collect()
+    convert::numbers(name, v)?.into_iter().map(|x| opt::integer(name, x)).collect()
 }
 
 /// Pads a batch like `DataCollatorForSeq2Seq`: `inputIds` with `padId` plus an attention mask,
@@ -361,31 +332,20 @@ pub fn collate(
     options: Option<CollateOptionsArg>,
 ) -> Result<JsValue, JsError> {
     if !js_sys::Array::is_array(&examples) {
-        return Err(Error::Parse(format!(
-            "examples must be an array, got {}",
-            convert::describe(&examples)
-        ))
-        .into());
+        return Err(
+            Error::Parse(format!("examples must be an array, got {}", convert::describe(&examples))).into()
+        );
     }
     let list = js_sys::Array::from(&examples)
         .iter()
         .map(|e| {
             let [ids, labels] = convert::fields("an example", &e, ["inputIds", "labels"])?;
-            let labels = if labels.is_undefined() {
-                None
-            } else {
-                Some(id_list("labels", &labels)?)
-            };
-            Ok(padding::Example {
-                input_ids: id_list("inputIds", &ids)?,
-                labels,
-            })
+            let labels = if labels.is_undefined() { None } else { Some(id_list("labels", &labels)?) };
+            Ok(padding::Example { input_ids: id_list("inputIds", &ids)?, labels })
         })
         .collect::<Result<Vec<_>>>()?;
-    let o: opt::CollateOptions = convert::options(
-        "options",
-        &options.map_or(JsValue::UNDEFINED, JsValue::from),
-    )?;
+    let o: opt::CollateOptions =
+        convert::options("options", &options.map_or(JsValue::UNDEFINED, JsValue::from))?;
     let out = padding::collate(&list, &o.into_core()?)?;
     let dims = |a: &ndarray::Array2<i32>| convert::dims_array(&[a.nrows(), a.ncols()]);
     let (label_ids, label_dims) = match out.labels {
@@ -410,14 +370,9 @@ pub fn clm_labels(
     options: Option<LabelOptionsArg>,
 ) -> Result<js_sys::Int32Array, JsError> {
     let (data, dims) = id_matrix("inputIds", &input_ids, &dims)?;
-    let o: opt::LabelOptions = convert::options(
-        "options",
-        &options.map_or(JsValue::UNDEFINED, JsValue::from),
-    )?;
-    Ok(flat(objectives::clm_labels(
-        view(&data, dims),
-        &o.into_core()?,
-    )))
+    let o: opt::LabelOptions =
+        convert::options("options", &options.map_or(JsValue::UNDEFINED, JsValue::from))?;
+    Ok(flat(objectives::clm_labels(view(&data, dims), &o.into_core()?)))
 }
 
 /// Alignment (SFT) labels: as `clmLabels`, with each row's first `promptLens[b]` real tokens
@@ -439,15 +394,9 @@ pub fn sft_labels(
             .map(|x| convert::count("promptLens", &JsValue::from_f64(x)))
             .collect::<Result<_>>()?
     };
-    let o: opt::LabelOptions = convert::options(
-        "options",
-        &options.map_or(JsValue::UNDEFINED, JsValue::from),
-    )?;
-    Ok(flat(objectives::sft_labels(
-        view(&data, dims),
-        &lens,
-        &o.into_core()?,
-    )?))
+    let o: opt::LabelOptions =
+        convert::options("options", &options.map_or(JsValue::UNDEFINED, JsValue::from))?;
+    Ok(flat(objectives::sft_labels(view(&data, dims), &lens, &o.into_core()?)?))
 }
 
 /// MLM masking as `DataCollatorForLanguageModeling(mlm=True)`: 15 % of non-special tokens
@@ -462,10 +411,7 @@ pub fn mlm_mask(
     let (data, dims) = id_matrix("inputIds", &input_ids, &dims)?;
     let o: opt::MlmOptions = convert::options("options", &options)?;
     let out = objectives::mlm_mask(view(&data, dims), &o.into_core()?)?;
-    Ok(Builder::new()
-        .set("inputIds", flat(out.input_ids))
-        .set("labels", flat(out.labels))
-        .build())
+    Ok(Builder::new().set("inputIds", flat(out.input_ids)).set("labels", flat(out.labels)).build())
 }
 
 /// Mean squared error `F.mse_loss(pred, target, reduction)`, with the gradient w.r.t. `pred`.
@@ -477,10 +423,7 @@ pub fn mse(
 ) -> Result<JsValue, JsError> {
     let pred = convert::f32_vec("pred", &pred)?;
     let target = convert::f32_vec("target", &target)?;
-    let o: opt::MseOptions = convert::options(
-        "options",
-        &options.map_or(JsValue::UNDEFINED, JsValue::from),
-    )?;
+    let o: opt::MseOptions = convert::options("options", &options.map_or(JsValue::UNDEFINED, JsValue::from))?;
     let (reduction, grad) = o.into_core()?;
     let out = objectives::mse(&pred, &target, reduction, grad)?;
     let mut b = Builder::new()

@@ -30,11 +30,7 @@ pub fn integer(name: &'static str, x: f64) -> Result<i32> {
     if x.fract() == 0.0 && x >= i32::MIN as f64 && x <= i32::MAX as f64 {
         Ok(x as i32)
     } else {
-        Err(Error::Option {
-            name,
-            requirement: "an integer in the Int32 range",
-            got: x.to_string(),
-        })
+        Err(Error::Option { name, requirement: "an integer in the Int32 range", got: x.to_string() })
     }
 }
 
@@ -72,11 +68,7 @@ impl CrossEntropyOptions {
 }
 
 fn choice(name: &'static str, requirement: &'static str, got: &str) -> Error {
-    Error::Option {
-        name,
-        requirement,
-        got: format!("{got:?}"),
-    }
+    Error::Option { name, requirement, got: format!("{got:?}") }
 }
 
 /// Wraps a decoder's message (serde names the key and the expected type) as an option error.
@@ -102,11 +94,7 @@ fn size(name: &'static str, x: f64) -> Result<usize> {
     if x.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&x) {
         Ok(x as usize)
     } else {
-        Err(Error::Option {
-            name,
-            requirement: "a non-negative integer",
-            got: x.to_string(),
-        })
+        Err(Error::Option { name, requirement: "a non-negative integer", got: x.to_string() })
     }
 }
 
@@ -147,11 +135,7 @@ impl MlmOptions {
     pub fn into_core(self) -> Result<crate::objectives::MlmOptions> {
         let d = crate::objectives::MlmOptions::default();
         let required = |name: &'static str, x: Option<f64>| {
-            x.ok_or(Error::Option {
-                name,
-                requirement: "given",
-                got: "undefined".into(),
-            })
+            x.ok_or(Error::Option { name, requirement: "given", got: "undefined".into() })
         };
         let seed = self.seed.unwrap_or(0.0);
         if !(seed.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&seed)) {
@@ -234,5 +218,73 @@ impl MseOptions {
             Some(other) => return Err(choice("reduction", "\"mean\", \"sum\" or \"none\"", other)),
         };
         Ok((reduction, self.grad.unwrap_or(false)))
+    }
+}
+
+/// The field names a struct deserializes from, read off its `Deserialize` impl. Decoders that
+/// look fields up by name (serde-wasm-bindgen) never see unknown keys; this lets the caller
+/// refuse them against the one list the struct itself defines.
+pub fn field_names<T: serde::de::DeserializeOwned>() -> &'static [&'static str] {
+    let mut capture = FieldNames(None);
+    let _ = T::deserialize(&mut capture);
+    capture.0.unwrap_or(&[])
+}
+
+struct FieldNames(Option<&'static [&'static str]>);
+
+impl<'de> serde::Deserializer<'de> for &mut FieldNames {
+    type Error = serde::de::value::Error;
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        _visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0 = Some(fields);
+        Err(serde::de::Error::custom("only the field names were wanted"))
+    }
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _visitor: V) -> Result<V::Value, Self::Error> {
+        Err(serde::de::Error::custom("not a struct"))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option
+        unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+    }
+}
+
+/// Refuses keys outside `known`, naming the offending key and the accepted ones.
+pub fn check_keys<'a>(what: &str, keys: impl IntoIterator<Item = &'a str>, known: &[&str]) -> Result<()> {
+    for key in keys {
+        if !known.contains(&key) {
+            return Err(Error::Parse(format!(
+                "unknown key {key:?} in {what}; expected one of: {}",
+                known.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn field_names_come_from_the_struct() {
+        let names = field_names::<CrossEntropyOptions>();
+        assert!(
+            names.contains(&"epsilon") && names.contains(&"numItemsInBatch") && names.contains(&"kernel")
+        );
+        assert_eq!(names.len(), 11);
+        let err = check_keys("options", ["epsilon", "epsilonn"], names).unwrap_err().to_string();
+        assert!(
+            err.starts_with("unknown key \"epsilonn\" in options; expected one of: semantics, epsilon"),
+            "{err}"
+        );
     }
 }

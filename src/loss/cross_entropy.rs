@@ -96,10 +96,7 @@ impl Plan {
     }
 
     fn weight(&self, class: u32) -> f64 {
-        self.opts
-            .class_weights
-            .as_ref()
-            .map_or(1.0, |w| w[class as usize] as f64)
+        self.opts.class_weights.as_ref().map_or(1.0, |w| w[class as usize] as f64)
     }
 
     /// Gradient coefficients of one active row:
@@ -108,20 +105,9 @@ impl Plan {
         let o = &self.opts;
         let v = self.vocab() as f64;
         let (eps, w_y) = (o.epsilon, self.weight(class));
-        let total_weight = o
-            .class_weights
-            .as_ref()
-            .map_or(v, |w| w.iter().map(|&x| x as f64).sum());
-        let smooth = if o.uses_smoothing_term() {
-            eps / v
-        } else {
-            0.0
-        };
-        let z = if o.z_loss_scale != 0.0 {
-            2.0 * o.z_loss_scale * lse
-        } else {
-            0.0
-        };
+        let total_weight = o.class_weights.as_ref().map_or(v, |w| w.iter().map(|&x| x as f64).sum());
+        let smooth = if o.uses_smoothing_term() { eps / v } else { 0.0 };
+        let z = if o.z_loss_scale != 0.0 { 2.0 * o.z_loss_scale * lse } else { 0.0 };
         let a = 1.0 / self.denominator;
         GradCoefficients {
             scale: a * ((1.0 - eps) * w_y + smooth * total_weight + z),
@@ -151,11 +137,7 @@ impl Plan {
             };
             let w = self.weight(*class);
             let token_nll = r.lse - r.label_logit;
-            let token_z = if o.z_loss_scale != 0.0 {
-                o.z_loss_scale * r.lse * r.lse
-            } else {
-                0.0
-            };
+            let token_z = if o.z_loss_scale != 0.0 { o.z_loss_scale * r.lse * r.lse } else { 0.0 };
             let mut token_loss = (1.0 - o.epsilon) * w * token_nll + token_z;
             if o.uses_smoothing_term() {
                 token_loss += o.epsilon * r.weighted_smooth / v;
@@ -171,11 +153,7 @@ impl Plan {
         s.smooth = smooth / (v * self.denominator);
         s.z_loss = z / self.denominator;
         if o.reduction != Reduction::None {
-            let smoothing = if o.uses_smoothing_term() {
-                o.epsilon * s.smooth
-            } else {
-                0.0
-            };
+            let smoothing = if o.uses_smoothing_term() { o.epsilon * s.smooth } else { 0.0 };
             s.loss = Some((1.0 - o.epsilon) * s.nll + smoothing + s.z_loss);
         }
         s
@@ -260,14 +238,7 @@ pub fn finish_grad_row(
     let c = plan.grad_coefficients(class, lse);
     let log_sum = (lse - stats.max as f64) as f32;
     match &plan.opts.class_weights {
-        None => kernel.softmax_affine(
-            capped_row,
-            stats.max,
-            log_sum,
-            c.scale as f32,
-            c.offset as f32,
-            out,
-        ),
+        None => kernel.softmax_affine(capped_row, stats.max, log_sum, c.scale as f32, c.offset as f32, out),
         Some(w) => {
             kernel.softmax_affine(capped_row, stats.max, log_sum, c.scale as f32, 0.0, out);
             for (g, &wc) in out.iter_mut().zip(w) {
@@ -310,16 +281,9 @@ pub fn cross_entropy(
     };
     let plan = Plan::new(shape, labels, opts)?;
     let v = shape[2];
-    let mut grad = if opts.grad {
-        Some(try_zeroed::<f32>(flat.len(), "the gradient")?)
-    } else {
-        None
-    };
-    let mut capped = if opts.softcap.is_some() {
-        try_zeroed::<f32>(v, "a soft-capped row")?
-    } else {
-        Vec::new()
-    };
+    let mut grad = if opts.grad { Some(try_zeroed::<f32>(flat.len(), "the gradient")?) } else { None };
+    let mut capped =
+        if opts.softcap.is_some() { try_zeroed::<f32>(v, "a soft-capped row")? } else { Vec::new() };
     let mut rows = Vec::with_capacity(plan.targets.len());
     for (p, target) in plan.targets.iter().enumerate() {
         let Some(class) = *target else {
@@ -348,24 +312,10 @@ pub fn cross_entropy(
             label_logit: row[class as usize] as f64,
         }));
         if let Some(g) = grad.as_mut() {
-            finish_grad_row(
-                &plan,
-                class,
-                stats,
-                totals.lse,
-                row,
-                &mut g[r * v..(r + 1) * v],
-                kernel,
-            );
+            finish_grad_row(&plan, class, stats, totals.lse, row, &mut g[r * v..(r + 1) * v], kernel);
         }
     }
     let summary = plan.reduce(&rows);
     let notes = super::notes::explain(&plan, &rows);
-    Ok(CrossEntropyOutput {
-        summary,
-        num_active: plan.num_active,
-        grad,
-        backend: kernel.name(),
-        notes,
-    })
+    Ok(CrossEntropyOutput { summary, num_active: plan.num_active, grad, backend: kernel.name(), notes })
 }

@@ -118,9 +118,7 @@ pub fn explain(plan: &Plan, rows: &[Option<RowResult>]) -> Vec<Note> {
     if plan.targets.is_empty() {
         notes.push(Note::NoPositions);
     } else if plan.num_active == 0 && mean {
-        notes.push(Note::AllIgnored {
-            ignore_index: o.ignore_index,
-        });
+        notes.push(Note::AllIgnored { ignore_index: o.ignore_index });
     } else if plan.active_weight == 0.0 && mean {
         notes.push(Note::ZeroWeight);
     }
@@ -143,11 +141,7 @@ pub fn explain(plan: &Plan, rows: &[Option<RowResult>]) -> Vec<Note> {
         } else if r.lse == f64::NEG_INFINITY || r.label_logit == f64::NEG_INFINITY {
             push(2, Note::LabelImpossible { position }, &mut notes);
         } else if r.smooth == f64::INFINITY {
-            let note = Note::NegativeInfinity {
-                position,
-                epsilon: o.epsilon,
-                semantics: o.semantics,
-            };
+            let note = Note::NegativeInfinity { position, epsilon: o.epsilon, semantics: o.semantics };
             push(3, note, &mut notes);
         }
     }

@@ -60,11 +60,7 @@ impl Default for CrossEntropy {
 }
 
 fn bad(name: &'static str, requirement: &'static str, got: impl ToString) -> Error {
-    Error::Option {
-        name,
-        requirement,
-        got: got.to_string(),
-    }
+    Error::Option { name, requirement, got: got.to_string() }
 }
 
 impl CrossEntropy {

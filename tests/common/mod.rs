@@ -17,10 +17,7 @@ pub const GRAD_OF_MAX: f64 = 1e-5;
 
 pub fn cases(section: &str) -> Vec<Value> {
     let all: Value = serde_json::from_str(CASES).expect("cases.json parses");
-    all[section]
-        .as_array()
-        .expect("section is an array")
-        .clone()
+    all[section].as_array().expect("section is an array").clone()
 }
 
 /// A JSON number, or one of the strings the vectors use for non-finite values.
@@ -76,12 +73,8 @@ pub struct Input {
 
 /// The case's inputs: inline, or from the hash generator.
 pub fn input(case: &Value) -> Input {
-    let d: Vec<usize> = case["dims"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_u64().unwrap() as usize)
-        .collect();
+    let d: Vec<usize> =
+        case["dims"].as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as usize).collect();
     let dims = [d[0], d[1], d[2]];
     if let Some(g) = case.get("generator") {
         let seed = g["seed"].as_u64().unwrap() as u32;
@@ -94,16 +87,8 @@ pub fn input(case: &Value) -> Input {
     }
     Input {
         dims,
-        logits: nums(&case["logits"])
-            .into_iter()
-            .map(|x| x as f32)
-            .collect(),
-        labels: case["labels"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x.as_i64().unwrap() as i32)
-            .collect(),
+        logits: nums(&case["logits"]).into_iter().map(|x| x as f32).collect(),
+        labels: case["labels"].as_array().unwrap().iter().map(|x| x.as_i64().unwrap() as i32).collect(),
     }
 }
 
@@ -173,10 +158,7 @@ pub fn check(case: &Value, got: &Reported, worst: &mut Worst) -> Vec<String> {
     bad.extend(scalar("nll", got.nll, num(&e["nll"]), worst));
     bad.extend(scalar("smooth", got.smooth, num(&e["smooth"]), worst));
     if got.num_active as u64 != e["numActive"].as_u64().unwrap() {
-        bad.push(format!(
-            "{name}: numActive {} vs {}",
-            got.num_active, e["numActive"]
-        ));
+        bad.push(format!("{name}: numActive {} vs {}", got.num_active, e["numActive"]));
     }
     for (field, values) in [
         ("perTokenLoss", &got.per_token_loss),
@@ -186,11 +168,7 @@ pub fn check(case: &Value, got: &Reported, worst: &mut Worst) -> Vec<String> {
         let Some(want) = e.get(field) else { continue };
         let want = nums(want);
         if want.len() != values.len() {
-            bad.push(format!(
-                "{name}: {field} has {} entries, want {}",
-                values.len(),
-                want.len()
-            ));
+            bad.push(format!("{name}: {field} has {} entries, want {}", values.len(), want.len()));
             continue;
         }
         // Per-token values are f32 and nll = lse − x_y: their error scales with lse, not with
@@ -206,11 +184,8 @@ pub fn check(case: &Value, got: &Reported, worst: &mut Worst) -> Vec<String> {
         match &got.grad {
             None => bad.push(format!("{name}: no gradient returned")),
             Some(g) => {
-                let max = want
-                    .iter()
-                    .filter(|x| x.is_finite())
-                    .fold(0.0f64, |a, x| a.max(x.abs()))
-                    .max(1e-30);
+                let max =
+                    want.iter().filter(|x| x.is_finite()).fold(0.0f64, |a, x| a.max(x.abs())).max(1e-30);
                 let mut err = 0.0f64;
                 for (i, (&g, &w)) in g.iter().zip(&want).enumerate() {
                     let ok = if w.is_finite() {
@@ -304,12 +279,6 @@ pub fn run_cross_entropy_table(kernel: CpuKernel) -> Worst {
         }
     }
     assert!(ran >= 38, "the table has {ran} cases");
-    assert!(
-        bad.is_empty(),
-        "{} violations on {}:\n{}",
-        bad.len(),
-        kernel.name(),
-        bad.join("\n")
-    );
+    assert!(bad.is_empty(), "{} violations on {}:\n{}", bad.len(), kernel.name(), bad.join("\n"));
     worst
 }

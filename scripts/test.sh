@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Sets everything up, builds, and runs every test: formatting and lints, the native suite, the
+# same suites in headless Chromium (wasm-bindgen-test), the JS API in Node, and the browser
+# end-to-end suites. Stops at the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+./scripts/build.sh
+
+export PATH="$PWD/.tools/bin:$PATH"
+export CHROMEDRIVER=/usr/bin/chromedriver
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "format and lints"
+cargo fmt --all -- --check
+cargo clippy --all-targets -- -D warnings
+cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
+
+step "native: cargo test"
+cargo test
+
+step "headless Chromium: wasm-bindgen-test (simd128 build)"
+cargo test --target wasm32-unknown-unknown
+
+step "Node: the JS API as users call it"
+node --test --test-reporter=dot tests/node/

@@ -1,0 +1,79 @@
+// The JS API in Node: objectives and collation against transformers, and the error contract.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { losslab, readJson } from "./load.mjs";
+import { badInputs, sanity } from "../js/bad-inputs.mjs";
+
+const golden = readJson("tests/golden/objectives.json");
+const close = (got, want, rel = 1e-6) => Math.abs(got - want) <= rel * Math.max(Math.abs(want), 1);
+
+test("collate matches DataCollatorForSeq2Seq", () => {
+  for (const c of golden.collate) {
+    const r = losslab.collate(c.examples, c.options);
+    assert.deepEqual(Array.from(r.inputIds), c.expected.inputIds);
+    assert.deepEqual(Array.from(r.attentionMask), c.expected.attentionMask);
+    assert.deepEqual(Array.from(r.labels), c.expected.labels);
+    assert.deepEqual(r.dims, c.expected.dims);
+    assert.deepEqual(r.labelDims, c.expected.labelDims);
+  }
+});
+
+test("clmLabels and the CLM loss match transformers", () => {
+  for (const c of golden.clm) {
+    const [B, T] = c.dims;
+    const labels = losslab.clmLabels(Int32Array.from(c.inputIds), [B, T], { padId: c.padId });
+    assert.deepEqual(Array.from(labels), c.expected.labels);
+    const r = losslab.crossEntropy(
+      { logits: Float32Array.from(c.logits), dims: c.dims, labels },
+      { epsilon: 0, shiftLabels: true, numItemsInBatch: c.numItemsInBatch },
+    );
+    assert.ok(close(r.loss, c.expected.loss), `${r.loss} vs ${c.expected.loss}`);
+  }
+});
+
+test("sftLabels masks the prompt", () => {
+  for (const c of golden.sft) {
+    const got = losslab.sftLabels(Int32Array.from(c.inputIds), c.dims, c.promptLens, { padId: c.padId });
+    assert.deepEqual(Array.from(got), c.expected.labels);
+  }
+});
+
+test("mse matches F.mse_loss", () => {
+  for (const c of golden.mse) {
+    const r = losslab.mse(Float32Array.from(c.pred), Float32Array.from(c.target), { reduction: c.reduction, grad: c.reduction !== "none" });
+    if (c.expected.loss === null) assert.equal(r.loss, null);
+    else assert.ok(close(r.loss, c.expected.loss));
+    c.expected.perElement.forEach((w, i) => assert.ok(close(r.perElement[i], w)));
+    (c.expected.grad ?? []).forEach((w, i) => assert.ok(close(r.grad[i], w)));
+  }
+});
+
+test("mlmMask is seeded and keeps labels only where chosen", () => {
+  const ids = Int32Array.from({ length: 4096 }, (_, i) => 5 + (i % 100));
+  const o = { maskTokenId: 3, vocabSize: 105, seed: 7 };
+  const a = losslab.mlmMask(ids, [4, 1024], o);
+  const b = losslab.mlmMask(ids, [4, 1024], o);
+  assert.deepEqual(a, b);
+  const chosen = a.labels.filter((x) => x !== -100).length;
+  assert.ok(chosen > 0.13 * 4096 && chosen < 0.17 * 4096, `${chosen} chosen`);
+  a.labels.forEach((y, i) => { if (y === -100) assert.equal(a.inputIds[i], ids[i]); else assert.equal(y, ids[i]); });
+});
+
+test("notes explain NaN in words", () => {
+  const r = losslab.crossEntropy({ logits: new Float32Array(8), dims: [2, 4], labels: Int32Array.from([-100, -100]) });
+  assert.ok(Number.isNaN(r.loss));
+  assert.equal(r.notes[0].code, "all-ignored");
+  assert.match(r.notes[0].message, /0 \/ 0|divides 0 by 0/);
+});
+
+for (const [what, call, fragment] of badInputs) {
+  test(`refuses: ${what}`, () => {
+    assert.throws(() => call(losslab), (e) => {
+      assert.ok(e instanceof Error, `threw ${e} (not an Error)`);
+      assert.match(e.message, fragment);
+      return true;
+    });
+    const s = sanity(losslab);
+    assert.ok(close(s.loss, s.want), `after the refusal the module answers ${s.loss}, want ${s.want}`);
+  });
+}
