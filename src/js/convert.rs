@@ -9,6 +9,10 @@ use crate::error::{try_zeroed, Error, Result};
 
 /// Describes a JS value's type for error messages ("a Float64Array", "a string", ...).
 pub fn describe(v: &JsValue) -> String {
+    let article = |name: &str| {
+        let vowel = name.starts_with(['A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u']);
+        format!("{} {name}", if vowel { "an" } else { "a" })
+    };
     if v.is_undefined() {
         return "undefined".into();
     }
@@ -17,9 +21,9 @@ pub fn describe(v: &JsValue) -> String {
     }
     if let Some(o) = v.dyn_ref::<Object>() {
         let name = String::from(o.constructor().name());
-        return if name.is_empty() { "an object".into() } else { format!("a {name}") };
+        return if name.is_empty() { "an object".into() } else { article(&name) };
     }
-    v.js_typeof().as_string().map_or("a value".into(), |t| format!("a {t}"))
+    v.js_typeof().as_string().map_or("a value".into(), |t| article(&t))
 }
 
 fn wrong_type(name: &str, want: &str, v: &JsValue) -> Error {

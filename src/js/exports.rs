@@ -4,6 +4,7 @@
 use ndarray::{ArrayView2, ArrayView3};
 use wasm_bindgen::prelude::*;
 
+use super::buffer::{F32Buffer, Logits, Shared};
 use super::convert::{self, Builder};
 use super::options as opt;
 use crate::error::{Error, Result};
@@ -15,12 +16,14 @@ use crate::{objectives, padding};
 const TYPES: &str = r#"
 /** Logits and labels of one cross-entropy call. */
 export interface CrossEntropyInput {
-  /** Row-major `[B, T, V]` (or `[N, V]`) float32 logits. */
-  logits: Float32Array;
+  /** Row-major `[B, T, V]` (or `[N, V]`) float32 logits; an F32Buffer is used in place. */
+  logits: Float32Array | F32Buffer;
   /** `[B, T, V]`, or `[N, V]` for one sequence (treated as `[1, N, V]`). */
   dims: number[];
   /** One class index per position, `B·T` (or `N`) of them. */
   labels: Int32Array;
+  /** With `grad: true`: write the gradient here (length `B·T·V`) instead of returning it. */
+  gradInto?: F32Buffer;
 }
 
 /** Options of `crossEntropy`; every field is optional. */
@@ -75,7 +78,7 @@ export interface CrossEntropyResult {
   perTokenNll: Float32Array;
   /** Σ_c (lse − x_c) per position, unweighted. */
   perTokenSmooth: Float32Array;
-  /** d loss / d logits, shaped like the logits, when `grad: true`. */
+  /** d loss / d logits, shaped like the logits, when `grad: true` (absent with `gradInto`). */
   grad?: Float32Array;
   backend: "cpu-simd" | "cpu-scalar" | "webgpu";
   notes: LossNote[];
@@ -200,42 +203,71 @@ pub(crate) fn result_object(out: &CrossEntropyOutput) -> JsValue {
 /// Validated logits, labels and options of a cross-entropy call, in wasm memory.
 pub(crate) struct Call {
     pub shape: [usize; 3],
-    pub logits: Vec<f32>,
+    pub logits: Logits,
     pub labels: Vec<i32>,
     pub options: loss::CrossEntropy,
     pub kernel: crate::cpu::CpuKernel,
+    /// Where the gradient goes when the caller passed `gradInto`.
+    pub grad_into: Option<Shared>,
 }
 
 impl Call {
     /// Checks everything cheap (shape, lengths, options) before copying the logits in.
     pub fn decode(input: &JsValue, options: &JsValue) -> Result<Self> {
-        let [logits, dims, labels] = convert::fields("input", input, ["logits", "dims", "labels"])?;
+        let [logits, dims, labels, grad_into] =
+            convert::fields("input", input, ["logits", "dims", "labels", "gradInto"])?;
         let dims = convert::numbers("dims", &dims)?;
         let shape = logits_shape(&dims)?;
         let o: opt::CrossEntropyOptions = convert::options("options", options)?;
         let kernel = opt::cpu_kernel(o.kernel.as_deref())?;
         let options = o.into_core()?;
         options.validate(shape[2])?;
-        for (name, value, want) in [("logits", &logits, &shape[..]), ("labels", &labels, &shape[..2])] {
-            if let Some(len) = js_sys::Reflect::get(value, &"length".into()).ok().and_then(|l| l.as_f64()) {
-                check_len(name, len as usize, want)?;
-            }
+        let labels_len = js_sys::Reflect::get(&labels, &"length".into()).ok().and_then(|l| l.as_f64());
+        if let Some(len) = labels_len {
+            check_len("labels", len as usize, &shape[..2])?;
         }
-        let logits = convert::f32_vec("logits", &logits)?;
+        let grad_into = match grad_into.is_undefined() {
+            true => None,
+            false => Some(F32Buffer::resolve(&grad_into).ok_or_else(|| {
+                Error::Parse(format!("gradInto must be an F32Buffer, got {}", convert::describe(&grad_into)))
+            })?),
+        };
+        if let Some(g) = &grad_into {
+            check_len("gradInto", g.borrow().len(), &shape)?;
+        }
+        let logits_len = js_sys::Reflect::get(&logits, &"length".into()).ok().and_then(|l| l.as_f64());
+        if let Some(len) = logits_len {
+            check_len("logits", len as usize, &shape)?;
+        }
+        let logits = Logits::from_js(&logits)?;
         let labels = convert::i32_vec("labels", &labels)?;
         check_len("logits", logits.len(), &shape)?;
         check_len("labels", labels.len(), &shape[..2])?;
-        Ok(Self { shape, logits, labels, options, kernel })
+        if grad_into.as_ref().is_some_and(|g| logits.shares(g)) {
+            return Err(Error::Parse("gradInto must be a different F32Buffer from logits".into()));
+        }
+        Ok(Self { shape, logits, labels, options, kernel, grad_into })
     }
 
     pub fn run_cpu(&self) -> Result<CrossEntropyOutput> {
         let [b, t, v] = self.shape;
-        let (Ok(logits), Ok(labels)) =
-            (ArrayView3::from_shape((b, t, v), &self.logits), ArrayView2::from_shape((b, t), &self.labels))
-        else {
-            unreachable!("lengths were checked against the shape");
-        };
-        loss::cross_entropy(logits, labels, &self.options, self.kernel)
+        self.logits.with(|flat| {
+            let (Ok(logits), Ok(labels)) =
+                (ArrayView3::from_shape((b, t, v), flat), ArrayView2::from_shape((b, t), &self.labels))
+            else {
+                unreachable!("lengths were checked against the shape");
+            };
+            match &self.grad_into {
+                Some(g) => loss::cross_entropy_into(
+                    logits,
+                    labels,
+                    &self.options,
+                    self.kernel,
+                    Some(&mut g.borrow_mut()),
+                ),
+                None => loss::cross_entropy(logits, labels, &self.options, self.kernel),
+            }
+        })
     }
 }
 

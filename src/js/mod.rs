@@ -6,6 +6,8 @@
 pub mod options;
 
 #[cfg(target_arch = "wasm32")]
+pub mod buffer;
+#[cfg(target_arch = "wasm32")]
 mod convert;
 #[cfg(target_arch = "wasm32")]
 pub mod exports;

@@ -258,12 +258,27 @@ pub fn finish_grad_row(
 
 /// Cross-entropy on the CPU: one pass per active row for the forward, a second read of the
 /// same (cache-hot) row for its gradient. Never allocates a `[rows, V]` buffer except the
-/// gradient itself.
+/// gradient itself (when `opts.grad`).
 pub fn cross_entropy(
     logits: ArrayView3<f32>,
     labels: ArrayView2<i32>,
     opts: &CrossEntropy,
     kernel: CpuKernel,
+) -> Result<CrossEntropyOutput> {
+    let mut grad = if opts.grad { Some(try_zeroed::<f32>(logits.len(), "the gradient")?) } else { None };
+    let mut out = cross_entropy_into(logits, labels, opts, kernel, grad.as_deref_mut())?;
+    out.grad = grad;
+    Ok(out)
+}
+
+/// As [`cross_entropy`], writing the gradient (when `opts.grad`) into a caller's buffer shaped
+/// like the logits, every element of it: reused buffers need no clearing.
+pub fn cross_entropy_into(
+    logits: ArrayView3<f32>,
+    labels: ArrayView2<i32>,
+    opts: &CrossEntropy,
+    kernel: CpuKernel,
+    mut grad: Option<&mut [f32]>,
 ) -> Result<CrossEntropyOutput> {
     let shape = [logits.shape()[0], logits.shape()[1], logits.shape()[2]];
     if labels.shape() != &shape[..2] {
@@ -281,16 +296,32 @@ pub fn cross_entropy(
     };
     let plan = Plan::new(shape, labels, opts)?;
     let v = shape[2];
-    let mut grad = if opts.grad { Some(try_zeroed::<f32>(flat.len(), "the gradient")?) } else { None };
+    if !opts.grad {
+        grad = None;
+    } else if let Some(g) = grad.as_deref_mut() {
+        crate::shape::check_len("the gradient buffer", g.len(), &shape)?;
+        // Rows no position is scored on: ignored ones are zeroed below, shifted-away ones here.
+        if opts.shift_labels {
+            for b in 0..shape[0] {
+                let r = b * shape[1] + shape[1] - 1;
+                g[r * v..(r + 1) * v].fill(0.0);
+            }
+        }
+    } else {
+        return Err(Error::Unsupported("grad: true needs somewhere to write the gradient"));
+    }
     let mut capped =
         if opts.softcap.is_some() { try_zeroed::<f32>(v, "a soft-capped row")? } else { Vec::new() };
     let mut rows = Vec::with_capacity(plan.targets.len());
     for (p, target) in plan.targets.iter().enumerate() {
+        let r = plan.logits_row(p);
         let Some(class) = *target else {
+            if let Some(g) = grad.as_deref_mut() {
+                g[r * v..(r + 1) * v].fill(0.0);
+            }
             rows.push(None);
             continue;
         };
-        let r = plan.logits_row(p);
         let raw = &flat[r * v..(r + 1) * v];
         let row = match opts.softcap {
             Some(cap) => {
@@ -311,11 +342,11 @@ pub fn cross_entropy(
             weighted_smooth: weighted,
             label_logit: row[class as usize] as f64,
         }));
-        if let Some(g) = grad.as_mut() {
+        if let Some(g) = grad.as_deref_mut() {
             finish_grad_row(&plan, class, stats, totals.lse, row, &mut g[r * v..(r + 1) * v], kernel);
         }
     }
     let summary = plan.reduce(&rows);
     let notes = super::notes::explain(&plan, &rows);
-    Ok(CrossEntropyOutput { summary, num_active: plan.num_active, grad, backend: kernel.name(), notes })
+    Ok(CrossEntropyOutput { summary, num_active: plan.num_active, grad: None, backend: kernel.name(), notes })
 }

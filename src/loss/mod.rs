@@ -4,6 +4,6 @@ pub mod cross_entropy;
 pub mod notes;
 pub mod options;
 
-pub use cross_entropy::{cross_entropy, CrossEntropyOutput, Plan, RowResult, Summary};
+pub use cross_entropy::{cross_entropy, cross_entropy_into, CrossEntropyOutput, Plan, RowResult, Summary};
 pub use notes::Note;
 pub use options::{CrossEntropy, Reduction, Semantics};

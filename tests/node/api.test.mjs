@@ -77,3 +77,23 @@ for (const [what, call, fragment] of badInputs) {
     assert.ok(close(s.loss, s.want), `after the refusal the module answers ${s.loss}, want ${s.want}`);
   });
 }
+
+test("F32Buffer: logits used in place, gradient written in place, same answers", () => {
+  const [B, T, V] = [2, 5, 300];
+  const logits = losslab.hashLogits(B * T * V, 11, 8);
+  const labels = losslab.hashLabels(B * T, V, 11, -100);
+  const options = { grad: true, shiftLabels: true, epsilon: 0.1 };
+  const copied = losslab.crossEntropy({ logits, dims: [B, T, V], labels }, options);
+  const resident = losslab.F32Buffer.fromArray(logits);
+  const grad = new losslab.F32Buffer(B * T * V);
+  grad.set(new Float32Array(B * T * V).fill(7)); // stale contents must be overwritten
+  const r = losslab.crossEntropy({ logits: resident, dims: [B, T, V], labels, gradInto: grad }, options);
+  assert.equal(r.loss, copied.loss);
+  assert.equal(r.grad, undefined);
+  assert.deepEqual(grad.toArray(), copied.grad);
+  assert.throws(() => losslab.crossEntropy({ logits: resident, dims: [B, T, V], labels, gradInto: resident }, options), /different F32Buffer/);
+  assert.throws(() => losslab.crossEntropy({ logits: resident, dims: [B, T, V], labels, gradInto: new losslab.F32Buffer(3) }, options), /gradInto has 3 elements/);
+  resident.free();
+  assert.throws(() => losslab.crossEntropy({ logits: resident, dims: [B, T, V], labels }, options), /logits must be a Float32Array or an F32Buffer/);
+  grad.free();
+});

@@ -1,0 +1,158 @@
+//! `F32Buffer`: float32 storage that stays in wasm memory across calls, so a big input is
+//! copied in once and a gradient is written in place instead of copied out on every call.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
+
+use js_sys::Float32Array;
+use wasm_bindgen::prelude::*;
+
+use super::convert;
+use crate::error::{try_zeroed, Error, Result};
+
+pub(crate) type Shared = Rc<RefCell<Vec<f32>>>;
+
+thread_local! {
+    /// Live buffers by id, so a buffer found inside an input object can be resolved.
+    static LIVE: RefCell<(u32, HashMap<u32, Weak<RefCell<Vec<f32>>>>)> = RefCell::new((0, HashMap::new()));
+}
+
+/// Float32 storage in wasm memory. Pass it as `logits` (no copy per call) or as `gradInto`
+/// (the gradient is written there). Call `free()` when done, or let the GC reclaim it.
+#[wasm_bindgen]
+pub struct F32Buffer {
+    id: u32,
+    data: Shared,
+}
+
+impl F32Buffer {
+    fn wrap(data: Vec<f32>) -> Self {
+        let data = Rc::new(RefCell::new(data));
+        let id = LIVE.with(|live| {
+            let (next, map) = &mut *live.borrow_mut();
+            *next = next.wrapping_add(1);
+            map.insert(*next, Rc::downgrade(&data));
+            *next
+        });
+        Self { id, data }
+    }
+
+    /// The buffer behind a JS value, if it is a live `F32Buffer`.
+    pub(crate) fn resolve(v: &JsValue) -> Option<Shared> {
+        let id = js_sys::Reflect::get(v, &"bufferId".into()).ok()?.as_f64()?;
+        LIVE.with(|live| live.borrow().1.get(&(id as u32)).and_then(Weak::upgrade))
+    }
+}
+
+impl Drop for F32Buffer {
+    fn drop(&mut self) {
+        LIVE.with(|live| live.borrow_mut().1.remove(&self.id));
+    }
+}
+
+#[wasm_bindgen]
+impl F32Buffer {
+    /// A zeroed buffer of `length` floats; throws if wasm memory cannot hold it.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "number")] length: JsValue,
+    ) -> Result<F32Buffer, JsError> {
+        let n = convert::count("length", &length)?;
+        Ok(Self::wrap(try_zeroed(n, "an F32Buffer")?))
+    }
+
+    /// A buffer holding a copy of `src`.
+    #[wasm_bindgen(js_name = fromArray)]
+    pub fn from_array(
+        #[wasm_bindgen(unchecked_param_type = "Float32Array")] src: JsValue,
+    ) -> Result<F32Buffer, JsError> {
+        Ok(Self::wrap(convert::f32_vec("src", &src)?))
+    }
+
+    /// Identifies the buffer when it is passed inside an input object.
+    #[wasm_bindgen(getter, js_name = bufferId)]
+    pub fn buffer_id(&self) -> u32 {
+        self.id
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn length(&self) -> usize {
+        self.data.borrow().len()
+    }
+
+    /// Copies `src` into the buffer starting at `offset` (default 0).
+    pub fn set(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Float32Array")] src: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number | undefined")] offset: JsValue,
+    ) -> Result<(), JsError> {
+        let src = src.dyn_into::<Float32Array>().map_err(|v| {
+            Error::Parse(format!("src must be a Float32Array, got {}", convert::describe(&v)))
+        })?;
+        let offset = if offset.is_undefined() { 0 } else { convert::count("offset", &offset)? };
+        let mut data = self.data.borrow_mut();
+        let end =
+            offset.checked_add(src.length() as usize).filter(|&e| e <= data.len()).ok_or_else(|| {
+                Error::Parse(format!(
+                    "{} values at offset {offset} do not fit a buffer of {}",
+                    src.length(),
+                    data.len()
+                ))
+            })?;
+        src.copy_to(&mut data[offset..end]);
+        Ok(())
+    }
+
+    /// A copy of the contents, safe to keep.
+    #[wasm_bindgen(js_name = toArray)]
+    pub fn to_array(&self) -> Float32Array {
+        convert::f32_array(&self.data.borrow())
+    }
+
+    /// A zero-copy view of the contents. It is valid only until wasm memory next grows (any
+    /// call that allocates may grow it): read it right away, or use `toArray()`.
+    pub fn view(&self) -> Float32Array {
+        // SAFETY: the view aliases wasm memory; callers are told it dies when memory grows,
+        // which is the same contract as wasm-bindgen's own views.
+        unsafe { Float32Array::view(&self.data.borrow()) }
+    }
+}
+
+/// Reads a logits argument: a `Float32Array` (copied in) or an `F32Buffer` (used in place).
+pub(crate) enum Logits {
+    Copied(Vec<f32>),
+    Resident(Shared),
+}
+
+impl Logits {
+    pub fn from_js(v: &JsValue) -> Result<Self> {
+        if let Some(buffer) = F32Buffer::resolve(v) {
+            return Ok(Logits::Resident(buffer));
+        }
+        if !v.is_instance_of::<Float32Array>() {
+            let got = convert::describe(v);
+            return Err(Error::Parse(format!("logits must be a Float32Array or an F32Buffer, got {got}")));
+        }
+        Ok(Logits::Copied(convert::f32_vec("logits", v)?))
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Logits::Copied(v) => v.len(),
+            Logits::Resident(b) => b.borrow().len(),
+        }
+    }
+
+    /// Runs `f` on the logits slice.
+    pub fn with<T>(&self, f: impl FnOnce(&[f32]) -> T) -> T {
+        match self {
+            Logits::Copied(v) => f(v),
+            Logits::Resident(b) => f(&b.borrow()),
+        }
+    }
+
+    pub fn shares(&self, other: &Shared) -> bool {
+        matches!(self, Logits::Resident(b) if Rc::ptr_eq(b, other))
+    }
+}
