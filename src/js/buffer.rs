@@ -13,9 +13,16 @@ use crate::error::{try_zeroed, Error, Result};
 
 pub(crate) type Shared = Rc<RefCell<Vec<f32>>>;
 
+/// Live buffers by id (and the last id given out), so a buffer found inside an input object
+/// can be resolved.
+#[derive(Default)]
+struct Registry {
+    last: u32,
+    live: HashMap<u32, Weak<RefCell<Vec<f32>>>>,
+}
+
 thread_local! {
-    /// Live buffers by id, so a buffer found inside an input object can be resolved.
-    static LIVE: RefCell<(u32, HashMap<u32, Weak<RefCell<Vec<f32>>>>)> = RefCell::new((0, HashMap::new()));
+    static LIVE: RefCell<Registry> = RefCell::new(Registry::default());
 }
 
 /// Float32 storage in wasm memory. Pass it as `logits` (no copy per call) or as `gradInto`
@@ -29,11 +36,11 @@ pub struct F32Buffer {
 impl F32Buffer {
     fn wrap(data: Vec<f32>) -> Self {
         let data = Rc::new(RefCell::new(data));
-        let id = LIVE.with(|live| {
-            let (next, map) = &mut *live.borrow_mut();
-            *next = next.wrapping_add(1);
-            map.insert(*next, Rc::downgrade(&data));
-            *next
+        let id = LIVE.with(|registry| {
+            let r = &mut *registry.borrow_mut();
+            r.last = r.last.wrapping_add(1);
+            r.live.insert(r.last, Rc::downgrade(&data));
+            r.last
         });
         Self { id, data }
     }
@@ -41,13 +48,13 @@ impl F32Buffer {
     /// The buffer behind a JS value, if it is a live `F32Buffer`.
     pub(crate) fn resolve(v: &JsValue) -> Option<Shared> {
         let id = js_sys::Reflect::get(v, &"bufferId".into()).ok()?.as_f64()?;
-        LIVE.with(|live| live.borrow().1.get(&(id as u32)).and_then(Weak::upgrade))
+        LIVE.with(|registry| registry.borrow().live.get(&(id as u32)).and_then(Weak::upgrade))
     }
 }
 
 impl Drop for F32Buffer {
     fn drop(&mut self) {
-        LIVE.with(|live| live.borrow_mut().1.remove(&self.id));
+        LIVE.with(|registry| registry.borrow_mut().live.remove(&self.id));
     }
 }
 
