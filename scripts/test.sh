@@ -24,3 +24,6 @@ cargo test --target wasm32-unknown-unknown
 
 step "Node: the JS API as users call it"
 node --test --test-reporter=dot tests/node/
+
+step "headless Chromium + WebGPU (SwiftShader): engine parity, big inputs, fallbacks, error contract"
+node tests/browser/run.mjs

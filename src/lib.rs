@@ -7,6 +7,7 @@
 
 pub mod cpu;
 pub mod error;
+pub mod gpu;
 pub mod hash;
 pub mod js;
 pub mod loss;

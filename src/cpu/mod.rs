@@ -30,14 +30,20 @@ impl RowStats {
     /// any NaN makes both NaN; a `+inf` logit makes lse `+inf` and the smoothing sum NaN
     /// (`inf − inf`); a row of only `−inf` has lse `−inf` and every `log p` NaN.
     pub fn finish(&self, row: &[f32]) -> RowTotals {
+        self.finish_with(row.len(), || row.iter().any(|x| x.is_nan()))
+    }
+
+    /// [`finish`](Self::finish) for a row of `len` logits held elsewhere; `has_nan` is asked
+    /// only when the max is not finite.
+    pub fn finish_with(&self, len: usize, has_nan: impl FnOnce() -> bool) -> RowTotals {
         let m = self.max as f64;
         if m.is_finite() {
             // NaN logits reach here through sum_exp / sum_gap and propagate on their own.
             let log_s = self.sum_exp.ln();
-            return RowTotals { lse: m + log_s, smooth: row.len() as f64 * log_s + self.sum_gap };
+            return RowTotals { lse: m + log_s, smooth: len as f64 * log_s + self.sum_gap };
         }
         // Rare rows: the kernels skip NaNs when taking the max, so look for them here.
-        let lse = if row.iter().any(|x| x.is_nan()) { f64::NAN } else { m };
+        let lse = if has_nan() { f64::NAN } else { m };
         RowTotals { lse, smooth: f64::NAN }
     }
 }

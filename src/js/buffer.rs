@@ -126,9 +126,10 @@ impl F32Buffer {
     }
 }
 
-/// Reads a logits argument: a `Float32Array` (copied in) or an `F32Buffer` (used in place).
+/// A logits argument: a JS `Float32Array` (left where it is until a backend needs it) or an
+/// `F32Buffer` (already in wasm memory).
 pub(crate) enum Logits {
-    Copied(Vec<f32>),
+    Js(Float32Array),
     Resident(Shared),
 }
 
@@ -137,25 +138,47 @@ impl Logits {
         if let Some(buffer) = F32Buffer::resolve(v) {
             return Ok(Logits::Resident(buffer));
         }
-        if !v.is_instance_of::<Float32Array>() {
-            let got = convert::describe(v);
-            return Err(Error::Parse(format!("logits must be a Float32Array or an F32Buffer, got {got}")));
+        match v.dyn_ref::<Float32Array>() {
+            Some(a) => Ok(Logits::Js(a.clone())),
+            None => Err(Error::Parse(format!(
+                "logits must be a Float32Array or an F32Buffer, got {}",
+                convert::describe(v)
+            ))),
         }
-        Ok(Logits::Copied(convert::f32_vec("logits", v)?))
     }
 
     pub fn len(&self) -> usize {
         match self {
-            Logits::Copied(v) => v.len(),
+            Logits::Js(a) => a.length() as usize,
             Logits::Resident(b) => b.borrow().len(),
         }
     }
 
-    /// Runs `f` on the logits slice.
-    pub fn with<T>(&self, f: impl FnOnce(&[f32]) -> T) -> T {
+    /// Runs `f` on the logits as a slice, copying a JS array into wasm memory first (the one
+    /// copy the CPU path needs).
+    pub fn with<T>(&self, f: impl FnOnce(&[f32]) -> Result<T>) -> Result<T> {
         match self {
-            Logits::Copied(v) => f(v),
+            Logits::Js(a) => {
+                let mut copy = try_zeroed::<f32>(a.length() as usize, "logits")?;
+                a.copy_to(&mut copy);
+                f(&copy)
+            }
             Logits::Resident(b) => f(&b.borrow()),
+        }
+    }
+
+    /// A copy of `range`, for the rows a GPU hands back to the CPU.
+    pub fn copy_range(&self, range: std::ops::Range<usize>) -> Vec<f32> {
+        match self {
+            Logits::Js(a) => a.subarray(range.start as u32, range.end as u32).to_vec(),
+            Logits::Resident(b) => b.borrow()[range].to_vec(),
+        }
+    }
+
+    pub fn value(&self, i: usize) -> f32 {
+        match self {
+            Logits::Js(a) => a.get_index(i as u32),
+            Logits::Resident(b) => b.borrow()[i],
         }
     }
 

@@ -182,8 +182,9 @@ fn notes(out: &CrossEntropyOutput) -> js_sys::Array {
         .collect()
 }
 
-/// The JS result object of a cross-entropy call.
-pub(crate) fn result_object(out: &CrossEntropyOutput) -> JsValue {
+/// The JS result object of a cross-entropy call. `grad` overrides `out.grad` when a backend
+/// produced the gradient straight into a JS array.
+pub(crate) fn result_object(out: &CrossEntropyOutput, grad: Option<JsValue>) -> JsValue {
     let s = &out.summary;
     let mut b = Builder::new()
         .set("loss", s.loss.map_or(JsValue::NULL, JsValue::from_f64))
@@ -194,8 +195,10 @@ pub(crate) fn result_object(out: &CrossEntropyOutput) -> JsValue {
         .set("perTokenLoss", convert::f32_array(&s.per_token_loss))
         .set("perTokenNll", convert::f32_array(&s.per_token_nll))
         .set("perTokenSmooth", convert::f32_array(&s.per_token_smooth));
-    if let Some(g) = &out.grad {
-        b = b.set("grad", convert::f32_array(g));
+    match (grad, &out.grad) {
+        (Some(g), _) => b = b.set("grad", g),
+        (None, Some(g)) => b = b.set("grad", convert::f32_array(g)),
+        (None, None) => {}
     }
     b.set("backend", out.backend).set("notes", notes(out)).build()
 }
@@ -283,7 +286,7 @@ pub fn cross_entropy(
     options: Option<CrossEntropyOptionsArg>,
 ) -> Result<JsValue, JsError> {
     let call = Call::decode(&input, &options.map_or(JsValue::UNDEFINED, JsValue::from))?;
-    Ok(result_object(&call.run_cpu()?))
+    Ok(result_object(&call.run_cpu()?, None))
 }
 
 /// A `[rows, cols]` Int32Array argument: its dims, checked against its length.

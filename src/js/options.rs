@@ -288,3 +288,10 @@ mod tests {
         );
     }
 }
+
+/// Options of `Engine.create`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EngineOptions {
+    pub backend: Option<String>,
+}

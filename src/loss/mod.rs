@@ -2,6 +2,7 @@
 
 pub mod cross_entropy;
 pub mod notes;
+
 pub mod options;
 
 pub use cross_entropy::{cross_entropy, cross_entropy_into, CrossEntropyOutput, Plan, RowResult, Summary};

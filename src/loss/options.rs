@@ -118,7 +118,7 @@ impl CrossEntropy {
 
     /// The weight of the smoothing term in the loss: PyTorch skips the term entirely at ε = 0,
     /// LabelSmoother multiplies it by 0 (so a `+inf` smoothing sum gives NaN).
-    pub(crate) fn uses_smoothing_term(&self) -> bool {
+    pub fn uses_smoothing_term(&self) -> bool {
         self.semantics == Semantics::Hf || self.epsilon != 0.0
     }
 }

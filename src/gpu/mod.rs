@@ -1,0 +1,127 @@
+//! The WebGPU backend: two WGSL kernels (row statistics, gradient), how their uniforms are
+//! packed, and how rows are split into chunks that fit the adapter's limits. Device acquisition
+//! and dispatch (`device`, `run`) exist only in the wasm build; everything here is plain data,
+//! so native tests validate the shaders with naga and check the packing.
+
+#[cfg(target_arch = "wasm32")]
+pub mod device;
+#[cfg(target_arch = "wasm32")]
+pub mod run;
+
+use crate::loss::Plan;
+
+/// The uniform block both kernels share, prepended to each.
+pub const PARAMS_WGSL: &str = include_str!("params.wgsl");
+/// Row statistics: max, Σexp, Σgap, weighted Σgap, non-finite count.
+pub const STATS_WGSL: &str = include_str!("stats.wgsl");
+/// The gradient with respect to the logits.
+pub const GRAD_WGSL: &str = include_str!("grad.wgsl");
+
+/// A kernel's complete source: the shared uniform block, then the kernel.
+pub fn shader_source(kernel: &str) -> String {
+    format!("{PARAMS_WGSL}\n{kernel}")
+}
+
+/// Workgroup size of both kernels (`@workgroup_size(256)`).
+pub const WORKGROUP: u32 = 256;
+/// Bytes of the `Params` uniform.
+pub const PARAMS_BYTES: usize = 48;
+
+/// Packs `Params` (see params.wgsl) for a chunk of `rows` rows of the plan's logits.
+pub fn params_bytes(plan: &Plan, rows: usize, total_weight: f64) -> [u8; PARAMS_BYTES] {
+    let o = &plan.opts;
+    let vocab = plan.vocab();
+    let smooth_per_class = if o.uses_smoothing_term() { o.epsilon / vocab as f64 } else { 0.0 };
+    let words: [u32; 12] = [
+        vocab as u32,
+        rows as u32,
+        o.softcap.is_some() as u32,
+        0,
+        (o.softcap.unwrap_or(1.0) as f32).to_bits(),
+        ((1.0 / plan.denominator) as f32).to_bits(),
+        ((1.0 - o.epsilon) as f32).to_bits(),
+        (smooth_per_class as f32).to_bits(),
+        (total_weight as f32).to_bits(),
+        ((2.0 * o.z_loss_scale) as f32).to_bits(),
+        0,
+        0,
+    ];
+    let mut out = [0u8; PARAMS_BYTES];
+    for (chunk, w) in out.chunks_exact_mut(4).zip(words) {
+        chunk.copy_from_slice(&w.to_le_bytes());
+    }
+    out
+}
+
+/// What the adapter allows, as far as the kernels care.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Limits {
+    pub max_storage_binding: u64,
+    pub max_buffer: u64,
+    pub max_workgroups_per_dimension: u32,
+}
+
+/// Rows per chunk kept under this many bytes of logits, so the device's working set (logits,
+/// gradient and their read-back copies) stays modest even when the adapter would allow more.
+pub const CHUNK_BYTES: u64 = 128 << 20;
+
+/// How many rows of `vocab` logits one dispatch can take, or why none can.
+pub fn rows_per_chunk(vocab: usize, limits: Limits) -> Result<usize, String> {
+    let row_bytes = vocab as u64 * 4;
+    let cap = limits.max_storage_binding.min(limits.max_buffer).min(CHUNK_BYTES.max(row_bytes));
+    if row_bytes > cap {
+        return Err(format!(
+            "one row of V = {vocab} logits ({row_bytes} bytes) exceeds the adapter's maxStorageBufferBindingSize / maxBufferSize ({cap} bytes)"
+        ));
+    }
+    let grad_groups = (vocab as u64).div_ceil(WORKGROUP as u64);
+    if grad_groups > limits.max_workgroups_per_dimension as u64 {
+        return Err(format!(
+            "V = {vocab} needs {grad_groups} workgroups in one dimension, more than the adapter's {}",
+            limits.max_workgroups_per_dimension
+        ));
+    }
+    Ok(((cap / row_bytes) as usize).min(limits.max_workgroups_per_dimension as usize))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    const DEFAULT: Limits =
+        Limits { max_storage_binding: 128 << 20, max_buffer: 256 << 20, max_workgroups_per_dimension: 65535 };
+
+    #[test]
+    fn chunks_fit_the_binding_limit() {
+        assert_eq!(rows_per_chunk(32000, DEFAULT).unwrap(), (128 << 20) / (32000 * 4));
+        assert_eq!(rows_per_chunk(5, DEFAULT).unwrap(), 65535);
+        let tiny = Limits { max_storage_binding: 1000, ..DEFAULT };
+        assert!(rows_per_chunk(300, tiny).unwrap_err().contains("maxStorageBufferBindingSize"));
+        assert!(rows_per_chunk(
+            65535 * 256 + 1,
+            Limits { max_storage_binding: u64::MAX, max_buffer: u64::MAX, ..DEFAULT }
+        )
+        .unwrap_err()
+        .contains("workgroups"));
+    }
+
+    #[test]
+    fn params_pack_in_declaration_order() {
+        use crate::loss::{CrossEntropy, Semantics};
+        let opts = CrossEntropy {
+            semantics: Semantics::Torch,
+            epsilon: 0.0,
+            softcap: Some(30.0),
+            ..Default::default()
+        };
+        let plan = Plan::new([1, 2, 4], &[1, 3], &opts).unwrap();
+        let b = params_bytes(&plan, 2, 4.0);
+        let word = |i: usize| u32::from_le_bytes(b[i * 4..i * 4 + 4].try_into().unwrap());
+        assert_eq!((word(0), word(1), word(2)), (4, 2, 1));
+        assert_eq!(f32::from_bits(word(4)), 30.0);
+        assert_eq!(f32::from_bits(word(5)), 0.5); // two active labels
+        assert_eq!(f32::from_bits(word(7)), 0.0, "torch at ε = 0 has no smoothing term");
+    }
+}

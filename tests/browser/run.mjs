@@ -1,0 +1,79 @@
+// Runs the in-page suites (tests/browser/suites.mjs) in headless Chromium with WebGPU enabled
+// (SwiftShader's adapter on machines without a GPU): the golden table and big inputs on the
+// WebGPU engine against the CPU and float64, injected fallbacks, and the error contract.
+// Exits non-zero on any failure. Usage: node tests/browser/run.mjs [--quick]
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { serve } from "../../scripts/serve.mjs";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const quick = process.argv.includes("--quick");
+const BIG = quick ? [[1, 64, 32000]] : [[1, 512, 151936], [1, 2048, 32000]];
+const FLAGS = [
+  "--headless=new", "--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync", "--enable-unsafe-webgpu",
+];
+
+const server = await serve(root, 0);
+const url = `http://127.0.0.1:${server.address().port}/tests/browser/page.html`;
+const browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "losslab-chromium-")), {
+  executablePath: "/usr/bin/chromium",
+  headless: true,
+  args: FLAGS,
+});
+
+let failed = 0;
+async function suite(name, call, init, arg) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  if (init) await page.addInitScript(init);
+  await page.goto(url);
+  await page.waitForFunction(() => window.suites !== undefined || document.getElementById("status")?.textContent === "failed", null, { timeout: 60_000 });
+  const started = Date.now();
+  let result;
+  try {
+    result = await page.evaluate(call, arg);
+  } catch (e) {
+    result = { failures: [`${name}: ${e.message}`] };
+  }
+  const failures = [...result.failures, ...errors.map((e) => `page error: ${e}`)];
+  failed += failures.length;
+  const { failures: _, ...info } = result;
+  console.log(`${failures.length ? "FAIL" : "ok  "} ${name} (${((Date.now() - started) / 1000).toFixed(1)} s) ${JSON.stringify(info)}`);
+  for (const f of failures.slice(0, 30)) console.log(`     ${f}`);
+  await page.close();
+}
+
+// Injections run before the module loads, as a browser without WebGPU would look.
+const noGpu = () => Object.defineProperty(Navigator.prototype, "gpu", { get: () => undefined, configurable: true });
+const nullAdapter = () => { if (navigator.gpu) navigator.gpu.requestAdapter = async () => null; };
+const loseDevice = () => {
+  const request = GPUAdapter.prototype.requestDevice;
+  GPUAdapter.prototype.requestDevice = async function (...args) {
+    const device = await request.apply(this, args);
+    const submit = device.queue.submit.bind(device.queue);
+    device.queue.submit = (buffers) => {
+      submit(buffers);
+      if (window.__loseDeviceOnNextSubmit) device.destroy();
+    };
+    return device;
+  };
+};
+
+await suite("golden table on the WebGPU engine", () => window.suites.golden());
+await suite(`big inputs with gradient: ${BIG.map((s) => s.join("x")).join(", ")}`, (shapes) => window.suites.big(shapes), undefined, BIG);
+await suite("fallback: no navigator.gpu", () => window.suites.fallback("navigator.gpu is undefined"), noGpu);
+await suite("fallback: requestAdapter() returns null", () => window.suites.fallback("returned null"), nullAdapter);
+await suite("fallback: device lost mid-call", () => window.suites.deviceLost(), loseDevice);
+await suite("error contract in Chromium", () => window.suites.badInputs());
+
+await browser.close();
+server.close();
+if (failed) {
+  console.log(`\n${failed} failure(s)`);
+  process.exit(1);
+}
