@@ -1,0 +1,326 @@
+// The benchmark page. bench/run.mjs opens a fresh page per cell (one peer, one mode, one shape),
+// so every peer starts from a fresh renderer and fresh wasm memory: `prepare` makes the inputs
+// (and, once per shape, the float64 reference), then `cell` times one peer. Everything a peer
+// needs is set up before its clock starts; only the loss computation is timed.
+import * as lm from "./lossmath.mjs";
+
+const S = {};
+
+const now = () => performance.now();
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** Generates the shape's inputs; with `reference`, also the float64 loss and gradient samples. */
+function prepare({ dims, seed, scale, epsilon, ignoreIndex, reference }) {
+  const [b, t, v] = dims;
+  const t0 = now();
+  S.dims = dims;
+  S.vocab = v;
+  S.rows = b * t;
+  S.epsilon = epsilon;
+  S.ignoreIndex = ignoreIndex;
+  S.logits = lm.hashLogits(b * t * v, seed, scale);
+  S.labels = lm.hashLabels(b * t, v, seed, ignoreIndex);
+  S.samples = lm.gradSampleIndices(S.labels, v, ignoreIndex);
+  const out = { generateMs: now() - t0, sampleIndices: S.samples };
+  if (reference) {
+    const t1 = now();
+    const ref = lm.referenceLoss(S.logits, S.labels, v, epsilon, ignoreIndex);
+    const grad = lm.referenceGrad(S.logits, S.labels, v, epsilon, ignoreIndex, ref.lse, ref.numActive, S.samples);
+    out.reference = {
+      loss: ref.loss,
+      nll: ref.nll,
+      smooth: ref.smooth,
+      numActive: ref.numActive,
+      maxAbsGrad: ref.maxAbsGrad,
+      gradSamples: grad,
+      ms: now() - t1,
+    };
+  }
+  return out;
+}
+
+/**
+ * Times `call`: a first (cold) call, a warm-up, then `runs` samples of `reps` back-to-back calls
+ * each, `reps` chosen so a sample lasts at least `minSampleMs` (performance.now() is coarse, 100 µs,
+ * in a page that is not cross-origin isolated). Fewer runs when they would exceed `budgetMs`.
+ */
+async function measure(call, { runs, minSampleMs, budgetMs }, hooks = {}) {
+  let t0 = now();
+  const first = await call();
+  const firstMs = now() - t0;
+  hooks.afterFirst?.(first);
+  // The cold call can be far slower than the rest (tfjs uploads tensors, V8 tiers up wasm), so
+  // the estimate comes from warm calls: at least one, and more for 300 ms when they are quick.
+  let estimate = firstMs;
+  let warmups = 0;
+  if (firstMs < budgetMs) {
+    t0 = now();
+    do {
+      await call();
+      warmups++;
+    } while (now() - t0 < 300 && warmups < 50);
+    estimate = (now() - t0) / warmups;
+  }
+  hooks.afterCall?.();
+  const reps = Math.max(1, Math.ceil(minSampleMs / Math.max(estimate, 1e-3)));
+  const perSample = estimate * reps;
+  // As many runs as fit the budget (at most `runs`); three if three fit in twice the budget.
+  let n = Math.max(1, Math.min(runs, Math.floor(budgetMs / perSample)));
+  if (n < 3 && 3 * perSample <= 2 * budgetMs) n = Math.min(3, runs);
+  const samples = [];
+  for (let i = 0; i < n; i++) {
+    t0 = now();
+    for (let k = 0; k < reps; k++) await call();
+    samples.push((now() - t0) / reps);
+    hooks.afterCall?.();
+  }
+  return {
+    medianMs: median(samples),
+    minMs: Math.min(...samples),
+    maxMs: Math.max(...samples),
+    runs: n,
+    reps,
+    warmups: warmups + 1,
+    firstMs,
+    samplesMs: samples,
+  };
+}
+
+const pick = (arr, idx) => idx.map((i) => arr[i]);
+const message = (e) => String(e?.message ?? e).slice(0, 500);
+
+// ---------------------------------------------------------------------------------------------
+// losslab
+
+let instances = 0;
+
+/** A losslab module instance of its own (a fresh page has fresh wasm memory anyway). */
+async function loadLosslab() {
+  const mod = await import(`/pkg/losslab.js?instance=${++instances}`);
+  const exports = await mod.default();
+  return { mod, memory: exports.memory };
+}
+
+async function losslabCell({ kernel, grad, copy }, timing) {
+  const { mod, memory } = await loadLosslab();
+  const input = { dims: S.dims, labels: S.labels };
+  let logitsBuf = null;
+  let gradBuf = null;
+  if (copy) {
+    input.logits = S.logits;
+  } else {
+    logitsBuf = mod.F32Buffer.fromArray(S.logits);
+    input.logits = logitsBuf;
+    if (grad) {
+      gradBuf = new mod.F32Buffer(S.logits.length);
+      input.gradInto = gradBuf;
+    }
+  }
+  const options = { epsilon: S.epsilon, ignoreIndex: S.ignoreIndex, grad, kernel };
+  const mem = { beforeBytes: memory.buffer.byteLength, afterFirstBytes: 0, peakBytes: 0 };
+  let out = {};
+  const t = await measure(() => mod.crossEntropy(input, options), timing, {
+    afterFirst: (r) => {
+      mem.afterFirstBytes = memory.buffer.byteLength;
+      out = { loss: r.loss, backend: r.backend };
+      if (grad) out.gradSamples = pick(copy ? r.grad : gradBuf.view(), S.samples);
+    },
+    afterCall: () => {
+      mem.peakBytes = Math.max(mem.peakBytes, memory.buffer.byteLength);
+    },
+  });
+  logitsBuf?.free();
+  gradBuf?.free();
+  return { ...out, timing: t, memory: mem };
+}
+
+async function webgpuCell({ grad }, timing) {
+  const { mod } = await loadLosslab();
+  if (typeof mod.Engine?.create !== "function") {
+    return { unavailable: "this losslab build exports no Engine (the WebGPU engine is not built in)" };
+  }
+  if (!navigator.gpu) return { unavailable: "navigator.gpu is missing in this browser" };
+  let engine;
+  try {
+    engine = await mod.Engine.create({ backend: "webgpu" });
+  } catch (e) {
+    return { unavailable: `Engine.create({backend: "webgpu"}) threw: ${message(e)}` };
+  }
+  if (engine.backend !== "webgpu") {
+    return { unavailable: engine.reason ?? `the engine runs on ${engine.backend}` };
+  }
+  const input = { logits: S.logits, dims: S.dims, labels: S.labels };
+  const options = { epsilon: S.epsilon, ignoreIndex: S.ignoreIndex, grad };
+  let out = {};
+  const t = await measure(() => engine.crossEntropy(input, options), timing, {
+    afterFirst: (r) => {
+      out = { loss: r.loss, backend: r.backend };
+      if (grad) out.gradSamples = pick(r.grad, S.samples);
+    },
+  });
+  let adapter = engine.adapterInfo;
+  try {
+    adapter = JSON.parse(JSON.stringify(adapter ?? null));
+  } catch {
+    adapter = String(adapter);
+  }
+  return { ...out, timing: t, adapter };
+}
+
+// ---------------------------------------------------------------------------------------------
+// tfjs, wasm SIMD backend, one thread
+
+async function loadTfjs() {
+  const tf = await import("@tensorflow/tfjs-core");
+  // What the @tensorflow/tfjs union package does: tfjs-core alone registers no gradients.
+  await import("@tensorflow/tfjs-core/dist/register_all_gradients");
+  const wasm = await import("@tensorflow/tfjs-backend-wasm");
+  wasm.setWasmPaths("/node_modules/@tensorflow/tfjs-backend-wasm/dist/");
+  wasm.setThreadsCount(1);
+  if (!(await tf.setBackend("wasm"))) throw new Error("tf.setBackend('wasm') failed");
+  await tf.ready();
+  const info = {
+    version: tf.version_core,
+    backend: tf.getBackend(),
+    simd: tf.env().getBool("WASM_HAS_SIMD_SUPPORT"),
+    multithread: tf.env().getBool("WASM_HAS_MULTITHREAD_SUPPORT"),
+    threads: wasm.getThreadsCount(),
+  };
+  return { tf, info };
+}
+
+async function tfjsCell({ grad }, timing) {
+  const { tf, info } = await loadTfjs();
+  const n = S.rows;
+  const v = S.vocab;
+  const active = S.labels.map((y) => (y === S.ignoreIndex ? 0 : 1));
+  // Ignored rows get class 0 and weight 0; SUM_BY_NONZERO_WEIGHTS divides by the active count.
+  const classes = S.labels.map((y) => (y === S.ignoreIndex ? 0 : y));
+  const logits = tf.tensor2d(S.logits, [n, v]);
+  const onehot = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(classes, "int32"), v), "float32"));
+  const weights = tf.tensor1d(Float32Array.from(active));
+  const loss = (x) =>
+    tf.losses.softmaxCrossEntropy(onehot, x, weights, S.epsilon, tf.Reduction.SUM_BY_NONZERO_WEIGHTS);
+  const valueAndGrad = tf.valueAndGrad(loss);
+  const heapBytes = () => tf.backend().wasm?.HEAPU8?.buffer?.byteLength ?? null;
+  let out = {};
+  const forward = () => {
+    const l = tf.tidy(() => loss(logits));
+    const value = l.dataSync()[0];
+    l.dispose();
+    return { loss: value };
+  };
+  const withGrad = () => {
+    const { value, grad: g } = tf.tidy(() => valueAndGrad(logits));
+    const result = { loss: value.dataSync()[0], g };
+    value.dispose();
+    return result;
+  };
+  try {
+    const t = await measure(
+      grad
+        ? () => {
+            const r = withGrad();
+            if (!out.loss) {
+              out = {
+                loss: r.loss,
+                gradSamples: Array.from(
+                  tf.tidy(() => tf.gather(tf.reshape(r.g, [-1]), tf.tensor1d(S.samples, "int32"))).dataSync(),
+                ),
+              };
+            }
+            r.g.dispose();
+            return r;
+          }
+        : forward,
+      timing,
+      {
+        afterFirst: (r) => {
+          if (!grad) out = { loss: r.loss };
+          out.heapAfterFirstBytes = heapBytes();
+        },
+      },
+    );
+    return { ...out, timing: t, tfjs: info };
+  } finally {
+    tf.dispose([logits, onehot, weights]);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// plain JavaScript and the memory ceilings
+
+async function plainCell({ grad }, timing) {
+  let out = {};
+  const g = grad ? new Float32Array(S.logits.length) : null;
+  const call = grad
+    ? () => lm.plainForwardGrad(S.logits, S.labels, S.vocab, S.epsilon, S.ignoreIndex, g)
+    : () => lm.plainForward(S.logits, S.labels, S.vocab, S.epsilon, S.ignoreIndex);
+  const t = await measure(call, timing, {
+    afterFirst: (loss) => {
+      out = { loss };
+      if (grad) out.gradSamples = pick(g, S.samples);
+    },
+  });
+  return { ...out, timing: t };
+}
+
+async function ceilingCell({ grad }, timing) {
+  const bytes = await (await fetch("/bench/ceiling.wasm")).arrayBuffer();
+  const { instance } = await WebAssembly.instantiate(bytes);
+  const { memory, sum, copy } = instance.exports;
+  const n = S.logits.length;
+  const need = (grad ? 2 : 1) * n * 4;
+  const have = memory.buffer.byteLength;
+  if (need > have) memory.grow(Math.ceil((need - have) / 65536));
+  new Float32Array(memory.buffer, 0, n).set(S.logits);
+  let out = {};
+  const call = grad ? () => copy(0, n * 4, n) : () => sum(0, n);
+  const t = await measure(call, timing, {
+    afterFirst: (value) => {
+      out = { value: grad ? null : value };
+    },
+  });
+  return { ...out, timing: t };
+}
+
+const CELLS = {
+  "losslab-simd": (c, t) => losslabCell({ kernel: "simd", grad: c.grad, copy: false }, t),
+  "losslab-scalar": (c, t) => losslabCell({ kernel: "scalar", grad: c.grad, copy: false }, t),
+  "losslab-simd-copy": (c, t) => losslabCell({ kernel: "simd", grad: c.grad, copy: true }, t),
+  "losslab-webgpu": webgpuCell,
+  "tfjs-wasm": tfjsCell,
+  "plain-js": plainCell,
+  ceiling: ceilingCell,
+};
+
+async function cell({ peer, grad, timing }) {
+  try {
+    const r = await CELLS[peer]({ grad }, timing);
+    if (r.unavailable) return { status: "not available", message: r.unavailable };
+    return { status: "ok", ...r };
+  } catch (e) {
+    return { status: "failed", message: message(e) };
+  }
+}
+
+/** The JS generator against losslab's own (hashLogits / hashLabels), on a prefix. */
+async function checkGenerator({ seed, scale, vocab, ignoreIndex }) {
+  const { mod } = await loadLosslab();
+  const len = 1 << 20;
+  const a = mod.hashLogits(len, seed, scale);
+  const b = lm.hashLogits(len, seed, scale);
+  const la = mod.hashLabels(4096, vocab, seed, ignoreIndex);
+  const lb = lm.hashLabels(4096, vocab, seed, ignoreIndex);
+  let logits = 0;
+  let labels = 0;
+  for (let i = 0; i < len; i++) if (!Object.is(a[i], b[i])) logits++;
+  for (let i = 0; i < la.length; i++) if (la[i] !== lb[i]) labels++;
+  return { checkedLogits: len, checkedLabels: la.length, logitsMismatches: logits, labelsMismatches: labels };
+}
+
+window.bench = { prepare, cell, checkGenerator };

@@ -1,0 +1,444 @@
+#!/usr/bin/env node
+// losslab's browser benchmark: label-smoothed cross-entropy in headless Chromium, losslab's
+// kernels against tfjs (wasm SIMD, one thread), plain JavaScript and the memory ceilings, on the
+// hash-generated inputs of the golden vectors. Prints a Markdown table and writes
+// bench/out/results.json and bench/out/results.md. A benchmark, not a test: nothing here asserts
+// a time. `--smoke` is the exception that checks: every peer's loss against float64, no timing.
+//
+// Usage: node bench/run.mjs [--shapes 1x128x32000,...] [--runs N] [--budget SECONDS] [--quick]
+//                           [--peers a,b,...] [--smoke] [--out DIR] [--verbose]
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { execFileSync } from "node:child_process";
+import { chromium } from "playwright-core";
+import wabtInit from "wabt";
+import { serveBench } from "./server.mjs";
+import * as lm from "./lossmath.mjs";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const DEFAULT_SHAPES = "1x128x32000,4x512x32000,1x2048x32000,1x512x151936";
+const TARGET_SHAPE = "4x512x32000";
+const PEERS = [
+  ["losslab-simd", "losslab CPU simd128 (F32Buffer in, gradInto)"],
+  ["losslab-scalar", "losslab CPU scalar (F32Buffer in, gradInto)"],
+  ["losslab-simd-copy", "losslab CPU simd128, Float32Array in (copies)"],
+  ["losslab-webgpu", "losslab WebGPU (informational)"],
+  ["tfjs-wasm", "tfjs wasm SIMD, 1 thread"],
+  ["plain-js", "plain JS online logsumexp"],
+  ["ceiling", "ceiling: wasm f32x4"],
+];
+const LABEL = Object.fromEntries(PEERS);
+const SMOKE_TOLERANCE = 1e-5;
+
+const { values: opt } = parseArgs({
+  options: {
+    shapes: { type: "string" },
+    runs: { type: "string" },
+    budget: { type: "string" },
+    peers: { type: "string" },
+    quick: { type: "boolean", default: false },
+    smoke: { type: "boolean", default: false },
+    out: { type: "string" },
+    seed: { type: "string", default: "101" },
+    scale: { type: "string", default: "8" },
+    epsilon: { type: "string", default: "0.1" },
+    "cell-timeout": { type: "string", default: "300" },
+    verbose: { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  },
+});
+
+if (opt.help) {
+  console.log(`node bench/run.mjs [options]
+  --shapes LIST    BxTxV,... (default ${DEFAULT_SHAPES})
+  --runs N         timed samples per cell, median reported (default 7; --quick 3; --smoke 1)
+  --budget S       seconds of timed samples per cell; slow cells take fewer runs (default 8)
+  --peers LIST     subset of: ${PEERS.map(([k]) => k).join(", ")}
+  --quick          runs 3, budget 2 s, shapes 1x128x32000,4x512x32000 unless --shapes is given
+  --smoke          smallest shape, 1 run; fails unless every peer's loss is within ${SMOKE_TOLERANCE}
+                   relative of the float64 reference (no timing is checked)
+  --out DIR        output folder (default bench/out)
+  --seed/--scale/--epsilon   generator seed (101), logit scale (8), label smoothing (0.1)`);
+  process.exit(0);
+}
+
+const smoke = opt.smoke;
+const quick = opt.quick && !smoke;
+const shapes = (opt.shapes ?? (smoke ? "1x128x32000" : quick ? "1x128x32000,4x512x32000" : DEFAULT_SHAPES))
+  .split(",")
+  .map((s) => s.trim())
+  .filter(Boolean)
+  .map((s) => {
+    const dims = s.split("x").map(Number);
+    if (dims.length !== 3 || !dims.every((d) => Number.isInteger(d) && d > 0)) {
+      throw new Error(`bad shape ${s}: expected BxTxV, e.g. 4x512x32000`);
+    }
+    return dims;
+  });
+const runs = Number(opt.runs ?? (smoke ? 1 : quick ? 3 : 7));
+const budgetMs = 1000 * Number(opt.budget ?? (smoke ? 0.5 : quick ? 2 : 8));
+const timing = { runs, budgetMs, minSampleMs: smoke ? 5 : 20 };
+const peers = opt.peers ? opt.peers.split(",").map((s) => s.trim()) : PEERS.map(([k]) => k);
+for (const p of peers) if (!LABEL[p]) throw new Error(`unknown peer ${p}`);
+const seed = Number(opt.seed);
+const scale = Number(opt.scale);
+const epsilon = Number(opt.epsilon);
+const ignoreIndex = -100;
+const cellTimeoutMs = 1000 * Number(opt["cell-timeout"]);
+const outDir = opt.out ?? join(ROOT, "bench", "out");
+const log = (...a) => console.error("[bench]", ...a);
+
+// ---------------------------------------------------------------------------------------------
+// Machine, versions, and the self-checks of the reference
+
+function machine() {
+  let cpu = "unknown";
+  try {
+    cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? cpu;
+  } catch {}
+  const git = (...args) => {
+    try {
+      return execFileSync("git", args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    } catch {
+      return null;
+    }
+  };
+  const cargo = readFileSync(join(ROOT, "Cargo.toml"), "utf8");
+  return {
+    cpu,
+    logicalCpus: cpus().length,
+    memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
+    node: process.version,
+    losslab: `${/^version\s*=\s*"([^"]+)"/m.exec(cargo)?.[1] ?? "?"} (git ${git("describe", "--always", "--dirty") ?? "?"})`,
+  };
+}
+
+/** The float64 reference against the golden vector made by PyTorch on the same generator. */
+function goldenCheck() {
+  try {
+    const cases = JSON.parse(readFileSync(join(ROOT, "tests/golden/cases.json"), "utf8")).crossEntropy;
+    const c = cases.find(
+      (c) => c.generator?.kind === "hash" && c.options.semantics === "hf" && !c.options.shiftLabels,
+    );
+    if (!c) return { skipped: "no unshifted hf hash case in tests/golden/cases.json" };
+    const [b, t, v] = c.dims;
+    const g = c.generator;
+    const x = lm.hashLogits(b * t * v, g.seed, g.scale);
+    const y = lm.hashLabels(b * t, v, g.seed, g.ignore);
+    const got = lm.referenceLoss(x, y, v, c.options.epsilon ?? 0.1, g.ignore).loss;
+    return { case: c.name, expected: c.expected.loss, got, relErr: Math.abs(got - c.expected.loss) / Math.abs(c.expected.loss) };
+  } catch (e) {
+    return { skipped: String(e.message ?? e) };
+  }
+}
+
+async function compileCeiling() {
+  const wabt = await wabtInit();
+  const src = readFileSync(join(ROOT, "bench", "ceiling.wat"), "utf8");
+  const mod = wabt.parseWat("ceiling.wat", src, { simd: true });
+  mod.validate();
+  const { buffer } = mod.toBinary({});
+  mod.destroy();
+  return Buffer.from(buffer);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running cells, one fresh page each
+
+const withTimeout = (promise, ms, what) =>
+  Promise.race([
+    promise,
+    new Promise((_, fail) => setTimeout(() => fail(new Error(`${what}: no answer after ${ms / 1000} s`)), ms).unref()),
+  ]);
+
+async function openPage(context, url, shapeCfg) {
+  const page = await context.newPage();
+  page.on("pageerror", (e) => log("page error:", e.message));
+  if (opt.verbose) page.on("console", (m) => log("console:", m.text()));
+  await page.goto(url);
+  await page.waitForFunction(() => window.bench !== undefined, null, { timeout: 30000 });
+  const prepared = await withTimeout(page.evaluate((c) => window.bench.prepare(c), shapeCfg), cellTimeoutMs, "prepare");
+  return { page, prepared };
+}
+
+async function runCell(context, url, shapeCfg, peer, grad) {
+  let page = null;
+  try {
+    const opened = await openPage(context, url, shapeCfg);
+    page = opened.page;
+    const result = await withTimeout(
+      page.evaluate((c) => window.bench.cell(c), { peer, grad, timing }),
+      cellTimeoutMs,
+      `${peer}`,
+    );
+    return { prepared: opened.prepared, result, page };
+  } catch (e) {
+    const msg = String(e.message ?? e).split("\n")[0];
+    return { prepared: null, result: { status: "failed", message: msg.includes("crash") ? `renderer crashed (${msg})` : msg }, page };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formatting
+
+const fmtMs = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3));
+const fmtX = (r) => (r == null || !Number.isFinite(r) ? "—" : r >= 10 ? `${r.toFixed(1)}×` : `${r.toFixed(2)}×`);
+const fmtE = (e) => (e == null ? "—" : e === 0 ? "0" : e.toExponential(1));
+const fmtMB = (b) => `${(b / 2 ** 20).toFixed(b < 10 * 2 ** 20 ? 2 : 0)} MiB`;
+const shapeName = (d) => d.join("x");
+const shapePretty = (d) => d.join("×");
+
+function memoryText(m) {
+  if (!m) return "";
+  const first = m.afterFirstBytes - m.beforeBytes;
+  const peak = m.peakBytes - m.beforeBytes;
+  return `+${fmtMB(first)} first call, +${fmtMB(peak)} peak (of ${fmtMB(m.beforeBytes)})`;
+}
+
+function markdown(report) {
+  const L = [];
+  const m = report.machine;
+  L.push(`# losslab benchmark${report.smoke ? " (smoke: correctness only, timings meaningless)" : ""}`);
+  L.push("");
+  L.push(`- ${report.date}; ${m.cpu}, ${m.logicalCpus} logical CPUs, ${m.memoryGiB} GiB; load average ${m.loadBefore.toFixed(2)} before, ${m.loadAfter.toFixed(2)} after${m.loadBefore > 0.5 || m.loadAfter > 1.5 ? " (other work was running: the numbers compete for the CPUs)" : ""}`);
+  L.push(`- ${report.browser}; Node ${m.node}; losslab ${m.losslab}`);
+  if (report.tfjs) {
+    const t = report.tfjs;
+    L.push(`- tfjs-core ${t.version}, backend "${t.backend}", WASM_HAS_SIMD_SUPPORT=${t.simd}, WASM_HAS_MULTITHREAD_SUPPORT=${t.multithread}, threads=${t.threads}, loaded ${t.wasmFiles.join(", ")}`);
+  }
+  if (report.webgpuAdapter) L.push(`- WebGPU adapter: ${JSON.stringify(report.webgpuAdapter)} (SwiftShader is a CPU emulation: its row is informational, not a speed claim)`);
+  L.push(`- Inputs: the golden hash generator (seed ${report.inputs.seed}, scale ${report.inputs.scale}), ε = ${report.inputs.epsilon}, 10 % of labels ignored (hf semantics, mean over active tokens).`);
+  L.push("- Timed: only the loss computation on resident data — losslab on an `F32Buffer` with `gradInto`; tfjs on tensors made before timing (results disposed); the ceiling on its own wasm memory, filled once. The \"Float32Array in\" row includes losslab's copy in (and the gradient's copy out): what a casual call costs. Each cell runs in a fresh page: a cold call, a warm-up, then the median of the runs listed (runs × calls per timed sample).");
+  L.push("- GB/s counts logits bytes read once (forward+gradient also writes as many). \"× losslab\" is the peer's time over losslab CPU simd128's (same shape and mode): above 1 means losslab is faster. Rel. err: |loss − float64| / float64; grad err: largest error at 64 sampled entries over the largest |gradient|. losslab and plain JS skip ignored rows; tfjs and the ceilings read every row.");
+  L.push("");
+  L.push("| Shape | Mode | Peer | Median ms | Runs × calls | GB/s | × losslab | Loss | Rel. err | Grad err | losslab wasm memory |");
+  L.push("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
+  for (const r of report.results) {
+    const head = `| ${shapePretty(r.dims)} | ${r.mode} | ${r.label} |`;
+    if (r.status !== "ok") {
+      L.push(`${head} ${r.status}: ${r.message.replaceAll("|", "\\|")} | | | | | | | |`);
+      continue;
+    }
+    const t = r.timing;
+    const loss = r.loss != null ? r.loss.toPrecision(10) : r.value != null ? `(sum ${r.value.toPrecision(6)})` : "—";
+    L.push(`${head} ${fmtMs(t.medianMs)} | ${t.runs} × ${t.reps} | ${r.gbps.toFixed(2)} | ${fmtX(r.vsLosslab)} | ${loss} | ${fmtE(r.relErr)} | ${fmtE(r.gradErr)} | ${memoryText(r.memory)} |`);
+  }
+  L.push("");
+  L.push("## Ratios");
+  L.push("");
+  L.push("| Shape | Mode | losslab ms | tfjs / losslab | plain JS / losslab | scalar / simd | copy-in / resident | losslab / ceiling | float64 loss |");
+  L.push("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+  for (const s of report.summary) {
+    L.push(`| ${shapePretty(s.dims)} | ${s.mode} | ${s.losslabMs == null ? "—" : fmtMs(s.losslabMs)} | ${fmtX(s.tfjsOverLosslab)} | ${fmtX(s.plainOverLosslab)} | ${fmtX(s.scalarOverSimd)} | ${fmtX(s.copyOverResident)} | ${fmtX(s.losslabOverCeiling)} | ${s.reference.toPrecision(12)} |`);
+  }
+  L.push("");
+  L.push("Ceiling: forward against an f32x4 sum of the logits (read once); forward+gradient against an f32x4 copy (read once, write once).");
+  if (report.targets.length) {
+    L.push("");
+    L.push("## Targets");
+    L.push("");
+    for (const t of report.targets) L.push(`- ${t.met == null ? "n/a" : t.met ? "met" : "NOT met"}: ${t.what} — ${t.detail}`);
+  }
+  L.push("");
+  L.push(`Reference check: ${report.checks.golden.skipped ? `skipped (${report.checks.golden.skipped})` : `float64 reference on golden case ${report.checks.golden.case}: rel. err ${fmtE(report.checks.golden.relErr)} against PyTorch's float64`}; JS generator vs losslab.hashLogits/hashLabels: ${report.checks.generator ? `${report.checks.generator.logitsMismatches} + ${report.checks.generator.labelsMismatches} mismatches in ${report.checks.generator.checkedLogits} logits + ${report.checks.generator.checkedLabels} labels` : "not run"}.`);
+  L.push(`Wall time ${(report.wallMs / 1000).toFixed(0)} s.`);
+  return L.join("\n") + "\n";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Derived numbers and targets
+
+function derive(results, references) {
+  const find = (dims, grad, peer) =>
+    results.find((r) => shapeName(r.dims) === shapeName(dims) && r.grad === grad && r.peer === peer && r.status === "ok");
+  for (const r of results) {
+    if (r.status !== "ok") continue;
+    const ref = references[shapeName(r.dims)];
+    const bytes = r.dims[0] * r.dims[1] * r.dims[2] * 4;
+    r.gbps = bytes / (r.timing.medianMs / 1000) / 1e9;
+    if (r.loss != null && ref) r.relErr = Math.abs(r.loss - ref.loss) / Math.abs(ref.loss);
+    if (r.gradSamples && ref) {
+      let worst = 0;
+      r.gradSamples.forEach((g, i) => (worst = Math.max(worst, Math.abs(g - ref.gradSamples[i]))));
+      r.gradErr = worst / ref.maxAbsGrad;
+    }
+    const base = find(r.dims, r.grad, "losslab-simd");
+    r.vsLosslab = base ? r.timing.medianMs / base.timing.medianMs : null;
+  }
+  const summary = [];
+  for (const dims of shapes) {
+    for (const grad of [false, true]) {
+      const ms = (peer) => find(dims, grad, peer)?.timing.medianMs ?? null;
+      const ratio = (a, b) => (a == null || b == null ? null : a / b);
+      const ls = ms("losslab-simd");
+      if (!references[shapeName(dims)]) continue;
+      summary.push({
+        dims,
+        mode: grad ? "forward+gradient" : "forward",
+        grad,
+        losslabMs: ls,
+        tfjsOverLosslab: ratio(ms("tfjs-wasm"), ls),
+        plainOverLosslab: ratio(ms("plain-js"), ls),
+        scalarOverSimd: ratio(ms("losslab-scalar"), ls),
+        copyOverResident: ratio(ms("losslab-simd-copy"), ls),
+        losslabOverCeiling: ratio(ls, ms("ceiling")),
+        reference: references[shapeName(dims)].loss,
+      });
+    }
+  }
+  const targets = [];
+  const s = (name, grad) => summary.find((x) => shapeName(x.dims) === name && x.grad === grad);
+  const fwd = s(TARGET_SHAPE, false);
+  const bwd = s(TARGET_SHAPE, true);
+  const check = (what, value, ok, detail) => targets.push({ what, met: value == null ? null : ok(value), detail: value == null ? "not measured in this run" : detail(value) });
+  if (fwd) {
+    check("4×512×32000 forward ≥ 10× faster than tfjs-wasm SIMD", fwd.tfjsOverLosslab, (v) => v >= 10, (v) => `tfjs / losslab = ${fmtX(v)}`);
+    check("4×512×32000 forward within 3× of the read ceiling", fwd.losslabOverCeiling, (v) => v <= 3, (v) => `losslab / ceiling = ${fmtX(v)}`);
+  }
+  if (bwd) {
+    check("4×512×32000 forward+gradient ≥ 8× faster than tfjs-wasm SIMD", bwd.tfjsOverLosslab, (v) => v >= 8, (v) => `tfjs / losslab = ${fmtX(v)}`);
+  }
+  for (const name of ["1x2048x32000", "1x512x151936"]) {
+    const r = results.find((r) => shapeName(r.dims) === name && r.grad && r.peer === "losslab-simd");
+    if (r) {
+      targets.push({
+        what: `${name.replaceAll("x", "×")} forward+gradient completes (losslab CPU simd128)`,
+        met: r.status === "ok",
+        detail: r.status === "ok" ? `${fmtMs(r.timing.medianMs)} ms, rel. err ${fmtE(r.relErr)}` : `${r.status}: ${r.message}`,
+      });
+    }
+  }
+  return { summary, targets };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const started = Date.now();
+const info = machine();
+info.loadBefore = loadavg()[0];
+const golden = goldenCheck();
+log(`golden reference check: ${JSON.stringify(golden)}`);
+const extra = new Map([["/bench/ceiling.wasm", { type: "application/wasm", body: await compileCeiling() }]]);
+const server = await serveBench(ROOT, extra);
+const url = `http://127.0.0.1:${server.address().port}/bench/page.html`;
+const userDataDir = mkdtempSync(join(tmpdir(), "losslab-bench-"));
+const context = await chromium.launchPersistentContext(userDataDir, {
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  headless: false,
+  args: [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--enable-unsafe-webgpu",
+  ],
+});
+
+// Which tfjs wasm binary the browser fetched: the evidence of the SIMD, single-thread build.
+const tfjsWasmFiles = new Set();
+context.on("request", (r) => {
+  const name = r.url().split("/").pop();
+  if (name.startsWith("tfjs-backend-wasm") && name.endsWith(".wasm")) tfjsWasmFiles.add(name);
+});
+let browser = "Chromium";
+try {
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  browser = (await cdp.send("Browser.getVersion")).product;
+  await page.close();
+} catch (e) {
+  log(`browser version unknown: ${e.message}`);
+}
+
+const results = [];
+const references = {};
+let tfjsInfo = null;
+let generator = null;
+try {
+  for (const dims of shapes) {
+    const shapeCfg = { dims, seed, scale, epsilon, ignoreIndex, reference: true };
+    log(`${shapePretty(dims)}: generating inputs and the float64 reference`);
+    for (const [peer] of PEERS) {
+      if (!peers.includes(peer)) continue;
+      for (const grad of [false, true]) {
+        const mode = grad ? "forward+gradient" : "forward";
+        const cfg = { ...shapeCfg, reference: !references[shapeName(dims)] };
+        const t0 = Date.now();
+        const { prepared, result, page } = await runCell(context, url, cfg, peer, grad);
+        if (prepared?.reference) references[shapeName(dims)] = prepared.reference;
+        if (page && !generator && result.status !== "failed") {
+          generator = await page
+            .evaluate((c) => window.bench.checkGenerator(c), { seed, scale, vocab: dims[2], ignoreIndex })
+            .catch((e) => ({ error: String(e.message ?? e) }));
+        }
+        await page?.close().catch(() => {});
+        if (result.tfjs) tfjsInfo ??= result.tfjs;
+        const row = { dims, shape: shapeName(dims), grad, mode, peer, label: LABEL[peer], ...result };
+        delete row.tfjs;
+        results.push(row);
+        const summaryText =
+          row.status === "ok"
+            ? `${fmtMs(row.timing.medianMs)} ms (${row.timing.runs} × ${row.timing.reps}), loss ${row.loss ?? row.value}`
+            : `${row.status}: ${row.message}`;
+        log(`${shapePretty(dims)} ${mode} ${peer}: ${summaryText} [${((Date.now() - t0) / 1000).toFixed(1)} s]`);
+      }
+    }
+  }
+} finally {
+  await context.close().catch(() => {});
+  server.close();
+  rmSync(userDataDir, { recursive: true, force: true });
+}
+
+info.loadAfter = loadavg()[0];
+if (tfjsInfo) tfjsInfo.wasmFiles = [...tfjsWasmFiles];
+const { summary, targets } = derive(results, references);
+const report = {
+  smoke,
+  date: new Date().toISOString(),
+  machine: info,
+  browser,
+  tfjs: tfjsInfo,
+  webgpuAdapter: results.find((r) => r.peer === "losslab-webgpu" && r.status === "ok")?.adapter ?? null,
+  inputs: { seed, scale, epsilon, ignoreIndex, ignoredShare: 0.1, shapes: shapes.map(shapeName) },
+  settings: { runs, budgetMs, minSampleMs: timing.minSampleMs, peers },
+  checks: { golden, generator },
+  references: Object.fromEntries(Object.entries(references).map(([k, v]) => [k, { ...v, gradSamples: undefined }])),
+  results,
+  summary,
+  targets,
+  wallMs: Date.now() - started,
+};
+const md = markdown(report);
+mkdirSync(outDir, { recursive: true });
+const base = smoke ? "smoke" : "results";
+writeFileSync(join(outDir, `${base}.json`), JSON.stringify(report, null, 2) + "\n");
+writeFileSync(join(outDir, `${base}.md`), md);
+console.log(md);
+log(`wrote ${join(outDir, `${base}.json`)} and ${base}.md`);
+
+if (smoke) {
+  const problems = [];
+  if (!golden.skipped && !(golden.relErr <= 1e-12)) problems.push(`float64 reference off the golden value: ${JSON.stringify(golden)}`);
+  if (!generator || generator.error || generator.logitsMismatches || generator.labelsMismatches) {
+    problems.push(`JS generator differs from losslab's: ${JSON.stringify(generator)}`);
+  }
+  for (const r of results) {
+    const name = `${r.shape} ${r.mode} ${r.peer}`;
+    if (r.status === "not available") continue;
+    if (r.status !== "ok") problems.push(`${name}: ${r.status}: ${r.message}`);
+    else if (r.peer !== "ceiling" && !(r.relErr <= SMOKE_TOLERANCE)) problems.push(`${name}: loss ${r.loss}, rel. err ${r.relErr}`);
+    else if (r.gradErr != null && !(r.gradErr <= SMOKE_TOLERANCE)) problems.push(`${name}: gradient error ${r.gradErr}`);
+  }
+  if (problems.length) {
+    console.error(`smoke FAILED:\n  ${problems.join("\n  ")}`);
+    process.exit(1);
+  }
+  console.error(`smoke ok: ${results.filter((r) => r.status === "ok").length} cells within ${SMOKE_TOLERANCE} of float64 in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
