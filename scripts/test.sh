@@ -27,3 +27,6 @@ node --test --test-reporter=dot tests/node/
 
 step "headless Chromium + WebGPU (SwiftShader): engine parity, big inputs, fallbacks, error contract"
 node tests/browser/run.mjs
+
+step "benchmark smoke run (correctness of every peer, no timing)"
+node bench/run.mjs --smoke
