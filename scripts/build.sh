@@ -10,3 +10,8 @@ rm -rf pkg
 node_modules/.bin/wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue pkg/losslab_bg.wasm -o pkg/losslab_bg.wasm
 rm -rf www/pkg
 cp -r pkg www/pkg
+
+# Third-party assets the static pages load (no CDN at runtime): KaTeX's module, CSS and fonts.
+rm -rf www/vendor/katex
+mkdir -p www/vendor/katex
+cp -r node_modules/katex/dist/katex.mjs node_modules/katex/dist/katex.min.css node_modules/katex/dist/fonts www/vendor/katex/

@@ -1,0 +1,73 @@
+// Everything the playground shows, computed by wasm calls from the state (no loss math in JS).
+
+/** The crossEntropy options the state asks for (undefined keys left out: the module is strict). */
+export function lossOptions(s, overrides = {}) {
+  const o = { semantics: s.sem, epsilon: s.eps, ignoreIndex: s.ii, shiftLabels: s.shift, zLossScale: s.z };
+  if (s.sem === "torch") o.reduction = s.red;
+  if (s.nib !== null) o.numItemsInBatch = s.nib;
+  if (s.cap !== null) o.softcap = s.cap;
+  return { ...o, ...overrides };
+}
+
+const attempt = (fn) => {
+  try {
+    return { value: fn(), error: null };
+  } catch (e) {
+    return { value: null, error: String(e?.message ?? e) };
+  }
+};
+
+/**
+ * Runs the playground's wasm calls. Returns
+ * { T, V, rows, main, error, logp, unmasked, trace, curve, targets }, where `rows` is the number
+ * of scored rows (T − 1 with shift) and `targets[r]` the label row r is scored against.
+ */
+export function computePlayground(L, s) {
+  const T = s.logits.length;
+  const V = s.vocab.length;
+  const rows = s.shift ? T - 1 : T;
+  const flat = Float32Array.from(s.logits.flat());
+  const labels = Int32Array.from(s.labels);
+  const input = { logits: flat, dims: [1, T, V], labels };
+  const vectorLoss = s.sem === "torch" && s.red === "none";
+
+  const main = attempt(() => L.crossEntropy(input, lossOptions(s, { grad: !vectorLoss })));
+  const targets = Array.from({ length: rows }, (_, r) => s.labels[r + (s.shift ? 1 : 0)]);
+
+  // −log softmax of every row, from the module: each row repeated V times, labelled 0..V−1, ε = 0,
+  // so perTokenNll[t·V + c] = −log p_c of row t (soft-capping included, as in the loss).
+  const logp = attempt(() => {
+    const rep = new Float32Array(T * V * V);
+    for (let t = 0; t < T; t++) for (let c = 0; c < V; c++) rep.set(flat.subarray(t * V, t * V + V), (t * V + c) * V);
+    const lab = Int32Array.from({ length: T * V }, (_, i) => i % V);
+    const opts = { epsilon: 0, ignoreIndex: -1 };
+    if (s.cap !== null) opts.softcap = s.cap;
+    const r = L.crossEntropy({ logits: rep, dims: [T * V, V], labels: lab }, opts);
+    return Array.from({ length: T }, (_, t) => Array.from(r.perTokenNll.subarray(t * V, t * V + V)));
+  });
+
+  // LabelSmoother's tensors before masked_fill: every scored row, label clamped to ≥ 0, none ignored.
+  const unmasked = rows === 0 ? { value: null, error: null } : attempt(() => {
+    const rowsLogits = flat.subarray(0, rows * V);
+    const clamped = Int32Array.from(targets, (y) => Math.max(0, y));
+    const opts = { epsilon: s.eps, ignoreIndex: -1 };
+    if (s.cap !== null) opts.softcap = s.cap;
+    return L.crossEntropy({ logits: rowsLogits, dims: [1, rows, V], labels: clamped }, opts);
+  });
+
+  // The reference LabelSmoother itself (hf, no z-loss, no num_items_in_batch): the trace's result.
+  const trace = attempt(() => {
+    const opts = { semantics: "hf", epsilon: s.eps, ignoreIndex: s.ii, shiftLabels: s.shift };
+    if (s.cap !== null) opts.softcap = s.cap;
+    return L.crossEntropy(input, opts);
+  });
+
+  // Loss against ε ∈ [0, 1] with everything else fixed (41 small calls).
+  const curve = vectorLoss ? { value: null, error: "vector" } : attempt(() =>
+    Array.from({ length: 41 }, (_, k) => {
+      const eps = k / 40;
+      return { eps, loss: L.crossEntropy(input, lossOptions(s, { epsilon: eps })).loss };
+    }));
+
+  return { T, V, rows, main: main.value, error: main.error, logp: logp.value, unmasked, trace, curve, targets, vectorLoss };
+}

@@ -1,0 +1,23 @@
+// Keeps the store and the URL hash in step: edits replace the hash (no history flood); a hash
+// changed from outside (a pasted link, the navigation) is decoded and replaces the state.
+export function syncHash(store, shell, { decodeHash, encodeState }) {
+  let written = null;
+  const write = (s) => {
+    const hash = encodeState(s);
+    if (hash === written) return;
+    written = hash;
+    history.replaceState(null, "", hash ? `#${hash}` : location.pathname + location.search);
+  };
+  // Normalise a hostile or verbose link at once, so sharing never passes the garbage on.
+  write(store.get());
+  store.subscribe(write);
+  window.addEventListener("hashchange", () => {
+    const raw = location.hash.slice(1);
+    if (raw === written) return;
+    const { state, messages } = decodeHash(location.hash);
+    written = null;
+    store.replace(state);
+    write(state);
+    shell.setMessages(messages);
+  });
+}

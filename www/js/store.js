@@ -1,0 +1,28 @@
+// The one place state lives: a plain object replaced on every change; views subscribe and re-render.
+import { checkState } from "./state.js";
+
+export function createStore(initial) {
+  let state = initial;
+  const subscribers = new Set();
+  return {
+    get: () => state,
+    // Shallow patch; callers pass whole arrays (never mutate the old ones), so `prev` stays intact.
+    set(patch) {
+      const next = { ...state, ...patch };
+      const problem = checkState(next);
+      if (problem) throw new Error(`internal: state invalid after update (${problem})`);
+      const prev = state;
+      state = next;
+      for (const fn of subscribers) fn(state, prev);
+    },
+    replace(next) {
+      const prev = state;
+      state = next;
+      for (const fn of subscribers) fn(state, prev);
+    },
+    subscribe(fn) {
+      subscribers.add(fn);
+      return () => subscribers.delete(fn);
+    },
+  };
+}

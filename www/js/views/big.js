@@ -1,0 +1,239 @@
+// View 4, big tensors: generate up to 1×2048×32000 logits (or import .npy / JSON), run the engine
+// (WebGPU when available) and the CPU kernel, and show time, backend and their difference.
+import { h, fill, setValue, uid } from "../dom.js";
+import { fmt, exact } from "../format.js";
+import { LIMITS } from "../state.js";
+import { createEngine, probeWebGPU } from "../engine.js";
+import { parseNpy, parseJsonInput, lossInput, ImportError } from "../npy.js";
+
+const PRESETS = [[1, 8, 1000], [1, 64, 32000], [1, 512, 32000], [1, 2048, 32000], [4, 128, 50257], [1, 16, 151936]];
+const AUTO_RUN_ELEMENTS = 4_000_000; // small enough to run on load without a click
+
+const nextFrame = () => new Promise((ok) => requestAnimationFrame(() => setTimeout(ok, 0)));
+
+export function createBig(ctx) {
+  const { t, store } = ctx;
+  const set = (p) => store.set(p);
+  let imported = null; // { logits, labels, dims, name }: not part of the link (too big)
+  let running = false;
+  let lastRunKey = null;
+
+  const preset = h("select", { id: uid("ctl"), dataset: { testid: "big-preset" } },
+    h("option", { value: "", text: t("big.custom") }),
+    PRESETS.map(([b, tt, v]) => h("option", { value: `${b}x${tt}x${v}`, text: `${b} × ${tt} × ${v}` })));
+  preset.addEventListener("change", () => {
+    if (!preset.value) return;
+    const [bb, bt, bv] = preset.value.split("x").map(Number);
+    set({ bb, bt, bv });
+  });
+  const dimInput = (key, max, labelKey) => {
+    const input = h("input", { type: "number", min: "1", max: String(max), step: "1", id: uid("ctl"), dataset: { testid: `big-${key}` } });
+    input.addEventListener("input", () => {
+      const x = Number(input.value);
+      const st = store.get();
+      const next = { ...st, [key]: x };
+      const ok = Number.isInteger(x) && x >= 1 && x <= max && next.bb * next.bt * next.bv <= LIMITS.bigElements;
+      input.setAttribute("aria-invalid", ok ? "false" : "true");
+      if (ok) set({ [key]: x });
+    });
+    return h("div", { class: "field" }, h("label", { for: input.id, text: t(labelKey) }), input);
+  };
+  const bb = dimInput("bb", 2048, "big.B");
+  const bt = dimInput("bt", 2048, "big.T");
+  const bv = dimInput("bv", 262144, "big.V");
+  const size = h("p", { class: "hint", dataset: { testid: "big-size" } });
+  const numField = (key, labelKey, { min, max, step, integer }) => {
+    const input = h("input", { type: "number", min: String(min), max: String(max), step: String(step), id: uid("ctl") });
+    input.addEventListener("input", () => {
+      const x = Number(input.value);
+      if (input.value !== "" && Number.isFinite(x) && x >= min && x <= max && (!integer || Number.isInteger(x))) set({ [key]: x });
+    });
+    return { input, el: h("div", { class: "field" }, h("label", { for: input.id, text: t(labelKey) }), input) };
+  };
+  const seed = numField("bseed", "big.seed", { min: 0, max: 1e9, step: 1, integer: true });
+  const scale = numField("bscale", "big.scale", { min: 0, max: 1e4, step: 1 });
+  const eps = numField("beps", "big.eps", { min: 0, max: 1, step: 0.05 });
+  const shift = h("input", { type: "checkbox", id: uid("ctl") });
+  shift.addEventListener("change", () => set({ bshift: shift.checked }));
+  const backend = h("select", { id: uid("ctl"), dataset: { testid: "big-backend-choice" } }, ["auto", "webgpu", "cpu"].map((v) => h("option", { value: v, text: t(`big.be.${v}`) })));
+  backend.addEventListener("change", () => set({ bbe: backend.value }));
+
+  const run = h("button", { type: "button", class: "primary", text: t("big.run"), dataset: { testid: "big-run" }, onclick: () => runBoth() });
+  const status = h("p", { class: "status", role: "status", dataset: { testid: "big-status" } });
+
+  // Import: two .npy files, or pasted JSON.
+  const logitsFile = h("input", { type: "file", accept: ".npy,application/octet-stream", id: uid("ctl"), dataset: { testid: "npy-logits" } });
+  const labelsFile = h("input", { type: "file", accept: ".npy,application/octet-stream", id: uid("ctl"), dataset: { testid: "npy-labels" } });
+  const importMsg = h("p", { class: "import-msg", role: "alert", dataset: { testid: "import-message" } });
+  const json = h("textarea", { id: uid("ctl"), rows: "4", spellcheck: "false", dataset: { testid: "json-input" }, placeholder: '{"logits": [[2, 0.5, -1], [0.1, 1.5, 0.3]], "labels": [0, -100]}' });
+  const useJson = h("button", { type: "button", text: t("big.useJson"), dataset: { testid: "json-use" }, onclick: () => importJson() });
+  const useGenerated = h("button", { type: "button", text: t("big.useGenerated"), onclick: () => { imported = null; showSource(); } });
+  const source = h("p", { class: "hint", dataset: { testid: "big-source" } });
+  let npyParts = { logits: null, labels: null };
+  const readNpy = async (which, input) => {
+    const file = input.files?.[0];
+    if (!file) return;
+    try {
+      if (file.size > LIMITS.bigElements * 8 + 65536) throw new ImportError("too-large", "the file is too large");
+      npyParts[which] = parseNpy(await file.arrayBuffer());
+      npyParts[which].name = file.name;
+      importMsg.textContent = t("big.npyRead", { name: file.name, shape: npyParts[which].shape.join(" × "), dtype: npyParts[which].dtype });
+      importMsg.className = "import-msg ok";
+      if (npyParts.logits && npyParts.labels) {
+        const li = lossInput(npyParts.logits, npyParts.labels);
+        imported = { ...li, name: `${npyParts.logits.name} + ${npyParts.labels.name}` };
+        showSource();
+        await runBoth();
+      }
+    } catch (e) {
+      npyParts[which] = null;
+      importMsg.className = "import-msg bad";
+      importMsg.textContent = t("big.importRefused", { name: file.name }) + " " + (e instanceof ImportError ? e.message : String(e?.message ?? e));
+    }
+  };
+  logitsFile.addEventListener("change", () => readNpy("logits", logitsFile));
+  labelsFile.addEventListener("change", () => readNpy("labels", labelsFile));
+  async function importJson() {
+    try {
+      const li = parseJsonInput(json.value);
+      imported = { ...li, name: "JSON" };
+      importMsg.className = "import-msg ok";
+      importMsg.textContent = t("big.jsonRead", { dims: li.dims.join(" × ") });
+      showSource();
+      await runBoth();
+    } catch (e) {
+      importMsg.className = "import-msg bad";
+      importMsg.textContent = t("big.importRefused", { name: "JSON" }) + " " + (e instanceof ImportError ? e.message : String(e?.message ?? e));
+    }
+  }
+  const showSource = () => {
+    source.textContent = imported ? t("big.sourceImported", { name: imported.name, dims: imported.dims.join(" × ") }) : t("big.sourceGenerated");
+    useGenerated.hidden = !imported;
+  };
+
+  // Results.
+  const cell = (testid) => h("td", { dataset: { testid } });
+  const rows = {
+    engine: { backend: cell("backend"), time: cell("big-time-engine"), loss: cell("big-loss-engine") },
+    cpu: { backend: cell("big-backend-cpu"), time: cell("big-time-cpu"), loss: cell("big-loss-cpu") },
+  };
+  const results = h("table", { class: "results" },
+    h("caption", { class: "sr-only", text: t("big.resultsTitle") }),
+    h("thead", {}, h("tr", {}, ["big.colRun", "big.colBackend", "big.colTime", "big.colLoss"].map((k) => h("th", { scope: "col", text: t(k) })))),
+    h("tbody", {},
+      h("tr", {}, h("th", { scope: "row", text: t("big.engineRow") }), rows.engine.backend, rows.engine.time, rows.engine.loss),
+      h("tr", {}, h("th", { scope: "row", text: t("big.cpuRow") }), rows.cpu.backend, rows.cpu.time, rows.cpu.loss)));
+  const diff = h("output", { dataset: { testid: "big-diff" } });
+  const reason = h("p", { class: "hint", dataset: { testid: "engine-reason" } });
+  const gpuInfo = h("p", { class: "hint", dataset: { testid: "webgpu-probe" } });
+
+  const card = (key, ...children) => {
+    const id = uid("h");
+    return h("section", { class: "card", "aria-labelledby": id }, h("h2", { id, text: t(key) }), children);
+  };
+  const el = h("div", { class: "view view-big" },
+    ctx.only ? null : h("p", { class: "intro", text: t("big.intro") }),
+    h("div", { class: "cards" },
+      card("big.sizeTitle", h("div", { class: "field" }, h("label", { for: preset.id, text: t("big.preset") }), preset),
+        h("div", { class: "controls inline-controls" }, bb, bt, bv), size,
+        h("div", { class: "controls inline-controls" }, seed.el, scale.el, eps.el,
+          h("div", { class: "field field-check" }, shift, h("label", { for: shift.id, text: t("big.shift") })),
+          h("div", { class: "field" }, h("label", { for: backend.id, text: t("big.backend") }), backend)),
+        h("div", { class: "button-row" }, run), status),
+      card("big.resultsTitle", h("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("big.resultsTitle") }, results),
+        h("p", {}, h("span", { text: t("big.diff") + " " }), diff), reason, gpuInfo),
+      card("big.importTitle", source, useGenerated,
+        h("div", { class: "field" }, h("label", { for: logitsFile.id, text: t("big.npyLogits") }), logitsFile),
+        h("div", { class: "field" }, h("label", { for: labelsFile.id, text: t("big.npyLabels") }), labelsFile),
+        h("div", { class: "field" }, h("label", { for: json.id, text: t("big.json") }), json),
+        h("div", { class: "button-row" }, useJson), importMsg)));
+
+  probeWebGPU().then((p) => {
+    gpuInfo.textContent = p.available
+      ? t("big.gpuYes", { info: [p.adapterInfo.vendor, p.adapterInfo.architecture, p.adapterInfo.description].filter(Boolean).join(" / ") + (p.adapterInfo.isFallbackAdapter ? " (fallback adapter)" : "") })
+      : t("big.gpuNo", { reason: p.reason });
+  });
+
+  async function runBoth() {
+    if (running) return;
+    running = true;
+    run.disabled = true;
+    const s = store.get();
+    const L = ctx.losslab;
+    for (const r of Object.values(rows)) for (const c of Object.values(r)) c.textContent = "…";
+    diff.textContent = "…";
+    status.textContent = t("big.running");
+    await nextFrame();
+    let engine = null;
+    try {
+      let input;
+      if (imported) input = { logits: imported.logits, dims: imported.dims, labels: imported.labels };
+      else {
+        const n = s.bb * s.bt * s.bv;
+        // Inputs from the module's hash generator: the same numbers as the golden vectors and bench.
+        input = { logits: L.hashLogits(n, s.bseed, s.bscale), dims: [s.bb, s.bt, s.bv], labels: L.hashLabels(s.bb * s.bt, s.bv, s.bseed + 1, -100) };
+      }
+      const options = { epsilon: s.beps, shiftLabels: s.bshift };
+      let eRes = null;
+      let eErr = null;
+      try {
+        engine = await createEngine(L, s.bbe);
+        const t0 = performance.now();
+        eRes = await engine.crossEntropy(input, options);
+        rows.engine.time.textContent = `${(performance.now() - t0).toFixed(1)} ms`;
+        rows.engine.backend.textContent = eRes.backend;
+        rows.engine.loss.textContent = fmt(eRes.loss);
+        rows.engine.loss.dataset.value = exact(eRes.loss);
+        reason.textContent = engine.reason ? t("big.fallback", { reason: engine.reason }) : engine.adapterInfo ? t("big.adapter", { info: `${engine.adapterInfo.vendor} ${engine.adapterInfo.architecture}` }) : "";
+      } catch (e) {
+        eErr = String(e?.message ?? e);
+        rows.engine.backend.textContent = t("big.failed");
+        rows.engine.time.textContent = "—";
+        rows.engine.loss.textContent = "—";
+        reason.textContent = eErr;
+      }
+      await nextFrame();
+      const t1 = performance.now();
+      const cRes = L.crossEntropy(input, options);
+      rows.cpu.time.textContent = `${(performance.now() - t1).toFixed(1)} ms`;
+      rows.cpu.backend.textContent = cRes.backend;
+      rows.cpu.loss.textContent = fmt(cRes.loss);
+      rows.cpu.loss.dataset.value = exact(cRes.loss);
+      if (eRes) {
+        const a = eRes.loss;
+        const b = cRes.loss;
+        const abs = Math.abs(a - b);
+        diff.textContent = Number.isFinite(abs) ? `${abs.toExponential(2)} (${t("big.relative")} ${(abs / Math.max(Math.abs(b), 1e-30)).toExponential(2)})` : Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b)) ? t("big.sameNonFinite") : "—";
+        diff.dataset.value = String(abs);
+      } else diff.textContent = "—";
+      status.textContent = t("big.done", { n: input.logits.length.toLocaleString("en") });
+    } catch (e) {
+      status.textContent = t("summary.refused") + " " + String(e?.message ?? e);
+    } finally {
+      engine?.free();
+      running = false;
+      run.disabled = false;
+    }
+  }
+
+  function update(s) {
+    const key = `${s.bb}x${s.bt}x${s.bv}`;
+    preset.value = PRESETS.some((p) => p.join("x") === key) ? key : "";
+    setValue(bb.querySelector("input"), s.bb);
+    setValue(bt.querySelector("input"), s.bt);
+    setValue(bv.querySelector("input"), s.bv);
+    const n = s.bb * s.bt * s.bv;
+    size.textContent = t("big.size", { n: n.toLocaleString("en"), mb: ((n * 4) / 2 ** 20).toFixed(1) });
+    setValue(seed.input, s.bseed);
+    setValue(scale.input, s.bscale);
+    setValue(eps.input, s.beps);
+    shift.checked = s.bshift;
+    backend.value = s.bbe;
+    showSource();
+    const runKey = JSON.stringify([s.bb, s.bt, s.bv, s.bseed, s.bscale, s.beps, s.bshift, s.bbe]);
+    if (lastRunKey === null && n <= AUTO_RUN_ELEMENTS) runBoth();
+    else if (lastRunKey !== runKey) status.textContent = t("big.pressRun");
+    lastRunKey = runKey;
+  }
+  return { el, update };
+}

@@ -1,0 +1,231 @@
+// View 2, pre-training vs alignment: one sequence scored as CLM, SFT (prompt masked) and MLM,
+// which tokens count in each, the losses side by side, and MSE for a regression head.
+import { h, fill, setValue, uid } from "../dom.js";
+import { fmt, exact, short } from "../format.js";
+import { OBJ_VOCAB, OBJ_SPECIAL, LIMITS } from "../state.js";
+
+const V = OBJ_VOCAB.length;
+
+/** The toy model's logits: fixed noise from the module's hash generator plus a boost on the token
+ *  it should predict, weak where the target lies in the prompt and strong in the response. */
+function toyLogits(L, ids, promptLen, promptBoost, responseBoost, { next, seed }) {
+  const T = ids.length;
+  const x = L.hashLogits(T * V, seed, 4);
+  for (let t = 0; t < T; t++) {
+    const j = next ? t + 1 : t;
+    if (j >= T) continue;
+    x[t * V + ids[j]] += j < promptLen ? promptBoost : responseBoost;
+  }
+  return x;
+}
+
+export function computeObjectives(L, s) {
+  const ids = Int32Array.from(s.oseq);
+  const T = ids.length;
+  const out = { T, error: null };
+  try {
+    const clmX = toyLogits(L, s.oseq, s.oplen, s.opc, s.orc, { next: true, seed: 7 });
+    out.clmLabels = L.clmLabels(ids, [1, T], { padId: OBJ_SPECIAL.pad });
+    out.sftLabels = L.sftLabels(ids, [1, T], s.oplen, { padId: OBJ_SPECIAL.pad });
+    const opts = { epsilon: s.oeps, shiftLabels: true };
+    out.clm = L.crossEntropy({ logits: clmX, dims: [1, T, V], labels: out.clmLabels }, opts);
+    out.sft = L.crossEntropy({ logits: clmX, dims: [1, T, V], labels: out.sftLabels }, opts);
+    out.mlmMasked = L.mlmMask(ids, [1, T], {
+      maskTokenId: OBJ_SPECIAL.mask, vocabSize: V, probability: s.oprob, seed: s.oseed,
+      specialIds: [OBJ_SPECIAL.pad, OBJ_SPECIAL.bos, OBJ_SPECIAL.eos, OBJ_SPECIAL.mask],
+    });
+    const mlmX = toyLogits(L, s.oseq, s.oplen, s.opc, s.orc, { next: false, seed: 8 });
+    out.mlm = L.crossEntropy({ logits: mlmX, dims: [1, T, V], labels: out.mlmMasked.labels }, { epsilon: s.oeps });
+  } catch (e) {
+    out.error = String(e?.message ?? e);
+  }
+  try {
+    out.mse = L.mse(Float32Array.from(s.omp), Float32Array.from(s.omt), { reduction: "mean", grad: true });
+  } catch (e) {
+    out.mseError = String(e?.message ?? e);
+  }
+  return out;
+}
+
+export function createObjectives(ctx) {
+  const { t, store } = ctx;
+  const set = (p) => store.set(p);
+  const num = (key, { min, max, step, integer, testid }) => {
+    const input = h("input", { type: "number", min: String(min), max: String(max), step: String(step), id: uid("ctl"), dataset: { testid } });
+    input.addEventListener("input", () => {
+      const x = Number(input.value);
+      const ok = input.value !== "" && Number.isFinite(x) && x >= min && x <= max && (!integer || Number.isInteger(x));
+      input.setAttribute("aria-invalid", ok ? "false" : "true");
+      if (ok) set({ [key]: x });
+    });
+    return input;
+  };
+  const range = (key, { min, max, step, testid }) => {
+    const input = h("input", { type: "range", min: String(min), max: String(max), step: String(step), id: uid("ctl"), dataset: { testid } });
+    input.addEventListener("input", () => set({ [key]: Number(input.value) }));
+    return input;
+  };
+  const field = (labelKey, control, out) => h("div", { class: "field" }, h("label", { for: control.id, text: t(labelKey) }), control, out ?? null);
+
+  const plen = num("oplen", { min: 0, max: LIMITS.seqLen, step: 1, integer: true, testid: "obj-prompt-len" });
+  const opc = range("opc", { min: 0, max: 10, step: 0.5, testid: "obj-prompt-conf" });
+  const orc = range("orc", { min: 0, max: 10, step: 0.5, testid: "obj-response-conf" });
+  const opcOut = h("output", {});
+  const orcOut = h("output", {});
+  const oeps = num("oeps", { min: 0, max: 1, step: 0.05, testid: "obj-eps" });
+  const oprob = num("oprob", { min: 0, max: 1, step: 0.05, testid: "obj-mlm-prob" });
+  const oseed = num("oseed", { min: 0, max: 1e9, step: 1, integer: true, testid: "obj-mlm-seed" });
+  const redraw = h("button", { type: "button", text: t("obj.redraw"), onclick: () => set({ oseed: (store.get().oseed + 1) % 1e9 }) });
+  const controls = h("div", { class: "controls" },
+    field("obj.promptLen", plen), field("obj.promptConf", opc, opcOut), field("obj.responseConf", orc, orcOut),
+    field("obj.eps", oeps), field("obj.mlmProb", oprob), h("div", { class: "field" }, h("label", { for: oseed.id, text: t("obj.mlmSeed") }), h("div", { class: "inline" }, oseed, redraw)));
+
+  const stat = (key, testid) => {
+    const out = h("output", { class: "big-number", dataset: { testid } });
+    const count = h("span", { class: "stat-sub" });
+    const bar = h("span", { class: "cmp-bar" });
+    return { out, count, bar, el: h("div", { class: "stat" }, h("span", { class: "stat-label", text: t(key) }), out, count, h("span", { class: "cmp-track", "aria-hidden": "true" }, bar)) };
+  };
+  const clm = stat("obj.clm", "obj-clm");
+  const sft = stat("obj.sft", "obj-sft");
+  const mlm = stat("obj.mlm", "obj-mlm");
+  const why = h("div", { class: "why" });
+  const error = h("p", { class: "error", role: "alert", hidden: true });
+  const table = h("table", { class: "obj-table" });
+  const tableWrap = h("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("obj.tableTitle") }, table);
+  let tableRows = [];
+  const buildTable = (T) => {
+    tableRows = Array.from({ length: T }, (_, i) => {
+      const sel = h("select", { "aria-label": t("obj.tokenAt", { i }), onchange: () => { const a = store.get().oseq.slice(); a[i] = Number(sel.value); set({ oseq: a }); } },
+        OBJ_VOCAB.map((n, id) => h("option", { value: String(id), text: n })));
+      const row = { sel, th: h("th", { scope: "row" }) };
+      for (const k of ["clm", "clmLoss", "sft", "sftLoss", "mlmIn", "mlm", "mlmLoss"]) row[k] = h("td", {});
+      row.tr = h("tr", {}, row.th, h("td", {}, sel), row.clm, row.clmLoss, row.sft, row.sftLoss, row.mlmIn, row.mlm, row.mlmLoss);
+      return row;
+    });
+    const head = h("tr", {}, ["obj.colPos", "obj.colToken", "obj.colClm", "obj.colClmLoss", "obj.colSft", "obj.colSftLoss", "obj.colMlmIn", "obj.colMlm", "obj.colMlmLoss"].map((k) => h("th", { scope: "col", text: t(k) })));
+    fill(table, h("caption", { class: "sr-only", text: t("obj.tableTitle") }), h("thead", {}, head), h("tbody", {}, tableRows.map((r) => r.tr)));
+  };
+
+  // MSE for a regression head.
+  const mseBody = h("div", { class: "mse-rows" });
+  const mseOut = h("output", { class: "big-number", dataset: { testid: "obj-mse" } });
+  const mseButtons = h("div", { class: "button-row" },
+    h("button", { type: "button", text: t("obj.mseAdd"), onclick: () => { const st = store.get(); if (st.omp.length < LIMITS.mse) set({ omp: [...st.omp, 0], omt: [...st.omt, 0] }); } }),
+    h("button", { type: "button", text: t("obj.mseRemove"), onclick: () => { const st = store.get(); if (st.omp.length > 1) set({ omp: st.omp.slice(0, -1), omt: st.omt.slice(0, -1) }); } }));
+  const mseNote = h("p", { class: "hint" });
+  let mseShape = -1;
+  let mseInputs = [];
+
+  const section = (key, ...children) => {
+    const id = uid("h");
+    return h("section", { class: "card span-2", "aria-labelledby": id }, h("h2", { id, text: t(key) }), children);
+  };
+  const seedTable = () => {
+    const rows = [["特征", "预训练", "对齐 (SFT)"], ["目标", "学习通用语言表示", "迁移到特定任务"], ["数据", "海量未标注数据", "高质量标注数据"],
+      ["Loss函数", "自监督学习 (MLM, CLM)", "监督学习 (Cross-Entropy, MSE)"], ["Loss特点", "数值较大,关注语言理解", "数值较小,关注任务表现"]];
+    const en = [["Feature", "Pre-training", "Alignment (SFT)"], ["Goal", "learn general language representations", "transfer to a specific task"], ["Data", "massive unlabelled data", "high-quality labelled data"],
+      ["Loss", "self-supervised (MLM, CLM)", "supervised (cross-entropy, MSE)"], ["Loss values", "larger; about language understanding", "smaller; about task performance"]];
+    const tbl = (data, lang) => h("table", { class: "seed-table", lang },
+      h("thead", {}, h("tr", {}, data[0].map((c) => h("th", { scope: "col", text: c })))),
+      h("tbody", {}, data.slice(1).map((r) => h("tr", {}, h("th", { scope: "row", text: r[0] }), r.slice(1).map((c) => h("td", { text: c }))))));
+    return h("div", { class: "seed" }, h("p", { class: "hint", text: t("obj.seedSource") }), h("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("obj.seedTitle") }, ctx.lang === "zh" ? tbl(rows, "zh-CN") : [tbl(rows, "zh-CN"), tbl(en, "en")]));
+  };
+
+  const el = h("div", { class: "view view-objectives" },
+    ctx.only ? null : h("p", { class: "intro", text: t("obj.intro") }),
+    h("div", { class: "cards" },
+      section("obj.resultsTitle", h("div", { class: "stats" }, clm.el, sft.el, mlm.el), error, why),
+      section("obj.tableTitle", h("p", { class: "hint", text: t("obj.tableHint") }), tableWrap),
+      section("obj.controlsTitle", controls),
+      section("obj.mseTitle", h("p", { class: "hint", text: t("obj.mseIntro") }), mseBody, mseButtons, h("div", { class: "stat" }, h("span", { class: "stat-label", text: t("obj.mseLoss") }), mseOut), mseNote),
+      section("obj.seedTitle", seedTable())));
+
+  function update(s) {
+    const d = computeObjectives(ctx.losslab, s);
+    setValue(plen, s.oplen);
+    setValue(opc, s.opc);
+    setValue(orc, s.orc);
+    opcOut.textContent = String(s.opc);
+    orcOut.textContent = String(s.orc);
+    setValue(oeps, s.oeps);
+    setValue(oprob, s.oprob);
+    setValue(oseed, s.oseed);
+    error.hidden = !d.error;
+    error.textContent = d.error ? t("summary.refused") + " " + d.error : "";
+    const losses = d.error ? [] : [d.clm.loss, d.sft.loss, d.mlm.loss];
+    const max = Math.max(...losses.filter(Number.isFinite), 1e-9);
+    for (const [st, r] of [[clm, d.clm], [sft, d.sft], [mlm, d.mlm]]) {
+      st.out.textContent = r ? fmt(r.loss) : "—";
+      st.out.dataset.value = r ? exact(r.loss) : "";
+      st.count.textContent = r ? t("obj.counted", { n: r.numActive }) : "";
+      st.bar.style.width = r && Number.isFinite(r.loss) ? `${(r.loss / max) * 100}%` : "0%";
+    }
+    fill(why, d.error ? null : [
+      h("p", { text: d.clm.loss > d.sft.loss ? t("obj.whyLarger", { clm: short(d.clm.loss, 4), sft: short(d.sft.loss, 4) }) : t("obj.whyNotLarger") }),
+      h("ul", {}, ["obj.why1", "obj.why2", "obj.why3", "obj.why4"].map((k) => h("li", { text: t(k) })))]);
+
+    // Per-token table: which tokens count in each objective, and their losses. Rows are built once
+    // per length and updated in place, so a keyboard user's focus stays on the select they changed.
+    if (!d.error) {
+      if (tableRows.length !== d.T) buildTable(d.T);
+      const tok = (id) => OBJ_VOCAB[id] ?? String(id);
+      const put = (td, lossTd, y, loss, last) => {
+        if (last) {
+          td.textContent = t("obj.lastPos");
+          lossTd.textContent = "";
+        } else if (y === -100) {
+          td.textContent = t("obj.notCounted");
+          lossTd.textContent = "—";
+        } else {
+          td.textContent = "✓ " + tok(y);
+          lossTd.textContent = short(loss, 4);
+        }
+        td.className = last || y === -100 ? "muted" : "counted";
+        lossTd.className = "num" + (last || y === -100 ? " muted" : "");
+      };
+      tableRows.forEach((row, i) => {
+        row.sel.value = String(s.oseq[i]);
+        row.tr.className = i < s.oplen ? "prompt-row" : "";
+        row.th.textContent = String(i) + (i < s.oplen ? " · P" : "");
+        const last = i + 1 >= d.T;
+        put(row.clm, row.clmLoss, last ? null : d.clmLabels[i + 1], last ? 0 : d.clm.perTokenLoss[i], last);
+        put(row.sft, row.sftLoss, last ? null : d.sftLabels[i + 1], last ? 0 : d.sft.perTokenLoss[i], last);
+        row.mlmIn.textContent = tok(d.mlmMasked.inputIds[i]);
+        row.mlmIn.className = d.mlmMasked.inputIds[i] !== s.oseq[i] ? "changed" : "";
+        put(row.mlm, row.mlmLoss, d.mlmMasked.labels[i], d.mlm.perTokenLoss[i], false);
+      });
+    }
+
+    // MSE rows: rebuilt only when the count changes, so typing keeps focus.
+    if (mseShape !== s.omp.length) {
+      mseShape = s.omp.length;
+      mseInputs = s.omp.map((_, i) => {
+        const mk = (key, label) => {
+          const input = h("input", { type: "number", step: "0.1", id: uid("ctl"), "aria-label": t(label, { i }) });
+          input.addEventListener("input", () => {
+            const x = Number(input.value);
+            if (input.value === "" || !Number.isFinite(x) || Math.abs(x) > 1e6) return input.setAttribute("aria-invalid", "true");
+            input.setAttribute("aria-invalid", "false");
+            const arr = store.get()[key].slice();
+            arr[i] = x;
+            set({ [key]: arr });
+          });
+          return input;
+        };
+        return { p: mk("omp", "obj.msePred"), y: mk("omt", "obj.mseTarget"), e: h("output", {}) };
+      });
+      fill(mseBody, h("div", { class: "mse-row mse-head", "aria-hidden": "true" }, h("span", { text: "i" }), h("span", { text: t("obj.msePredCol") }), h("span", { text: t("obj.mseTargetCol") }), h("span", { text: "(p − y)²" })),
+        mseInputs.map((m, i) => h("div", { class: "mse-row" }, h("span", { text: String(i) }), m.p, m.y, m.e)));
+    }
+    mseInputs.forEach((m, i) => {
+      setValue(m.p, s.omp[i]);
+      setValue(m.y, s.omt[i] ?? "");
+      m.e.textContent = d.mse ? short(d.mse.perElement[i] ?? NaN, 5) : "—";
+    });
+    mseOut.textContent = d.mse ? fmt(d.mse.loss) : "—";
+    mseOut.dataset.value = d.mse ? exact(d.mse.loss) : "";
+    mseNote.textContent = d.mseError ? t("summary.refused") + " " + d.mseError : t("obj.mseNote");
+  }
+  return { el, update };
+}

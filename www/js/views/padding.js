@@ -1,0 +1,211 @@
+// View 3, padding: the seq2seq trainer's prediction_step as a step-through (left-padded prompts,
+// labels padded with the pad id or truncated, the prompt removed from the generated tokens), and a
+// collate view (right/left padding, -100 label padding, pad_to_multiple_of).
+import { h, fill, uid } from "../dom.js";
+import { matrixView } from "../widgets/tensor.js";
+import { LIMITS } from "../state.js";
+
+const rowsOf = (flat, [B, W]) => Array.from({ length: B }, (_, b) => Array.from(flat.subarray(b * W, b * W + W)));
+
+export function computePadding(L, s) {
+  const out = { error: null };
+  const B = s.pp.length;
+  out.B = B;
+  if (B === 0) {
+    out.error = "no prompts";
+    return out;
+  }
+  try {
+    const examples = s.pp.map((p, b) => ({ inputIds: p, labels: s.pl[b] ?? [] }));
+    const left = L.collate(examples, { padId: s.ppad, paddingSide: "left" });
+    const right = L.collate(examples, { padId: s.ppad, paddingSide: "right" });
+    const [, P] = left.dims;
+    const [, Lb] = left.labelDims;
+    out.left = { ids: rowsOf(left.inputIds, left.dims), mask: rowsOf(left.attentionMask, left.dims), labels: rowsOf(left.labels, left.labelDims) };
+    out.right = { ids: rowsOf(right.inputIds, right.dims) };
+    out.P = P;
+    out.L = Lb;
+    const aligned = L.alignLabels(left.labels, left.labelDims, P, s.ppad);
+    out.aligned = rowsOf(aligned.data, aligned.dims);
+    // Generation appends new tokens after each (left-padded) prompt; rows end with padding.
+    const G = Math.max(1, ...s.pg.map((r) => r.length));
+    const genFlat = Int32Array.from(out.left.ids.flatMap((row, b) => [...row, ...Array.from({ length: G }, (_, j) => s.pg[b]?.[j] ?? s.ppad)]));
+    out.generated = rowsOf(genFlat, [B, P + G]);
+    out.masked = rowsOf(L.maskPrompt(genFlat, [B, P + G], P, s.ppad), [B, P + G]);
+    const c = L.collate(examples, { padId: s.ppad, paddingSide: s.pside, ...(s.pmul > 0 ? { padToMultipleOf: s.pmul } : {}) });
+    out.collate = { ids: rowsOf(c.inputIds, c.dims), mask: rowsOf(c.attentionMask, c.dims), labels: c.labels ? rowsOf(c.labels, c.labelDims) : null, dims: c.dims, labelDims: c.labelDims };
+  } catch (e) {
+    out.error = String(e?.message ?? e);
+  }
+  return out;
+}
+
+const CODE = {
+  0: [[94, '        labels = inputs["labels"] if "labels" in inputs else None']],
+  1: [[96, '            assert self.tokenizer.padding_side == "left", "This method only accepts left-padded tensor."']],
+  2: [[98, '            prompt_len, label_len = inputs["input_ids"].size(-1), inputs["labels"].size(-1)'],
+    [99, "            if prompt_len > label_len:"],
+    [100, '                inputs["labels"] = self._pad_tensors_to_target_len(inputs["labels"], inputs["input_ids"])'],
+    [101, "            if label_len > prompt_len:  # truncate the labels instead of padding the inputs (llama2 fp16 compatibility)"],
+    [102, '                inputs["labels"] = inputs["labels"][:, :prompt_len]'],
+    [118, "        padded_tensor = self.tokenizer.pad_token_id * torch.ones_like(tgt_tensor)"],
+    [119, "        padded_tensor[:, -src_tensor.shape[-1] :] = src_tensor  # adopt left-padding"]],
+  3: [[104, "        loss, generated_tokens, _ = super().prediction_step(  # ignore the returned labels (may be truncated)"]],
+  4: [[107, "        if generated_tokens is not None and self.args.predict_with_generate:"],
+    [108, "            generated_tokens[:, :prompt_len] = self.tokenizer.pad_token_id"]],
+};
+
+export function createPadding(ctx) {
+  const { t, store } = ctx;
+  const set = (p) => store.set(p);
+  const STEPS = 5;
+
+  // Row editors for the prompts, labels and generated continuations ("11, 12, 13").
+  const rowEditor = (key, labelKey) => {
+    const wrap = h("div", { class: "row-editor" });
+    let count = -1;
+    let inputs = [];
+    const update = (s) => {
+      const rows = s[key];
+      if (rows.length !== count) {
+        count = rows.length;
+        inputs = rows.map((_, b) => {
+          const input = h("input", { type: "text", inputmode: "numeric", spellcheck: "false", "aria-label": t(labelKey, { b }), dataset: { testid: `${key}-${b}` } });
+          input.addEventListener("input", () => {
+            const text = input.value.trim();
+            const parts = text === "" ? [] : text.split(/[\s,]+/).filter(Boolean);
+            const ok = parts.length <= LIMITS.rowLen && parts.every((p) => /^-?\d{1,7}$/.test(p));
+            input.setAttribute("aria-invalid", ok ? "false" : "true");
+            if (!ok) return;
+            const next = store.get()[key].map((r) => r.slice());
+            next[b] = parts.map(Number);
+            set({ [key]: next });
+          });
+          return input;
+        });
+        fill(wrap, inputs.map((inp, b) => h("div", { class: "row-input" }, h("span", { class: "row-index", "aria-hidden": "true", text: String(b) }), inp)));
+      }
+      inputs.forEach((inp, b) => {
+        const text = rows[b].join(", ");
+        if (inp.ownerDocument.activeElement !== inp && inp.getRootNode().activeElement !== inp) inp.value = text;
+      });
+    };
+    return { wrap, update };
+  };
+  const prompts = rowEditor("pp", "pad.promptRow");
+  const labels = rowEditor("pl", "pad.labelRow");
+  const gens = rowEditor("pg", "pad.genRow");
+  const addRow = () => {
+    const s = store.get();
+    if (s.pp.length >= LIMITS.batch) return;
+    set({ pp: [...s.pp, [41, 42]], pl: [...s.pl, [43]], pg: [...s.pg, [44, 2]] });
+  };
+  const removeRow = () => {
+    const s = store.get();
+    if (s.pp.length <= 1) return;
+    set({ pp: s.pp.slice(0, -1), pl: s.pl.slice(0, s.pp.length - 1), pg: s.pg.slice(0, s.pp.length - 1) });
+  };
+  const padId = h("input", { type: "number", step: "1", id: uid("ctl"), dataset: { testid: "pad-id" } });
+  padId.addEventListener("input", () => {
+    const x = Number(padId.value);
+    if (padId.value !== "" && Number.isInteger(x) && Math.abs(x) <= 1e6) set({ ppad: x });
+  });
+  const editors = h("div", { class: "editors" },
+    h("div", { class: "editor" }, h("h3", { text: t("pad.prompts") }), prompts.wrap),
+    h("div", { class: "editor" }, h("h3", { text: t("pad.labels") }), labels.wrap),
+    h("div", { class: "editor" }, h("h3", { text: t("pad.generated") }), gens.wrap),
+    h("div", { class: "editor" }, h("div", { class: "field" }, h("label", { for: padId.id, text: t("pad.padId") }), padId),
+      h("div", { class: "button-row" }, h("button", { type: "button", text: t("pad.addRow"), onclick: addRow }), h("button", { type: "button", text: t("pad.removeRow"), onclick: removeRow }))));
+
+  // The step-through.
+  const stepButtons = Array.from({ length: STEPS }, (_, i) => h("button", { type: "button", class: "step-button", text: `${i + 1}. ${t(`pad.step${i}`)}`, onclick: () => set({ pstep: i }) }));
+  const stepNav = h("ol", { class: "steps", "aria-label": t("pad.stepsLabel") }, stepButtons.map((b) => h("li", {}, b)));
+  const prev = h("button", { type: "button", text: t("pad.prev"), onclick: () => set({ pstep: Math.max(0, store.get().pstep - 1) }) });
+  const next = h("button", { type: "button", text: t("pad.next"), dataset: { testid: "pad-next" }, onclick: () => set({ pstep: Math.min(STEPS - 1, store.get().pstep + 1) }) });
+  const stepBody = h("div", { class: "step-body", "aria-live": "polite", dataset: { testid: "pad-step" } });
+
+  // Collate.
+  const side = h("select", { id: uid("ctl"), dataset: { testid: "collate-side" } }, ["right", "left"].map((v) => h("option", { value: v, text: t(`pad.side.${v}`) })));
+  side.addEventListener("change", () => set({ pside: side.value }));
+  const mul = h("input", { type: "number", min: "0", max: "64", step: "1", id: uid("ctl"), dataset: { testid: "collate-multiple" } });
+  mul.addEventListener("input", () => {
+    const x = Number(mul.value);
+    if (mul.value !== "" && Number.isInteger(x) && x >= 0 && x <= 64) set({ pmul: x });
+  });
+  const collateBody = h("div", { dataset: { testid: "collate" } });
+
+  const card = (key, ...children) => {
+    const id = uid("h");
+    return h("section", { class: "card span-2", "aria-labelledby": id }, h("h2", { id, text: t(key) }), children);
+  };
+  const el = h("div", { class: "view view-padding" },
+    ctx.only ? null : h("p", { class: "intro", text: t("pad.intro") }),
+    h("div", { class: "cards" },
+      card("pad.inputsTitle", editors),
+      card("pad.stepsTitle", stepNav, stepBody, h("div", { class: "button-row" }, prev, next)),
+      card("pad.collateTitle", h("p", { class: "hint", text: t("pad.collateIntro") }),
+        h("div", { class: "controls inline-controls" },
+          h("div", { class: "field" }, h("label", { for: side.id, text: t("pad.side") }), side),
+          h("div", { class: "field" }, h("label", { for: mul.id, text: t("pad.multiple") }), mul)),
+        collateBody)));
+
+  const idsView = (rows, pad, shape, extra = {}) => matrixView(rows, { shape, format: String, cls: (r, c, v) => (v === pad ? "pad" : v === -100 ? "ignored" : ""), label: shape, ...extra });
+  const code = (lines) => h("pre", { class: "code-block" }, lines.map(([n, text]) => h("code", { class: "code-line" }, h("span", { class: "line-no", text: String(n) }), text + "\n")));
+
+  function update(s) {
+    prompts.update(s);
+    labels.update(s);
+    gens.update(s);
+    if (String(s.ppad) !== padId.value) padId.value = String(s.ppad);
+    side.value = s.pside;
+    if (String(s.pmul) !== mul.value) mul.value = String(s.pmul);
+    stepButtons.forEach((b, i) => (i === s.pstep ? b.setAttribute("aria-current", "step") : b.removeAttribute("aria-current")));
+    prev.disabled = s.pstep === 0;
+    next.disabled = s.pstep === STEPS - 1;
+    const d = computePadding(ctx.losslab, s);
+    if (d.error) {
+      fill(stepBody, h("p", { class: "error", role: "alert", text: t("summary.refused") + " " + d.error }));
+      fill(collateBody);
+      return;
+    }
+    const B = d.B;
+    const parts = [code(CODE[s.pstep])];
+    switch (s.pstep) {
+      case 0:
+        parts.push(h("p", { text: t("pad.s0") }), idsView(s.pp, s.ppad, t("pad.raggedShape", { B })));
+        break;
+      case 1:
+        parts.push(h("p", { text: t("pad.s1", { P: d.P }) }),
+          idsView(d.left.ids, s.ppad, `input_ids (left): [${B}, ${d.P}]`),
+          matrixView(d.left.mask, { shape: `attention_mask: [${B}, ${d.P}]`, format: String, cls: (r, c, v) => (v === 0 ? "pad" : "") }),
+          h("h3", { text: t("pad.whyLeft") }),
+          h("p", { text: t("pad.whyLeftText") }),
+          h("div", { class: "compare" },
+            idsView(d.right.ids.map((row) => [...row, "→"]), s.ppad, t("pad.rightAppend"), { format: (v) => (v === "→" ? t("pad.next1") : String(v)), cls: (r, c, v) => (v === "→" ? "new" : v === s.ppad ? "pad" : "") }),
+            idsView(d.left.ids.map((row) => [...row, "→"]), s.ppad, t("pad.leftAppend"), { format: (v) => (v === "→" ? t("pad.next1") : String(v)), cls: (r, c, v) => (v === "→" ? "new" : v === s.ppad ? "pad" : "") })));
+        break;
+      case 2: {
+        const branch = d.P > d.L ? "pad.s2pad" : d.L > d.P ? "pad.s2cut" : "pad.s2same";
+        parts.push(h("p", { text: t("pad.s2", { P: d.P, L: d.L }) }),
+          idsView(d.left.labels, s.ppad, `labels (collated, -100 padding): [${B}, ${d.L}]`),
+          h("p", { class: "branch", text: t(branch, { P: d.P, L: d.L, pad: s.ppad }) }),
+          idsView(d.aligned, s.ppad, `labels → [${B}, ${d.P}]`));
+        break;
+      }
+      case 3:
+        parts.push(h("p", { text: t("pad.s3") }), idsView(d.generated, s.ppad, `generated_tokens: [${B}, ${d.generated[0].length}]`, { cls: (r, c, v) => (c >= d.P ? "new" : v === s.ppad ? "pad" : "") }));
+        break;
+      case 4:
+        parts.push(h("p", { text: t("pad.s4", { P: d.P, pad: s.ppad }) }), idsView(d.masked, s.ppad, `generated_tokens[:, :${d.P}] = ${s.ppad}: [${B}, ${d.masked[0].length}]`, { cls: (r, c, v) => (c >= d.P && v !== s.ppad ? "new" : v === s.ppad ? "pad" : "") }));
+        break;
+    }
+    fill(stepBody, parts);
+    const c = d.collate;
+    fill(collateBody,
+      idsView(c.ids, s.ppad, `input_ids: [${c.dims.join(", ")}]`),
+      matrixView(c.mask, { shape: `attention_mask: [${c.dims.join(", ")}]`, format: String, cls: (r, cc, v) => (v === 0 ? "pad" : "") }),
+      c.labels ? idsView(c.labels, s.ppad, `labels: [${c.labelDims.join(", ")}]`) : null,
+      h("p", { class: "hint", text: t("pad.collateNote") }));
+  }
+  return { el, update };
+}

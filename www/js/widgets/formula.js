@@ -1,0 +1,82 @@
+// The loss formula with the live numbers substituted, typeset by KaTeX (plain text if it is missing).
+import { h, fill } from "../dom.js";
+import { fmt } from "../format.js";
+
+/** A number as TeX: exponents as ×10^k, non-finite values as symbols. */
+export function texNum(x) {
+  if (x === null || x === undefined) return "\\text{—}";
+  if (Number.isNaN(x)) return "\\mathrm{NaN}";
+  if (x === Infinity) return "+\\infty";
+  if (x === -Infinity) return "-\\infty";
+  const s = fmt(x);
+  const m = /^(-?[\d.]+)e([+-]?\d+)$/.exec(s);
+  return m ? `${m[1]}\\times 10^{${Number(m[2])}}` : s;
+}
+
+/** An input value (ε, N, V) exactly as the state holds it, as TeX. */
+const texIn = (x) => {
+  const m = /^(-?[\d.]+)e([+-]?\d+)$/.exec(String(x));
+  return m ? `${m[1]}\\times 10^{${Number(m[2])}}` : String(x);
+};
+
+const sum = (arr) => {
+  // Display sums of the module's per-token values (f64 accumulation); the loss itself is the module's.
+  let acc = 0;
+  for (const v of arr) acc += v;
+  return acc;
+};
+
+export function createFormula(ctx) {
+  const { t } = ctx;
+  const general = h("div", { class: "math", dataset: { testid: "formula-general" } });
+  const live = h("div", { class: "math", dataset: { testid: "formula-live" } });
+  const legend = h("p", { class: "hint" });
+  const el = h("div", { class: "formula" }, general, live, legend);
+
+  const render = (node, tex, fallback) => {
+    if (ctx.katex) {
+      try {
+        ctx.katex.render(tex, node, { displayMode: true, throwOnError: true, output: ctx.katexMode, trust: false, strict: "ignore" });
+        return;
+      } catch {
+        // fall through to plain text
+      }
+    }
+    node.textContent = fallback;
+  };
+
+  function update(s, d) {
+    const r = d.main;
+    const torchNone = s.sem === "torch" && s.red === "none";
+    const sumRed = s.sem === "torch" && s.red === "sum";
+    const zTerm = s.z > 0 ? " + \\frac{z}{N}\\sum_n \\mathrm{lse}_n^2" : "";
+    if (torchNone) {
+      render(general, "\\ell_n = (1-\\varepsilon)\\,(-\\log p_{n,y_n}) + \\frac{\\varepsilon}{V}\\sum_{c=1}^{V} -\\log p_{n,c}" + (s.z > 0 ? " + z\\,\\mathrm{lse}_n^2" : ""),
+        "ℓ_n = (1−ε)·(−log p[n, y_n]) + (ε/V)·Σ_c −log p[n, c]");
+    } else {
+      render(general, `\\mathcal{L} = (1-\\varepsilon)\\,\\frac{1}{N}\\sum_{n}\\bigl(-\\log p_{n,y_n}\\bigr) + \\varepsilon\\,\\frac{1}{N V}\\sum_{n}\\sum_{c=1}^{V}\\bigl(-\\log p_{n,c}\\bigr)${zTerm}`,
+        "L = (1−ε)·(1/N)·Σ_n −log p[n, y_n] + ε·(1/(N·V))·Σ_n Σ_c −log p[n, c]" + (s.z > 0 ? " + (z/N)·Σ lse²" : ""));
+    }
+    if (!r) {
+      fill(live);
+      legend.textContent = d.error ? t("formula.error") : "";
+      return;
+    }
+    const V = s.vocab.length;
+    const eps = texIn(s.eps);
+    const N = sumRed ? "1" : texIn(s.nib ?? r.numActive);
+    const A = texNum(sum(r.perTokenNll));
+    const S = texNum(sum(r.perTokenSmooth));
+    const z = s.z > 0 ? ` + ${texNum(r.zLoss)}` : "";
+    if (torchNone) {
+      const parts = Array.from(r.perTokenLoss, (v) => texNum(v)).join(",\\ ");
+      render(live, `\\ell = [\\,${parts}\\,]`, `ℓ = [${Array.from(r.perTokenLoss, (v) => fmt(v)).join(", ")}]`);
+    } else {
+      const tex = `\\mathcal{L} = (1-${eps})\\cdot\\frac{${A}}{${N}} + ${eps}\\cdot\\frac{${S}}{${N}\\cdot ${V}}${z} = (1-${eps})\\cdot ${texNum(r.nll)} + ${eps}\\cdot ${texNum(r.smooth)}${z} = \\mathbf{${texNum(r.loss)}}`;
+      const text = `L = (1−${s.eps})·${fmt(sum(r.perTokenNll))}/${sumRed ? 1 : s.nib ?? r.numActive} + ${s.eps}·${fmt(sum(r.perTokenSmooth))}/(${sumRed ? 1 : s.nib ?? r.numActive}·${V})${s.z > 0 ? " + " + fmt(r.zLoss) : ""} = ${fmt(r.loss)}`;
+      render(live, tex, text);
+    }
+    legend.textContent = t("formula.legend", { N: sumRed ? t("formula.nSum") : s.nib !== null ? t("formula.nNib") : t("formula.nActive") });
+  }
+  return { el, update };
+}

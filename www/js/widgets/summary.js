@@ -1,0 +1,57 @@
+// The live loss and its parts, the backend that computed it, and words for NaN/±inf and errors.
+import { h, fill } from "../dom.js";
+import { fmt, exact } from "../format.js";
+import { noteText } from "../i18n.js";
+
+export function createSummary(ctx) {
+  const { t } = ctx;
+  const item = (key, testid, extra = {}) => {
+    const out = h("output", { dataset: { testid }, ...extra });
+    return { out, el: h("div", { class: "stat" }, h("span", { class: "stat-label", text: t(key) }), out) };
+  };
+  const loss = item("summary.loss", "loss", { class: "big-number" });
+  const nll = item("summary.nll", "nll");
+  const smooth = item("summary.smooth", "smooth");
+  const zLoss = item("summary.zLoss", "z-loss");
+  const active = item("summary.numActive", "num-active");
+  const denom = item("summary.denominator", "denominator");
+  const backend = item("summary.backend", "backend");
+  const identity = h("p", { class: "identity" });
+  const notes = h("ul", { class: "notes", dataset: { testid: "notes" }, "aria-live": "polite" });
+  const error = h("p", { class: "error", role: "alert", dataset: { testid: "error" }, hidden: true });
+  const el = h("div", { class: "summary" },
+    h("div", { class: "stats" }, loss.el, nll.el, smooth.el, zLoss.el, active.el, denom.el, backend.el),
+    identity, error, notes);
+
+  const put = (o, x) => {
+    o.out.textContent = fmt(x);
+    o.out.dataset.value = exact(x);
+  };
+
+  function update(s, d) {
+    const r = d.main;
+    error.hidden = !d.error;
+    if (d.error) error.textContent = t("summary.refused") + " " + d.error;
+    el.classList.toggle("has-error", !!d.error);
+    if (!r) {
+      for (const o of [loss, nll, smooth, zLoss, active, denom]) put(o, null);
+      backend.out.textContent = "—";
+      fill(notes);
+      identity.textContent = "";
+      return;
+    }
+    put(loss, r.loss);
+    if (r.loss === null) loss.out.textContent = t("summary.vectorLoss");
+    put(nll, r.nll);
+    put(smooth, r.smooth);
+    put(zLoss, r.zLoss);
+    active.out.textContent = String(r.numActive);
+    active.out.dataset.value = String(r.numActive);
+    const D = s.sem === "torch" && s.red !== "mean" ? t("summary.denomOne") : s.nib !== null ? t("summary.denomNib", { n: s.nib }) : t("summary.denomActive", { n: r.numActive });
+    denom.out.textContent = D;
+    backend.out.textContent = r.backend;
+    identity.textContent = t("summary.identity");
+    fill(notes, r.notes.map((n) => h("li", { class: "note", dataset: { code: n.code }, text: noteText(ctx.lang, n, s) })));
+  }
+  return { el, update };
+}
