@@ -53,18 +53,15 @@ async function measure(call, { runs, minSampleMs, budgetMs }, hooks = {}) {
   const first = await call();
   const firstMs = now() - t0;
   hooks.afterFirst?.(first);
-  // The cold call can be far slower than the rest (tfjs uploads tensors, V8 tiers up wasm), so
-  // the estimate comes from warm calls: at least one, and more for 300 ms when they are quick.
-  let estimate = firstMs;
+  // The cold call can be far slower than the rest (tfjs grows its heap and uploads tensors, V8
+  // tiers up wasm), so the estimate comes from warm calls: at least one, more for 300 ms.
   let warmups = 0;
-  if (firstMs < budgetMs) {
-    t0 = now();
-    do {
-      await call();
-      warmups++;
-    } while (now() - t0 < 300 && warmups < 50);
-    estimate = (now() - t0) / warmups;
-  }
+  t0 = now();
+  do {
+    await call();
+    warmups++;
+  } while (now() - t0 < 300 && warmups < 50);
+  const estimate = (now() - t0) / warmups;
   hooks.afterCall?.();
   const reps = Math.max(1, Math.ceil(minSampleMs / Math.max(estimate, 1e-3)));
   const perSample = estimate * reps;

@@ -203,7 +203,8 @@ function markdown(report) {
   const m = report.machine;
   L.push(`# losslab benchmark${report.smoke ? " (smoke: correctness only, timings meaningless)" : ""}`);
   L.push("");
-  L.push(`- ${report.date}; ${m.cpu}, ${m.logicalCpus} logical CPUs, ${m.memoryGiB} GiB; load average ${m.loadBefore.toFixed(2)} before, ${m.loadAfter.toFixed(2)} after${m.loadBefore > 0.5 || m.loadAfter > 1.5 ? " (other work was running: the numbers compete for the CPUs)" : ""}`);
+  const busy = m.loadBefore > 1 || m.loadMean > 2;
+  L.push(`- ${report.date}; ${m.cpu}, ${m.logicalCpus} logical CPUs, ${m.memoryGiB} GiB; 1-minute load average ${m.loadBefore.toFixed(2)} before, ${m.loadMean.toFixed(2)} mean and ${m.loadMax.toFixed(2)} max during the run (the benchmark itself accounts for about 1)${busy ? ": **the machine was busy with other work; times compete for the CPUs**" : ""}`);
   L.push(`- ${report.browser}; Node ${m.node}; losslab ${m.losslab}`);
   if (report.tfjs) {
     const t = report.tfjs;
@@ -211,20 +212,20 @@ function markdown(report) {
   }
   if (report.webgpuAdapter) L.push(`- WebGPU adapter: ${JSON.stringify(report.webgpuAdapter)} (SwiftShader is a CPU emulation: its row is informational, not a speed claim)`);
   L.push(`- Inputs: the golden hash generator (seed ${report.inputs.seed}, scale ${report.inputs.scale}), ε = ${report.inputs.epsilon}, 10 % of labels ignored (hf semantics, mean over active tokens).`);
-  L.push("- Timed: only the loss computation on resident data — losslab on an `F32Buffer` with `gradInto`; tfjs on tensors made before timing (results disposed); the ceiling on its own wasm memory, filled once. The \"Float32Array in\" row includes losslab's copy in (and the gradient's copy out): what a casual call costs. Each cell runs in a fresh page: a cold call, a warm-up, then the median of the runs listed (runs × calls per timed sample).");
+  L.push("- Timed: only the loss computation on resident data — losslab on an `F32Buffer` with `gradInto`; tfjs on tensors made before timing (results disposed); the ceiling on its own wasm memory, filled once. The \"Float32Array in\" row includes losslab's copy in (and the gradient's copy out): what a casual call costs. Each cell runs in a fresh page: a cold call, a warm-up, then the median of the runs listed (runs × calls per timed sample); \"Cold\" is the first call of the fresh page.");
   L.push("- GB/s counts logits bytes read once (forward+gradient also writes as many). \"× losslab\" is the peer's time over losslab CPU simd128's (same shape and mode): above 1 means losslab is faster. Rel. err: |loss − float64| / float64; grad err: largest error at 64 sampled entries over the largest |gradient|. losslab and plain JS skip ignored rows; tfjs and the ceilings read every row.");
   L.push("");
-  L.push("| Shape | Mode | Peer | Median ms | Runs × calls | GB/s | × losslab | Loss | Rel. err | Grad err | losslab wasm memory |");
-  L.push("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
+  L.push("| Shape | Mode | Peer | Median ms | Min ms | Cold ms | Runs × calls | GB/s | × losslab | Loss | Rel. err | Grad err | losslab wasm memory |");
+  L.push("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
   for (const r of report.results) {
     const head = `| ${shapePretty(r.dims)} | ${r.mode} | ${r.label} |`;
     if (r.status !== "ok") {
-      L.push(`${head} ${r.status}: ${r.message.replaceAll("|", "\\|")} | | | | | | | |`);
+      L.push(`${head} ${r.status}: ${r.message.replaceAll("|", "\\|")} | | | | | | | | | |`);
       continue;
     }
     const t = r.timing;
     const loss = r.loss != null ? r.loss.toPrecision(10) : r.value != null ? `(sum ${r.value.toPrecision(6)})` : "—";
-    L.push(`${head} ${fmtMs(t.medianMs)} | ${t.runs} × ${t.reps} | ${r.gbps.toFixed(2)} | ${fmtX(r.vsLosslab)} | ${loss} | ${fmtE(r.relErr)} | ${fmtE(r.gradErr)} | ${memoryText(r.memory)} |`);
+    L.push(`${head} ${fmtMs(t.medianMs)} | ${fmtMs(t.minMs)} | ${fmtMs(t.firstMs)} | ${t.runs} × ${t.reps} | ${r.gbps.toFixed(2)} | ${fmtX(r.vsLosslab)} | ${loss} | ${fmtE(r.relErr)} | ${fmtE(r.gradErr)} | ${memoryText(r.memory)} |`);
   }
   L.push("");
   L.push("## Ratios");
@@ -319,6 +320,8 @@ function derive(results, references) {
 const started = Date.now();
 const info = machine();
 info.loadBefore = loadavg()[0];
+const loads = [];
+const loadTimer = setInterval(() => loads.push(loadavg()[0]), 5000).unref();
 const golden = goldenCheck();
 log(`golden reference check: ${JSON.stringify(golden)}`);
 const extra = new Map([["/bench/ceiling.wasm", { type: "application/wasm", body: await compileCeiling() }]]);
@@ -396,7 +399,10 @@ try {
   rmSync(userDataDir, { recursive: true, force: true });
 }
 
-info.loadAfter = loadavg()[0];
+clearInterval(loadTimer);
+loads.push(loadavg()[0]);
+info.loadMean = loads.reduce((a, b) => a + b, 0) / loads.length;
+info.loadMax = Math.max(...loads);
 if (tfjsInfo) tfjsInfo.wasmFiles = [...tfjsWasmFiles];
 const { summary, targets } = derive(results, references);
 const report = {
