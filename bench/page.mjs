@@ -150,13 +150,18 @@ async function webgpuCell({ grad }, timing) {
   if (engine.backend !== "webgpu") {
     return { unavailable: engine.reason ?? `the engine runs on ${engine.backend}` };
   }
-  const input = { logits: S.logits, dims: S.dims, labels: S.labels };
+  // As for the CPU rows: logits in an F32Buffer, gradient into one. Each call still uploads the
+  // logits to the GPU and reads the gradient back; that is part of what this row measures.
+  const logitsBuf = mod.F32Buffer.fromArray(S.logits);
+  const gradBuf = grad ? new mod.F32Buffer(S.logits.length) : null;
+  const input = { logits: logitsBuf, dims: S.dims, labels: S.labels };
+  if (gradBuf) input.gradInto = gradBuf;
   const options = { epsilon: S.epsilon, ignoreIndex: S.ignoreIndex, grad };
   let out = {};
   const t = await measure(() => engine.crossEntropy(input, options), timing, {
     afterFirst: (r) => {
-      out = { loss: r.loss, backend: r.backend };
-      if (grad) out.gradSamples = pick(r.grad, S.samples);
+      out = { loss: r.loss, backend: r.backend, fallbackReason: r.fallbackReason ?? null };
+      if (grad) out.gradSamples = pick(gradBuf.view(), S.samples);
     },
   });
   let adapter = engine.adapterInfo;
@@ -165,6 +170,9 @@ async function webgpuCell({ grad }, timing) {
   } catch {
     adapter = String(adapter);
   }
+  logitsBuf.free();
+  gradBuf?.free();
+  engine.free();
   return { ...out, timing: t, adapter };
 }
 

@@ -25,7 +25,7 @@ const PEERS = [
   ["losslab-simd", "losslab CPU simd128 (F32Buffer in, gradInto)"],
   ["losslab-scalar", "losslab CPU scalar (F32Buffer in, gradInto)"],
   ["losslab-simd-copy", "losslab CPU simd128, Float32Array in (copies)"],
-  ["losslab-webgpu", "losslab WebGPU (informational)"],
+  ["losslab-webgpu", "losslab WebGPU (F32Buffer in, gradInto; informational)"],
   ["tfjs-wasm", "tfjs wasm SIMD, 1 thread"],
   ["plain-js", "plain JS online logsumexp"],
   ["ceiling", "ceiling: wasm f32x4"],
@@ -212,7 +212,7 @@ function markdown(report) {
   }
   if (report.webgpuAdapter) L.push(`- WebGPU adapter: ${JSON.stringify(report.webgpuAdapter)} (SwiftShader is a CPU emulation: its row is informational, not a speed claim)`);
   L.push(`- Inputs: the golden hash generator (seed ${report.inputs.seed}, scale ${report.inputs.scale}), ε = ${report.inputs.epsilon}, 10 % of labels ignored (hf semantics, mean over active tokens).`);
-  L.push("- Timed: only the loss computation on resident data — losslab on an `F32Buffer` with `gradInto`; tfjs on tensors made before timing (results disposed); the ceiling on its own wasm memory, filled once. The \"Float32Array in\" row includes losslab's copy in (and the gradient's copy out): what a casual call costs. Each cell runs in a fresh page: a cold call, a warm-up, then the median of the runs listed (runs × calls per timed sample); \"Cold\" is the first call of the fresh page.");
+  L.push("- Timed: only the loss computation on resident data — losslab on an `F32Buffer` with `gradInto`; tfjs on tensors made before timing (results disposed); the ceiling on its own wasm memory, filled once. WebGPU takes the same F32Buffers and uploads the logits (reads the gradient back) on every call. The \"Float32Array in\" row includes losslab's copy in (and the gradient's copy out): what a casual call costs. Each cell runs in a fresh page: a cold call, a warm-up, then the median of the runs listed (runs × calls per timed sample); \"Cold\" is the first call of the fresh page.");
   L.push("- GB/s counts logits bytes read once (forward+gradient also writes as many). \"× losslab\" is the peer's time over losslab CPU simd128's (same shape and mode): above 1 means losslab is faster. Rel. err: |loss − float64| / float64; grad err: largest error at 64 sampled entries over the largest |gradient|. losslab and plain JS skip ignored rows; tfjs and the ceilings read every row.");
   L.push("");
   L.push("| Shape | Mode | Peer | Median ms | Min ms | Cold ms | Runs × calls | GB/s | × losslab | Loss | Rel. err | Grad err | losslab wasm memory |");
