@@ -33,7 +33,7 @@ export function mountShell(root, opts) {
     const nav = h("nav", { "aria-label": t("nav.label") },
       h("ul", {}, VIEW_NAMES.map((v) => h("li", {}, h("a", { href: `#${encodeState({ ...s, view: v })}`, dataset: { view: v, testid: `nav-${v}` }, text: t(`nav.${v}`) })))));
     const langBtn = h("button", { type: "button", dataset: { testid: "lang-toggle" }, lang: s.lang === "en" ? "zh-CN" : "en", text: s.lang === "en" ? "中文" : "English",
-      "aria-label": t("chrome.langAria"), onclick: () => store.set({ lang: store.get().lang === "en" ? "zh" : "en" }) });
+      title: t("chrome.langAria"), onclick: () => store.set({ lang: store.get().lang === "en" ? "zh" : "en" }) });
     const themeId = uid("ctl");
     const themeSel = h("select", { id: themeId, dataset: { testid: "theme" } }, ["auto", "light", "dark"].map((v) => h("option", { value: v, text: t(`chrome.theme.${v}`) })));
     themeSel.value = s.theme;
@@ -56,7 +56,7 @@ export function mountShell(root, opts) {
         h("label", { for: embedOut.id, text: t("chrome.embed") }), embedOut));
     header = h("header", { class: "site-header" },
       h("a", { class: "skip", href: "#main", text: t("chrome.skip"), onclick: (e) => { e.preventDefault(); mainEl.focus(); } }),
-      h("div", { class: "brand" }, h("span", { class: "logo", "aria-hidden": "true", text: "ℒ" }), h("span", { class: "brand-name", text: "losslab" }), h("span", { class: "tagline", text: t("chrome.tagline") })),
+      h("div", { class: "brand" }, h("span", { class: "logo", "aria-hidden": "true", text: "ℒ" }), h("h1", { class: "brand-name", text: "losslab" }), h("span", { class: "tagline", text: t("chrome.tagline") })),
       nav,
       h("div", { class: "tools" }, langBtn, h("span", { class: "theme-field" }, h("label", { for: themeId, text: t("chrome.theme") }), themeSel), share));
     footer = h("footer", { class: "site-footer" },
@@ -96,7 +96,8 @@ export function mountShell(root, opts) {
     const t = makeT(s.lang);
     const ctx = { losslab: opts.losslab, store, t, lang: s.lang, katex: opts.katex, katexMode: opts.katexMode ?? "htmlAndMathml", only: opts.forceWhole ? "" : s.only };
     view = VIEWS[s.view](ctx);
-    fill(mainEl, view.el);
+    // The embed page has no header: its one heading, for screen readers, lives inside <main>.
+    fill(mainEl, opts.heading ? h("h1", { class: "sr-only", text: opts.heading }) : null, view.el);
     view.update(s, null);
   }
 

@@ -109,6 +109,15 @@ function shortText(s) {
 }
 const msg = (code, key, detail) => ({ code, key: key == null ? null : shortText(key), detail: detail == null ? null : shortText(detail) });
 
+const CONTROL = /[\u0000-\u001f\u007f]/g;
+/** A token name as stored: no control characters, at most nameChars UTF-16 units, no lone surrogates. */
+export function cleanName(text) {
+  let s = String(text).replace(CONTROL, "");
+  if (s.length > LIMITS.nameChars) s = s.slice(0, LIMITS.nameChars);
+  // A cut (or a hostile link) can leave half a surrogate pair, which encodeURIComponent rejects.
+  return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
+}
+
 const NUM_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,4})?$/;
 const NONFINITE = { inf: Infinity, "+inf": Infinity, infinity: Infinity, "-inf": -Infinity, "-infinity": -Infinity, nan: NaN };
 
@@ -201,12 +210,8 @@ function parseField(key, spec, raw, fromJson) {
       if (list.length > LIMITS.V) return fail("too-many", list.length);
       if (list.length === 0) return fail("empty");
       const value = list.map((n) => {
-        // Control characters would only confuse; everything else is shown as text.
-        let clean = n.replace(/[\u0000-\u001f\u007f]/g, "");
-        if (clean.length > LIMITS.nameChars) {
-          clean = clean.slice(0, LIMITS.nameChars);
-          problems.push(msg("name-cut", key, clean));
-        }
+        const clean = cleanName(n);
+        if (clean !== n.replace(CONTROL, "")) problems.push(msg("name-cut", key, clean));
         return clean;
       });
       return { value, problems };
@@ -330,12 +335,16 @@ export function decodeHash(hash) {
     }
     given.set(k.value, { raw: rawVal, fromJson: false });
   }
+  const applied = new Set(); // keys whose linked value was usable
   for (const [key, { raw, fromJson }] of given) {
     const r = parseField(key, SCHEMA[key], raw, fromJson);
     messages.push(...r.problems);
-    if (r.value !== undefined) state[key] = r.value;
+    if (r.value !== undefined) {
+      state[key] = r.value;
+      applied.add(key);
+    }
   }
-  reconcile(state, given, messages);
+  reconcile(state, applied, messages);
   return { state, messages };
 }
 
@@ -358,16 +367,18 @@ function readJsonForm(rawVal, given, messages) {
 }
 
 // Makes the playground arrays agree with the logits' shape [T, V] and pulls indices in range.
-function reconcile(s, given, messages) {
+function reconcile(s, applied, messages) {
   const T = s.logits.length;
   const V = s.logits[0].length;
   const fit = (key, arr, len, fill) => {
     if (arr.length === len) return arr;
-    if (given.has(key)) messages.push(msg("shape-fixed", key, `${arr.length} → ${len}`));
+    if (applied.has(key)) messages.push(msg("shape-fixed", key, `${arr.length} → ${len}`));
     return arr.length > len ? arr.slice(0, len) : arr.concat(Array.from({ length: len - arr.length }, (_, i) => fill(arr.length + i)));
   };
   s.vocab = fit("vocab", s.vocab, V, (i) => `t${i}`);
   s.labels = fit("labels", s.labels, T, () => s.ii);
+  // Default labels that fall outside a linked vocabulary become "ignore", not an error.
+  if (!applied.has("labels") && s.labels.some((y) => y >= V)) s.labels = s.labels.map((y) => (y >= V ? s.ii : y));
   s.in = fit("in", s.in, T, () => 0);
   if (s.in.some((x) => x >= V)) {
     messages.push(msg("clamped", "in"));

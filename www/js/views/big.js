@@ -140,7 +140,7 @@ export function createBig(ctx) {
           h("div", { class: "field field-check" }, shift, h("label", { for: shift.id, text: t("big.shift") })),
           h("div", { class: "field" }, h("label", { for: backend.id, text: t("big.backend") }), backend)),
         h("div", { class: "button-row" }, run), status),
-      card("big.resultsTitle", h("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("big.resultsTitle") }, results),
+      card("big.resultsTitle", h("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("big.resultsTable") }, results),
         h("p", {}, h("span", { text: t("big.diff") + " " }), diff), reason, gpuInfo),
       card("big.importTitle", source, useGenerated,
         h("div", { class: "field" }, h("label", { for: logitsFile.id, text: t("big.npyLogits") }), logitsFile),

@@ -76,6 +76,9 @@ export function createObjectives(ctx) {
   const oprob = num("oprob", { min: 0, max: 1, step: 0.05, testid: "obj-mlm-prob" });
   const oseed = num("oseed", { min: 0, max: 1e9, step: 1, integer: true, testid: "obj-mlm-seed" });
   const redraw = h("button", { type: "button", text: t("obj.redraw"), onclick: () => set({ oseed: (store.get().oseed + 1) % 1e9 }) });
+  const seqButtons = h("div", { class: "button-row" },
+    h("button", { type: "button", text: t("obj.addToken"), onclick: () => { const st = store.get(); if (st.oseq.length < LIMITS.seqLen) set({ oseq: [...st.oseq, OBJ_SPECIAL.pad] }); } }),
+    h("button", { type: "button", text: t("obj.removeToken"), onclick: () => { const st = store.get(); if (st.oseq.length > 2) set({ oseq: st.oseq.slice(0, -1), oplen: Math.min(st.oplen, st.oseq.length - 1) }); } }));
   const controls = h("div", { class: "controls" },
     field("obj.promptLen", plen), field("obj.promptConf", opc, opcOut), field("obj.responseConf", orc, orcOut),
     field("obj.eps", oeps), field("obj.mlmProb", oprob), h("div", { class: "field" }, h("label", { for: oseed.id, text: t("obj.mlmSeed") }), h("div", { class: "inline" }, oseed, redraw)));
@@ -92,7 +95,7 @@ export function createObjectives(ctx) {
   const why = h("div", { class: "why" });
   const error = h("p", { class: "error", role: "alert", hidden: true });
   const table = h("table", { class: "obj-table" });
-  const tableWrap = h("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("obj.tableTitle") }, table);
+  const tableWrap = h("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("obj.tableScroll") }, table);
   let tableRows = [];
   const buildTable = (T) => {
     tableRows = Array.from({ length: T }, (_, i) => {
@@ -129,14 +132,14 @@ export function createObjectives(ctx) {
     const tbl = (data, lang) => h("table", { class: "seed-table", lang },
       h("thead", {}, h("tr", {}, data[0].map((c) => h("th", { scope: "col", text: c })))),
       h("tbody", {}, data.slice(1).map((r) => h("tr", {}, h("th", { scope: "row", text: r[0] }), r.slice(1).map((c) => h("td", { text: c }))))));
-    return h("div", { class: "seed" }, h("p", { class: "hint", text: t("obj.seedSource") }), h("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("obj.seedTitle") }, ctx.lang === "zh" ? tbl(rows, "zh-CN") : [tbl(rows, "zh-CN"), tbl(en, "en")]));
+    return h("div", { class: "seed" }, h("p", { class: "hint", text: t("obj.seedSource") }), h("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("obj.seedScroll") }, ctx.lang === "zh" ? tbl(rows, "zh-CN") : [tbl(rows, "zh-CN"), tbl(en, "en")]));
   };
 
   const el = h("div", { class: "view view-objectives" },
     ctx.only ? null : h("p", { class: "intro", text: t("obj.intro") }),
     h("div", { class: "cards" },
       section("obj.resultsTitle", h("div", { class: "stats" }, clm.el, sft.el, mlm.el), error, why),
-      section("obj.tableTitle", h("p", { class: "hint", text: t("obj.tableHint") }), tableWrap),
+      section("obj.tableTitle", h("p", { class: "hint", text: t("obj.tableHint") }), tableWrap, seqButtons),
       section("obj.controlsTitle", controls),
       section("obj.mseTitle", h("p", { class: "hint", text: t("obj.mseIntro") }), mseBody, mseButtons, h("div", { class: "stat" }, h("span", { class: "stat-label", text: t("obj.mseLoss") }), mseOut), mseNote),
       section("obj.seedTitle", seedTable())));

@@ -202,9 +202,9 @@ export function createPadding(ctx) {
     fill(stepBody, parts);
     const c = d.collate;
     fill(collateBody,
-      idsView(c.ids, s.ppad, `input_ids: [${c.dims.join(", ")}]`),
-      matrixView(c.mask, { shape: `attention_mask: [${c.dims.join(", ")}]`, format: String, cls: (r, cc, v) => (v === 0 ? "pad" : "") }),
-      c.labels ? idsView(c.labels, s.ppad, `labels: [${c.labelDims.join(", ")}]`) : null,
+      idsView(c.ids, s.ppad, `input_ids: [${c.dims.join(", ")}]`, { label: `collate input_ids` }),
+      matrixView(c.mask, { shape: `attention_mask: [${c.dims.join(", ")}]`, label: "collate attention_mask", format: String, cls: (r, cc, v) => (v === 0 ? "pad" : "") }),
+      c.labels ? idsView(c.labels, s.ppad, `labels: [${c.labelDims.join(", ")}]`, { label: "collate labels" }) : null,
       h("p", { class: "hint", text: t("pad.collateNote") }));
   }
   return { el, update };

@@ -39,7 +39,7 @@ export function createPlayground(ctx) {
   const all = [summary, grid, controls, dist, heatmap, curve, formula, trace];
   summary.el.classList.add("span-2");
   const intro = h("p", { class: "intro", text: t("playground.intro") });
-  const el = h("div", { class: "view view-playground" }, ctx.only ? null : intro, h("div", { class: "cards" }, all.map((c) => c.el)));
+  const el = h("div", { class: "view view-playground" }, ctx.only ? null : intro, h("div", { class: ctx.only ? "cards only" : "cards" }, all.map((c) => c.el)));
 
   function update(s) {
     const d = computePlayground(ctx.losslab, s);

@@ -28,8 +28,9 @@ const sum = (arr) => {
 
 export function createFormula(ctx) {
   const { t } = ctx;
-  const general = h("div", { class: "math", dataset: { testid: "formula-general" } });
-  const live = h("div", { class: "math", dataset: { testid: "formula-live" } });
+  // Focusable: on a phone the formulas scroll sideways, and keyboard users must reach that.
+  const general = h("div", { class: "math", tabindex: "0", role: "region", "aria-label": t("formula.general"), dataset: { testid: "formula-general" } });
+  const live = h("div", { class: "math", tabindex: "0", role: "region", "aria-label": t("formula.live"), dataset: { testid: "formula-live" } });
   const legend = h("p", { class: "hint" });
   const el = h("div", { class: "formula" }, general, live, legend);
 
@@ -54,7 +55,7 @@ export function createFormula(ctx) {
       render(general, "\\ell_n = (1-\\varepsilon)\\,(-\\log p_{n,y_n}) + \\frac{\\varepsilon}{V}\\sum_{c=1}^{V} -\\log p_{n,c}" + (s.z > 0 ? " + z\\,\\mathrm{lse}_n^2" : ""),
         "ℓ_n = (1−ε)·(−log p[n, y_n]) + (ε/V)·Σ_c −log p[n, c]");
     } else {
-      render(general, `\\mathcal{L} = (1-\\varepsilon)\\,\\frac{1}{N}\\sum_{n}\\bigl(-\\log p_{n,y_n}\\bigr) + \\varepsilon\\,\\frac{1}{N V}\\sum_{n}\\sum_{c=1}^{V}\\bigl(-\\log p_{n,c}\\bigr)${zTerm}`,
+      render(general, `\\begin{aligned}\\mathcal{L} &= (1-\\varepsilon)\\,\\frac{1}{N}\\sum_{n}\\bigl(-\\log p_{n,y_n}\\bigr) \\\\ &\\quad + \\varepsilon\\,\\frac{1}{N V}\\sum_{n}\\sum_{c=1}^{V}\\bigl(-\\log p_{n,c}\\bigr)${zTerm}\\end{aligned}`,
         "L = (1−ε)·(1/N)·Σ_n −log p[n, y_n] + ε·(1/(N·V))·Σ_n Σ_c −log p[n, c]" + (s.z > 0 ? " + (z/N)·Σ lse²" : ""));
     }
     if (!r) {
@@ -72,7 +73,7 @@ export function createFormula(ctx) {
       const parts = Array.from(r.perTokenLoss, (v) => texNum(v)).join(",\\ ");
       render(live, `\\ell = [\\,${parts}\\,]`, `ℓ = [${Array.from(r.perTokenLoss, (v) => fmt(v)).join(", ")}]`);
     } else {
-      const tex = `\\mathcal{L} = (1-${eps})\\cdot\\frac{${A}}{${N}} + ${eps}\\cdot\\frac{${S}}{${N}\\cdot ${V}}${z} = (1-${eps})\\cdot ${texNum(r.nll)} + ${eps}\\cdot ${texNum(r.smooth)}${z} = \\mathbf{${texNum(r.loss)}}`;
+      const tex = `\\begin{aligned}\\mathcal{L} &= (1-${eps})\\cdot\\frac{${A}}{${N}} + ${eps}\\cdot\\frac{${S}}{${N}\\cdot ${V}}${z} \\\\ &= (1-${eps})\\cdot ${texNum(r.nll)} + ${eps}\\cdot ${texNum(r.smooth)}${z} \\\\ &= \\mathbf{${texNum(r.loss)}}\\end{aligned}`;
       const text = `L = (1−${s.eps})·${fmt(sum(r.perTokenNll))}/${sumRed ? 1 : s.nib ?? r.numActive} + ${s.eps}·${fmt(sum(r.perTokenSmooth))}/(${sumRed ? 1 : s.nib ?? r.numActive}·${V})${s.z > 0 ? " + " + fmt(r.zLoss) : ""} = ${fmt(r.loss)}`;
       render(live, tex, text);
     }

@@ -6,7 +6,7 @@ export function createGradHeatmap(ctx) {
   const { t } = ctx;
   const note = h("p", { class: "hint" });
   const table = h("table", { class: "heatmap", dataset: { testid: "grad-heatmap" } });
-  const scroller = h("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("heatmap.title") }, table);
+  const scroller = h("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("heatmap.scroll") }, table);
   const el = h("div", {}, note, scroller);
 
   function update(s, d) {

@@ -1,7 +1,7 @@
 // The logits grid: positions × vocabulary, token names, the input token and the label per position.
 import { h, fill, setValue, uid } from "../dom.js";
 import { short } from "../format.js";
-import { LIMITS } from "../state.js";
+import { LIMITS, cleanName } from "../state.js";
 
 const NUM_RE = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,3})?\s*$/;
 const NONFINITE = { inf: Infinity, "+inf": Infinity, "-inf": -Infinity, nan: NaN };
@@ -21,7 +21,7 @@ const showLogit = (x) => (Number.isNaN(x) ? "nan" : x === Infinity ? "inf" : x =
 export function createLogitGrid(ctx) {
   const { t, store } = ctx;
   const el = h("div", { class: "grid-widget" });
-  const scroller = h("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("grid.title") });
+  const scroller = h("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("grid.scroll") });
   const table = h("table", { class: "logit-grid" });
   const caption = h("caption", { class: "sr-only", text: t("grid.caption") });
   scroller.append(table);
@@ -60,7 +60,7 @@ export function createLogitGrid(ctx) {
           "aria-label": t("grid.tokenName", { c }),
           oninput: () => {
             const vocab = store.get().vocab.slice();
-            vocab[c] = input.value.replace(/[\u0000-\u001f\u007f]/g, "").slice(0, LIMITS.nameChars);
+            vocab[c] = cleanName(input.value);
             set({ vocab });
           },
         });

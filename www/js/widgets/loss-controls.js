@@ -58,7 +58,7 @@ export function createLossControls(ctx) {
   const red = h("select", { dataset: { testid: "reduction" } }, ["mean", "sum", "none"].map((v) => h("option", { value: v, text: v })));
   red.addEventListener("change", () => set({ red: red.value }));
   const nib = numberInput("nib", { min: 1e-6, max: 1e9, step: 1, nullable: true, testid: "num-items" });
-  const z = numberInput("z", { min: 0, max: 10, step: 0.001, testid: "z-loss" });
+  const z = numberInput("z", { min: 0, max: 10, step: 0.001, testid: "z-loss-scale" });
   const cap = numberInput("cap", { min: 1e-3, max: 1e5, step: 1, nullable: true, testid: "softcap" });
   const reset = h("button", { type: "button", text: t("controls.reset"), onclick: () => ctx.resetPlayground() });
 

@@ -38,7 +38,8 @@ export function createTrace(ctx) {
   const { t } = ctx;
   const note = h("p", { class: "hint" });
   const list = h("ol", { class: "trace", "aria-label": t("trace.title") });
-  const el = h("div", {}, note, list);
+  // One scroll box for the whole listing (focusable, so keyboard users can scroll it too).
+  const el = h("div", {}, note, h("div", { class: "trace-wrap", tabindex: "0", role: "region", "aria-label": t("trace.scroll") }, list));
 
   function update(s, d) {
     const T = s.logits.length;
@@ -88,7 +89,7 @@ export function createTrace(ctx) {
     fill(list, CODE.map(([n, code]) => {
       const skipped = !s.shift && (n === 562 || n === 563);
       return h("li", { class: "trace-line" + (skipped ? " skipped" : "") + (code.trim().startsWith("#") ? " comment" : ""), value: String(n) },
-        h("code", { class: "code", text: code === "" ? " " : code }),
+        h("code", { class: "code", text: code === "" ? " " : code.slice(4) }),
         skipped && n === 562 ? h("span", { class: "skip-note", text: t("trace.skipped") }) : null,
         out.get(n) ?? null);
     }));

@@ -1,0 +1,44 @@
+// Starts the static server and headless Chromium (playwright-core, the system browser) for the e2e suite.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { serve } from "../../scripts/serve.mjs";
+
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+export async function start() {
+  const server = await serve(join(ROOT, "www"), 0);
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  const userDataDir = mkdtempSync(join(tmpdir(), "losslab-e2e-"));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: ["--headless=new", "--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--enable-unsafe-webgpu"],
+    viewport: { width: 1280, height: 800 },
+  });
+  return {
+    base,
+    context,
+    async close() {
+      await context.close();
+      server.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fresh page that records console errors, CSP violations, page errors and dialogs. */
+export async function newPage(env, { width = 1280, height = 800, colorScheme = "light" } = {}) {
+  const page = await env.context.newPage();
+  await page.setViewportSize({ width, height });
+  await page.emulateMedia({ colorScheme });
+  const problems = [];
+  page.on("console", (m) => { if (m.type() === "error" || /Content Security Policy|Refused to/.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`); });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("dialog", (d) => { problems.push(`dialog opened: ${d.message()}`); d.dismiss(); });
+  page.problems = problems;
+  return page;
+}

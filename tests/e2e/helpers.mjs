@@ -1,0 +1,66 @@
+// Shared helpers of the e2e checks: page loading, reading displayed numbers, tolerances, golden links.
+import assert from "node:assert/strict";
+import { newPage } from "./browser.mjs";
+
+export const num = (v) => (v === "NaN" ? NaN : v === "Infinity" ? Infinity : v === "-Infinity" ? -Infinity : v);
+
+/** Opens `file#hash` in a fresh page and waits until the app is ready. */
+export async function open(env, hash = "", { file = "index.html", width, height, colorScheme } = {}) {
+  const page = await newPage(env, { width, height, colorScheme });
+  await page.goto(`${env.base}${file}${hash ? "#" + hash : ""}`);
+  if (file === "docs.html") return page; // a static page; its widgets are awaited by the caller
+  await page.waitForSelector("#app[data-ready]", { timeout: 30000 });
+  assert.equal(await page.getAttribute("#app", "data-ready"), "true", "the app did not start");
+  return page;
+}
+
+/** The exact value behind a displayed number (its data-value attribute). */
+export async function valueOf(page, testid, scope = "") {
+  const v = await page.locator(`${scope} [data-testid="${testid}"]`.trim()).first().getAttribute("data-value");
+  return v === "" || v === null ? null : Number(v);
+}
+export const textOf = (page, testid, scope = "") => page.locator(`${scope} [data-testid="${testid}"]`.trim()).first().textContent();
+
+/** got ≈ want within `rel` (NaN equals NaN; infinities must match exactly). */
+export function assertClose(got, want, rel, what) {
+  if (Number.isNaN(want)) return assert.ok(Number.isNaN(got), `${what}: ${got}, expected NaN`);
+  if (!Number.isFinite(want)) return assert.equal(got, want, `${what}: ${got}, expected ${want}`);
+  assert.ok(Math.abs(got - want) <= rel * Math.max(Math.abs(want), 1e-30), `${what}: ${got}, expected ${want} (rel ${rel})`);
+}
+
+/** The displayed loss text agrees with `want` to 6 significant digits and shows at least 6. */
+export function assertSixDigits(text, want, what) {
+  if (Number.isNaN(want)) return assert.equal(text, "NaN", what);
+  if (want === Infinity) return assert.equal(text, "+∞", what);
+  if (want === -Infinity) return assert.equal(text, "−∞", what);
+  if (want === 0) return assert.equal(text, "0", what);
+  const digits = text.replace(/^-/, "").replace(/e.*$/, "").replace(".", "").replace(/^0+/, "").length;
+  assert.ok(digits >= 6, `${what}: "${text}" shows fewer than 6 significant digits`);
+  // Agreement to 6 significant digits: within half a unit of the 6th digit of the expected value.
+  const halfUnit = 0.5 * 10 ** (Math.floor(Math.log10(Math.abs(want))) - 5);
+  assert.ok(Math.abs(Number(text) - want) <= halfUnit, `${what}: "${text}" vs expected ${want} (6 significant digits)`);
+}
+
+export function assertNoProblems(page, what) {
+  assert.deepEqual(page.problems, [], `${what}: console errors, CSP violations or dialogs`);
+}
+
+const fmtLink = (v) => (Number.isNaN(v) ? "nan" : v === Infinity ? "inf" : v === -Infinity ? "-inf" : String(v));
+
+/** A playground link holding a golden case (B = 1), or null when the case does not fit the playground. */
+export function goldenLink(c) {
+  const [B, T, V] = c.dims;
+  const o = c.options;
+  if (B !== 1 || T > 16 || V > 16 || o.classWeights) return null;
+  const logits = c.logits.map(num);
+  const rows = Array.from({ length: T }, (_, t) => logits.slice(t * V, (t + 1) * V).map(fmtLink).join(",")).join(";");
+  const parts = [`logits=${rows}`, `labels=${c.labels.join(",")}`, `vocab=${Array.from({ length: V }, (_, i) => `t${i}`).join(",")}`, `in=${Array(T).fill(0).join(",")}`];
+  parts.push(`eps=${o.epsilon ?? 0.1}`, `sem=${o.semantics ?? "hf"}`);
+  if (o.ignoreIndex !== undefined) parts.push(`ii=${o.ignoreIndex}`);
+  if (o.shiftLabels) parts.push("shift=1");
+  if (o.reduction) parts.push(`red=${o.reduction}`);
+  if (o.numItemsInBatch) parts.push(`nib=${o.numItemsInBatch}`);
+  if (o.zLossScale) parts.push(`z=${o.zLossScale}`);
+  if (o.softcap) parts.push(`cap=${o.softcap}`);
+  return parts.join("&");
+}
