@@ -43,12 +43,25 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Allocates a zeroed buffer, reporting exhaustion as an `Error` instead of aborting.
+/// The largest single allocation losslab makes: wasm32 caps one at `isize::MAX` (2 GiB - 1), and
+/// native builds keep the same limit so they refuse exactly what the browser refuses.
+pub const MAX_ALLOCATION_BYTES: usize = i32::MAX as usize;
+
+/// A buffer of `len` copies of `fill`, reporting exhaustion as an `Error` instead of aborting.
 /// Every allocation whose size a caller controls goes through here.
-pub fn try_zeroed<T: Clone + Default>(len: usize, what: &'static str) -> Result<Vec<T>> {
+pub fn try_filled<T: Clone>(len: usize, fill: T, what: &'static str) -> Result<Vec<T>> {
+    let bytes = len.saturating_mul(std::mem::size_of::<T>());
+    let oom = || Error::OutOfMemory { what, bytes };
+    if bytes > MAX_ALLOCATION_BYTES {
+        return Err(oom());
+    }
     let mut v = Vec::new();
-    let oom = || Error::OutOfMemory { what, bytes: len.saturating_mul(std::mem::size_of::<T>()) };
     v.try_reserve_exact(len).map_err(|_| oom())?;
-    v.resize(len, T::default());
+    v.resize(len, fill);
     Ok(v)
+}
+
+/// [`try_filled`] with zeros.
+pub fn try_zeroed<T: Clone + Default>(len: usize, what: &'static str) -> Result<Vec<T>> {
+    try_filled(len, T::default(), what)
 }

@@ -5,6 +5,14 @@ use ndarray::{s, Array2, ArrayView2};
 
 use crate::error::{Error, Result};
 
+/// A `[rows, cols]` matrix of `fill`, or an `Error` when it would not fit in memory (sizes come
+/// from callers: an empty source can still ask for billions of padded rows).
+fn try_matrix(rows: usize, cols: usize, fill: i32) -> Result<Array2<i32>> {
+    let len = crate::shape::element_count(&[rows, cols])?;
+    let data = crate::error::try_filled(len, fill, "the padded matrix")?;
+    Ok(Array2::from_shape_vec((rows, cols), data).expect("length matches the shape"))
+}
+
 /// `_pad_tensors_to_target_len`: left-pads each row of `src [B, S]` with `pad_id` to
 /// `target_len` (`out = pad · ones; out[:, -S:] = src`). `S = 0` gives all padding (PyTorch's
 /// `-0:` slice would instead write the whole row); `S > target_len` is refused.
@@ -15,22 +23,18 @@ pub fn pad_to_target_len(src: ArrayView2<i32>, target_len: usize, pad_id: i32) -
             "source rows have {len} tokens, longer than targetLen {target_len}: left padding cannot shorten them"
         )));
     }
-    let mut out = Array2::from_elem((rows, target_len), pad_id);
+    let mut out = try_matrix(rows, target_len, pad_id)?;
     out.slice_mut(s![.., target_len - len..]).assign(&src);
     Ok(out)
 }
 
 /// `prediction_step`'s label alignment: labels shorter than the prompt are left-padded with
 /// `pad_id` (not -100) to `prompt_len`; longer ones are truncated to `labels[:, :prompt_len]`.
-pub fn align_labels(labels: ArrayView2<i32>, prompt_len: usize, pad_id: i32) -> Array2<i32> {
-    let len = labels.ncols();
-    if prompt_len > len {
-        // Cannot fail: the target is longer than the source.
-        let mut out = Array2::from_elem((labels.nrows(), prompt_len), pad_id);
-        out.slice_mut(s![.., prompt_len - len..]).assign(&labels);
-        out
+pub fn align_labels(labels: ArrayView2<i32>, prompt_len: usize, pad_id: i32) -> Result<Array2<i32>> {
+    if prompt_len > labels.ncols() {
+        pad_to_target_len(labels, prompt_len, pad_id)
     } else {
-        labels.slice(s![.., ..prompt_len]).to_owned()
+        Ok(labels.slice(s![.., ..prompt_len]).to_owned())
     }
 }
 
@@ -81,17 +85,20 @@ pub struct Collated {
     pub labels: Option<Array2<i32>>,
 }
 
-fn round_up(len: usize, multiple: Option<usize>) -> usize {
+fn round_up(len: usize, multiple: Option<usize>) -> Result<usize> {
     match multiple {
-        Some(m) if m > 0 => len.div_ceil(m) * m,
-        _ => len,
+        Some(m) if m > 0 => len
+            .div_ceil(m)
+            .checked_mul(m)
+            .ok_or_else(|| Error::Parse(format!("padding {len} tokens to a multiple of {m} overflows"))),
+        _ => Ok(len),
     }
 }
 
 /// Writes `rows` into a `[rows, width]` matrix padded with `pad` on `side`; also returns the mask.
-fn pad_rows(rows: &[&[i32]], width: usize, pad: i32, side: Side) -> (Array2<i32>, Array2<i32>) {
-    let mut ids = Array2::from_elem((rows.len(), width), pad);
-    let mut mask = Array2::zeros((rows.len(), width));
+fn pad_rows(rows: &[&[i32]], width: usize, pad: i32, side: Side) -> Result<(Array2<i32>, Array2<i32>)> {
+    let mut ids = try_matrix(rows.len(), width, pad)?;
+    let mut mask = try_matrix(rows.len(), width, 0)?;
     for (r, row) in rows.iter().enumerate() {
         let start = match side {
             Side::Right => 0,
@@ -100,7 +107,7 @@ fn pad_rows(rows: &[&[i32]], width: usize, pad: i32, side: Side) -> (Array2<i32>
         ids.slice_mut(s![r, start..start + row.len()]).assign(&ndarray::aview1(row));
         mask.slice_mut(s![r, start..start + row.len()]).fill(1);
     }
-    (ids, mask)
+    Ok((ids, mask))
 }
 
 /// Pads a batch like `DataCollatorForSeq2Seq`: inputs with `pad_id` and a 1/0 attention mask,
@@ -115,13 +122,15 @@ pub fn collate(examples: &[Example], c: &Collate) -> Result<Collated> {
         return Err(Error::Parse("either every example has labels or none does".into()));
     }
     let inputs: Vec<&[i32]> = examples.iter().map(|e| &e.input_ids[..]).collect();
-    let width = round_up(inputs.iter().map(|r| r.len()).max().unwrap_or(0), c.pad_to_multiple_of);
-    let (input_ids, attention_mask) = pad_rows(&inputs, width, c.pad_id, c.side);
-    let labels = (with_labels > 0).then(|| {
+    let width = round_up(inputs.iter().map(|r| r.len()).max().unwrap_or(0), c.pad_to_multiple_of)?;
+    let (input_ids, attention_mask) = pad_rows(&inputs, width, c.pad_id, c.side)?;
+    let labels = if with_labels > 0 {
         let rows: Vec<&[i32]> = examples.iter().filter_map(|e| e.labels.as_deref()).collect();
-        let width = round_up(rows.iter().map(|r| r.len()).max().unwrap_or(0), c.pad_to_multiple_of);
-        pad_rows(&rows, width, c.label_pad_id, c.side).0
-    });
+        let width = round_up(rows.iter().map(|r| r.len()).max().unwrap_or(0), c.pad_to_multiple_of)?;
+        Some(pad_rows(&rows, width, c.label_pad_id, c.side)?.0)
+    } else {
+        None
+    };
     Ok(Collated { input_ids, attention_mask, labels })
 }
 

@@ -36,16 +36,20 @@ pub fn logits_shape(dims: &[f64]) -> Result<[usize; 3]> {
     Ok(shape)
 }
 
-/// `[rows, cols]` of a 2-D integer tensor; zero sizes are allowed (an empty batch is valid).
+/// `[rows, cols]` of a 2-D integer tensor; zero sizes are allowed (an empty batch is valid), but
+/// not more rows (of at least one element) than one wasm allocation of i32 could hold.
 pub fn matrix_shape(dims: &[f64]) -> Result<[usize; 2]> {
     let d = dims_to_usize(dims)?;
-    match d[..] {
-        [r, c] => {
-            element_count(&d)?;
-            Ok([r, c])
-        }
-        _ => Err(Error::DimsRank { expected: "[rows, columns]", got: dims.to_vec() }),
+    let [r, c] = d[..] else {
+        return Err(Error::DimsRank { expected: "[rows, columns]", got: dims.to_vec() });
+    };
+    let cap = crate::error::MAX_ALLOCATION_BYTES / 4;
+    if element_count(&[r, c.max(1)])? > cap {
+        return Err(Error::Parse(format!(
+            "dims {d:?} describe more than {cap} ids, beyond one wasm allocation"
+        )));
     }
+    Ok([r, c])
 }
 
 /// Checks that a flat buffer has exactly the elements its dims describe.

@@ -335,7 +335,7 @@ pub fn align_labels(
     let (data, dims) = id_matrix("labels", &labels, &dims)?;
     let prompt = convert::count("promptLen", &prompt_len)?;
     let pad = convert::int32("padId", &pad_id)?;
-    let out = padding::align_labels(view(&data, dims), prompt, pad);
+    let out = padding::align_labels(view(&data, dims), prompt, pad)?;
     let d = [out.nrows(), out.ncols()];
     Ok(Builder::new().set("data", flat(out)).set("dims", convert::dims_array(&d)).build())
 }

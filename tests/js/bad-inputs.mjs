@@ -48,6 +48,26 @@ export const badInputs = [
   ["collate unknown side", (l) => l.collate([{ inputIds: [1] }], { paddingSide: "up" }), /paddingSide must be "right" or "left"/],
   ["mlmMask without vocabSize", (l) => l.mlmMask(i32(1, 2), [1, 2], { maskTokenId: 3 }), /vocabSize must be given/],
   ["mse length mismatch", (l) => l.mse(f32(3), f32(2)), /target has 2 elements but dims \[3\] need 3/],
+  // Requests beyond what 32-bit wasm memory can hold: an Error, and the module keeps working.
+  ["logits too large for wasm memory", (l) => l.crossEntropy({ logits: new Float32Array(600_000_000), dims: [1, 600, 1_000_000], labels: new Int32Array(600) }), /not enough memory for logits: 2400000000 bytes/],
+  ["F32Buffer too large for wasm memory", (l) => new l.F32Buffer(600_000_000), /not enough memory for an F32Buffer/],
+  ["hashLogits too large for wasm memory", (l) => l.hashLogits(600_000_000, 1, 8), /not enough memory for hashed logits/],
+];
+
+/** Inputs that are not errors but edge cases with PyTorch's answer: [description, call, check]. */
+export const edgeInputs = [
+  ["NaN logit: NaN loss, explained", (l) => l.crossEntropy({ logits: Float32Array.from([1, NaN, 2, 0.5, 0.5, 0.5]), dims: [2, 3], labels: i32(0, 1) }),
+    (r) => Number.isNaN(r.loss) && r.notes.some((n) => n.code === "nan-logit" && n.position === 0)],
+  ["+inf logit: NaN loss, explained", (l) => l.crossEntropy({ logits: Float32Array.from([1, Infinity, 2]), dims: [1, 3], labels: i32(0) }),
+    (r) => Number.isNaN(r.loss) && r.notes.some((n) => n.code === "positive-infinity")],
+  ["-inf logit away from the label: +inf loss for ε > 0", (l) => l.crossEntropy({ logits: Float32Array.from([1, -Infinity, 2]), dims: [1, 3], labels: i32(0) }),
+    (r) => r.loss === Infinity && Number.isFinite(r.nll) && r.notes.some((n) => n.code === "negative-infinity")],
+  ["-inf logit, torch at ε = 0: finite, as PyTorch skips the smoothing term", (l) => l.crossEntropy({ logits: Float32Array.from([1, -Infinity, 2]), dims: [1, 3], labels: i32(0) }, { semantics: "torch", epsilon: 0 }),
+    (r) => Number.isFinite(r.loss) && r.smooth === Infinity],
+  ["negative label in hf: class 0 and counted, as LabelSmoother clamps", (l) => l.crossEntropy({ logits: Float32Array.from([3, 1, 2, 0.5, 0.5, 0.5]), dims: [2, 3], labels: i32(-1, -100) }, { epsilon: 0 }),
+    (r) => r.numActive === 1 && Math.abs(r.loss - (Math.log(Math.exp(3) + Math.exp(1) + Math.exp(2)) - 3)) < 1e-6 && r.notes.some((n) => n.code === "clamped-label")],
+  ["every label ignored: NaN, explained as 0 / 0", (l) => l.crossEntropy({ logits: f32(6), dims: [2, 3], labels: i32(-100, -100) }),
+    (r) => Number.isNaN(r.loss) && r.numActive === 0 && r.notes[0].code === "all-ignored"],
 ];
 
 function ok2(bad) {

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { losslab, readJson } from "./load.mjs";
-import { badInputs, sanity } from "../js/bad-inputs.mjs";
+import { badInputs, edgeInputs, sanity } from "../js/bad-inputs.mjs";
 
 const golden = readJson("tests/golden/objectives.json");
 const close = (got, want, rel = 1e-6) => Math.abs(got - want) <= rel * Math.max(Math.abs(want), 1);
@@ -97,3 +97,10 @@ test("F32Buffer: logits used in place, gradient written in place, same answers",
   assert.throws(() => losslab.crossEntropy({ logits: resident, dims: [B, T, V], labels }, options), /logits must be a Float32Array or an F32Buffer/);
   grad.free();
 });
+
+for (const [what, call, ok] of edgeInputs) {
+  test(`edge case: ${what}`, () => {
+    const r = call(losslab);
+    assert.ok(ok(r), JSON.stringify({ loss: r.loss, nll: r.nll, smooth: r.smooth, notes: r.notes }));
+  });
+}

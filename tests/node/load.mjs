@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 
 const root = new URL("../../", import.meta.url);
 export const losslab = await import(new URL("pkg/losslab.js", root));
-losslab.initSync({ module: readFileSync(fileURLToPath(new URL("pkg/losslab_bg.wasm", root))) });
+/** The raw wasm exports, for tests that watch `memory`. */
+export const wasm = losslab.initSync({ module: readFileSync(fileURLToPath(new URL("pkg/losslab_bg.wasm", root))) });
 
 export const readJson = (rel) => JSON.parse(readFileSync(fileURLToPath(new URL(rel, root)), "utf8"));
