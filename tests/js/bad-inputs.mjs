@@ -50,6 +50,7 @@ export const badInputs = [
   ["mse length mismatch", (l) => l.mse(f32(3), f32(2)), /target has 2 elements but dims \[3\] need 3/],
   // Requests beyond what 32-bit wasm memory can hold: an Error, and the module keeps working.
   ["logits too large for wasm memory", (l) => l.crossEntropy({ logits: new Float32Array(600_000_000), dims: [1, 600, 1_000_000], labels: new Int32Array(600) }), /not enough memory for logits: 2400000000 bytes/],
+  ["billions of empty rows", (l) => l.padToTargetLen(i32(), [2147483648, 0], 5, 0), /beyond one wasm allocation/],
   ["F32Buffer too large for wasm memory", (l) => new l.F32Buffer(600_000_000), /not enough memory for an F32Buffer/],
   ["hashLogits too large for wasm memory", (l) => l.hashLogits(600_000_000, 1, 8), /not enough memory for hashed logits/],
 ];
