@@ -9,6 +9,7 @@ import { parseNpy, parseJsonInput, lossInput, ImportError } from "../npy.js";
 const PRESETS = [[1, 8, 1000], [1, 64, 32000], [1, 512, 32000], [1, 2048, 32000], [4, 128, 50257], [1, 16, 151936]];
 const AUTO_RUN_ELEMENTS = 4_000_000; // small enough to run on load without a click
 
+const runKeyOf = (s) => JSON.stringify([s.bb, s.bt, s.bv, s.bseed, s.bscale, s.beps, s.bshift, s.bbe]);
 const nextFrame = () => new Promise((ok) => requestAnimationFrame(() => setTimeout(ok, 0)));
 
 export function createBig(ctx) {
@@ -17,6 +18,7 @@ export function createBig(ctx) {
   let imported = null; // { logits, labels, dims, name }: not part of the link (too big)
   let running = false;
   let lastRunKey = null;
+  let ranKey = null; // the settings the shown results belong to
 
   const preset = h("select", { id: uid("ctl"), dataset: { testid: "big-preset" } },
     h("option", { value: "", text: t("big.custom") }),
@@ -160,6 +162,7 @@ export function createBig(ctx) {
     run.disabled = true;
     const s = store.get();
     const L = ctx.losslab;
+    ranKey = imported ? null : runKeyOf(s);
     for (const r of Object.values(rows)) for (const c of Object.values(r)) c.textContent = "…";
     diff.textContent = "…";
     status.textContent = t("big.running");
@@ -184,7 +187,8 @@ export function createBig(ctx) {
         rows.engine.backend.textContent = eRes.backend;
         rows.engine.loss.textContent = fmt(eRes.loss);
         rows.engine.loss.dataset.value = exact(eRes.loss);
-        reason.textContent = engine.reason ? t("big.fallback", { reason: engine.reason }) : engine.adapterInfo ? t("big.adapter", { info: `${engine.adapterInfo.vendor} ${engine.adapterInfo.architecture}` }) : "";
+        const why = eRes.fallbackReason ?? engine.reason;
+        reason.textContent = why ? t("big.fallback", { reason: why }) : engine.adapterInfo ? t("big.adapter", { info: `${engine.adapterInfo.vendor} ${engine.adapterInfo.architecture}` }) : "";
       } catch (e) {
         eErr = String(e?.message ?? e);
         rows.engine.backend.textContent = t("big.failed");
@@ -210,6 +214,7 @@ export function createBig(ctx) {
     } catch (e) {
       status.textContent = t("summary.refused") + " " + String(e?.message ?? e);
     } finally {
+      results.classList.remove("stale");
       engine?.free();
       running = false;
       run.disabled = false;
@@ -230,7 +235,9 @@ export function createBig(ctx) {
     shift.checked = s.bshift;
     backend.value = s.bbe;
     showSource();
-    const runKey = JSON.stringify([s.bb, s.bt, s.bv, s.bseed, s.bscale, s.beps, s.bshift, s.bbe]);
+    const runKey = runKeyOf(s);
+    // Results computed for other settings stay visible but dimmed until the next run.
+    results.classList.toggle("stale", ranKey !== null && ranKey !== runKey && !imported);
     if (lastRunKey === null && n <= AUTO_RUN_ELEMENTS) runBoth();
     else if (lastRunKey !== runKey) status.textContent = t("big.pressRun");
     lastRunKey = runKey;

@@ -150,7 +150,11 @@ export function createPadding(ctx) {
         collateBody)));
 
   const idsView = (rows, pad, shape, extra = {}) => matrixView(rows, { shape, format: String, cls: (r, c, v) => (v === pad ? "pad" : v === -100 ? "ignored" : ""), label: shape, ...extra });
-  const code = (lines) => h("pre", { class: "code-block" }, lines.map(([n, text]) => h("code", { class: "code-line" }, h("span", { class: "line-no", text: String(n) }), text + "\n")));
+  const code = (lines) => {
+    // Dedent the excerpt as a block, keeping its inner indentation.
+    const indent = Math.min(...lines.map(([, text]) => text.length - text.trimStart().length));
+    return h("pre", { class: "code-block" }, lines.map(([n, text]) => h("code", { class: "code-line" }, h("span", { class: "line-no", text: String(n) }), text.slice(indent) + "\n")));
+  };
 
   function update(s) {
     prompts.update(s);
