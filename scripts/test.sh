@@ -33,3 +33,6 @@ node bench/run.mjs --smoke
 
 step "browser end-to-end: playground, embeds, hostile links, accessibility"
 node tests/e2e/run.mjs
+
+step "the npm package: pack, install into scratch projects (Node + TypeScript, Vite in Chromium, examples/headless-test)"
+node tests/package/run.mjs

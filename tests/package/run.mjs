@@ -1,0 +1,122 @@
+// Packs pkg/ with npm and checks the tarball the way users meet it, each in a scratch project:
+// Node ≥ 20 (import, initialise, compute, and the TypeScript types under strict checking), a
+// Vite production build loaded in headless Chromium, and examples/headless-test run as is.
+// Exits non-zero on any failure.
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { serve } from "../../scripts/serve.mjs";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), "losslab-package-"));
+const golden = JSON.parse(readFileSync(join(root, "tests/golden/cases.json"), "utf8"));
+const basic = golden.crossEntropy.find((c) => c.name === "hf_basic");
+const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+const npmInstall = (cwd, ...specs) =>
+  run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...specs], cwd);
+let failures = 0;
+const check = (ok, what) => {
+  console.log(`${ok ? "ok  " : "FAIL"} ${what}`);
+  if (!ok) failures++;
+};
+
+const [{ filename }] = JSON.parse(run("npm", ["pack", join(root, "pkg"), "--pack-destination", scratch, "--json"], root));
+const tarball = join(scratch, filename);
+check(true, `npm pack → ${filename}`);
+
+// The computation every project checks: LabelSmoother(ε = 0.1) on the golden hf_basic case.
+const computeSource = `
+  const logits = Float32Array.from(${JSON.stringify(basic.logits)});
+  const labels = Int32Array.from(${JSON.stringify(basic.labels)});
+  const loss = crossEntropy({ logits, dims: ${JSON.stringify(basic.dims)}, labels }, { epsilon: 0.1 }).loss;`;
+const close = (loss) => Math.abs(loss - basic.expected.loss) <= 1e-6 * basic.expected.loss;
+
+// 1. Node: a plain ES module project.
+const nodeApp = join(scratch, "node-app");
+mkdirSync(nodeApp);
+writeFileSync(join(nodeApp, "package.json"), JSON.stringify({ private: true, type: "module" }));
+writeFileSync(
+  join(nodeApp, "smoke.mjs"),
+  `import init, { crossEntropy, version } from "losslab";\nawait init();\n${computeSource}\nconsole.log(JSON.stringify({ loss, version: version() }));\n`,
+);
+npmInstall(nodeApp, tarball);
+const nodeOut = JSON.parse(run("node", ["smoke.mjs"], nodeApp));
+check(close(nodeOut.loss), `Node ${process.version}: import "losslab" → loss ${nodeOut.loss} (PyTorch ${basic.expected.loss})`);
+
+// 1b. The types, as a TypeScript user sees them through the package's exports.
+writeFileSync(
+  join(nodeApp, "types.ts"),
+  `import init, * as losslab from "losslab";
+await init();
+const input: losslab.CrossEntropyInput = { logits: new Float32Array(6), dims: [2, 3], labels: new Int32Array(2) };
+const r: losslab.CrossEntropyResult = losslab.crossEntropy(input, { epsilon: 0.1, semantics: "torch", reduction: "sum" });
+const loss: number | null = r.loss;
+const grad: Float32Array | undefined = r.grad;
+const engine: losslab.Engine = await losslab.Engine.create({ backend: "auto" });
+const later: Promise<losslab.CrossEntropyResult> = engine.crossEntropy(input);
+const padded: Int32Array = losslab.padToTargetLen(new Int32Array(2), [1, 2], 4, 0);
+// @ts-expect-error semantics is "hf" | "torch"
+losslab.crossEntropy(input, { semantics: "jax" });
+// @ts-expect-error logits must be a Float32Array (or an F32Buffer)
+losslab.crossEntropy({ ...input, logits: [1, 2, 3] });
+export { loss, grad, later, padded };
+`,
+);
+writeFileSync(
+  join(nodeApp, "tsconfig.json"),
+  JSON.stringify({
+    compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", lib: ["es2022", "esnext.disposable", "dom"], strict: true, noEmit: true, skipLibCheck: false },
+    files: ["types.ts"],
+  }),
+);
+try {
+  run(join(root, "node_modules/.bin/tsc"), ["-p", nodeApp], nodeApp);
+  check(true, "TypeScript (strict, nodenext): the declarations type-check, and misuse is caught");
+} catch (e) {
+  console.log(e.stdout);
+  check(false, "TypeScript (strict, nodenext)");
+}
+
+// 2. Vite: a production build of a page that imports the package, loaded in Chromium.
+const viteApp = join(scratch, "vite-app");
+mkdirSync(viteApp);
+writeFileSync(join(viteApp, "package.json"), JSON.stringify({ private: true, type: "module" }));
+writeFileSync(join(viteApp, "index.html"), `<!doctype html><title>vite app</title><script type="module" src="/main.js"></script>`);
+writeFileSync(
+  join(viteApp, "main.js"),
+  `import init, { crossEntropy } from "losslab";\nawait init();\n${computeSource}\ndocument.body.dataset.loss = String(loss);\n`,
+);
+npmInstall(viteApp, tarball);
+run("node", [join(root, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn"], viteApp);
+const server = await serve(join(viteApp, "dist"), 0);
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--headless=new", "--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking"],
+});
+const page = await browser.newPage();
+await page.goto(`http://127.0.0.1:${server.address().port}/`);
+const viteLoss = Number(await page.waitForFunction(() => document.body.dataset.loss).then((h) => h.jsonValue()));
+check(close(viteLoss), `Vite build in Chromium: loss ${viteLoss}`);
+await browser.close();
+server.close();
+
+// 3. The headless-test example, copied as a user would copy it.
+const example = join(scratch, "example");
+cpSync(join(root, "examples/headless-test"), example, { recursive: true });
+const playwright = JSON.parse(readFileSync(join(root, "node_modules/playwright-core/package.json"), "utf8")).version;
+npmInstall(example, tarball, `playwright-core@${playwright}`);
+try {
+  run("npm", ["test", "--silent"], example);
+  check(true, "examples/headless-test: npm test");
+} catch (e) {
+  console.log(e.stdout);
+  check(false, "examples/headless-test: npm test");
+}
+
+if (failures) {
+  console.log(`\n${failures} failure(s); scratch projects kept in ${scratch}`);
+  process.exit(1);
+}
