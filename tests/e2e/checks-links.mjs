@@ -118,6 +118,26 @@ export function linkChecks(check, env) {
     await page.close();
   });
 
+  check("embed.html shows one widget per `only` value and every view without chrome", async () => {
+    const cases = [["grid", 3], ["summary", 1], ["dist", 1], ["heatmap", 1], ["curve", 1], ["formula", 1], ["trace", 1]];
+    for (const [only, cards] of cases) {
+      const page = await open(env, `only=${only}`, { file: "embed.html" });
+      const shown = await page.locator(".card:visible").count();
+      assert.equal(shown, cards, `only=${only}: ${shown} panels shown`);
+      assert.equal(await page.locator("header, nav, footer, .intro").count(), 0, `only=${only}: page chrome`);
+      assertNoProblems(page, `embed only=${only}`);
+      await page.close();
+    }
+    for (const view of ["objectives", "padding", "big"]) {
+      const page = await open(env, `view=${view}&bt=8&bv=100`, { file: "embed.html" });
+      assert.ok((await page.locator(".card:visible").count()) >= 2, `embed view=${view}`);
+      assert.equal(await page.locator("header, nav, footer").count(), 0);
+      assertNoProblems(page, `embed view=${view}`);
+      await page.close();
+    }
+    return `${cases.length} panels, 3 views`;
+  });
+
   check("custom element and embed follow prefers-color-scheme: dark", async () => {
     const page = await newPage(env, { colorScheme: "dark" });
     await page.goto(`${env.base}docs.html`);

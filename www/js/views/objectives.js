@@ -54,7 +54,9 @@ export function createObjectives(ctx) {
     const input = h("input", { type: "number", min: String(min), max: String(max), step: String(step), id: uid("ctl"), dataset: { testid } });
     input.addEventListener("input", () => {
       const x = Number(input.value);
-      const ok = input.value !== "" && Number.isFinite(x) && x >= min && x <= max && (!integer || Number.isInteger(x));
+      // The prompt cannot be longer than the sequence.
+      const hi = key === "oplen" ? store.get().oseq.length : max;
+      const ok = input.value !== "" && Number.isFinite(x) && x >= min && x <= hi && (!integer || Number.isInteger(x));
       input.setAttribute("aria-invalid", ok ? "false" : "true");
       if (ok) set({ [key]: x });
     });
@@ -147,6 +149,7 @@ export function createObjectives(ctx) {
   function update(s) {
     const d = computeObjectives(ctx.losslab, s);
     setValue(plen, s.oplen);
+    plen.max = String(s.oseq.length);
     setValue(opc, s.opc);
     setValue(orc, s.orc);
     opcOut.textContent = String(s.opc);

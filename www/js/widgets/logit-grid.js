@@ -107,7 +107,7 @@ export function createLogitGrid(ctx) {
             const cur = store.get().logits[r][c];
             if (!Number.isFinite(cur)) return;
             const step = (e.shiftKey ? 1 : 0.1) * (e.key === "ArrowUp" ? 1 : -1);
-            setLogit(r, c, Math.round((cur + step) * 1000) / 1000);
+            setLogit(r, c, Math.max(-LIMITS.logit, Math.min(LIMITS.logit, Math.round((cur + step) * 1000) / 1000)));
           },
         });
         cells.push(input);
