@@ -103,9 +103,9 @@ impl Engine {
     }
 
     /// Why the engine runs on the CPU although WebGPU was wanted (null otherwise).
-    #[wasm_bindgen(getter)]
-    pub fn reason(&self) -> Option<String> {
-        self.state.reason.borrow().clone()
+    #[wasm_bindgen(getter, unchecked_return_type = "string | null")]
+    pub fn reason(&self) -> JsValue {
+        self.state.reason.borrow().as_deref().map_or(JsValue::NULL, JsValue::from_str)
     }
 
     /// The WebGPU adapter in use, or null.

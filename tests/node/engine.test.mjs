@@ -1,0 +1,42 @@
+// The Engine in Node, where there is no WebGPU: "auto" says why it runs on the CPU, "webgpu"
+// rejects, and calls give the CPU's answers.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { losslab } from "./load.mjs";
+
+const input = () => ({ logits: losslab.hashLogits(2 * 3 * 50, 9, 8), dims: [2, 3, 50], labels: losslab.hashLabels(6, 50, 9, -100) });
+
+test("auto falls back to the CPU and says why", async () => {
+  const engine = await losslab.Engine.create({ backend: "auto" });
+  assert.equal(engine.backend, "cpu-simd");
+  assert.match(engine.reason, /navigator\.gpu is undefined/);
+  assert.equal(engine.adapterInfo, null);
+  const r = await engine.crossEntropy(input(), { grad: true });
+  const cpu = losslab.crossEntropy(input(), { grad: true });
+  assert.equal(r.backend, "cpu-simd");
+  assert.equal(r.loss, cpu.loss);
+  assert.deepEqual(r.grad, cpu.grad);
+  engine.free();
+});
+
+test("cpu is taken as asked, with no reason to give", async () => {
+  const engine = await losslab.Engine.create({ backend: "cpu" });
+  assert.equal(engine.backend, "cpu-simd");
+  assert.equal(engine.reason, null);
+});
+
+test("webgpu without WebGPU rejects with an Error", async () => {
+  await assert.rejects(losslab.Engine.create({ backend: "webgpu" }), (e) => e instanceof Error && /backend "webgpu" is unavailable: navigator\.gpu is undefined/.test(e.message));
+  await assert.rejects(losslab.Engine.create({ backend: "tpu" }), /backend must be "auto", "webgpu" or "cpu"/);
+  await assert.rejects(losslab.Engine.create({ backends: "cpu" }), /unknown key "backends"/);
+});
+
+test("calls run in order and a refused call does not disturb the next", async () => {
+  const engine = await losslab.Engine.create({ backend: "cpu" });
+  const good = engine.crossEntropy(input(), {});
+  const bad = engine.crossEntropy({ ...input(), dims: [2, 3, 51] }, {});
+  const after = engine.crossEntropy(input(), {});
+  assert.equal((await good).loss, losslab.crossEntropy(input()).loss);
+  await assert.rejects(bad, /logits has 300 elements but dims \[2, 3, 51\] need 306/);
+  assert.equal((await after).loss, losslab.crossEntropy(input()).loss);
+});
