@@ -34,11 +34,34 @@ pub enum Error {
     #[error("{0}")]
     Unsupported(&'static str),
 
+    #[error("backend \"webgpu\" is unavailable: {0}")]
+    WebGpuUnavailable(String),
+
     #[error("not enough memory for {what}: {bytes} bytes requested")]
     OutOfMemory { what: &'static str, bytes: usize },
 
     #[error("{0}")]
     Parse(String),
+}
+
+impl Error {
+    /// A stable identifier of the kind of refusal, for callers that phrase messages themselves.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::DimsRank { .. }
+            | Error::DimsNotIntegers { .. }
+            | Error::DimsZero { .. }
+            | Error::DimsOverflow { .. } => "dims",
+            Error::Length { .. } => "length",
+            Error::LabelOutOfRange { .. } => "label-out-of-range",
+            Error::EpsilonOutOfRange(_) => "epsilon-out-of-range",
+            Error::Option { .. } => "option",
+            Error::Unsupported(_) => "unsupported",
+            Error::WebGpuUnavailable(_) => "webgpu-unavailable",
+            Error::OutOfMemory { .. } => "out-of-memory",
+            Error::Parse(_) => "invalid-argument",
+        }
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -64,7 +64,7 @@ impl F32Buffer {
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "number")] length: JsValue,
-    ) -> Result<F32Buffer, JsError> {
+    ) -> Result<F32Buffer, JsValue> {
         let n = convert::count("length", &length)?;
         Ok(Self::wrap(try_zeroed(n, "an F32Buffer")?))
     }
@@ -73,7 +73,7 @@ impl F32Buffer {
     #[wasm_bindgen(js_name = fromArray)]
     pub fn from_array(
         #[wasm_bindgen(unchecked_param_type = "Float32Array")] src: JsValue,
-    ) -> Result<F32Buffer, JsError> {
+    ) -> Result<F32Buffer, JsValue> {
         Ok(Self::wrap(convert::f32_vec("src", &src)?))
     }
 
@@ -93,7 +93,7 @@ impl F32Buffer {
         &self,
         #[wasm_bindgen(unchecked_param_type = "Float32Array")] src: JsValue,
         #[wasm_bindgen(unchecked_param_type = "number | undefined")] offset: JsValue,
-    ) -> Result<(), JsError> {
+    ) -> Result<(), JsValue> {
         let src = src.dyn_into::<Float32Array>().map_err(|v| {
             Error::Parse(format!("src must be a Float32Array, got {}", convert::describe(&v)))
         })?;

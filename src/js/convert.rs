@@ -141,3 +141,13 @@ pub fn optional_f64(name: &'static str, v: &JsValue) -> Result<Option<f64>> {
     }
     v.as_f64().map(Some).ok_or_else(|| wrong_type(name, "a number", v))
 }
+
+/// A refusal becomes a JS `Error` whose `message` says what was wrong and whose `code` (see
+/// `Error::code`) names the kind, so front ends can phrase it in their own language.
+impl From<Error> for JsValue {
+    fn from(e: Error) -> JsValue {
+        let js = js_sys::Error::new(&e.to_string());
+        let _ = Reflect::set(&js, &"code".into(), &e.code().into());
+        js.into()
+    }
+}

@@ -70,7 +70,7 @@ pub struct Engine {
 impl Engine {
     /// Creates an engine. `backend: "webgpu"` rejects when WebGPU cannot be had; `"auto"`
     /// (default) falls back to the CPU and records why in `reason`.
-    pub async fn create(options: Option<EngineOptionsArg>) -> Result<Engine, JsError> {
+    pub async fn create(options: Option<EngineOptionsArg>) -> Result<Engine, JsValue> {
         let o: opt::EngineOptions =
             convert::options("options", &options.map_or(JsValue::UNDEFINED, JsValue::from))?;
         let backend = o.backend.as_deref().unwrap_or("auto");
@@ -78,9 +78,7 @@ impl Engine {
             "cpu" => (None, None),
             "auto" | "webgpu" => match device::acquire().await {
                 Ok(gpu) => (Some(Rc::new(gpu)), None),
-                Err(why) if backend == "webgpu" => {
-                    return Err(Error::Parse(format!("backend \"webgpu\" is unavailable: {why}")).into())
-                }
+                Err(why) if backend == "webgpu" => return Err(Error::WebGpuUnavailable(why).into()),
                 Err(why) => (None, Some(why)),
             },
             other => {
@@ -140,8 +138,8 @@ impl Engine {
             if let Some(p) = previous {
                 let _ = p.await; // its outcome belongs to its caller
             }
-            let call = call.map_err(JsError::from)?;
-            run(&state, &call).await.map_err(|e| JsValue::from(JsError::from(e)))
+            let call = call?;
+            Ok(run(&state, &call).await?)
         });
         self.state.last.replace(Some(promise.clone()));
         promise
@@ -275,5 +273,12 @@ fn finish_on_host(
     }
     let summary = plan.reduce(&rows);
     let notes = notes::explain(plan, &rows);
-    Ok(CrossEntropyOutput { summary, num_active: plan.num_active, grad: None, backend: "webgpu", notes })
+    Ok(CrossEntropyOutput {
+        summary,
+        num_active: plan.num_active,
+        denominator: plan.denominator,
+        grad: None,
+        backend: "webgpu",
+        notes,
+    })
 }

@@ -8,7 +8,7 @@ use super::buffer::{F32Buffer, Logits, Shared};
 use super::convert::{self, Builder};
 use super::options as opt;
 use crate::error::{Error, Result};
-use crate::loss::{self, CrossEntropyOutput};
+use crate::loss::{self, CrossEntropyOutput, Note, Semantics};
 use crate::shape::{check_len, logits_shape, matrix_shape};
 use crate::{objectives, padding};
 
@@ -58,6 +58,9 @@ export interface LossNote {
       | "positive-infinity" | "negative-infinity" | "label-impossible";
   /** Position after shifting (or, for "clamped-label", the index into `labels`), if any. */
   position: number | null;
+  /** The values the note is about: `ignoreIndex` (all-ignored), `label` (clamped-label),
+   *  `epsilon` and `semantics` (negative-infinity); empty otherwise. */
+  params: { ignoreIndex?: number; label?: number; epsilon?: number; semantics?: "hf" | "torch" };
   message: string;
 }
 
@@ -73,6 +76,9 @@ export interface CrossEntropyResult {
   zLoss: number;
   /** Positions whose label is not ignoreIndex. */
   numActive: number;
+  /** What nll, smooth and zLoss were divided by: the active count (mean), Σ w[y] (torch mean
+   *  with weights), numItemsInBatch, or 1 ("sum", "none"). `nll · denominator` is Σ nll. */
+  denominator: number;
   /** One per position after shifting, 0 where ignored (torch reduction "none" output). */
   perTokenLoss: Float32Array;
   perTokenNll: Float32Array;
@@ -82,6 +88,18 @@ export interface CrossEntropyResult {
   grad?: Float32Array;
   backend: "cpu-simd" | "cpu-scalar" | "webgpu";
   notes: LossNote[];
+}
+
+/** Logits for `logSoftmax`. */
+export interface LogitsInput {
+  logits: Float32Array | F32Buffer;
+  /** `[B, T, V]` or `[N, V]`. */
+  dims: number[];
+}
+
+export interface LogSoftmaxOptions {
+  /** Soft-cap first: `x ← c · tanh(x / c)`. */
+  softcap?: number | null;
 }
 
 /** `alignLabels` result. */
@@ -167,6 +185,26 @@ extern "C" {
     pub type LabelOptionsArg;
     #[wasm_bindgen(typescript_type = "MseOptions")]
     pub type MseOptionsArg;
+    #[wasm_bindgen(typescript_type = "LogSoftmaxOptions")]
+    pub type LogSoftmaxOptionsArg;
+}
+
+/// The values a note is about, so front ends can phrase it in their own words.
+fn note_params(n: &Note) -> JsValue {
+    let b = Builder::new();
+    match n {
+        Note::AllIgnored { ignore_index } => b.set("ignoreIndex", *ignore_index as f64),
+        Note::ClampedLabel { label, .. } => b.set("label", *label),
+        Note::NegativeInfinity { epsilon, semantics, .. } => b.set("epsilon", *epsilon).set(
+            "semantics",
+            match semantics {
+                Semantics::Hf => "hf",
+                Semantics::Torch => "torch",
+            },
+        ),
+        _ => b,
+    }
+    .build()
 }
 
 fn notes(out: &CrossEntropyOutput) -> js_sys::Array {
@@ -176,6 +214,7 @@ fn notes(out: &CrossEntropyOutput) -> js_sys::Array {
             Builder::new()
                 .set("code", n.code())
                 .set("position", n.position().map_or(JsValue::NULL, |p| JsValue::from_f64(p as f64)))
+                .set("params", note_params(n))
                 .set("message", n.to_string())
                 .build()
         })
@@ -192,6 +231,7 @@ pub(crate) fn result_object(out: &CrossEntropyOutput, grad: Option<JsValue>) -> 
         .set("smooth", s.smooth)
         .set("zLoss", s.z_loss)
         .set("numActive", out.num_active as f64)
+        .set("denominator", out.denominator)
         .set("perTokenLoss", convert::f32_array(&s.per_token_loss))
         .set("perTokenNll", convert::f32_array(&s.per_token_nll))
         .set("perTokenSmooth", convert::f32_array(&s.per_token_smooth));
@@ -284,7 +324,7 @@ impl Call {
 pub fn cross_entropy(
     #[wasm_bindgen(unchecked_param_type = "CrossEntropyInput")] input: JsValue,
     options: Option<CrossEntropyOptionsArg>,
-) -> Result<JsValue, JsError> {
+) -> Result<JsValue, JsValue> {
     let call = Call::decode(&input, &options.map_or(JsValue::UNDEFINED, JsValue::from))?;
     Ok(result_object(&call.run_cpu()?, None))
 }
@@ -316,7 +356,7 @@ pub fn pad_to_target_len(
     #[wasm_bindgen(unchecked_param_type = "[number, number]")] dims: JsValue,
     #[wasm_bindgen(unchecked_param_type = "number", js_name = targetLen)] target_len: JsValue,
     #[wasm_bindgen(unchecked_param_type = "number", js_name = padId)] pad_id: JsValue,
-) -> Result<js_sys::Int32Array, JsError> {
+) -> Result<js_sys::Int32Array, JsValue> {
     let (data, dims) = id_matrix("src", &src, &dims)?;
     let target = convert::count("targetLen", &target_len)?;
     let pad = convert::int32("padId", &pad_id)?;
@@ -331,7 +371,7 @@ pub fn align_labels(
     #[wasm_bindgen(unchecked_param_type = "[number, number]")] dims: JsValue,
     #[wasm_bindgen(unchecked_param_type = "number", js_name = promptLen)] prompt_len: JsValue,
     #[wasm_bindgen(unchecked_param_type = "number", js_name = padId)] pad_id: JsValue,
-) -> Result<JsValue, JsError> {
+) -> Result<JsValue, JsValue> {
     let (data, dims) = id_matrix("labels", &labels, &dims)?;
     let prompt = convert::count("promptLen", &prompt_len)?;
     let pad = convert::int32("padId", &pad_id)?;
@@ -347,7 +387,7 @@ pub fn mask_prompt(
     #[wasm_bindgen(unchecked_param_type = "[number, number]")] dims: JsValue,
     #[wasm_bindgen(unchecked_param_type = "number", js_name = promptLen)] prompt_len: JsValue,
     #[wasm_bindgen(unchecked_param_type = "number", js_name = padId)] pad_id: JsValue,
-) -> Result<js_sys::Int32Array, JsError> {
+) -> Result<js_sys::Int32Array, JsValue> {
     let (data, dims) = id_matrix("generated", &generated, &dims)?;
     let prompt = convert::count("promptLen", &prompt_len)?;
     let pad = convert::int32("padId", &pad_id)?;
@@ -365,7 +405,7 @@ fn id_list(name: &'static str, v: &JsValue) -> Result<Vec<i32>> {
 pub fn collate(
     #[wasm_bindgen(unchecked_param_type = "CollateExample[]")] examples: JsValue,
     options: Option<CollateOptionsArg>,
-) -> Result<JsValue, JsError> {
+) -> Result<JsValue, JsValue> {
     if !js_sys::Array::is_array(&examples) {
         return Err(
             Error::Parse(format!("examples must be an array, got {}", convert::describe(&examples))).into()
@@ -403,7 +443,7 @@ pub fn clm_labels(
     #[wasm_bindgen(unchecked_param_type = "Int32Array", js_name = inputIds)] input_ids: JsValue,
     #[wasm_bindgen(unchecked_param_type = "[number, number]")] dims: JsValue,
     options: Option<LabelOptionsArg>,
-) -> Result<js_sys::Int32Array, JsError> {
+) -> Result<js_sys::Int32Array, JsValue> {
     let (data, dims) = id_matrix("inputIds", &input_ids, &dims)?;
     let o: opt::LabelOptions =
         convert::options("options", &options.map_or(JsValue::UNDEFINED, JsValue::from))?;
@@ -419,7 +459,7 @@ pub fn sft_labels(
     #[wasm_bindgen(unchecked_param_type = "number | number[] | Int32Array", js_name = promptLens)]
     prompt_lens: JsValue,
     options: Option<LabelOptionsArg>,
-) -> Result<js_sys::Int32Array, JsError> {
+) -> Result<js_sys::Int32Array, JsValue> {
     let (data, dims) = id_matrix("inputIds", &input_ids, &dims)?;
     let lens = if prompt_lens.as_f64().is_some() {
         vec![convert::count("promptLens", &prompt_lens)?; dims[0]]
@@ -442,7 +482,7 @@ pub fn mlm_mask(
     #[wasm_bindgen(unchecked_param_type = "Int32Array", js_name = inputIds)] input_ids: JsValue,
     #[wasm_bindgen(unchecked_param_type = "[number, number]")] dims: JsValue,
     #[wasm_bindgen(unchecked_param_type = "MlmOptions")] options: JsValue,
-) -> Result<JsValue, JsError> {
+) -> Result<JsValue, JsValue> {
     let (data, dims) = id_matrix("inputIds", &input_ids, &dims)?;
     let o: opt::MlmOptions = convert::options("options", &options)?;
     let out = objectives::mlm_mask(view(&data, dims), &o.into_core()?)?;
@@ -455,7 +495,7 @@ pub fn mse(
     #[wasm_bindgen(unchecked_param_type = "Float32Array")] pred: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Float32Array")] target: JsValue,
     options: Option<MseOptionsArg>,
-) -> Result<JsValue, JsError> {
+) -> Result<JsValue, JsValue> {
     let pred = convert::f32_vec("pred", &pred)?;
     let target = convert::f32_vec("target", &target)?;
     let o: opt::MseOptions = convert::options("options", &options.map_or(JsValue::UNDEFINED, JsValue::from))?;
@@ -477,7 +517,7 @@ pub fn hash_logits(
     #[wasm_bindgen(unchecked_param_type = "number")] length: JsValue,
     #[wasm_bindgen(unchecked_param_type = "number")] seed: JsValue,
     #[wasm_bindgen(unchecked_param_type = "number")] scale: JsValue,
-) -> Result<js_sys::Float32Array, JsError> {
+) -> Result<js_sys::Float32Array, JsValue> {
     let n = convert::count("length", &length)?;
     let seed = convert::integer("seed", &seed, 0.0, u32::MAX as f64)? as u32;
     let scale = convert::optional_f64("scale", &scale)?.unwrap_or(8.0);
@@ -493,7 +533,7 @@ pub fn hash_labels(
     #[wasm_bindgen(unchecked_param_type = "number")] vocab: JsValue,
     #[wasm_bindgen(unchecked_param_type = "number")] seed: JsValue,
     #[wasm_bindgen(unchecked_param_type = "number", js_name = ignoreIndex)] ignore_index: JsValue,
-) -> Result<js_sys::Int32Array, JsError> {
+) -> Result<js_sys::Int32Array, JsValue> {
     let n = convert::count("length", &length)?;
     let vocab = convert::integer("vocab", &vocab, 1.0, u32::MAX as f64)? as usize;
     let seed = convert::integer("seed", &seed, 0.0, u32::MAX as f64)? as u32;
@@ -507,4 +547,36 @@ pub fn hash_labels(
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// `log_softmax` over the vocabulary: `log p_c = x_c − lse` for every position, shaped like the
+/// logits (soft-capped first with `softcap`). `−log p_c` are the smoothing term's summands.
+#[wasm_bindgen(js_name = logSoftmax)]
+pub fn log_softmax(
+    #[wasm_bindgen(unchecked_param_type = "LogitsInput")] input: JsValue,
+    options: Option<LogSoftmaxOptionsArg>,
+) -> Result<js_sys::Float32Array, JsValue> {
+    let [logits, dims] = convert::fields("input", &input, ["logits", "dims"])?;
+    let [b, t, v] = logits_shape(&convert::numbers("dims", &dims)?)?;
+    let o: opt::LogSoftmaxOptions =
+        convert::options("options", &options.map_or(JsValue::UNDEFINED, JsValue::from))?;
+    if let Some(c) = o.softcap {
+        if !(c.is_finite() && c > 0.0) {
+            return Err(Error::Option {
+                name: "softcap",
+                requirement: "a positive finite number",
+                got: c.to_string(),
+            }
+            .into());
+        }
+    }
+    let logits = Logits::from_js(&logits)?;
+    check_len("logits", logits.len(), &[b, t, v])?;
+    let out = logits.with(|flat| {
+        let Ok(view) = ndarray::ArrayView2::from_shape((b * t, v), flat) else {
+            unreachable!("length was checked against the shape");
+        };
+        loss::log_softmax(view, o.softcap, crate::cpu::CpuKernel::Simd)
+    })?;
+    Ok(convert::f32_array(&out))
 }

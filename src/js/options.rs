@@ -295,3 +295,10 @@ mod tests {
 pub struct EngineOptions {
     pub backend: Option<String>,
 }
+
+/// Options of `logSoftmax`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LogSoftmaxOptions {
+    pub softcap: Option<f64>,
+}

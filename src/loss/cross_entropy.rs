@@ -197,6 +197,8 @@ pub struct Summary {
 pub struct CrossEntropyOutput {
     pub summary: Summary,
     pub num_active: usize,
+    /// What the sums were divided by (active count, Σ w[y], numItemsInBatch, or 1).
+    pub denominator: f64,
     pub grad: Option<Vec<f32>>,
     pub backend: &'static str,
     /// Why a result is NaN or infinite, and other surprises worth saying out loud.
@@ -348,5 +350,12 @@ pub fn cross_entropy_into(
     }
     let summary = plan.reduce(&rows);
     let notes = super::notes::explain(&plan, &rows);
-    Ok(CrossEntropyOutput { summary, num_active: plan.num_active, grad: None, backend: kernel.name(), notes })
+    Ok(CrossEntropyOutput {
+        summary,
+        num_active: plan.num_active,
+        denominator: plan.denominator,
+        grad: None,
+        backend: kernel.name(),
+        notes,
+    })
 }

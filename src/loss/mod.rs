@@ -1,10 +1,12 @@
 //! The loss math on plain slices and ndarray views: no wasm or JS types below this line.
 
 pub mod cross_entropy;
+pub mod log_softmax;
 pub mod notes;
 
 pub mod options;
 
 pub use cross_entropy::{cross_entropy, cross_entropy_into, CrossEntropyOutput, Plan, RowResult, Summary};
+pub use log_softmax::log_softmax;
 pub use notes::Note;
 pub use options::{CrossEntropy, Reduction, Semantics};

@@ -71,6 +71,7 @@ for (const [what, call, fragment] of badInputs) {
     assert.throws(() => call(losslab), (e) => {
       assert.ok(e instanceof Error, `threw ${e} (not an Error)`);
       assert.match(e.message, fragment);
+      assert.match(e.code, /^(dims|length|label-out-of-range|epsilon-out-of-range|option|unsupported|out-of-memory|invalid-argument)$/);
       return true;
     });
     const s = sanity(losslab);
@@ -104,3 +105,36 @@ for (const [what, call, ok] of edgeInputs) {
     assert.ok(ok(r), JSON.stringify({ loss: r.loss, nll: r.nll, smooth: r.smooth, notes: r.notes }));
   });
 }
+
+test("errors carry a stable code", () => {
+  const input = { logits: new Float32Array(8), dims: [2, 4], labels: Int32Array.from([0, 9]) };
+  assert.throws(() => losslab.crossEntropy(input), (e) => e.code === "label-out-of-range");
+  assert.throws(() => losslab.crossEntropy({ ...input, labels: Int32Array.from([0, 1]) }, { semantics: "torch", epsilon: 2 }), (e) => e.code === "epsilon-out-of-range");
+  assert.throws(() => losslab.crossEntropy({ ...input, dims: [2, 5] }), (e) => e.code === "length");
+});
+
+test("denominator and note params", () => {
+  const logits = Float32Array.from([1, 2, 3, 4, 5, 6]);
+  const r = losslab.crossEntropy({ logits, dims: [2, 3], labels: Int32Array.from([2, -1]) }, { numItemsInBatch: 5 });
+  assert.equal(r.denominator, 5);
+  const clamped = r.notes.find((n) => n.code === "clamped-label");
+  assert.deepEqual(clamped.params, { label: -1 });
+  const w = losslab.crossEntropy({ logits, dims: [2, 3], labels: Int32Array.from([2, 0]) }, { semantics: "torch", classWeights: [0.5, 1, 2] });
+  assert.equal(w.denominator, 2.5);
+  assert.ok(Math.abs(w.nll * w.denominator - (2 * w.perTokenNll[0] + 0.5 * w.perTokenNll[1])) < 1e-5);
+});
+
+test("logSoftmax gives the log-probabilities the loss is made of", () => {
+  const logits = losslab.hashLogits(3 * 7, 2, 8);
+  const lp = losslab.logSoftmax({ logits, dims: [3, 7] });
+  const labels = Int32Array.from([4, 0, 6]);
+  const r = losslab.crossEntropy({ logits, dims: [3, 7], labels }, { epsilon: 0 });
+  for (let n = 0; n < 3; n++) {
+    assert.ok(Math.abs(-lp[n * 7 + labels[n]] - r.perTokenNll[n]) < 1e-6);
+    const total = lp.slice(n * 7, n * 7 + 7).reduce((a, x) => a + Math.exp(x), 0);
+    assert.ok(Math.abs(total - 1) < 1e-6);
+  }
+  const capped = losslab.logSoftmax({ logits, dims: [3, 7] }, { softcap: 2 });
+  assert.notDeepEqual(capped, lp);
+  assert.throws(() => losslab.logSoftmax({ logits, dims: [3, 7] }, { softcap: -1 }), /softcap must be a positive finite number/);
+});

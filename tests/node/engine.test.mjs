@@ -26,7 +26,7 @@ test("cpu is taken as asked, with no reason to give", async () => {
 });
 
 test("webgpu without WebGPU rejects with an Error", async () => {
-  await assert.rejects(losslab.Engine.create({ backend: "webgpu" }), (e) => e instanceof Error && /backend "webgpu" is unavailable: navigator\.gpu is undefined/.test(e.message));
+  await assert.rejects(losslab.Engine.create({ backend: "webgpu" }), (e) => e instanceof Error && e.code === "webgpu-unavailable" && /backend "webgpu" is unavailable: navigator\.gpu is undefined/.test(e.message));
   await assert.rejects(losslab.Engine.create({ backend: "tpu" }), /backend must be "auto", "webgpu" or "cpu"/);
   await assert.rejects(losslab.Engine.create({ backends: "cpu" }), /unknown key "backends"/);
 });
