@@ -1,28 +1,27 @@
-// A float64 reference of hf-semantics cross-entropy (mean, ε, ignoreIndex, shiftLabels) for
-// inputs too big to ship as golden vectors: the truth big-input checks measure errors against.
-// Straightforward on purpose: two passes per row in float64, no shortcuts to share bugs with.
+// An independent float64 LabelSmoother: the truth that checks without golden vectors measure
+// against (big hash-generated inputs in the browser suites, UI edits in the e2e suite).
+// Straightforward on purpose — f32 logits, float64 arithmetic, two passes per row, no shortcuts
+// to share bugs with the kernels. tests/e2e/oracle.mjs proves it against the PyTorch vectors.
 
-export function referenceLoss(logits, labels, [B, T, V], { epsilon = 0.1, ignoreIndex = -100, shiftLabels = false } = {}) {
-  const steps = shiftLabels ? T - 1 : T;
-  let nll = 0, smooth = 0, count = 0;
+export function labelSmootherF64({ logits, dims, labels }, { epsilon = 0.1, ignoreIndex = -100, shiftLabels = false, numItemsInBatch = null } = {}) {
+  const [B, T, V] = dims.length === 3 ? dims : [1, ...dims];
+  const x = logits instanceof Float32Array ? logits : Float32Array.from(logits);
+  let nll = 0, smooth = 0, active = 0;
   for (let b = 0; b < B; b++) {
-    for (let t = 0; t < steps; t++) {
-      let y = labels[b * T + t + (shiftLabels ? 1 : 0)];
+    for (let t = 0; t < (shiftLabels ? T - 1 : T); t++) {
+      const y = labels[b * T + t + (shiftLabels ? 1 : 0)];
       if (y === ignoreIndex) continue;
-      if (y < 0) y = 0;
-      const base = (b * T + t) * V;
+      active++;
+      const row = x.subarray((b * T + t) * V, (b * T + t + 1) * V);
       let m = -Infinity;
-      for (let c = 0; c < V; c++) m = Math.max(m, logits[base + c]);
-      let s = 0;
-      for (let c = 0; c < V; c++) s += Math.exp(logits[base + c] - m);
-      const lse = m + Math.log(s);
-      let gaps = 0;
-      for (let c = 0; c < V; c++) gaps += lse - logits[base + c];
-      nll += lse - logits[base + y];
-      smooth += gaps;
-      count++;
+      for (const v of row) m = Math.max(m, v);
+      let se = 0;
+      for (const v of row) se += Math.exp(v - m);
+      const lse = m + Math.log(se);
+      nll += lse - row[Math.max(0, y)]; // LabelSmoother clamps negative labels to class 0
+      for (const v of row) smooth += lse - v;
     }
   }
-  const n = nll / count, sm = smooth / (count * V);
-  return { loss: (1 - epsilon) * n + epsilon * sm, nll: n, smooth: sm, numActive: count };
+  const N = numItemsInBatch ?? active;
+  return { loss: (1 - epsilon) * (nll / N) + epsilon * (smooth / (N * V)), nll: nll / N, smooth: smooth / (N * V), numActive: active };
 }
