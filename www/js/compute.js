@@ -34,16 +34,10 @@ export function computePlayground(L, s) {
   const main = attempt(() => L.crossEntropy(input, lossOptions(s, { grad: !vectorLoss })));
   const targets = Array.from({ length: rows }, (_, r) => s.labels[r + (s.shift ? 1 : 0)]);
 
-  // −log softmax of every row, from the module: each row repeated V times, labelled 0..V−1, ε = 0,
-  // so perTokenNll[t·V + c] = −log p_c of row t (soft-capping included, as in the loss).
+  // −log softmax of every row, from the module (soft-capping included, as in the loss).
   const logp = attempt(() => {
-    const rep = new Float32Array(T * V * V);
-    for (let t = 0; t < T; t++) for (let c = 0; c < V; c++) rep.set(flat.subarray(t * V, t * V + V), (t * V + c) * V);
-    const lab = Int32Array.from({ length: T * V }, (_, i) => i % V);
-    const opts = { epsilon: 0, ignoreIndex: -1 };
-    if (s.cap !== null) opts.softcap = s.cap;
-    const r = L.crossEntropy({ logits: rep, dims: [T * V, V], labels: lab }, opts);
-    return Array.from({ length: T }, (_, t) => Array.from(r.perTokenNll.subarray(t * V, t * V + V)));
+    const lp = L.logSoftmax({ logits: flat, dims: [T, V] }, s.cap !== null ? { softcap: s.cap } : undefined);
+    return Array.from({ length: T }, (_, t) => Array.from(lp.subarray(t * V, t * V + V), (x) => -x));
   });
 
   // LabelSmoother's tensors before masked_fill: every scored row, label clamped to ≥ 0, none ignored.

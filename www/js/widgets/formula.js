@@ -19,13 +19,6 @@ const texIn = (x) => {
   return m ? `${m[1]}\\times 10^{${Number(m[2])}}` : String(x);
 };
 
-const sum = (arr) => {
-  // Display sums of the module's per-token values (f64 accumulation); the loss itself is the module's.
-  let acc = 0;
-  for (const v of arr) acc += v;
-  return acc;
-};
-
 export function createFormula(ctx) {
   const { t } = ctx;
   // Focusable: on a phone the formulas scroll sideways, and keyboard users must reach that.
@@ -65,16 +58,17 @@ export function createFormula(ctx) {
     }
     const V = s.vocab.length;
     const eps = texIn(s.eps);
-    const N = sumRed ? "1" : texIn(s.nib ?? r.numActive);
-    const A = texNum(sum(r.perTokenNll));
-    const S = texNum(sum(r.perTokenSmooth));
+    // The Σ terms are the module's f64 sums: nll and smooth times the denominator it divided by.
+    const N = texIn(r.denominator);
+    const A = texNum(r.nll * r.denominator);
+    const S = texNum(r.smooth * r.denominator * V);
     const z = s.z > 0 ? ` + ${texNum(r.zLoss)}` : "";
     if (torchNone) {
       const parts = Array.from(r.perTokenLoss, (v) => texNum(v)).join(",\\ ");
       render(live, `\\ell = [\\,${parts}\\,]`, `ℓ = [${Array.from(r.perTokenLoss, (v) => fmt(v)).join(", ")}]`);
     } else {
       const tex = `\\begin{aligned}\\mathcal{L} &= (1-${eps})\\cdot\\frac{${A}}{${N}} + ${eps}\\cdot\\frac{${S}}{${N}\\cdot ${V}}${z} \\\\ &= (1-${eps})\\cdot ${texNum(r.nll)} + ${eps}\\cdot ${texNum(r.smooth)}${z} \\\\ &= \\mathbf{${texNum(r.loss)}}\\end{aligned}`;
-      const text = `L = (1−${s.eps})·${fmt(sum(r.perTokenNll))}/${sumRed ? 1 : s.nib ?? r.numActive} + ${s.eps}·${fmt(sum(r.perTokenSmooth))}/(${sumRed ? 1 : s.nib ?? r.numActive}·${V})${s.z > 0 ? " + " + fmt(r.zLoss) : ""} = ${fmt(r.loss)}`;
+      const text = `L = (1−${s.eps})·${fmt(r.nll * r.denominator)}/${r.denominator} + ${s.eps}·${fmt(r.smooth * r.denominator * V)}/(${r.denominator}·${V})${s.z > 0 ? " + " + fmt(r.zLoss) : ""} = ${fmt(r.loss)}`;
       render(live, tex, text);
     }
     legend.textContent = t("formula.legend", { N: sumRed ? t("formula.nSum") : s.nib !== null ? t("formula.nNib") : t("formula.nActive") });
