@@ -13,7 +13,7 @@ const attempt = (fn) => {
   try {
     return { value: fn(), error: null };
   } catch (e) {
-    return { value: null, error: String(e?.message ?? e) };
+    return { value: null, error: String(e?.message ?? e), errorCode: e?.code ?? null };
   }
 };
 
@@ -63,5 +63,5 @@ export function computePlayground(L, s) {
       return { eps, loss: L.crossEntropy(input, lossOptions(s, { epsilon: eps })).loss };
     }));
 
-  return { T, V, rows, main: main.value, error: main.error, logp: logp.value, unmasked, trace, curve, targets, vectorLoss };
+  return { T, V, rows, main: main.value, error: main.error, errorCode: main.errorCode, logp: logp.value, unmasked, trace, curve, targets, vectorLoss };
 }

@@ -31,7 +31,9 @@ export function createSummary(ctx) {
   function update(s, d) {
     const r = d.main;
     error.hidden = !d.error;
-    if (d.error) error.textContent = t("summary.refused") + " " + d.error;
+    // The module's error code names the kind in the UI language; its message gives the details.
+    const kind = d.errorCode ? t(`error.${d.errorCode}`) : "";
+    if (d.error) error.textContent = `${t("summary.refused")} ${kind && kind !== `error.${d.errorCode}` ? `[${kind}] ` : ""}${d.error}`;
     el.classList.toggle("has-error", !!d.error);
     if (!r) {
       for (const o of [loss, nll, smooth, zLoss, active, denom]) put(o, null);
