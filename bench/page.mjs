@@ -47,43 +47,62 @@ function prepare({ dims, seed, scale, epsilon, ignoreIndex, reference }) {
  * Times `call`: a first (cold) call, a warm-up, then `runs` samples of `reps` back-to-back calls
  * each, `reps` chosen so a sample lasts at least `minSampleMs` (performance.now() is coarse, 100 µs,
  * in a page that is not cross-origin isolated). Fewer runs when they would exceed `budgetMs`.
+ * A failure after the first call (tfjs runs out of wasm memory on repeated large gradients) ends
+ * the timing: what completed is kept, and `failedAtCall` / `failure` say what happened.
  */
 async function measure(call, { runs, minSampleMs, budgetMs }, hooks = {}) {
   let t0 = now();
   const first = await call();
   const firstMs = now() - t0;
   hooks.afterFirst?.(first);
-  // The cold call can be far slower than the rest (tfjs grows its heap and uploads tensors, V8
-  // tiers up wasm), so the estimate comes from warm calls: at least one, more for 300 ms.
-  let warmups = 0;
-  t0 = now();
-  do {
-    await call();
-    warmups++;
-  } while (now() - t0 < 300 && warmups < 50);
-  const estimate = (now() - t0) / warmups;
-  hooks.afterCall?.();
-  const reps = Math.max(1, Math.ceil(minSampleMs / Math.max(estimate, 1e-3)));
-  const perSample = estimate * reps;
-  // As many runs as fit the budget (at most `runs`); three if three fit in twice the budget.
-  let n = Math.max(1, Math.min(runs, Math.floor(budgetMs / perSample)));
-  if (n < 3 && 3 * perSample <= 2 * budgetMs) n = Math.min(3, runs);
+  let calls = 1;
+  const warmMs = [];
   const samples = [];
-  for (let i = 0; i < n; i++) {
-    t0 = now();
-    for (let k = 0; k < reps; k++) await call();
-    samples.push((now() - t0) / reps);
+  let reps = 1;
+  let n = 0;
+  let failure = null;
+  try {
+    // The cold call can be far slower than the rest (tfjs grows its heap and uploads tensors,
+    // V8 tiers up wasm), so the estimate comes from warm calls: at least one, more for 300 ms.
+    const w0 = now();
+    do {
+      t0 = now();
+      await call();
+      calls++;
+      warmMs.push(now() - t0);
+    } while (now() - w0 < 300 && warmMs.length < 50);
+    const estimate = (now() - w0) / warmMs.length;
     hooks.afterCall?.();
+    reps = Math.max(1, Math.ceil(minSampleMs / Math.max(estimate, 1e-3)));
+    const perSample = estimate * reps;
+    // As many runs as fit the budget (at most `runs`); three if three fit in twice the budget.
+    n = Math.max(1, Math.min(runs, Math.floor(budgetMs / perSample)));
+    if (n < 3 && 3 * perSample <= 2 * budgetMs) n = Math.min(3, runs);
+    for (let i = 0; i < n; i++) {
+      t0 = now();
+      for (let k = 0; k < reps; k++) {
+        await call();
+        calls++;
+      }
+      samples.push((now() - t0) / reps);
+      hooks.afterCall?.();
+    }
+  } catch (e) {
+    failure = { failedAtCall: calls + 1, failure: message(e) };
   }
+  // After a failure with no timed sample, the warm calls that completed stand in for samples.
+  const timed = samples.length ? samples : warmMs.length ? warmMs : [firstMs];
   return {
-    medianMs: median(samples),
-    minMs: Math.min(...samples),
-    maxMs: Math.max(...samples),
-    runs: n,
-    reps,
-    warmups: warmups + 1,
+    medianMs: median(timed),
+    minMs: Math.min(...timed),
+    maxMs: Math.max(...timed),
+    runs: timed.length,
+    reps: samples.length ? reps : 1,
+    warmups: warmMs.length + 1,
     firstMs,
-    samplesMs: samples,
+    samplesMs: timed,
+    samplesFrom: samples.length ? "timed runs" : warmMs.length ? "warm-up calls" : "the cold call",
+    ...failure,
   };
 }
 

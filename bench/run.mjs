@@ -217,6 +217,7 @@ function markdown(report) {
   L.push("");
   L.push("| Shape | Mode | Peer | Median ms | Min ms | Cold ms | Runs × calls | GB/s | × losslab | Loss | Rel. err | Grad err | losslab wasm memory |");
   L.push("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+  const footnotes = [];
   for (const r of report.results) {
     const head = `| ${shapePretty(r.dims)} | ${r.mode} | ${r.label} |`;
     if (r.status !== "ok") {
@@ -225,7 +226,16 @@ function markdown(report) {
     }
     const t = r.timing;
     const loss = r.loss != null ? r.loss.toPrecision(10) : r.value != null ? `(sum ${r.value.toPrecision(6)})` : "—";
-    L.push(`${head} ${fmtMs(t.medianMs)} | ${fmtMs(t.minMs)} | ${fmtMs(t.firstMs)} | ${t.runs} × ${t.reps} | ${r.gbps.toFixed(2)} | ${fmtX(r.vsLosslab)} | ${loss} | ${fmtE(r.relErr)} | ${fmtE(r.gradErr)} | ${memoryText(r.memory)} |`);
+    let runsText = `${t.runs} × ${t.reps}`;
+    if (t.failure) {
+      footnotes.push(`${shapePretty(r.dims)} ${r.mode}, ${r.label}: call ${t.failedAtCall} failed (${t.failure}); the times are from the ${t.samplesFrom} that completed before it.`);
+      runsText += ` ⚠${footnotes.length}`;
+    }
+    L.push(`${head} ${fmtMs(t.medianMs)} | ${fmtMs(t.minMs)} | ${fmtMs(t.firstMs)} | ${runsText} | ${r.gbps.toFixed(2)} | ${fmtX(r.vsLosslab)} | ${loss} | ${fmtE(r.relErr)} | ${fmtE(r.gradErr)} | ${memoryText(r.memory)} |`);
+  }
+  if (footnotes.length) {
+    L.push("");
+    footnotes.forEach((f, i) => L.push(`⚠${i + 1} ${f}`));
   }
   L.push("");
   L.push("## Ratios");
@@ -287,6 +297,12 @@ function derive(results, references) {
         copyOverResident: ratio(ms("losslab-simd-copy"), ls),
         losslabOverCeiling: ratio(ls, ms("ceiling")),
         reference: references[shapeName(dims)].loss,
+        tfjsProblem: (() => {
+          const t = results.find((r) => shapeName(r.dims) === shapeName(dims) && r.grad === grad && r.peer === "tfjs-wasm");
+          if (!t) return null;
+          if (t.status !== "ok") return `tfjs-wasm ${t.status}: ${t.message}`;
+          return t.timing.failure ? `tfjs-wasm call ${t.timing.failedAtCall} failed: ${t.timing.failure}` : null;
+        })(),
       });
     }
   }
@@ -294,13 +310,18 @@ function derive(results, references) {
   const s = (name, grad) => summary.find((x) => shapeName(x.dims) === name && x.grad === grad);
   const fwd = s(TARGET_SHAPE, false);
   const bwd = s(TARGET_SHAPE, true);
-  const check = (what, value, ok, detail) => targets.push({ what, met: value == null ? null : ok(value), detail: value == null ? "not measured in this run" : detail(value) });
+  const check = (what, value, ok, detail, problem) =>
+    targets.push({
+      what,
+      met: value == null ? null : ok(value),
+      detail: (value == null ? "not measured in this run" : detail(value)) + (problem ? ` (${problem})` : ""),
+    });
   if (fwd) {
-    check("4×512×32000 forward ≥ 10× faster than tfjs-wasm SIMD", fwd.tfjsOverLosslab, (v) => v >= 10, (v) => `tfjs / losslab = ${fmtX(v)}`);
+    check("4×512×32000 forward ≥ 10× faster than tfjs-wasm SIMD", fwd.tfjsOverLosslab, (v) => v >= 10, (v) => `tfjs / losslab = ${fmtX(v)}`, fwd.tfjsProblem);
     check("4×512×32000 forward within 3× of the read ceiling", fwd.losslabOverCeiling, (v) => v <= 3, (v) => `losslab / ceiling = ${fmtX(v)}`);
   }
   if (bwd) {
-    check("4×512×32000 forward+gradient ≥ 8× faster than tfjs-wasm SIMD", bwd.tfjsOverLosslab, (v) => v >= 8, (v) => `tfjs / losslab = ${fmtX(v)}`);
+    check("4×512×32000 forward+gradient ≥ 8× faster than tfjs-wasm SIMD", bwd.tfjsOverLosslab, (v) => v >= 8, (v) => `tfjs / losslab = ${fmtX(v)}`, bwd.tfjsProblem);
   }
   for (const name of ["1x2048x32000", "1x512x151936"]) {
     const r = results.find((r) => shapeName(r.dims) === name && r.grad && r.peer === "losslab-simd");
@@ -387,7 +408,7 @@ try {
         results.push(row);
         const summaryText =
           row.status === "ok"
-            ? `${fmtMs(row.timing.medianMs)} ms (${row.timing.runs} × ${row.timing.reps}), loss ${row.loss ?? row.value}`
+            ? `${fmtMs(row.timing.medianMs)} ms (${row.timing.runs} × ${row.timing.reps}), loss ${row.loss ?? row.value}${row.timing.failure ? `; then call ${row.timing.failedAtCall} failed: ${row.timing.failure}` : ""}`
             : `${row.status}: ${row.message}`;
         log(`${shapePretty(dims)} ${mode} ${peer}: ${summaryText} [${((Date.now() - t0) / 1000).toFixed(1)} s]`);
       }
@@ -439,6 +460,7 @@ if (smoke) {
     const name = `${r.shape} ${r.mode} ${r.peer}`;
     if (r.status === "not available") continue;
     if (r.status !== "ok") problems.push(`${name}: ${r.status}: ${r.message}`);
+    else if (r.timing.failure) problems.push(`${name}: call ${r.timing.failedAtCall} failed: ${r.timing.failure}`);
     else if (r.peer !== "ceiling" && !(r.relErr <= SMOKE_TOLERANCE)) problems.push(`${name}: loss ${r.loss}, rel. err ${r.relErr}`);
     else if (r.gradErr != null && !(r.gradErr <= SMOKE_TOLERANCE)) problems.push(`${name}: gradient error ${r.gradErr}`);
   }
