@@ -1,7 +1,7 @@
 // The other views: pre-training vs alignment, padding step-through and collate, big tensors with the
 // engine, .npy and JSON import.
 import assert from "node:assert/strict";
-import { open, valueOf, assertClose, assertNoProblems } from "./helpers.mjs";
+import { open, valueOf, assertClose, assertNoProblems, waitForText } from "./helpers.mjs";
 import { goldenCases } from "./oracle.mjs";
 import { writeNpy } from "../../www/js/npy.js";
 
@@ -73,11 +73,12 @@ export function viewChecks(check, env) {
     const page = await open(env, "view=big&bt=8&bv=1000");
     await page.waitForFunction(() => /Done/.test(document.querySelector('[data-testid="big-status"]')?.textContent ?? ""));
     await page.setInputFiles('[data-testid="npy-logits"]', { name: "garbage.npy", mimeType: "application/octet-stream", buffer: Buffer.from("<script>alert(1)</script>") });
-    assert.match(await page.textContent('[data-testid="import-message"]'), /garbage\.npy.*not an \.npy file/);
+    // Files are read asynchronously: wait for the message rather than read it at once.
+    await waitForText(page, "import-message", /garbage\.npy.*not an \.npy file/);
     const logits = Buffer.from(writeNpy(Float32Array.from(c.logits), [1, 4, 5]));
     const truncated = logits.subarray(0, logits.length - 3);
     await page.setInputFiles('[data-testid="npy-logits"]', { name: "short.npy", mimeType: "application/octet-stream", buffer: truncated });
-    assert.match(await page.textContent('[data-testid="import-message"]'), /short\.npy.*needs 80/);
+    await waitForText(page, "import-message", /short\.npy.*needs 80/);
     await page.setInputFiles('[data-testid="npy-logits"]', { name: "logits.npy", mimeType: "application/octet-stream", buffer: logits });
     await page.setInputFiles('[data-testid="npy-labels"]', { name: "labels.npy", mimeType: "application/octet-stream", buffer: Buffer.from(writeNpy(Int32Array.from(c.labels), [1, 4])) });
     await page.waitForFunction(() => /Done: 20 /.test(document.querySelector('[data-testid="big-status"]').textContent));

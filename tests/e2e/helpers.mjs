@@ -64,3 +64,13 @@ export function goldenLink(c) {
   if (o.softcap) parts.push(`cap=${o.softcap}`);
   return parts.join("&");
 }
+
+/** Waits (up to 15 s) until the element's text matches `re`; fails with the text it had. */
+export async function waitForText(page, testid, re) {
+  const sel = `[data-testid="${testid}"]`;
+  try {
+    await page.waitForFunction(([s, src, flags]) => new RegExp(src, flags).test(document.querySelector(s)?.textContent ?? ""), [sel, re.source, re.flags], { timeout: 15000 });
+  } catch {
+    assert.match((await page.textContent(sel)) ?? "", re);
+  }
+}
