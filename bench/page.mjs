@@ -114,15 +114,19 @@ const message = (e) => String(e?.message ?? e).slice(0, 500);
 
 let instances = 0;
 
-/** A losslab module instance of its own (a fresh page has fresh wasm memory anyway). */
-async function loadLosslab() {
+/** A losslab module instance of its own (a fresh page has fresh wasm memory anyway), with the
+ *  wasm build the package entry picks (`build: "default"`: relaxed-simd where the browser has
+ *  it) or the plain simd128 build every engine runs (`build: "simd128"`). */
+async function loadLosslab(build = "default") {
+  const { relaxedSimd } = await import("/pkg/index.js");
+  const wasm = build === "default" && relaxedSimd ? "/pkg/losslab_relaxed_bg.wasm" : "/pkg/losslab_bg.wasm";
   const mod = await import(`/pkg/losslab.js?instance=${++instances}`);
-  const exports = await mod.default();
+  const exports = await mod.default({ module_or_path: wasm });
   return { mod, memory: exports.memory };
 }
 
-async function losslabCell({ kernel, grad, copy }, timing) {
-  const { mod, memory } = await loadLosslab();
+async function losslabCell({ kernel, grad, copy, build }, timing) {
+  const { mod, memory } = await loadLosslab(build);
   const input = { dims: S.dims, labels: S.labels };
   let logitsBuf = null;
   let gradBuf = null;
@@ -314,6 +318,7 @@ async function ceilingCell({ grad }, timing) {
 
 const CELLS = {
   "losslab-simd": (c, t) => losslabCell({ kernel: "simd", grad: c.grad, copy: false }, t),
+  "losslab-simd128": (c, t) => losslabCell({ kernel: "simd", grad: c.grad, copy: false, build: "simd128" }, t),
   "losslab-scalar": (c, t) => losslabCell({ kernel: "scalar", grad: c.grad, copy: false }, t),
   "losslab-simd-copy": (c, t) => losslabCell({ kernel: "simd", grad: c.grad, copy: true }, t),
   "losslab-webgpu": webgpuCell,

@@ -22,9 +22,10 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DEFAULT_SHAPES = "1x128x32000,4x512x32000,1x2048x32000,1x512x151936";
 const TARGET_SHAPE = "4x512x32000";
 const PEERS = [
-  ["losslab-simd", "losslab CPU simd128 (F32Buffer in, gradInto)"],
+  ["losslab-simd", "losslab CPU simd (relaxed-simd FMA build where supported; F32Buffer in, gradInto)"],
+  ["losslab-simd128", "losslab CPU simd128 build, no FMA (F32Buffer in, gradInto)"],
   ["losslab-scalar", "losslab CPU scalar (F32Buffer in, gradInto)"],
-  ["losslab-simd-copy", "losslab CPU simd128, Float32Array in (copies)"],
+  ["losslab-simd-copy", "losslab CPU simd, Float32Array in (copies)"],
   ["losslab-webgpu", "losslab WebGPU (F32Buffer in, gradInto; informational)"],
   ["tfjs-wasm", "tfjs wasm SIMD, 1 thread"],
   ["plain-js", "plain JS online logsumexp"],

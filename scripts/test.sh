@@ -22,6 +22,10 @@ cargo test
 step "headless Chromium: wasm-bindgen-test (simd128 build)"
 cargo test --target wasm32-unknown-unknown
 
+step "headless Chromium: wasm-bindgen-test (simd128 + relaxed-simd build)"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd --cfg=web_sys_unstable_apis" \
+  cargo test --target wasm32-unknown-unknown --target-dir target/relaxed
+
 step "Node: the JS API as users call it"
 node --test --test-reporter=dot tests/node/
 

@@ -38,7 +38,11 @@ impl RowStats {
     pub fn finish_with(&self, len: usize, has_nan: impl FnOnce() -> bool) -> RowTotals {
         let m = self.max as f64;
         if m.is_finite() {
-            // NaN logits reach here through sum_exp / sum_gap and propagate on their own.
+            // A NaN logit always reaches sum_gap (plain subtractions and adds); sum_exp may lose
+            // it, since max/min instructions under relaxed SIMD need not propagate NaN.
+            if self.sum_gap.is_nan() {
+                return RowTotals { lse: f64::NAN, smooth: f64::NAN };
+            }
             let log_s = self.sum_exp.ln();
             return RowTotals { lse: m + log_s, smooth: len as f64 * log_s + self.sum_gap };
         }
@@ -88,6 +92,16 @@ impl Online {
         RowStats { max: self.max, sum_exp: self.sum_exp, sum_gap: self.sum_gap }
     }
 }
+
+/// The SIMD instruction set this build's kernel was compiled for: "relaxed-simd" (simd128 with
+/// fused multiply-add), "simd128", or "portable" (native builds).
+pub const SIMD_LEVEL: &str = if cfg!(all(target_arch = "wasm32", target_feature = "relaxed-simd")) {
+    "relaxed-simd"
+} else if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) {
+    "simd128"
+} else {
+    "portable"
+};
 
 /// Which CPU kernel runs. `Simd` is simd128 in wasm and the same lane algorithm natively.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

@@ -543,6 +543,13 @@ pub fn hash_labels(
     Ok(convert::i32_array(&out))
 }
 
+/// The SIMD instruction set of the loaded wasm build: `"relaxed-simd"` (simd128 with fused
+/// multiply-add, picked where the engine supports it) or `"simd128"`.
+#[wasm_bindgen(js_name = simdLevel, unchecked_return_type = "\"relaxed-simd\" | \"simd128\"")]
+pub fn simd_level() -> String {
+    crate::cpu::SIMD_LEVEL.into()
+}
+
 /// The losslab version (the crate version).
 #[wasm_bindgen]
 pub fn version() -> String {

@@ -87,7 +87,7 @@ writeFileSync(join(viteApp, "package.json"), JSON.stringify({ private: true, typ
 writeFileSync(join(viteApp, "index.html"), `<!doctype html><title>vite app</title><script type="module" src="/main.js"></script>`);
 writeFileSync(
   join(viteApp, "main.js"),
-  `import init, { crossEntropy } from "losslab";\nawait init();\n${computeSource}\ndocument.body.dataset.loss = String(loss);\n`,
+  `import init, { crossEntropy, simdLevel } from "losslab";\nawait init();\n${computeSource}\ndocument.body.dataset.simd = simdLevel();\ndocument.body.dataset.loss = String(loss);\n`,
 );
 npmInstall(viteApp, tarball);
 run("node", [join(root, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn"], viteApp);
@@ -99,7 +99,8 @@ const browser = await chromium.launch({
 const page = await browser.newPage();
 await page.goto(`http://127.0.0.1:${server.address().port}/`);
 const viteLoss = Number(await page.waitForFunction(() => document.body.dataset.loss).then((h) => h.jsonValue()));
-check(close(viteLoss), `Vite build in Chromium: loss ${viteLoss}`);
+const viteSimd = await page.evaluate(() => document.body.dataset.simd);
+check(close(viteLoss) && viteSimd === "relaxed-simd", `Vite build in Chromium: loss ${viteLoss}, ${viteSimd} build (both wasm files bundled, the entry picked)`);
 await browser.close();
 server.close();
 

@@ -1,5 +1,6 @@
-// Loads the losslab wasm module once; every number the UI shows comes from it.
-import init, * as losslab from "../pkg/losslab.js";
+// Loads the losslab wasm module once (the package entry picks the relaxed-simd build where the
+// browser has it); every number the UI shows comes from it.
+import init, * as losslab from "../pkg/index.js";
 
 let ready = null;
 export function loadLosslab() {
