@@ -15,8 +15,8 @@ const EXP2_POLY: [f32; 6] = [1.0, 0.693_147, 0.240_222_42, 0.055_507_284, 0.009_
 /// the low mantissa bits of the sum. The extra 127 is the exponent bias, added for free here:
 /// the low bits then hold n + 127, the biased exponent of 2^n.
 const ROUND_MAGIC: f32 = 12_582_912.0 + 127.0;
-/// 2^y for y below this is under 1.2e-38: it is clamped there, which keeps the exponent normal.
-const EXP2_MIN: f32 = -126.0;
+/// e^−g for g above this is under 1.6e-38: g is clamped there, which keeps 2^n normal.
+const EXP_NEG_MAX: f32 = 87.0;
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod imp {
@@ -45,6 +45,10 @@ mod imp {
         #[inline(always)]
         pub fn pmax(self, o: Self) -> Self {
             Self(f32x4_pmax(self.0, o.0))
+        }
+        #[inline(always)]
+        pub fn pmin(self, o: Self) -> Self {
+            Self(f32x4_pmin(self.0, o.0))
         }
         /// `self · a + b`: one fused multiply-add in the relaxed-simd build (rounding once, or
         /// twice where the CPU has no FMA: relaxed SIMD lets the engine choose), else two ops.
@@ -123,6 +127,10 @@ mod imp {
             self.zip(o, |a, b| if a < b { b } else { a })
         }
         #[inline(always)]
+        pub fn pmin(self, o: Self) -> Self {
+            self.zip(o, |a, b| if b < a { b } else { a })
+        }
+        #[inline(always)]
         pub fn mul_add(self, a: Self, b: Self) -> Self {
             self * a + b
         }
@@ -164,27 +172,32 @@ mod imp {
 pub use imp::F32x4;
 
 impl F32x4 {
-    /// 2^y for y ≤ 127 (the kernels stay below 116). A NaN in may come out as anything: in the
-    /// relaxed-simd build LLVM turns `pmax` into `relaxed_max`, which may drop NaNs; callers
-    /// detect NaN rows through sums that do not pass through here (see `RowStats::finish`).
+    /// e^(−g) for g ≥ 0 (slightly negative g is fine too; the kernels pass gaps to a max).
     ///
-    /// y is clamped below at -126, split into n = round(y) and f = y - n in [-0.5, 0.5] (exact),
-    /// 2^f comes from the polynomial and 2^n is built directly in the exponent field.
+    /// e^(−g) = 2^y with y = −g·log2 e, split into n = round(y) and f = y − n in [−0.5, 0.5]:
+    /// 2^f comes from the polynomial, 2^n is built directly in the exponent field. g is clamped
+    /// at 87 (e^−87 = 1.6e-38, so n ≥ −126 keeps 2^n normal). In the relaxed build the product
+    /// g·log2 e feeds both the rounding and f through fused multiply-adds, exactly; in the
+    /// simd128 build it is rounded first, as a plain `exp2(−g·log2 e)` would. A NaN in may come
+    /// out as anything (relaxed `pmin` may drop it): callers detect NaN rows through sums that
+    /// do not pass through here (see `RowStats::finish`).
     #[inline(always)]
-    pub fn exp2(self) -> Self {
-        let y = self.pmax(Self::splat(EXP2_MIN));
-        let shifted = y + Self::splat(ROUND_MAGIC);
-        let n = shifted - Self::splat(ROUND_MAGIC);
-        let f = y - n;
+    pub fn exp_neg(self) -> Self {
+        let neg_log2e = Self::splat(-std::f32::consts::LOG2_E);
+        let magic = Self::splat(ROUND_MAGIC);
+        let g = self.pmin(Self::splat(EXP_NEG_MAX));
+        // shifted = round(y) + magic: its low bits hold n + 127, in [1, 127] as −126 ≤ n ≤ 0.
+        let shifted = g.mul_add(neg_log2e, magic);
+        let minus_n = magic - shifted;
+        let f = g.mul_add(neg_log2e, minus_n);
         let mut p = Self::splat(EXP2_POLY[5]);
         for &c in EXP2_POLY[1..5].iter().rev() {
             p = p.mul_add(f, Self::splat(c));
         }
-        // The low bits of `shifted` hold n + 127, in [1, 254] because -126 <= n <= 127: shifted
-        // into the exponent field they are the f32 2^n (the magic's own bits shift out).
+        // Shifted into the exponent field those bits are the f32 2^n (the magic's own bits
+        // shift out). 2^n · (1 + f·p(f)): c0 = 1 is added after scaling, so no register holds
+        // the constant 1 (V8 has 16 for f32x4 values; a spill costs more than the add).
         let scale = shifted.shl23();
-        // 2^n · (1 + f·p(f)): c0 = 1 is added after scaling, so no register holds the constant 1
-        // (V8 has 16 for f32x4 values; a spill costs more than the add).
         scale.mul_add(p * f, scale)
     }
 
@@ -202,10 +215,10 @@ impl F32x4 {
     }
 }
 
-/// The scalar twin of [`F32x4::exp2`], for row tails.
+/// The scalar twin of [`F32x4::exp_neg`], for row tails.
 #[inline(always)]
-pub fn exp2(y: f32) -> f32 {
-    F32x4::splat(y).exp2().to_array()[0]
+pub fn exp_neg(g: f32) -> f32 {
+    F32x4::splat(g).exp_neg().to_array()[0]
 }
 
 #[cfg(test)]
@@ -215,23 +228,26 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
-    fn exp2_matches_f64_to_the_polynomial_error() {
+    fn exp_neg_matches_f64_to_the_polynomial_error() {
+        // Error budget: the polynomial (1.8e-7 relative) plus errors in y = −g·log2 e that grow
+        // with g: log2 e rounded to f32 (1.3e-8·g) and, where the product is rounded before use
+        // (the simd128 build), half an ulp of y (6e-8·g). e^−g shrinks faster than they grow,
+        // so in a sum the worst absolute contribution is 3e-8 of the largest term.
         let mut worst = 0.0f64;
-        let mut y = -125.0f32;
-        while y <= 116.0 {
-            let got = exp2(y) as f64;
-            let want = (y as f64).exp2();
-            worst = worst.max((got / want - 1.0).abs());
-            y += 0.000_731;
+        let mut g = -0.01f32;
+        while g <= 87.0 {
+            let got = exp_neg(g) as f64;
+            let want = (-(g as f64)).exp();
+            worst = worst.max((got / want - 1.0).abs() - 7.5e-8 * g.max(0.0) as f64);
+            g += 0.000_497;
         }
-        assert!(worst < 2.5e-7, "worst relative error {worst}");
+        assert!(worst < 2.5e-7, "worst relative error beyond the rounding of y: {worst}");
     }
 
     #[test]
-    fn exp2_edges() {
-        assert_eq!(exp2(0.0), 1.0);
-        assert!(exp2(f32::NEG_INFINITY) < 1.2e-38);
-        assert!(exp2(-1000.0) < 1.2e-38);
-        assert!(exp2(f32::NAN).is_nan());
+    fn exp_neg_edges() {
+        assert_eq!(exp_neg(0.0), 1.0);
+        assert!(exp_neg(f32::INFINITY) < 1.7e-38 && exp_neg(f32::INFINITY) > 0.0);
+        assert!(exp_neg(1000.0) < 1.7e-38);
     }
 }
