@@ -37,11 +37,13 @@ async function webgpuEngine() {
 }
 
 window.suites = {
-  /** Every golden case on the WebGPU engine: the golden checks, and agreement with the CPU. */
+  /** Every golden case on the WebGPU engine and on the CPU (the relaxed-simd build here): the
+   *  golden checks for both, and their agreement. */
   async golden() {
     const engine = await webgpuEngine();
     const failures = [];
     const worst = { loss: 0, lossCase: "", grad: 0, gradCase: "" };
+    const cpuWorst = { loss: 0, lossCase: "", grad: 0, gradCase: "" };
     let ran = 0;
     for (const c of cases.crossEntropy) {
       const { input, options } = caseInput(losslab, c);
@@ -59,6 +61,7 @@ window.suites = {
       if (r.backend !== "webgpu") failures.push(`${c.name}: ran on ${r.backend} (${r.fallbackReason})`);
       failures.push(...check(c, r, worst, 1e-5).map((m) => `webgpu ${m}`));
       const cpu = losslab.crossEntropy(input, options);
+      failures.push(...check(c, cpu, cpuWorst).map((m) => `cpu ${m}`));
       if (r.loss !== null && relErr(r.loss, cpu.loss) > 1e-5) failures.push(`${c.name}: webgpu ${r.loss} vs cpu ${cpu.loss}`);
       if (r.grad) {
         const g = gradGap(r.grad, cpu.grad);
@@ -68,7 +71,7 @@ window.suites = {
     // Chromium runs relaxed SIMD, so the package entry must have loaded the FMA build: the golden
     // table above then covers it (Node's suites cover the plain simd128 build).
     if (losslab.simdLevel() !== "relaxed-simd") failures.push(`the entry loaded the ${losslab.simdLevel()} build`);
-    return { ran, failures, worst, simd: losslab.simdLevel(), adapter: engine.adapterInfo };
+    return { ran, failures, worst, cpuWorst, simd: losslab.simdLevel(), adapter: engine.adapterInfo };
   },
 
   /** Big hash-generated inputs with gradient: WebGPU against the CPU and a float64 reference. */
