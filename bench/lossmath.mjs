@@ -122,6 +122,26 @@ export function gradSampleIndices(labels, vocab, ignoreIndex, count = 48) {
  * rescaled when the max grows, Σ(max − x) shifted by the count seen), float64 throughout as
  * JavaScript numbers are. Ignored rows are skipped, as losslab does.
  */
+/** One row's online pass: logsumexp and Σ_c (lse − x_c), reading the row once. */
+function plainRow(logits, off, vocab) {
+  let m = logits[off];
+  let s = 1;
+  let gap = 0;
+  for (let c = 1; c < vocab; c++) {
+    const x = logits[off + c];
+    if (x > m) {
+      s = s * Math.exp(m - x) + 1;
+      gap += c * (x - m);
+      m = x;
+    } else {
+      s += Math.exp(x - m);
+      gap += m - x;
+    }
+  }
+  const lse = m + Math.log(s);
+  return { lse, smooth: vocab * (lse - m) + gap };
+}
+
 export function plainForward(logits, labels, vocab, epsilon, ignoreIndex) {
   let nllSum = 0;
   let smoothSum = 0;
@@ -130,24 +150,9 @@ export function plainForward(logits, labels, vocab, epsilon, ignoreIndex) {
     const y = labels[r];
     if (y === ignoreIndex) continue;
     n++;
-    const off = r * vocab;
-    let m = logits[off];
-    let s = 1;
-    let gap = 0;
-    for (let c = 1; c < vocab; c++) {
-      const x = logits[off + c];
-      if (x > m) {
-        s = s * Math.exp(m - x) + 1;
-        gap += c * (x - m);
-        m = x;
-      } else {
-        s += Math.exp(x - m);
-        gap += m - x;
-      }
-    }
-    const lse = m + Math.log(s);
-    nllSum += lse - logits[off + y];
-    smoothSum += vocab * (lse - m) + gap;
+    const { lse, smooth } = plainRow(logits, r * vocab, vocab);
+    nllSum += lse - logits[r * vocab + y];
+    smoothSum += smooth;
   }
   return ((1 - epsilon) * nllSum) / n + (epsilon * smoothSum) / (n * vocab);
 }
@@ -170,23 +175,9 @@ export function plainForwardGrad(logits, labels, vocab, epsilon, ignoreIndex, gr
       grad.fill(0, off, off + vocab);
       continue;
     }
-    let m = logits[off];
-    let s = 1;
-    let gap = 0;
-    for (let c = 1; c < vocab; c++) {
-      const x = logits[off + c];
-      if (x > m) {
-        s = s * Math.exp(m - x) + 1;
-        gap += c * (x - m);
-        m = x;
-      } else {
-        s += Math.exp(x - m);
-        gap += m - x;
-      }
-    }
-    const lse = m + Math.log(s);
+    const { lse, smooth } = plainRow(logits, off, vocab);
     nllSum += lse - logits[off + y];
-    smoothSum += vocab * (lse - m) + gap;
+    smoothSum += smooth;
     for (let c = 0; c < vocab; c++) grad[off + c] = Math.exp(logits[off + c] - lse) / n - offset;
     grad[off + y] -= (1 - epsilon) / n;
   }
