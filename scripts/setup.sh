@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what losslab's build, playground and tests need, idempotently: the wasm32 target,
 # the wasm-bindgen CLI matching Cargo.toml's pin (into .tools/), npm packages (wasm-opt from
-# binaryen, playwright-core, ...), and Debian's Chromium + ChromeDriver.
+# binaryen, playwright-core, ...), and Debian's Chromium + ChromeDriver and a CJK font.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
