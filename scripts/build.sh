@@ -26,6 +26,14 @@ if ! cmp -s pkg/losslab.js target/relaxed-pkg/losslab.js; then
 fi
 node_modules/.bin/wasm-opt -O3 $features --enable-relaxed-simd target/relaxed-pkg/losslab_bg.wasm -o pkg/losslab_relaxed_bg.wasm
 
+# The trainer's build: the same crate with the `trainer` feature (the `Trainer` class), simd128
+# only, so its arithmetic is the native build's bit for bit and a seeded run matches everywhere.
+# Loaded only by pages that train: the loss module above does not grow.
+cargo build --release --target wasm32-unknown-unknown --lib --features trainer --target-dir target/trainer
+.tools/bin/wasm-bindgen --target web --out-dir pkg/train --out-name losslab_train target/trainer/wasm32-unknown-unknown/release/losslab.wasm
+node_modules/.bin/wasm-opt -O3 $features pkg/train/losslab_train_bg.wasm -o pkg/train/losslab_train_bg.wasm
+cp js/train/*.js js/train/*.d.ts pkg/train/
+
 node scripts/package.mjs
 rm -rf www/pkg
 cp -r pkg www/pkg

@@ -28,6 +28,14 @@ const manifest = {
     "./losslab.js": { types: "./losslab.d.ts", default: "./losslab.js" },
     "./losslab_bg.wasm": "./losslab_bg.wasm",
     "./losslab_relaxed_bg.wasm": "./losslab_relaxed_bg.wasm",
+    "./train": {
+      node: { types: "./train/node.d.ts", default: "./train/node.js" },
+      types: "./train/index.d.ts",
+      default: "./train/index.js",
+    },
+    "./train/worker.js": "./train/worker.js",
+    "./train/client.js": { types: "./train/client.d.ts", default: "./train/client.js" },
+    "./train/losslab_train_bg.wasm": "./train/losslab_train_bg.wasm",
     "./package.json": "./package.json",
   },
   files: [
@@ -41,6 +49,7 @@ const manifest = {
     "node.js",
     "node.d.ts",
     "API.md",
+    "train/",
   ],
   sideEffects: ["./node.js"],
   engines: { node: ">=20" },

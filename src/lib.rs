@@ -14,6 +14,7 @@ pub mod loss;
 pub mod objectives;
 pub mod padding;
 pub mod shape;
+pub mod train;
 
 pub use error::{Error, Result};
 

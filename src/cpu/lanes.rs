@@ -50,6 +50,15 @@ mod imp {
         pub fn pmin(self, o: Self) -> Self {
             Self(f32x4_pmin(self.0, o.0))
         }
+        #[inline(always)]
+        pub fn abs(self) -> Self {
+            Self(f32x4_abs(self.0))
+        }
+        /// Per lane: `a` where `self ≥ 0`, else `b` (a NaN in `self` picks `b`).
+        #[inline(always)]
+        pub fn select_nonneg(self, a: Self, b: Self) -> Self {
+            Self(v128_bitselect(a.0, b.0, f32x4_ge(self.0, f32x4_splat(0.0))))
+        }
         /// `self · a + b`: one fused multiply-add in the relaxed-simd build (rounding once, or
         /// twice where the CPU has no FMA: relaxed SIMD lets the engine choose), else two ops.
         #[inline(always)]
@@ -98,6 +107,14 @@ mod imp {
             Self(f32x4_mul(self.0, o.0))
         }
     }
+
+    impl core::ops::Div for F32x4 {
+        type Output = Self;
+        #[inline(always)]
+        fn div(self, o: Self) -> Self {
+            Self(f32x4_div(self.0, o.0))
+        }
+    }
 }
 
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
@@ -129,6 +146,14 @@ mod imp {
         #[inline(always)]
         pub fn pmin(self, o: Self) -> Self {
             self.zip(o, |a, b| if b < a { b } else { a })
+        }
+        #[inline(always)]
+        pub fn abs(self) -> Self {
+            Self(self.0.map(f32::abs))
+        }
+        #[inline(always)]
+        pub fn select_nonneg(self, a: Self, b: Self) -> Self {
+            Self([0, 1, 2, 3].map(|i| if self.0[i] >= 0.0 { a.0[i] } else { b.0[i] }))
         }
         #[inline(always)]
         pub fn mul_add(self, a: Self, b: Self) -> Self {
@@ -165,6 +190,14 @@ mod imp {
         #[inline(always)]
         fn mul(self, o: Self) -> Self {
             self.zip(o, |a, b| a * b)
+        }
+    }
+
+    impl core::ops::Div for F32x4 {
+        type Output = Self;
+        #[inline(always)]
+        fn div(self, o: Self) -> Self {
+            self.zip(o, |a, b| a / b)
         }
     }
 }

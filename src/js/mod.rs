@@ -4,6 +4,7 @@
 //! can drive it; `convert` and `exports` exist only in the wasm build.
 
 pub mod options;
+pub mod train_options;
 
 #[cfg(target_arch = "wasm32")]
 pub mod buffer;
@@ -13,3 +14,5 @@ mod convert;
 pub mod engine;
 #[cfg(target_arch = "wasm32")]
 pub mod exports;
+#[cfg(all(target_arch = "wasm32", feature = "trainer"))]
+pub mod trainer;

@@ -1,0 +1,76 @@
+// `TrainerWorker`: the trainer running in a module Web Worker (./worker.js), behind promises.
+// Every method resolves with what the same `Trainer` method returns; refusals reject with an
+// `Error` carrying the same `message` and `code`.
+
+export class TrainerWorker {
+  /** @type {Worker} */ #worker;
+  #next = 1;
+  /** @type {Map<number, { resolve: (v: any) => void, reject: (e: Error) => void, onProgress?: (p: any) => void }>} */
+  #pending = new Map();
+
+  /** Starts a worker and builds a trainer in it (see `Trainer.create` for `options`). */
+  static async create(options, { workerUrl } = {}) {
+    const worker = new Worker(workerUrl ?? new URL("./worker.js", import.meta.url), { type: "module" });
+    const t = new TrainerWorker(worker);
+    await t.#call("create", { options });
+    return t;
+  }
+
+  constructor(worker) {
+    this.#worker = worker;
+    worker.onmessage = ({ data }) => {
+      const pending = this.#pending.get(data.id);
+      if (!pending) return;
+      if (data.type === "progress") return pending.onProgress?.(data);
+      this.#pending.delete(data.id);
+      if (data.ok) pending.resolve(data.result);
+      else pending.reject(Object.assign(new Error(data.error.message), { code: data.error.code }));
+    };
+    worker.onerror = (event) => {
+      const error = new Error(`the trainer's worker failed: ${event.message ?? "unknown error"}`);
+      for (const p of this.#pending.values()) p.reject(error);
+      this.#pending.clear();
+    };
+  }
+
+  #call(type, args = {}, onProgress) {
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject, onProgress });
+      this.#worker.postMessage({ id, type, ...args });
+    });
+  }
+
+  /** Runs a whole run (see `Trainer.beginRun`), calling `onProgress` about ten times a second. */
+  run(options, onProgress) {
+    return this.#call("run", { options }, onProgress);
+  }
+  /** Pauses the run in progress after its current chunk of steps. */
+  pause() {
+    this.#worker.postMessage({ type: "pause" });
+  }
+  resume() {
+    this.#worker.postMessage({ type: "resume" });
+  }
+  evaluate() {
+    return this.#call("evaluate");
+  }
+  tokenLosses(index) {
+    return this.#call("tokenLosses", { index });
+  }
+  generate(prompt, options) {
+    return this.#call("generate", { prompt, options });
+  }
+  tokenize(text) {
+    return this.#call("tokenize", { text });
+  }
+  snapshot() {
+    return this.#call("snapshot");
+  }
+  /** Stops the worker at once (a run in progress is abandoned); pending calls reject. */
+  terminate() {
+    this.#worker.terminate();
+    for (const p of this.#pending.values()) p.reject(new Error("the trainer's worker was terminated"));
+    this.#pending.clear();
+  }
+}

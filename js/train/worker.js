@@ -1,0 +1,98 @@
+// losslab's trainer in a module Web Worker: the page stays responsive while the model trains.
+// Start it with `new Worker(new URL("./worker.js", import.meta.url), { type: "module" })`, or use
+// `TrainerWorker` from ./client.js, which speaks this protocol for you.
+//
+// Requests: `{ id, type, ...args }`; each gets one reply `{ id, ok: true, result }` or
+// `{ id, ok: false, error: { message, code } }`. While a "run" request is in progress the worker
+// also posts `{ type: "progress", id, run, step, steps, loss, stepsPerSecond, elapsedMs,
+// eval }` about ten times a second, and answers "pause" / "resume" at once.
+import init, { Trainer } from "./index.js";
+
+const ready = init();
+/** @type {Trainer | null} */
+let trainer = null;
+let paused = false;
+/** @type {(() => void) | null} */
+let wake = null;
+
+/** Lets queued messages (pause, resume) in between chunks of steps. */
+const yieldToMessages = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+function need() {
+  if (!trainer) throw Object.assign(new Error("no trainer: send a \"create\" request first"), { code: "unsupported" });
+  return trainer;
+}
+
+/** Runs a whole run in chunks sized to about 100 ms, posting progress after each. */
+async function run(id, options) {
+  const t = need();
+  t.beginRun(options);
+  const started = performance.now();
+  let chunk = 1;
+  let report = { step: 0, steps: 0, loss: NaN, done: false };
+  let evals = 0;
+  while (!report.done) {
+    while (paused) await new Promise((resolve) => (wake = resolve));
+    const t0 = performance.now();
+    report = t.step(chunk);
+    const dt = performance.now() - t0;
+    chunk = Math.max(1, Math.min(64, Math.round((chunk * 100) / Math.max(dt, 1))));
+    const snapshot = t.snapshot();
+    const current = snapshot.runs[snapshot.runs.length - 1];
+    const fresh = current.evals.length > evals ? current.evals[current.evals.length - 1] : null;
+    evals = current.evals.length;
+    const elapsedMs = performance.now() - started;
+    self.postMessage({
+      type: "progress",
+      id,
+      run: current.name,
+      step: report.step,
+      steps: report.steps,
+      loss: report.loss,
+      stepsPerSecond: report.step / (elapsedMs / 1000),
+      elapsedMs,
+      eval: fresh,
+    });
+    await yieldToMessages();
+  }
+  return { elapsedMs: performance.now() - started, snapshot: t.snapshot() };
+}
+
+const handlers = {
+  async create({ options }) {
+    trainer?.free();
+    trainer = null;
+    trainer = Trainer.create(options);
+    return trainer.snapshot();
+  },
+  run: ({ id, options }) => run(id, options),
+  evaluate: () => need().evaluate(),
+  tokenLosses: ({ index }) => need().tokenLosses(index),
+  generate: ({ prompt, options }) => need().generate(prompt, options),
+  tokenize: ({ text }) => need().tokenize(text),
+  snapshot: () => need().snapshot(),
+  dispose() {
+    trainer?.free();
+    trainer = null;
+    return null;
+  },
+};
+
+self.onmessage = async ({ data }) => {
+  if (data?.type === "pause") return void (paused = true);
+  if (data?.type === "resume") {
+    paused = false;
+    wake?.();
+    wake = null;
+    return;
+  }
+  const { id, type } = data ?? {};
+  try {
+    await ready;
+    const handler = handlers[type];
+    if (!handler) throw Object.assign(new Error(`unknown request type ${JSON.stringify(type)}`), { code: "invalid-argument" });
+    self.postMessage({ id, ok: true, result: await handler(data) });
+  } catch (e) {
+    self.postMessage({ id, ok: false, error: { message: String(e?.message ?? e), code: e?.code ?? "error" } });
+  }
+};
