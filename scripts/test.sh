@@ -15,6 +15,7 @@ step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings
 cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --all-targets --target wasm32-unknown-unknown --features trainer -- -D warnings
 
 step "native: cargo test"
 cargo test

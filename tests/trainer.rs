@@ -245,3 +245,48 @@ fn bad_input_is_refused_by_name_and_the_trainer_keeps_working() {
     assert!(r.done && r.step == 3 && r.loss.is_finite());
     assert!(t.runs[0].evals.len() == 1 && t.runs[0].samples.len() == 1);
 }
+
+#[test]
+fn the_lesson_sft_loss_is_small_next_to_pretraining_and_label_smoothing_has_a_floor() {
+    use losslab::train::trainer::{lesson_runs, smoothing_floor};
+    let mut t = Trainer::new(&TrainerConfig::default()).unwrap();
+    let mut last = Vec::new();
+    for run in lesson_runs(0.0) {
+        t.begin_run(run.clone()).unwrap();
+        t.step(run.steps).unwrap();
+        last.push(*t.runs.last().unwrap().evals.last().unwrap());
+    }
+    let (pretraining, sft, unmasked) = (last[0].clm, last[1].sft, last[2].sft_unmasked);
+    println!(
+        "held-out: pre-training {pretraining:.4}, SFT (answers only) {sft:.4}, SFT unmasked {unmasked:.4}"
+    );
+    assert!(sft <= 0.5 * pretraining, "SFT {sft} is not at most half of pre-training {pretraining}");
+    assert!(
+        sft < unmasked && unmasked < pretraining,
+        "unmasked {unmasked} is not between {sft} and {pretraining}"
+    );
+
+    // With ε = 0.1 SFT approaches, and never crosses, the entropy of the smoothed target.
+    let floor = smoothing_floor(0.1, t.model.config.vocab);
+    let mut smoothed = lesson_runs(0.1)[1].clone();
+    smoothed.name = "sft-smoothed".into();
+    t.begin_run(smoothed.clone()).unwrap();
+    t.step(smoothed.steps).unwrap();
+    let run = t.runs.last().unwrap();
+    let lowest_train = run.train_loss.iter().fold(f32::INFINITY, |m, &x| m.min(x)) as f64;
+    let lowest_eval =
+        run.evals.iter().map(|e| e.sft.min(e.clm).min(e.sft_unmasked)).fold(f64::INFINITY, f64::min);
+    println!("ε = 0.1, V = {}: floor {floor:.4}, lowest train loss {lowest_train:.4}, lowest held-out {lowest_eval:.4}", t.model.config.vocab);
+    assert!(lowest_train >= floor && lowest_eval >= floor);
+    assert!(lowest_eval < floor + 0.5, "SFT with smoothing should come near its floor");
+}
+
+#[test]
+fn smoothing_floor_is_the_entropy_of_the_smoothed_target() {
+    use losslab::train::trainer::smoothing_floor;
+    assert_eq!(smoothing_floor(0.0, 50), 0.0);
+    assert!((smoothing_floor(1.0, 4) - 4f64.ln()).abs() < 1e-12);
+    // ε = 0.1, V = 2: target (0.95, 0.05).
+    let want = -(0.95f64 * 0.95f64.ln() + 0.05 * 0.05f64.ln());
+    assert!((smoothing_floor(0.1, 2) - want).abs() < 1e-12);
+}

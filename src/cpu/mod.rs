@@ -43,7 +43,9 @@ impl RowStats {
             if self.sum_gap.is_nan() {
                 return RowTotals { lse: f64::NAN, smooth: f64::NAN };
             }
-            let log_s = self.sum_exp.ln();
+            // libm's log and exp (below) are what std uses in wasm; natively too, so a row's
+            // totals are the same bits on every platform (seeded training runs reproduce).
+            let log_s = libm::log(self.sum_exp);
             return RowTotals { lse: m + log_s, smooth: len as f64 * log_s + self.sum_gap };
         }
         // Rare rows: the kernels skip NaNs when taking the max, so look for them here.
@@ -73,7 +75,7 @@ impl Online {
         if candidate > self.max {
             if self.seen > 0 {
                 let delta = candidate as f64 - self.max as f64;
-                self.sum_exp *= (-delta).exp();
+                self.sum_exp *= libm::exp(-delta);
                 self.sum_gap += self.seen as f64 * delta;
             }
             self.max = candidate;

@@ -262,3 +262,47 @@ impl From<TokenLosses> for TokenLossesView {
         Self { pieces: t.pieces, prompt_length: t.prompt_len, clm: t.clm, sft: t.sft }
     }
 }
+
+/// A run's settings as `beginRun` takes them back (the lesson's runs, for pages to start).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunOptionsView {
+    pub name: String,
+    pub objective: &'static str,
+    pub steps: usize,
+    pub batch_size: usize,
+    pub lr: f64,
+    pub warmup: usize,
+    pub weight_decay: f64,
+    pub clip: Option<f64>,
+    pub eval_every: usize,
+    pub loss: LossView,
+    pub from: String,
+}
+
+#[derive(Serialize)]
+pub struct LossView {
+    pub epsilon: f64,
+}
+
+impl From<&RunConfig> for RunOptionsView {
+    fn from(r: &RunConfig) -> Self {
+        Self {
+            name: r.name.clone(),
+            objective: r.objective.name(),
+            steps: r.steps,
+            batch_size: r.batch_size,
+            lr: r.optimizer.lr,
+            warmup: r.warmup,
+            weight_decay: r.optimizer.weight_decay,
+            clip: r.clip,
+            eval_every: r.eval_every,
+            loss: LossView { epsilon: r.loss.epsilon },
+            from: match &r.start {
+                Start::Current => "current".into(),
+                Start::Init => "init".into(),
+                Start::Run(name) => name.clone(),
+            },
+        }
+    }
+}

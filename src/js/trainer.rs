@@ -7,7 +7,8 @@ use wasm_bindgen::prelude::*;
 
 use super::convert::{self, Builder};
 use super::train_options::{
-    EvalView, GenerateOptions, RunOptions, RunView, TokenLossesView, TrainerOptions, TEXT_KEYS,
+    EvalView, GenerateOptions, RunOptions, RunOptionsView, RunView, TokenLossesView, TrainerOptions,
+    TEXT_KEYS,
 };
 use crate::error::{Error, Result};
 use crate::train::data::utf8;
@@ -266,4 +267,35 @@ impl Trainer {
 
     /// Frees the model's memory; the object is unusable afterwards.
     pub fn dispose(self) {}
+}
+
+/// The lesson's three runs, as `beginRun` options: pre-training, then SFT from its weights with
+/// the prompt masked, and the same SFT without masking; label smoothing ε (default 0).
+#[wasm_bindgen(js_name = lessonRuns, unchecked_return_type = "RunOptions[]")]
+pub fn lesson_runs(epsilon: Option<f64>) -> Result<JsValue, JsValue> {
+    let epsilon = epsilon.unwrap_or(0.0);
+    if !epsilon.is_finite() {
+        return Err(Error::Option {
+            name: "epsilon",
+            requirement: "a finite number",
+            got: epsilon.to_string(),
+        }
+        .into());
+    }
+    let runs: Vec<RunOptionsView> =
+        crate::train::trainer::lesson_runs(epsilon).iter().map(RunOptionsView::from).collect();
+    Ok(to_js(&runs))
+}
+
+/// The lowest value a label-smoothed loss can reach over `vocab` classes: the entropy of the
+/// smoothed target `(1 − ε)·onehot + ε/V`.
+#[wasm_bindgen(js_name = labelSmoothingFloor)]
+pub fn label_smoothing_floor(epsilon: f64, vocab: u32) -> Result<f64, JsValue> {
+    if !(0.0..=1.0).contains(&epsilon) || vocab == 0 {
+        return Err(Error::Parse(format!(
+            "labelSmoothingFloor needs 0 <= epsilon <= 1 and vocab >= 1, got {epsilon} and {vocab}"
+        ))
+        .into());
+    }
+    Ok(crate::train::trainer::smoothing_floor(epsilon, vocab as usize))
 }

@@ -105,6 +105,34 @@ impl Default for RunConfig {
     }
 }
 
+/// The lesson: pre-training on the prose, then SFT from the pre-trained weights with the prompt
+/// masked (only answers scored), and the same SFT with every token scored. Plain cross-entropy
+/// unless `epsilon` says otherwise.
+pub fn lesson_runs(epsilon: f64) -> Vec<RunConfig> {
+    let loss = CrossEntropy { epsilon, ..RunConfig::default().loss };
+    let pretrain = RunConfig { name: "pretrain".into(), steps: 400, loss, ..RunConfig::default() };
+    let sft = RunConfig {
+        name: "sft".into(),
+        objective: Objective::Sft,
+        steps: 300,
+        optimizer: AdamW { lr: 2e-3, ..AdamW::default() },
+        start: Start::Run("pretrain".into()),
+        ..pretrain.clone()
+    };
+    let unmasked =
+        RunConfig { name: "sft-unmasked".into(), objective: Objective::SftUnmasked, ..sft.clone() };
+    vec![pretrain, sft, unmasked]
+}
+
+/// The lowest value a label-smoothed loss can take over `vocab` classes: the entropy of the
+/// smoothed target `(1 − ε)·onehot + ε/V` (cross-entropy is never below the target's entropy).
+pub fn smoothing_floor(epsilon: f64, vocab: usize) -> f64 {
+    let v = vocab as f64;
+    let (on, off) = (1.0 - epsilon + epsilon / v, epsilon / v);
+    let term = |p: f64| if p > 0.0 { -p * p.ln() } else { 0.0 };
+    term(on) + (v - 1.0) * term(off)
+}
+
 fn bad(name: &'static str, requirement: &'static str, got: impl ToString) -> Error {
     Error::Option { name, requirement, got: got.to_string() }
 }

@@ -1,6 +1,7 @@
 // Runs the in-page suites (tests/browser/suites.mjs) in headless Chromium with WebGPU enabled
 // (SwiftShader's adapter on machines without a GPU): the golden table and big inputs on the
-// WebGPU engine against the CPU and float64, injected fallbacks, and the error contract.
+// WebGPU engine against the CPU and float64, injected fallbacks, the error contract, and the
+// trainer's build (PyTorch parity, the lesson, bad input, a run in its worker).
 // Exits non-zero on any failure. Usage: node tests/browser/run.mjs [--quick]
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,7 +19,7 @@ const FLAGS = [
 ];
 
 const server = await serve(root, 0);
-const url = `http://127.0.0.1:${server.address().port}/tests/browser/page.html`;
+const base = `http://127.0.0.1:${server.address().port}/tests/browser/`;
 const browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "losslab-chromium-")), {
   executablePath: "/usr/bin/chromium",
   headless: true,
@@ -26,12 +27,12 @@ const browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir()
 });
 
 let failed = 0;
-async function suite(name, call, init, arg) {
+async function suite(name, call, init, arg, pageName = "page.html") {
   const page = await browser.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   if (init) await page.addInitScript(init);
-  await page.goto(url);
+  await page.goto(base + pageName);
   await page.waitForFunction(() => window.suites !== undefined || document.getElementById("status")?.textContent === "failed", null, { timeout: 60_000 });
   const started = Date.now();
   let result;
@@ -70,6 +71,13 @@ await suite("fallback: no navigator.gpu", () => window.suites.fallback("navigato
 await suite("fallback: requestAdapter() returns null", () => window.suites.fallback("returned null"), nullAdapter);
 await suite("fallback: device lost mid-call", () => window.suites.deviceLost(), loseDevice);
 await suite("error contract in Chromium", () => window.suites.badInputs());
+
+// The trainer's build (pkg/train): the same checks as Node, plus a run in its module worker.
+const trainer = (name, call) => suite(name, call, undefined, undefined, "trainer.html");
+await trainer("trainer: every step matches PyTorch and the native curve", () => window.suites.parity());
+await trainer("trainer: the lesson's numbers and the label-smoothing floor", () => window.suites.lesson());
+await trainer("trainer: bad input is refused by name", () => window.suites.badInput());
+await trainer("trainer: a run in the worker keeps the page responsive", () => window.suites.worker());
 
 await browser.close();
 server.close();
