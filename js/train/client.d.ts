@@ -25,6 +25,9 @@ export class TrainerWorker {
   tokenLosses(index?: number): Promise<{ pieces: string[]; promptLength: number; clm: number[]; sft: number[] }>;
   generate(prompt: string, options?: GenerateOptions): Promise<string>;
   tokenize(text: string): Promise<{ ids: Int32Array; pieces: string[] }>;
+  encodePair(prompt: string, response: string, objective?: "clm" | "sft" | "sft-unmasked"): Promise<{ inputIds: Int32Array; labels: Int32Array; pieces: string[]; promptLength: number }>;
   snapshot(): Promise<TrainerSnapshot>;
+  lessonRuns(epsilon?: number): Promise<RunOptions[]>;
+  labelSmoothingFloor(epsilon: number, vocab: number): Promise<number>;
   terminate(): void;
 }

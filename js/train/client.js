@@ -64,8 +64,18 @@ export class TrainerWorker {
   tokenize(text) {
     return this.#call("tokenize", { text });
   }
+  encodePair(prompt, response, objective) {
+    return this.#call("encodePair", { prompt, response, objective });
+  }
   snapshot() {
     return this.#call("snapshot");
+  }
+  /** The lesson's three runs as `run` options (see `lessonRuns`). */
+  lessonRuns(epsilon) {
+    return this.#call("lessonRuns", { epsilon });
+  }
+  labelSmoothingFloor(epsilon, vocab) {
+    return this.#call("labelSmoothingFloor", { epsilon, vocab });
   }
   /** Stops the worker at once (a run in progress is abandoned); pending calls reject. */
   terminate() {

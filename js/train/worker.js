@@ -6,7 +6,7 @@
 // `{ id, ok: false, error: { message, code } }`. While a "run" request is in progress the worker
 // also posts `{ type: "progress", id, run, step, steps, loss, stepsPerSecond, elapsedMs,
 // eval }` about ten times a second, and answers "pause" / "resume" at once.
-import init, { Trainer } from "./index.js";
+import init, { Trainer, labelSmoothingFloor, lessonRuns } from "./index.js";
 
 const ready = init();
 /** @type {Trainer | null} */
@@ -70,6 +70,9 @@ const handlers = {
   tokenLosses: ({ index }) => need().tokenLosses(index),
   generate: ({ prompt, options }) => need().generate(prompt, options),
   tokenize: ({ text }) => need().tokenize(text),
+  encodePair: ({ prompt, response, objective }) => need().encodePair(prompt, response, objective),
+  lessonRuns: ({ epsilon }) => lessonRuns(epsilon),
+  labelSmoothingFloor: ({ epsilon, vocab }) => labelSmoothingFloor(epsilon, vocab),
   snapshot: () => need().snapshot(),
   dispose() {
     trainer?.free();

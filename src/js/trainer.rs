@@ -244,6 +244,38 @@ impl Trainer {
         Builder::new().set("ids", convert::i32_array(&ids)).set("pieces", to_js(&pieces)).build()
     }
 
+    /// How a prompt/response pair becomes model input: the templated prompt, the response and
+    /// `<eos>` as `inputIds` with their `pieces`, and `labels` as the loss sees them — SFT's
+    /// (the prompt is -100) unless `objective` is `"clm"` or `"sft-unmasked"` (every token).
+    #[wasm_bindgen(js_name = encodePair, unchecked_return_type = "{ inputIds: Int32Array; labels: Int32Array; pieces: string[]; promptLength: number }")]
+    pub fn encode_pair(
+        &self,
+        prompt: String,
+        response: String,
+        objective: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let objective = match objective.as_deref() {
+            None | Some("sft") => crate::train::Objective::Sft,
+            Some("clm") | Some("sft-unmasked") => crate::train::Objective::SftUnmasked,
+            Some(other) => {
+                return Err(Error::Option {
+                    name: "objective",
+                    requirement: "\"clm\", \"sft\" or \"sft-unmasked\"",
+                    got: format!("{other:?}"),
+                }
+                .into())
+            }
+        };
+        let (pair, batch) = self.core.data.encode_pair(&prompt, &response, objective)?;
+        let pieces: Vec<String> = pair.ids.iter().map(|&id| self.core.data.tokenizer.decode(&[id])).collect();
+        Ok(Builder::new()
+            .set("inputIds", convert::i32_array(&batch.ids))
+            .set("labels", convert::i32_array(&batch.labels))
+            .set("pieces", to_js(&pieces))
+            .set("promptLength", pair.prompt_len as f64)
+            .build())
+    }
+
     /// Every run's curves, evaluations and samples, the vocabulary and the model's size.
     #[wasm_bindgen(unchecked_return_type = "TrainerSnapshot")]
     pub fn snapshot(&self) -> JsValue {

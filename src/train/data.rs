@@ -272,6 +272,23 @@ impl Dataset {
         }
     }
 
+    /// A prompt and response as the trainer feeds them: the templated prompt, the response and
+    /// `<eos>` as ids, and their labels under SFT (prompt masked with -100) or CLM.
+    pub fn encode_pair(
+        &self,
+        prompt: &str,
+        response: &str,
+        objective: Objective,
+    ) -> Result<(EncodedPair, Batch)> {
+        let mut ids = self.tokenizer.encode(&self.template.prompt(prompt));
+        let prompt_len = ids.len();
+        ids.extend(self.tokenizer.encode(response));
+        ids.push(EOS);
+        let pair = EncodedPair { ids, prompt_len };
+        let batch = pairs_batch(&[&pair], objective == Objective::Sft)?;
+        Ok((pair, batch))
+    }
+
     /// One held-out pair as a single-sequence batch under `objective`'s labels.
     pub fn heldout_example(&self, index: usize, objective: Objective) -> Result<Batch> {
         let pair =

@@ -98,6 +98,12 @@ export function badInput({ Trainer }) {
   const tokens = t.tokenize("a cat");
   if (t.snapshot().vocab.length === 0 || tokens.pieces.join("") !== "a cat") failures.push(`tokenize: ${JSON.stringify(tokens.pieces)}`);
   if (typeof t.generate("cat?", { maxTokens: 5 }) !== "string") failures.push("generate did not return a string");
+  const pair = t.encodePair("cat?", "a cat.");
+  const masked = Array.from(pair.labels.slice(0, pair.promptLength));
+  if (pair.pieces.join("") !== "Q: cat?\nA: a cat.<eos>" || masked.some((l) => l !== -100) || pair.labels[pair.promptLength] !== pair.inputIds[pair.promptLength]) {
+    failures.push(`encodePair: ${JSON.stringify({ pieces: pair.pieces, labels: Array.from(pair.labels) })}`);
+  }
+  expectError("encodePair objective", () => t.encodePair("a", "b", "mlm"), /^objective must be/);
   t.free();
   return { failures };
 }
