@@ -46,10 +46,26 @@ npmInstall(nodeApp, tarball);
 const nodeOut = JSON.parse(run("node", ["smoke.mjs"], nodeApp));
 check(close(nodeOut.loss), `Node ${process.version}: import "losslab" → loss ${nodeOut.loss} (PyTorch ${basic.expected.loss})`);
 
+// 1a. The trainer's entry: import "losslab/train", train a few steps, generate.
+writeFileSync(
+  join(nodeApp, "train.mjs"),
+  `import init, { Trainer } from "losslab/train";
+await init();
+const t = Trainer.create({ dModel: 32, vocabSize: 128 });
+t.beginRun({ steps: 3, batchSize: 2, warmup: 1 });
+const r = t.step(3);
+console.log(JSON.stringify({ ...r, text: t.generate("Who is Pip?", { maxTokens: 3 }) }));
+`,
+);
+const trainOut = JSON.parse(run("node", ["train.mjs"], nodeApp));
+check(trainOut.done && Number.isFinite(trainOut.loss) && typeof trainOut.text === "string", `Node: import "losslab/train" → 3 steps, loss ${trainOut.loss}`);
+
 // 1b. The types, as a TypeScript user sees them through the package's exports.
 writeFileSync(
   join(nodeApp, "types.ts"),
   `import init, * as losslab from "losslab";
+import * as train from "losslab/train";
+import { TrainerWorker } from "losslab/train/client.js";
 await init();
 const input: losslab.CrossEntropyInput = { logits: new Float32Array(6), dims: [2, 3], labels: new Int32Array(2) };
 const r: losslab.CrossEntropyResult = losslab.crossEntropy(input, { epsilon: 0.1, semantics: "torch", reduction: "sum" });
@@ -58,11 +74,17 @@ const grad: Float32Array | undefined = r.grad;
 const engine: losslab.Engine = await losslab.Engine.create({ backend: "auto" });
 const later: Promise<losslab.CrossEntropyResult> = engine.crossEntropy(input);
 const padded: Int32Array = losslab.padToTargetLen(new Int32Array(2), [1, 2], 4, 0);
+const trainer: train.Trainer = train.Trainer.create({ corpus: "zh", layers: 1 });
+trainer.beginRun({ objective: "sft", steps: 1, loss: { epsilon: 0.1 } });
+const report: train.StepReport = trainer.step();
+const client: Promise<TrainerWorker> = TrainerWorker.create({ corpus: "en" });
+// @ts-expect-error objective is "clm" | "sft" | "sft-unmasked"
+trainer.beginRun({ objective: "rlhf" });
 // @ts-expect-error semantics is "hf" | "torch"
 losslab.crossEntropy(input, { semantics: "jax" });
 // @ts-expect-error logits must be a Float32Array (or an F32Buffer)
 losslab.crossEntropy({ ...input, logits: [1, 2, 3] });
-export { loss, grad, later, padded };
+export { loss, grad, later, padded, report, client };
 `,
 );
 writeFileSync(
