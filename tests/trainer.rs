@@ -208,7 +208,7 @@ fn bad_input_is_refused_by_name_and_the_trainer_keeps_working() {
     let long = pair(&"why ".repeat(20), "because.");
     assert_eq!(
         err(own(text.clone(), vec![pair("a", "b"), long])),
-        "pairs, line 2: the templated pair is 96 tokens, longer than the context of 64"
+        "pair 2 (\"why why why why why why \"…) is 96 tokens with the chat template, longer than the context of 64"
     );
     let many: String = (0..600u32).filter_map(|i| char::from_u32(0x4e00 + i)).collect();
     assert!(err(own(vec![many.repeat(2)], vec![pair("a", "b"); 2]))

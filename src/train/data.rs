@@ -207,8 +207,11 @@ impl Dataset {
             ids.extend(tokenizer.encode(&pair.response));
             ids.push(EOS);
             if ids.len() > context {
+                // Named by position and its opening words: blank JSONL lines make line numbers
+                // differ from pair numbers, and bundled pairs have no lines at all.
+                let opening: String = pair.prompt.chars().take(24).collect();
                 return Err(Error::Parse(format!(
-                    "pairs, line {}: the templated pair is {} tokens, longer than the context of {context}",
+                    "pair {} ({opening:?}…) is {} tokens with the chat template, longer than the context of {context}",
                     i + 1,
                     ids.len()
                 )));

@@ -79,7 +79,7 @@ export function badInput({ Trainer }) {
   expectError("empty text", () => Trainer.create({ text: "  " }), /^text is empty/);
   expectError("missing response", () => Trainer.create({ text, pairs: '{"prompt": "a"}\n' }), /^pairs, line 1: missing "response"$/);
   expectError("bad JSON", () => Trainer.create({ text, pairs: '{"prompt": "a", "response": "b"}\n{oops' }), /^pairs, line 2: not valid JSON/);
-  expectError("pair too long", () => Trainer.create({ text, pairs: `{"prompt": "${"why ".repeat(20)}", "response": "b."}\n{"prompt": "a", "response": "b"}`, context: 32, vocabSize: 0 }), /^pairs, line 1: the templated pair is \d+ tokens, longer than the context of 32$/);
+  expectError("pair too long", () => Trainer.create({ text, pairs: `{"prompt": "${"why ".repeat(20)}", "response": "b."}\n{"prompt": "a", "response": "b"}`, context: 32, vocabSize: 0 }), /^pair 1 \("why why why why why why "…\) is \d+ tokens with the chat template, longer than the context of 32$/);
   expectError("invalid UTF-8", () => Trainer.create({ text: new Uint8Array([0x61, 0x62, 0xff, 0x63]) }), /^text is not valid UTF-8: the bytes at offset 2/);
   expectError("text type", () => Trainer.create({ text: 42 }), /^text must be a string or a Uint8Array, got a number$/);
 
