@@ -244,6 +244,14 @@ fn bad_input_is_refused_by_name_and_the_trainer_keeps_working() {
     let r = t.step(10).unwrap();
     assert!(r.done && r.step == 3 && r.loss.is_finite());
     assert!(t.runs[0].evals.len() == 1 && t.runs[0].samples.len() == 1);
+    // Per-token held-out losses at the run's end: SFT scores only the answer, CLM everything.
+    let tl = t.runs[0].token_losses.as_ref().expect("recorded at the end");
+    let answer_from = tl.prompt_len - 1; // position t predicts token t + 1
+    assert!(
+        tl.sft[..answer_from].iter().all(|&x| x == 0.0)
+            && tl.sft[answer_from..tl.pieces.len() - 1].iter().all(|&x| x > 0.0)
+    );
+    assert!(tl.clm[..tl.pieces.len() - 1].iter().all(|&x| x > 0.0));
 }
 
 #[test]

@@ -229,6 +229,7 @@ pub struct RunView {
     pub grad_norm: Vec<f32>,
     pub evals: Vec<EvalView>,
     pub samples: Vec<SampleView>,
+    pub token_losses: Option<TokenLossesView>,
 }
 
 impl From<&RunRecord> for RunView {
@@ -244,6 +245,7 @@ impl From<&RunRecord> for RunView {
             grad_norm: r.grad_norm.clone(),
             evals: r.evals.iter().map(EvalView::from).collect(),
             samples: r.samples.iter().map(SampleView::from).collect(),
+            token_losses: r.token_losses.clone().map(TokenLossesView::from),
         }
     }
 }

@@ -89,6 +89,17 @@ export interface TrainerRun {
   gradNorm: number[];
   evals: EvalPoint[];
   samples: { step: number; prompt: string; greedy: string; sampled: string }[];
+  /** Per-token held-out losses of the first held-out pair at the run's end (as `tokenLosses(0)`). */
+  tokenLosses: TokenLosses | null;
+}
+
+export interface TokenLosses {
+  pieces: string[];
+  promptLength: number;
+  /** `clm[t]`: the loss of predicting token t+1 from position t under CLM labels (0 where not scored). */
+  clm: number[];
+  /** The same under SFT labels: only the response's positions are scored. */
+  sft: number[];
 }
 
 export interface TrainerSnapshot {
@@ -204,7 +215,7 @@ impl Trainer {
 
     /// Per-token held-out losses of held-out pair `index` (default 0) under CLM labels and SFT
     /// labels: `clm[t]` / `sft[t]` is the loss of predicting token t+1, 0 where not scored.
-    #[wasm_bindgen(js_name = tokenLosses, unchecked_return_type = "{ pieces: string[]; promptLength: number; clm: number[]; sft: number[] }")]
+    #[wasm_bindgen(js_name = tokenLosses, unchecked_return_type = "TokenLosses")]
     pub fn token_losses(&mut self, index: Option<u32>) -> Result<JsValue, JsValue> {
         Ok(to_js(&TokenLossesView::from(self.core.token_losses(index.unwrap_or(0) as usize)?)))
     }

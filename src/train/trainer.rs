@@ -214,6 +214,8 @@ pub struct RunRecord {
     pub grad_norm: Vec<f32>,
     pub evals: Vec<EvalPoint>,
     pub samples: Vec<Sample>,
+    /// Per-token held-out losses of the first held-out pair at the run's end.
+    pub token_losses: Option<TokenLosses>,
     pub done: bool,
 }
 
@@ -328,6 +330,7 @@ impl Trainer {
             grad_norm: Vec::new(),
             evals: Vec::new(),
             samples: Vec::new(),
+            token_losses: None,
             done: false,
         });
         Ok(())
@@ -418,8 +421,10 @@ impl Trainer {
     fn finish_run(&mut self) -> Result<()> {
         let step = self.runs.last().map_or(0, |r| r.train_loss.len());
         let samples = self.samples(step)?;
+        let token_losses = self.token_losses(0)?;
         let run = self.runs.last_mut().expect("a run");
         run.samples = samples;
+        run.token_losses = Some(token_losses);
         run.done = true;
         self.checkpoints.push((run.config.name.clone(), self.model.params.clone()));
         self.active = None;
