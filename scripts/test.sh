@@ -35,6 +35,7 @@ node tests/browser/run.mjs
 
 step "benchmark smoke run (correctness of every peer, no timing)"
 node bench/run.mjs --smoke
+node bench/train.mjs --smoke
 
 step "browser end-to-end: playground, embeds, hostile links, accessibility"
 node tests/e2e/run.mjs

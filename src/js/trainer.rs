@@ -32,6 +32,9 @@ export interface TrainerOptions {
   dModel?: number;
   /** Attention heads, a divisor of dModel: 1–16, default 4. */
   heads?: number;
+  /** At most this many tokens: a BPE tokenizer trained on the text fills what its characters
+   *  leave (0–512, default 512); 0 gives a character tokenizer. */
+  vocabSize?: number;
   /** Seeds the initial weights and every run's batches (default 0). */
   seed?: number;
 }
