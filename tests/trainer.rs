@@ -42,7 +42,7 @@ fn loss_and_grads(
             .unwrap();
     let mut grads = vec![0.0; model.params.len()];
     if let Some(g) = &out.grad {
-        model.backward(&cache, g, &mut grads);
+        model.backward(&cache, g, &mut grads, &mut Default::default());
     }
     (out.summary.loss.unwrap(), grads)
 }

@@ -119,6 +119,17 @@ fn exp_shifted(row: &mut [f32], max: f32) {
     }
 }
 
+/// Query rows in blocks of 8 (the GEMM tile's width), so causal products skip the masked half.
+fn row_blocks(t: usize) -> impl Iterator<Item = (usize, usize)> {
+    (0..t).step_by(8).map(move |r0| (r0, (r0 + 8).min(t)))
+}
+
+/// The transpose of a `[t, t]` matrix from row and column `r0` on: element `(j, i)` is
+/// `x[(r0 + i) · t + r0 + j]`.
+fn transposed_from(x: &[f32], t: usize, r0: usize) -> Mat<'_> {
+    Mat { data: &x[r0 * t + r0..], row: 1, col: t }
+}
+
 /// Shapes of one attention call: `batch` sequences of `seq` positions, `heads` heads of
 /// `head_dim`; `qkv` rows are `[q | k | v]`, each `heads · head_dim` wide.
 #[derive(Clone, Copy, Debug)]
@@ -154,7 +165,10 @@ impl Attention {
                         kt[c * t + j] = k[j * 3 * d + c];
                     }
                 }
-                gemm(t, t, dh, Mat::rows(q, 3 * d), kt, t, p, t);
+                // Causal: rows r0..r1 need only the scores of columns < r1 (the rest are masked).
+                for (r0, r1) in row_blocks(t) {
+                    gemm(r1 - r0, r1, dh, Mat::rows(&q[r0 * 3 * d..], 3 * d), kt, t, &mut p[r0 * t..], t);
+                }
                 for (i, row) in p.chunks_exact_mut(t).enumerate() {
                     // PyTorch's order: the product, then the scale, then the mask.
                     let live = &mut row[..=i];
@@ -169,7 +183,10 @@ impl Attention {
                     }
                     row[i + 1..].fill(0.0);
                 }
-                gemm(t, dh, t, Mat::rows(p, t), v, 3 * d, &mut y[b * t * d + h * dh..], d);
+                let yb = &mut y[b * t * d + h * dh..];
+                for (r0, r1) in row_blocks(t) {
+                    gemm(r1 - r0, dh, r1, Mat::rows(&p[r0 * t..], t), v, 3 * d, &mut yb[r0 * d..], d);
+                }
             }
         }
     }
@@ -194,7 +211,9 @@ impl Attention {
                         vt[c * t + j] = v[j * 3 * d + c];
                     }
                 }
-                gemm(t, t, dh, Mat::rows(dyh, d), vt, t, ds, t);
+                for (r0, r1) in row_blocks(t) {
+                    gemm(r1 - r0, r1, dh, Mat::rows(&dyh[r0 * d..], d), vt, t, &mut ds[r0 * t..], t);
+                }
                 for (i, (dsr, pr)) in ds.chunks_exact_mut(t).zip(p.chunks_exact(t)).enumerate() {
                     let dot: f32 = dsr[..=i].iter().zip(&pr[..=i]).map(|(a, b)| a * b).sum();
                     for (x, &pv) in dsr[..=i].iter_mut().zip(&pr[..=i]) {
@@ -202,9 +221,16 @@ impl Attention {
                     }
                     dsr[i + 1..].fill(0.0);
                 }
-                gemm(t, dh, t, Mat::rows(ds, t), k, 3 * d, &mut drows[h * dh..], 3 * d);
-                gemm(t, dh, t, Mat::transposed(ds, t), q, 3 * d, &mut drows[d + h * dh..], 3 * d);
-                gemm(t, dh, t, Mat::transposed(p, t), dyh, d, &mut drows[2 * d + h * dh..], 3 * d);
+                // dq rows r0..r1 sum over keys < r1; dk and dv rows r0..r1 over queries ≥ r0 (the
+                // skipped products are exact zeros, so every sum is the full one).
+                for (r0, r1) in row_blocks(t) {
+                    let (m, col) = (r1 - r0, r0 * 3 * d);
+                    gemm(m, dh, r1, Mat::rows(&ds[r0 * t..], t), k, 3 * d, &mut drows[col + h * dh..], 3 * d);
+                    let ds_t = transposed_from(ds, t, r0);
+                    gemm(m, dh, t - r0, ds_t, &q[col..], 3 * d, &mut drows[col + d + h * dh..], 3 * d);
+                    let p_t = transposed_from(p, t, r0);
+                    gemm(m, dh, t - r0, p_t, &dyh[r0 * d..], d, &mut drows[col + 2 * d + h * dh..], 3 * d);
+                }
             }
         }
     }

@@ -230,9 +230,22 @@ pub struct Cache {
     pub logits: Vec<f32>,
 }
 
+/// Sizes a buffer every element of which the caller then writes: no clearing needed.
 fn resize(v: &mut Vec<f32>, n: usize) {
-    v.clear();
     v.resize(n, 0.0);
+}
+
+/// The backward pass's working buffers, kept across steps.
+#[derive(Default)]
+pub struct GradScratch {
+    wt: Vec<f32>,
+    dln: Vec<f32>,
+    dx: Vec<f32>,
+    dact: Vec<f32>,
+    dfc: Vec<f32>,
+    datt: Vec<f32>,
+    dqkv: Vec<f32>,
+    attention: Vec<f32>,
 }
 
 /// The model: configuration, layout and parameters.
@@ -423,7 +436,7 @@ impl Model {
 
     /// Backpropagates `dlogits` (`[batch · seq, vocab]`, the loss's gradient with respect to the
     /// logits of the last forward pass) and writes every parameter's gradient into `grads`.
-    pub fn backward(&self, cache: &Cache, dlogits: &[f32], grads: &mut [f32]) {
+    pub fn backward(&self, cache: &Cache, dlogits: &[f32], grads: &mut [f32], scratch: &mut GradScratch) {
         let c = &self.config;
         let (d, f, v) = (c.d_model, c.d_ff(), c.vocab);
         let (batch, seq) = (cache.batch, cache.seq);
@@ -431,10 +444,22 @@ impl Model {
         let p = &self.params;
         let l = &self.layout;
         grads.fill(0.0);
-        let mut wt = Vec::new();
+        let GradScratch { wt, dln, dx, dact, dfc, datt, dqkv, attention: attn_scratch } = scratch;
+        for (buf, len) in [
+            (&mut *dln, n * d),
+            (&mut *dact, n * f),
+            (&mut *dfc, n * f),
+            (&mut *datt, n * d),
+            (&mut *dqkv, n * 3 * d),
+        ] {
+            resize(buf, len);
+        }
+        resize(attn_scratch, seq * seq + c.head_dim() * seq);
+        // The residual stream's gradient is accumulated into: it starts at zero.
+        dx.clear();
+        dx.resize(n * d, 0.0);
 
         // LM head, then the final LayerNorm.
-        let mut dln = vec![0.0f32; n * d];
         linear_backward(
             &cache.lnf,
             n,
@@ -443,10 +468,9 @@ impl Model {
             dlogits,
             &mut grads[l.head..][..d * v],
             None,
-            Some(&mut dln),
-            &mut wt,
+            Some(dln.as_mut_slice()),
+            wt,
         );
-        let mut dx = vec![0.0f32; n * d];
         {
             let (dg, db) = grads[l.lnf_g..l.lnf_b + d].split_at_mut(d);
             layer_norm_backward(
@@ -455,19 +479,14 @@ impl Model {
                 &p[l.lnf_g..][..d],
                 &cache.lnf_mean,
                 &cache.lnf_rstd,
-                &dln,
-                &mut dx,
+                dln,
+                dx,
                 dg,
                 db,
             );
         }
 
         let attention = Attention { batch, seq, heads: c.heads, head_dim: c.head_dim() };
-        let mut dact = vec![0.0f32; n * f];
-        let mut dfc = vec![0.0f32; n * f];
-        let mut datt = vec![0.0f32; n * d];
-        let mut dqkv = vec![0.0f32; n * 3 * d];
-        let mut scratch = vec![0.0f32; seq * seq + c.head_dim() * seq];
         for (bl, bc) in l.blocks.iter().zip(&cache.blocks).rev() {
             // MLP: x_out = mid + W_out · gelu(W_fc · ln2(mid)); dx is d x_out.
             {
@@ -477,14 +496,14 @@ impl Model {
                     n,
                     f,
                     &p[bl.out_w..][..f * d],
-                    &dx,
+                    dx,
                     dw,
                     Some(db),
-                    Some(&mut dact),
-                    &mut wt,
+                    Some(dact.as_mut_slice()),
+                    wt,
                 );
             }
-            gelu_backward(&bc.fc, &bc.gate, &dact, &mut dfc);
+            gelu_backward(&bc.fc, &bc.gate, dact, dfc);
             {
                 let (dw, db) = split_pair(grads, bl.fc_w, d * f, bl.fc_b, f);
                 linear_backward(
@@ -492,11 +511,11 @@ impl Model {
                     n,
                     d,
                     &p[bl.fc_w..][..d * f],
-                    &dfc,
+                    dfc,
                     dw,
                     Some(db),
-                    Some(&mut dln),
-                    &mut wt,
+                    Some(dln.as_mut_slice()),
+                    wt,
                 );
             }
             // dx now becomes d mid: the residual path plus the LayerNorm's share.
@@ -508,8 +527,8 @@ impl Model {
                     &p[bl.ln2_g..][..d],
                     &bc.ln2_mean,
                     &bc.ln2_rstd,
-                    &dln,
-                    &mut dx,
+                    dln,
+                    dx,
                     dg,
                     db,
                 );
@@ -522,14 +541,14 @@ impl Model {
                     n,
                     d,
                     &p[bl.proj_w..][..d * d],
-                    &dx,
+                    dx,
                     dw,
                     Some(db),
-                    Some(&mut datt),
-                    &mut wt,
+                    Some(datt.as_mut_slice()),
+                    wt,
                 );
             }
-            attention.backward(&bc.qkv, &bc.probs, &datt, &mut dqkv, &mut scratch);
+            attention.backward(&bc.qkv, &bc.probs, datt, dqkv, attn_scratch);
             {
                 let (dw, db) = split_pair(grads, bl.attn_w, d * 3 * d, bl.attn_b, 3 * d);
                 linear_backward(
@@ -537,11 +556,11 @@ impl Model {
                     n,
                     d,
                     &p[bl.attn_w..][..d * 3 * d],
-                    &dqkv,
+                    dqkv,
                     dw,
                     Some(db),
-                    Some(&mut dln),
-                    &mut wt,
+                    Some(dln.as_mut_slice()),
+                    wt,
                 );
             }
             {
@@ -552,8 +571,8 @@ impl Model {
                     &p[bl.ln1_g..][..d],
                     &bc.ln1_mean,
                     &bc.ln1_rstd,
-                    &dln,
-                    &mut dx,
+                    dln,
+                    dx,
                     dg,
                     db,
                 );

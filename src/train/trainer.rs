@@ -6,7 +6,7 @@ use ndarray::{ArrayView2, ArrayView3};
 
 use super::corpus::{self, Corpus, Language};
 use super::data::{Batch, Dataset, Objective, Template, EOS};
-use super::model::{Cache, Model, ModelConfig, MAX_VOCAB};
+use super::model::{Cache, GradScratch, Model, ModelConfig, MAX_VOCAB};
 use super::optim::{clip_grad_norm, lr_factor, AdamState, AdamW};
 use crate::cpu::CpuKernel;
 use crate::error::{Error, Result};
@@ -257,6 +257,7 @@ pub struct Trainer {
     active: Option<Active>,
     cache: Cache,
     grads: Vec<f32>,
+    scratch: GradScratch,
     dlogits: Vec<f32>,
     /// The loss options of the latest run, used by `evaluate` between runs.
     eval_loss: CrossEntropy,
@@ -295,6 +296,7 @@ impl Trainer {
             active: None,
             cache: Cache::default(),
             grads,
+            scratch: GradScratch::default(),
             dlogits: Vec::new(),
             eval_loss: RunConfig::default().loss,
         })
@@ -392,7 +394,7 @@ impl Trainer {
                 cfg_step + 1
             )));
         }
-        self.model.backward(&self.cache, &self.dlogits, &mut self.grads);
+        self.model.backward(&self.cache, &self.dlogits, &mut self.grads, &mut self.scratch);
         let norm = match clip {
             Some(max) => clip_grad_norm(&mut self.grads, max),
             None => self.grads.iter().map(|&g| g as f64 * g as f64).sum::<f64>().sqrt(),
