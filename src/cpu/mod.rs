@@ -43,15 +43,33 @@ impl RowStats {
             if self.sum_gap.is_nan() {
                 return RowTotals { lse: f64::NAN, smooth: f64::NAN };
             }
-            // libm's log and exp (below) are what std uses in wasm; natively too, so a row's
-            // totals are the same bits on every platform (seeded training runs reproduce).
-            let log_s = libm::log(self.sum_exp);
+            let log_s = ln(self.sum_exp);
             return RowTotals { lse: m + log_s, smooth: len as f64 * log_s + self.sum_gap };
         }
         // Rare rows: the kernels skip NaNs when taking the max, so look for them here.
         let lse = if has_nan() { f64::NAN } else { m };
         RowTotals { lse, smooth: f64::NAN }
     }
+}
+
+/// f64 `ln` and `exp` that round alike everywhere: std's in wasm (compiler-builtins' port of
+/// musl's libm), the same port from the `libm` crate natively — not the platform's C library — so
+/// a row's totals are the same bits natively and in browsers (seeded training runs reproduce).
+#[cfg(target_arch = "wasm32")]
+fn ln(x: f64) -> f64 {
+    x.ln()
+}
+#[cfg(not(target_arch = "wasm32"))]
+fn ln(x: f64) -> f64 {
+    libm::log(x)
+}
+#[cfg(target_arch = "wasm32")]
+fn exp(x: f64) -> f64 {
+    x.exp()
+}
+#[cfg(not(target_arch = "wasm32"))]
+fn exp(x: f64) -> f64 {
+    libm::exp(x)
 }
 
 /// The running state of an online softmax over blocks: max, Σexp and Σgap relative to it.
@@ -75,7 +93,7 @@ impl Online {
         if candidate > self.max {
             if self.seen > 0 {
                 let delta = candidate as f64 - self.max as f64;
-                self.sum_exp *= libm::exp(-delta);
+                self.sum_exp *= exp(-delta);
                 self.sum_gap += self.seen as f64 * delta;
             }
             self.max = candidate;
