@@ -279,7 +279,7 @@ function markdown(report) {
     const r = report.results.find((x) => x.engine === engine && x.timing);
     L.push(`- ${engine} / losslab time per step: ${r && base ? fmtX(r.timing.msPerStep / base.timing.msPerStep) : "— (not measured in this run)"}`);
   }
-  L.push(`- losslab / PyTorch speed: ${pt.skipped ? `— (no PyTorch figure: ${pt.skipped})` : base ? `${fmtX(base.timing.stepsPerSecond / pt.stepsPerSecond)} (PyTorch ${fmt(pt.stepsPerSecond)} steps/s from tests/golden/trainer_parity.json: native CPU, torch.set_num_threads(1), label smoothing 0.1, measured on whatever machine last ran tests/golden/make_trainer.py, so not a same-machine comparison)` : "— (losslab not measured in this run)"}`);
+  L.push(`- losslab / PyTorch speed: ${pt.skipped ? `— (no PyTorch figure: ${pt.skipped})` : base ? `${fmtX(base.timing.stepsPerSecond / pt.stepsPerSecond)} (PyTorch ${fmt(pt.stepsPerSecond)} steps/s from tests/golden/trainer_parity.json: native CPU, torch.set_num_threads(1), label smoothing 0.1, measured by tests/golden/make_trainer.py on ${pt.machine ?? "an unrecorded machine"}, not in this run)` : "— (losslab not measured in this run)"}`);
   L.push("");
   L.push("## Losses (sanity: finite, and falling over the steps taken)");
   L.push("");

@@ -26,6 +26,7 @@ import hashlib
 import json
 import math
 import pathlib
+import os
 import platform
 import statistics
 import time
@@ -202,6 +203,17 @@ def run(fixture: dict, batches: list, grads_out: dict | None = None) -> dict:
 # ----------------------------------------------------------------------------- benchmark
 
 
+def machine() -> str:
+    """The CPU model and count, so the figure says where it was measured."""
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf8") as f:
+            model = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"{model}, {os.cpu_count()} logical CPUs"
+
+
 def benchmark() -> dict:
     """Time the same training step at the calibration config (informational only)."""
     torch.manual_seed(0)
@@ -227,6 +239,7 @@ def benchmark() -> dict:
     steps_per_second = BENCH_STEPS_PER_REPEAT / statistics.median(times)
     return {
         "note": "PyTorch CPU, torch.set_num_threads(1), informational",
+        "machine": machine(),
         "config": cfg,
         "batch": BENCH_BATCH,
         "stepsPerSecond": steps_per_second,
