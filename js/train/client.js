@@ -12,7 +12,12 @@ export class TrainerWorker {
   static async create(options, { workerUrl } = {}) {
     const worker = new Worker(workerUrl ?? new URL("./worker.js", import.meta.url), { type: "module" });
     const t = new TrainerWorker(worker);
-    await t.#call("create", { options });
+    try {
+      await t.#call("create", { options });
+    } catch (e) {
+      worker.terminate(); // a refused trainer leaves no worker running
+      throw e;
+    }
     return t;
   }
 

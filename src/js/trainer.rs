@@ -109,6 +109,8 @@ export interface TrainerSnapshot {
   runs: TrainerRun[];
   vocab: string[];
   parameters: number;
+  /** How many held-out pairs there are (valid indexes of `tokenLosses`). */
+  heldoutPairs: number;
   config: { vocab: number; context: number; layers: number; dModel: number; heads: number; seed: number };
 }
 
@@ -307,6 +309,7 @@ impl Trainer {
             .set("runs", to_js(&runs))
             .set("vocab", to_js(&self.core.data.tokenizer.pieces()))
             .set("parameters", self.core.model.params.len() as f64)
+            .set("heldoutPairs", self.core.data.heldout_pairs.len() as f64)
             .set("config", config)
             .build()
     }
