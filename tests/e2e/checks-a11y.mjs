@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { open, assertNoProblems } from "./helpers.mjs";
+import { open, assertNoProblems, tall } from "./helpers.mjs";
 import { ROOT } from "./browser.mjs";
 
 const AXE = fileURLToPath(new URL("../../node_modules/axe-core/axe.min.js", import.meta.url));
@@ -15,11 +15,12 @@ const PAGES = [
   ["objectives", "view=objectives", "index.html"],
   ["padding", "view=padding&pstep=1", "index.html"],
   ["big", "view=big&bt=16", "index.html"],
+  ["train", "view=train", "index.html"],
   ["docs", "", "docs.html"],
   ["embed", "view=playground&only=formula", "embed.html"],
 ];
 
-async function axe(page) {
+export async function axe(page) {
   // Served from the page's own origin, so the page's CSP (no inline script) stays in force unchanged.
   await page.route("**/__axe.min.js", (route) => route.fulfill({ path: AXE, contentType: "text/javascript" }));
   await page.addScriptTag({ url: new URL("/__axe.min.js", page.url()).href });
@@ -31,6 +32,8 @@ async function axe(page) {
 }
 
 async function ready(page, file) {
+  // The train view builds its model (tokenizer included) in a worker after the page is ready.
+  if (page.url().includes("view=train")) await page.waitForFunction(() => !!document.querySelector('[data-testid="train-model"]')?.textContent, null, { timeout: 60000 });
   if (file === "docs.html") await page.waitForSelector("losslab-widget[data-ready=true]");
   if (file === "docs.html") await page.waitForFunction(() => Number(document.getElementById("docs-iframe")?.dataset.postedHeight) > 0);
   await page.evaluate(() => document.fonts.ready);
@@ -53,7 +56,7 @@ export function a11yChecks(check, env) {
       await ready(page, r.file);
       // The page's own console must be clean; what axe itself triggers while probing is not ours.
       assertNoProblems(page, r.name);
-      const violations = await axe(page);
+      const violations = r.hash.includes("view=train") ? await tall(page, () => axe(page)) : await axe(page);
       for (const v of violations) {
         if (v.impact === "serious" || v.impact === "critical") bad.push(`${r.name}: [${v.impact}] ${v.id} — ${v.help} at ${v.nodes.join(", ")}`);
         else minor.add(`${v.id} (${v.impact}) in ${r.name} at ${v.nodes[0]}`);
@@ -82,7 +85,8 @@ export function a11yChecks(check, env) {
       const page = await open(env, r.hash, { file: r.file, width: r.width ?? 1280, height: r.height ?? 800, colorScheme: r.colorScheme });
       await ready(page, r.file);
       if (r.file === "index.html" && r.hash.startsWith("view=big")) await page.waitForFunction(() => /Done/.test(document.querySelector('[data-testid="big-status"]')?.textContent ?? ""));
-      await page.screenshot({ path: join(SHOTS, `${r.name}.png`), fullPage: true });
+      if (r.hash.includes("view=train")) await tall(page, () => page.screenshot({ path: join(SHOTS, `${r.name}.png`) }));
+      else await page.screenshot({ path: join(SHOTS, `${r.name}.png`), fullPage: true });
       // Nothing may stick out sideways at phone width: wide tables scroll inside their own box.
       if (r.width === 390) {
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -19,6 +19,7 @@ const HOSTILE = [
   "view=<script>alert(1)</script>", "vocab=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E,b", "eps=1e999", "eps=%E0%A4%A", "s=!!!!",
   "s=e30", "logits=" + "1,".repeat(5000), "__proto__=1&constructor=2", "labels=NaN", "ii=-0", "s=" + "A".repeat(1000),
   "logits=1;2;3&vocab=a,b,c,d", "pp=1,2;;3", "oseq=99", "bb=2048&bt=2048&bv=262144", "%", "&&&", "=", "#",
+  "view=train&tdmodel=60&theads=7", "theads=0&tdmodel=1e9", "tsteps=-1&tlr=nan&teps=inf", "only=train-curves&view=playground",
 ];
 const ATOMS = ["%", "%2", "%ZZ", "%E0%A4", "&", "=", ";", ",", "#", "-", "e", "E", ".", "inf", "nan", "-inf", "1e308", "\u0000", "\uD800", "😀", "<", ">", '"', "'", "\\", "s=", "+", " ", "0x10", "__proto__", "1".repeat(30)];
 
@@ -36,7 +37,12 @@ function randomState(r) {
   s.eps = Math.round(r() * 100) / 100;
   s.shift = r() < 0.5;
   s.sem = r() < 0.5 ? "hf" : "torch";
-  s.view = pick(r, ["playground", "objectives", "padding", "big"]);
+  s.view = pick(r, ["playground", "objectives", "padding", "big", "train"]);
+  s.tdmodel = 8 * (1 + Math.floor(r() * 16));
+  s.theads = pick(r, [1, 2, 4, 8]);
+  s.tsteps = 1 + Math.floor(r() * 2000);
+  s.teps = Math.round(r() * 50) / 100;
+  s.tcorpus = pick(r, ["en", "zh"]);
   s.pos = Math.floor(r() * T);
   return s;
 }

@@ -74,3 +74,21 @@ export async function waitForText(page, testid, re) {
     assert.match((await page.textContent(sel)) ?? "", re);
   }
 }
+
+/** Runs `fn` with the viewport as tall as the page: the train view's lower panels use
+ *  content-visibility: auto, which a full-page capture beyond the viewport would leave unpainted. */
+export async function tall(page, fn) {
+  const size = page.viewportSize();
+  // Content height, not scrollHeight: a viewport taller than the content would pad the picture.
+  for (let i = 0; i < 4; i++) {
+    const height = Math.max(size.height, await page.evaluate(() => Math.ceil(document.body.getBoundingClientRect().height)));
+    if (height === page.viewportSize().height) break;
+    await page.setViewportSize({ width: size.width, height });
+    await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+  }
+  try {
+    return await fn();
+  } finally {
+    await page.setViewportSize(size);
+  }
+}

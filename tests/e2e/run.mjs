@@ -13,6 +13,7 @@ import { playgroundChecks } from "./checks-playground.mjs";
 import { linkChecks } from "./checks-links.mjs";
 import { viewChecks } from "./checks-views.mjs";
 import { a11yChecks } from "./checks-a11y.mjs";
+import { trainChecks } from "./checks-train.mjs";
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(name);
@@ -36,7 +37,7 @@ check("i18n: every UI string key exists in English and 中文", async () => {
     for (const f of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, f.name);
       if (f.isDirectory()) walk(p);
-      else if (p.endsWith(".js")) for (const m of readFileSync(p, "utf8").matchAll(/["'`]((?:nav|chrome|msg|playground|grid|controls|summary|dist|heatmap|curve|formula|trace|obj|pad|big)\.[A-Za-z0-9.]+)["'`]/g)) used.add(m[1]);
+      else if (p.endsWith(".js")) for (const m of readFileSync(p, "utf8").matchAll(/["'`]((?:nav|chrome|msg|playground|grid|controls|summary|dist|heatmap|curve|formula|trace|obj|pad|big|train)\.[A-Za-z0-9.]+)["'`]/g)) used.add(m[1]);
     }
   };
   walk(join(ROOT, "www", "js"));
@@ -52,6 +53,7 @@ playgroundChecks(check, env);
 linkChecks(check, env);
 viewChecks(check, env);
 a11yChecks(check, env);
+trainChecks(check, env);
 
 const started = Date.now();
 let failed = 0;

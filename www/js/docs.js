@@ -4,7 +4,7 @@ import { h } from "./dom.js";
 import { SCHEMA, LIMITS } from "./state.js";
 
 const ABOUT = {
-  view: "which view", lang: "interface language", theme: "colour theme", only: "embed one playground panel",
+  view: "which view", lang: "interface language", theme: "colour theme", only: "embed one panel (playground or train)",
   vocab: "token names (percent-encoded, comma-separated)", in: "input token per position (display)", logits: "logits, rows ';', values ','; inf, -inf, nan allowed",
   labels: "label per position (ignore_index to ignore)", eps: "label smoothing ε", ii: "ignore_index", shift: "shift_labels", sem: "semantics",
   red: "reduction (torch)", nib: "num_items_in_batch", z: "z-loss scale", cap: "logit soft-cap", pos: "position shown in the distribution",
@@ -12,6 +12,9 @@ const ABOUT = {
   oeps: "objectives: ε", oseed: "objectives: MLM seed", oprob: "objectives: MLM probability", omp: "MSE predictions", omt: "MSE targets",
   pp: "padding: prompts (rows ';')", pl: "padding: labels", pg: "padding: generated tokens", ppad: "pad_token_id", pside: "collate padding side", pmul: "pad_to_multiple_of (0 off)", pstep: "step shown",
   bb: "big: B", bt: "big: T", bv: "big: V", bseed: "big: seed", bscale: "big: logit scale", beps: "big: ε", bshift: "big: shift_labels", bbe: "big: engine backend",
+  tcorpus: "train: bundled corpus", tlayers: "train: transformer blocks", tdmodel: "train: width d_model", theads: "train: attention heads (must divide the width)",
+  tctx: "train: context in tokens", tvocab: "train: BPE vocabulary size (0: characters)", tseed: "train: seed of the weights and the batches", teps: "train: label smoothing ε",
+  tlr: "train: pre-training learning rate", tlr2: "train: SFT learning rate", tsteps: "train: pre-training steps", tsteps2: "train: SFT steps", tbatch: "train: batch size",
 };
 
 function accepted(spec) {

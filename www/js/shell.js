@@ -7,8 +7,9 @@ import { createPlayground } from "./views/playground.js";
 import { createObjectives } from "./views/objectives.js";
 import { createPadding } from "./views/padding.js";
 import { createBig } from "./views/big.js";
+import { createTrain } from "./views/train.js";
 
-const VIEWS = { playground: createPlayground, objectives: createObjectives, padding: createPadding, big: createBig };
+const VIEWS = { playground: createPlayground, objectives: createObjectives, padding: createPadding, big: createBig, train: createTrain };
 export const VIEW_NAMES = Object.keys(VIEWS);
 
 /**
@@ -21,6 +22,9 @@ export function mountShell(root, opts) {
   let messages = [];
   let view = null;
   let viewKey = "";
+  // What a view keeps across its own rebuilds (a language switch, another panel): the train view's
+  // model and curves. Each entry may have dispose(), called when the shell goes.
+  const keep = {};
   const themeHost = opts.themeHost ?? root;
   const messageBox = h("div", { class: "messages", role: "status", "aria-live": "polite", dataset: { testid: "state-message" }, hidden: true });
   // Inside a host page (the custom element) there is already a <main>: use a plain container.
@@ -94,7 +98,8 @@ export function mountShell(root, opts) {
 
   function mountView(s) {
     const t = makeT(s.lang);
-    const ctx = { losslab: opts.losslab, store, t, lang: s.lang, katex: opts.katex, katexMode: opts.katexMode ?? "htmlAndMathml", only: opts.forceWhole ? "" : s.only };
+    const ctx = { losslab: opts.losslab, store, t, lang: s.lang, katex: opts.katex, katexMode: opts.katexMode ?? "htmlAndMathml", only: opts.forceWhole ? "" : s.only, keep };
+    view?.destroy?.();
     view = VIEWS[s.view](ctx);
     // The embed page has no header: its one heading, for screen readers, lives inside <main>.
     fill(mainEl, opts.heading ? h("h1", { class: "sr-only", text: opts.heading }) : null, view.el);
@@ -126,6 +131,10 @@ export function mountShell(root, opts) {
       messages = list;
       renderMessages(store.get());
     },
-    destroy: unsubscribe,
+    destroy() {
+      unsubscribe();
+      view?.destroy?.();
+      for (const k of Object.keys(keep)) keep[k]?.dispose?.();
+    },
   };
 }

@@ -14,6 +14,14 @@ export const LIMITS = Object.freeze({
   batch: 6, // padding view rows
   rowLen: 16,
   bigElements: 1 * 2048 * 32000,
+  // Train view: caps that keep a run in a browser tab to minutes (the trainer itself allows more).
+  trainLayers: 4,
+  trainDModel: 128,
+  trainHeads: 8,
+  trainContext: 128,
+  trainVocab: 512,
+  trainSteps: 2000,
+  trainBatch: 32,
 });
 
 // Field kinds. Each parser gets tokens (strings), returns { value } or { error, value? , clamped }.
@@ -43,10 +51,10 @@ export const OBJ_VOCAB = ["<pad>", "<s>", "</s>", "[MASK]", "Q:", "A:", "what", 
 export const OBJ_SPECIAL = { pad: 0, bos: 1, eos: 2, mask: 3 };
 
 export const SCHEMA = {
-  view: enumOf(["playground", "objectives", "padding", "big"], "playground"),
+  view: enumOf(["playground", "objectives", "padding", "big", "train"], "playground"),
   lang: enumOf(["en", "zh"], "en"),
   theme: enumOf(["auto", "light", "dark"], "auto"),
-  only: enumOf(["", "grid", "summary", "dist", "heatmap", "curve", "formula", "trace"], ""),
+  only: enumOf(["", "grid", "summary", "dist", "heatmap", "curve", "formula", "trace", "train-curves", "train-table", "train-tokens", "train-samples", "train-data"], ""),
   // Playground
   vocab: names(DEFAULT_VOCAB),
   in: ints(0, LIMITS.V - 1, LIMITS.T, [0, 1, 2, 3, 4, 5]),
@@ -88,6 +96,21 @@ export const SCHEMA = {
   beps: num(0, 1, 0.1),
   bshift: bool(false),
   bbe: enumOf(["auto", "webgpu", "cpu"], "auto"),
+  // Train: the trainer's configuration (never its weights, nor the user's own text); the defaults
+  // are the lesson's (lessonRuns: 400 pre-training steps at 3e-3, 300 SFT steps at 2e-3).
+  tcorpus: enumOf(["en", "zh"], "en"),
+  tlayers: int(1, LIMITS.trainLayers, 2),
+  tdmodel: int(8, LIMITS.trainDModel, 64),
+  theads: int(1, LIMITS.trainHeads, 4),
+  tctx: int(16, LIMITS.trainContext, 64),
+  tvocab: int(0, LIMITS.trainVocab, 512),
+  tseed: int(0, 1e9, 0),
+  teps: num(0, 0.5, 0),
+  tlr: num(1e-5, 0.03, 0.003),
+  tlr2: num(1e-5, 0.03, 0.002),
+  tsteps: int(1, LIMITS.trainSteps, 400),
+  tsteps2: int(1, LIMITS.trainSteps, 300),
+  tbatch: int(1, LIMITS.trainBatch, 16),
 };
 
 export const KEYS = Object.keys(SCHEMA);
@@ -386,6 +409,13 @@ function reconcile(s, applied, messages) {
   }
   if (s.pos > T - 1) s.pos = T - 1;
   if (s.oplen > s.oseq.length) s.oplen = s.oseq.length;
+  // Attention heads split the width evenly: take the largest divisor of tdmodel not above theads.
+  if (s.tdmodel % s.theads !== 0) {
+    let heads = s.theads;
+    while (s.tdmodel % heads !== 0) heads--;
+    if (applied.has("theads") || applied.has("tdmodel")) messages.push(msg("not-divisor", "theads", `${s.theads} → ${heads}`));
+    s.theads = heads;
+  }
   if (s.bb * s.bt * s.bv > LIMITS.bigElements) {
     messages.push(msg("too-big", "bb×bt×bv", s.bb * s.bt * s.bv));
     s.bb = SCHEMA.bb.def;
@@ -481,5 +511,6 @@ export function checkState(s) {
   if (s.pos >= T) return "pos out of range";
   if (s.oplen > s.oseq.length) return "prompt longer than sequence";
   if (s.bb * s.bt * s.bv > LIMITS.bigElements) return "big tensor too large";
+  if (s.tdmodel % s.theads !== 0) return "theads does not divide tdmodel";
   return null;
 }

@@ -3,6 +3,7 @@
 import { h, fill, setValue, uid } from "../dom.js";
 import { fmt, exact, short } from "../format.js";
 import { OBJ_VOCAB, OBJ_SPECIAL, LIMITS } from "../state.js";
+import { seedTable } from "../widgets/seed-table.js";
 
 const V = OBJ_VOCAB.length;
 
@@ -126,17 +127,6 @@ export function createObjectives(ctx) {
     const id = uid("h");
     return h("section", { class: "card span-2", "aria-labelledby": id }, h("h2", { id, text: t(key) }), children);
   };
-  const seedTable = () => {
-    const rows = [["特征", "预训练", "对齐 (SFT)"], ["目标", "学习通用语言表示", "迁移到特定任务"], ["数据", "海量未标注数据", "高质量标注数据"],
-      ["Loss函数", "自监督学习 (MLM, CLM)", "监督学习 (Cross-Entropy, MSE)"], ["Loss特点", "数值较大,关注语言理解", "数值较小,关注任务表现"]];
-    const en = [["Feature", "Pre-training", "Alignment (SFT)"], ["Goal", "learn general language representations", "transfer to a specific task"], ["Data", "massive unlabelled data", "high-quality labelled data"],
-      ["Loss", "self-supervised (MLM, CLM)", "supervised (cross-entropy, MSE)"], ["Loss values", "larger; about language understanding", "smaller; about task performance"]];
-    const tbl = (data, lang) => h("table", { class: "seed-table", lang },
-      h("thead", {}, h("tr", {}, data[0].map((c) => h("th", { scope: "col", text: c })))),
-      h("tbody", {}, data.slice(1).map((r) => h("tr", {}, h("th", { scope: "row", text: r[0] }), r.slice(1).map((c) => h("td", { text: c }))))));
-    return h("div", { class: "seed" }, h("p", { class: "hint", text: t("obj.seedSource") }), h("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("obj.seedScroll") }, ctx.lang === "zh" ? tbl(rows, "zh-CN") : [tbl(rows, "zh-CN"), tbl(en, "en")]));
-  };
-
   const el = h("div", { class: "view view-objectives" },
     ctx.only ? null : h("p", { class: "intro", text: t("obj.intro") }),
     h("div", { class: "cards" },
@@ -144,7 +134,7 @@ export function createObjectives(ctx) {
       section("obj.tableTitle", h("p", { class: "hint", text: t("obj.tableHint") }), tableWrap, seqButtons),
       section("obj.controlsTitle", controls),
       section("obj.mseTitle", h("p", { class: "hint", text: t("obj.mseIntro") }), mseBody, mseButtons, h("div", { class: "stat" }, h("span", { class: "stat-label", text: t("obj.mseLoss") }), mseOut), mseNote),
-      section("obj.seedTitle", seedTable())));
+      section("obj.seedTitle", seedTable(ctx, { scrollLabel: t("obj.seedScroll"), sourceLabel: t("obj.seedSource") }))));
 
   function update(s) {
     const d = computeObjectives(ctx.losslab, s);

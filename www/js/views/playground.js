@@ -13,7 +13,9 @@ import { createTrace } from "../widgets/trace.js";
 
 const PLAYGROUND_KEYS = ["vocab", "in", "logits", "labels", "eps", "ii", "shift", "sem", "red", "nib", "z", "cap", "pos"];
 
-export function createPlayground(ctx) {
+export function createPlayground(given) {
+  // A train panel's name means nothing here: show the whole view.
+  const ctx = given.only?.startsWith("train-") ? { ...given, only: "" } : given;
   const { t, store } = ctx;
   ctx.resetPlayground = () => {
     const d = defaultState();
