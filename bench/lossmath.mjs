@@ -1,6 +1,6 @@
 // Plain-JavaScript loss math of the benchmark, shared by the browser page and Node:
 // the hash generator of the golden vectors, the float64 reference, and the "plain JS" peer.
-// Semantics: hf label-smoothed cross-entropy, mean over active positions (SPEC §1); the
+// Semantics: hf label-smoothed cross-entropy, mean over active positions; the
 // benchmark's labels are never negative except ignoreIndex, so no clamping is needed here.
 
 /** MurmurHash3's 32-bit finaliser, in wrapping u32 arithmetic. */

@@ -1,4 +1,4 @@
-//! The exported functions of the ES module (SPEC §5): synchronous, camelCase, typed in the
+//! The exported functions of the ES module: synchronous, camelCase, typed in the
 //! generated `.d.ts`, and throwing an `Error` that says what was wrong instead of trapping.
 
 use ndarray::{ArrayView2, ArrayView3};
@@ -314,7 +314,7 @@ impl Call {
     }
 }
 
-/// Label-smoothed cross-entropy on the CPU (SPEC §1–§3), synchronously.
+/// Label-smoothed cross-entropy on the CPU, synchronously.
 ///
 /// `hf` semantics reproduce transformers' `LabelSmoother` (negative labels other than
 /// `ignoreIndex` count as class 0; no range check on ε); `torch` reproduces

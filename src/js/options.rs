@@ -21,7 +21,7 @@ pub struct CrossEntropyOptions {
     pub z_loss_scale: Option<f64>,
     pub softcap: Option<f64>,
     pub grad: Option<bool>,
-    /// Not in SPEC §5: "simd" (default) or "scalar", to compare the two CPU kernels.
+    /// Not a PyTorch option: "simd" (default) or "scalar", to compare the two CPU kernels.
     pub kernel: Option<String>,
 }
 
@@ -76,7 +76,7 @@ pub fn decode_error(what: &str, e: impl std::fmt::Display) -> Error {
     Error::Parse(format!("invalid {what}: {e}"))
 }
 
-/// `crossEntropy`'s one option beyond SPEC §5: which CPU kernel runs ("simd" by default).
+/// `crossEntropy`'s one option beyond PyTorch's: which CPU kernel runs ("simd" by default).
 pub fn cpu_kernel(name: Option<&str>) -> Result<crate::cpu::CpuKernel> {
     use crate::cpu::CpuKernel;
     match name {

@@ -1,4 +1,4 @@
-//! The options of a cross-entropy call, with the defaults of SPEC §5 and their validation.
+//! The options of a cross-entropy call, with `LabelSmoother()`'s defaults and their validation.
 
 use crate::error::{Error, Result};
 

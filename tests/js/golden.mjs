@@ -33,7 +33,7 @@ export function caseInput(losslab, c) {
 }
 
 /** Every violation of result `r` against case `c`, as strings; updates `worst`. `lossRel` is
- *  SPEC §6's bar: 1e-6 for the CPU, 1e-5 for WebGPU (per-token values get the same bar, with
+ *  the accuracy bar: 1e-6 for the CPU, 1e-5 for WebGPU (per-token values get the same bar, with
  *  values under 1 nat held to it absolutely). */
 export function check(c, r, worst = { loss: 0, lossCase: "", grad: 0, gradCase: "" }, lossRel = LOSS_REL) {
   const e = c.expected;
