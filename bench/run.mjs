@@ -7,15 +7,14 @@
 //
 // Usage: node bench/run.mjs [--shapes 1x128x32000,...] [--runs N] [--budget SECONDS] [--quick]
 //                           [--peers a,b,...] [--smoke] [--out DIR] [--verbose]
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { execFileSync } from "node:child_process";
-import { chromium } from "playwright-core";
 import wabtInit from "wabt";
 import { serveBench } from "./server.mjs";
+import { launchChromium, machine, withTimeout } from "./harness.mjs";
 import * as lm from "./lossmath.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -95,28 +94,6 @@ const log = (...a) => console.error("[bench]", ...a);
 // ---------------------------------------------------------------------------------------------
 // Machine, versions, and the self-checks of the reference
 
-function machine() {
-  let cpu = "unknown";
-  try {
-    cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? cpu;
-  } catch {}
-  const git = (...args) => {
-    try {
-      return execFileSync("git", args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-    } catch {
-      return null;
-    }
-  };
-  const cargo = readFileSync(join(ROOT, "Cargo.toml"), "utf8");
-  return {
-    cpu,
-    logicalCpus: cpus().length,
-    memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
-    node: process.version,
-    losslab: `${/^version\s*=\s*"([^"]+)"/m.exec(cargo)?.[1] ?? "?"} (git ${git("describe", "--always", "--dirty") ?? "?"})`,
-  };
-}
-
 /** The float64 reference against the golden vector made by PyTorch on the same generator. */
 function goldenCheck() {
   try {
@@ -148,12 +125,6 @@ async function compileCeiling() {
 
 // ---------------------------------------------------------------------------------------------
 // Running cells, one fresh page each
-
-const withTimeout = (promise, ms, what) =>
-  Promise.race([
-    promise,
-    new Promise((_, fail) => setTimeout(() => fail(new Error(`${what}: no answer after ${ms / 1000} s`)), ms).unref()),
-  ]);
 
 async function openPage(context, url, shapeCfg) {
   const page = await context.newPage();
@@ -349,37 +320,7 @@ log(`golden reference check: ${JSON.stringify(golden)}`);
 const extra = new Map([["/bench/ceiling.wasm", { type: "application/wasm", body: await compileCeiling() }]]);
 const server = await serveBench(ROOT, extra);
 const url = `http://127.0.0.1:${server.address().port}/bench/page.html`;
-const userDataDir = mkdtempSync(join(tmpdir(), "losslab-bench-"));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: false,
-  args: [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--enable-unsafe-webgpu",
-  ],
-});
-
-// Which tfjs wasm binary the browser fetched: the evidence of the SIMD, single-thread build.
-const tfjsWasmFiles = new Set();
-context.on("request", (r) => {
-  const name = r.url().split("/").pop();
-  if (name.startsWith("tfjs-backend-wasm") && name.endsWith(".wasm")) tfjsWasmFiles.add(name);
-});
-let browser = "Chromium";
-try {
-  const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  browser = (await cdp.send("Browser.getVersion")).product;
-  await page.close();
-} catch (e) {
-  log(`browser version unknown: ${e.message}`);
-}
+const { context, browser, tfjsWasmFiles, userDataDir } = await launchChromium({ prefix: "losslab-bench-", webgpu: true, log });
 
 const results = [];
 const references = {};

@@ -14,14 +14,13 @@
 // Two tfjs rows: the model as written, with tfjs's own gradients, and the same model whose linear
 // layers get a custom gradient that transposes explicitly, working around the wasm backend's slow
 // transposed matMul. The second is the stronger baseline; both are reported.
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { execFileSync } from "node:child_process";
-import { chromium } from "playwright-core";
 import { serveBench } from "./server.mjs";
+import { launchChromium, machine, withTimeout } from "./harness.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 // The calibration shape: the trainer's default model with a 256-token vocabulary, batch 16, and
@@ -91,28 +90,6 @@ const log = (...a) => console.error("[train]", ...a);
 // ---------------------------------------------------------------------------------------------
 // Machine, versions, and the PyTorch figure (as bench/run.mjs reports them)
 
-function machine() {
-  let cpu = "unknown";
-  try {
-    cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? cpu;
-  } catch {}
-  const git = (...args) => {
-    try {
-      return execFileSync("git", args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-    } catch {
-      return null;
-    }
-  };
-  const cargo = readFileSync(join(ROOT, "Cargo.toml"), "utf8");
-  return {
-    cpu,
-    logicalCpus: cpus().length,
-    memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
-    node: process.version,
-    losslab: `${/^version\s*=\s*"([^"]+)"/m.exec(cargo)?.[1] ?? "?"} (git ${git("describe", "--always", "--dirty") ?? "?"})`,
-  };
-}
-
 /** make_trainer.py's benchmark, if the golden file has one at this benchmark's shape. */
 function pytorchFigure() {
   try {
@@ -132,12 +109,6 @@ function pytorchFigure() {
 
 // ---------------------------------------------------------------------------------------------
 // One engine, one fresh page
-
-const withTimeout = (promise, ms, what) =>
-  Promise.race([
-    promise,
-    new Promise((_, fail) => setTimeout(() => fail(new Error(`${what}: no answer after ${ms / 1000} s`)), ms).unref()),
-  ]);
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -311,36 +282,7 @@ const loadTimer = setInterval(() => loads.push(loadavg()[0]), 5000).unref();
 const pytorch = pytorchFigure();
 const server = await serveBench(ROOT);
 const url = `http://127.0.0.1:${server.address().port}/bench/train-page.html`;
-const userDataDir = mkdtempSync(join(tmpdir(), "losslab-train-"));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: false,
-  args: [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
-
-// Which tfjs wasm binary the browser fetched: the evidence of the SIMD, single-thread build.
-const tfjsWasmFiles = new Set();
-context.on("request", (r) => {
-  const name = r.url().split("/").pop();
-  if (name.startsWith("tfjs-backend-wasm") && name.endsWith(".wasm")) tfjsWasmFiles.add(name);
-});
-let browser = "Chromium";
-try {
-  const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  browser = (await cdp.send("Browser.getVersion")).product;
-  await page.close();
-} catch (e) {
-  log(`browser version unknown: ${e.message}`);
-}
+const { context, browser, tfjsWasmFiles, userDataDir } = await launchChromium({ prefix: "losslab-train-", log });
 
 const results = [];
 const open = [];
