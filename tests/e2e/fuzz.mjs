@@ -1,7 +1,7 @@
 // Fuzzes the front end's input readers in Node: the URL-state decoder, the .npy reader and the JSON
 // import, with random and mutated inputs for a bounded time. Every result must be a valid state (or a
 // checked tensor) or a clear refusal; no other exception may escape.
-import { decodeHash, encodeState, checkState, defaultState, encodeJsonForm, KEYS } from "../../www/js/state.js";
+import { decodeHash, encodeState, checkState, defaultState, encodeJsonForm, URL_KEYS } from "../../www/js/state.js";
 import { parseNpy, writeNpy, parseJsonInput, ImportError } from "../../www/js/npy.js";
 
 function rng(seed) {
@@ -33,17 +33,17 @@ function randomState(r) {
   s.logits = Array.from({ length: T }, () => Array.from({ length: V }, () => (r() < 0.05 ? pick(r, [Infinity, -Infinity, NaN]) : Math.round((r() - 0.5) * 2000) / 100)));
   s.vocab = Array.from({ length: V }, (_, i) => (r() < 0.2 ? pick(r, ["<s>", "a,b", "x&y=z", "100%", "中文", "🙂"]) : `t${i}`));
   s.labels = Array.from({ length: T }, () => (r() < 0.2 ? -100 : Math.floor(r() * V)));
-  s.in = Array.from({ length: T }, () => Math.floor(r() * V));
-  s.eps = Math.round(r() * 100) / 100;
-  s.shift = r() < 0.5;
-  s.sem = r() < 0.5 ? "hf" : "torch";
+  s.inputTokens = Array.from({ length: T }, () => Math.floor(r() * V));
+  s.epsilon = Math.round(r() * 100) / 100;
+  s.shiftLabels = r() < 0.5;
+  s.semantics = r() < 0.5 ? "hf" : "torch";
   s.view = pick(r, ["playground", "objectives", "padding", "big", "train"]);
-  s.tdmodel = 8 * (1 + Math.floor(r() * 16));
-  s.theads = pick(r, [1, 2, 4, 8]);
-  s.tsteps = 1 + Math.floor(r() * 2000);
-  s.teps = Math.round(r() * 50) / 100;
-  s.tcorpus = pick(r, ["en", "zh"]);
-  s.pos = Math.floor(r() * T);
+  s.trainDModel = 8 * (1 + Math.floor(r() * 16));
+  s.trainHeads = pick(r, [1, 2, 4, 8]);
+  s.trainSteps = 1 + Math.floor(r() * 2000);
+  s.trainEpsilon = Math.round(r() * 50) / 100;
+  s.trainCorpus = pick(r, ["en", "zh"]);
+  s.position = Math.floor(r() * T);
   return s;
 }
 
@@ -56,9 +56,9 @@ function mutate(r, text) {
       case 0: s = s.slice(0, i) + pick(r, ATOMS) + s.slice(i); break;
       case 1: s = s.slice(0, i) + s.slice(i + 1 + Math.floor(r() * 8)); break;
       case 2: s = s.slice(0, i) + String.fromCharCode(Math.floor(r() * 0xffff)) + s.slice(i + 1); break;
-      case 3: s = s + "&" + pick(r, KEYS) + "=" + pick(r, ATOMS); break;
+      case 3: s = s + "&" + pick(r, URL_KEYS) + "=" + pick(r, ATOMS); break;
       case 4: { const j = Math.floor(r() * s.length); s = s.slice(0, i) + s.slice(Math.min(i, j), Math.max(i, j)).repeat(1 + Math.floor(r() * 3)) + s.slice(i); break; }
-      case 5: s = encodeJsonForm(r() < 0.5 ? { [pick(r, KEYS)]: pick(r, [1, "x", [1, 2], [[1], [2, 3]], null, true, { a: 1 }, -1e400]) } : { eps: s.slice(0, 20) }); break;
+      case 5: s = encodeJsonForm(r() < 0.5 ? { [pick(r, URL_KEYS)]: pick(r, [1, "x", [1, 2], [[1], [2, 3]], null, true, { a: 1 }, -1e400]) } : { eps: s.slice(0, 20) }); break;
     }
   }
   return s.slice(0, 70000);

@@ -2,10 +2,10 @@
 
 /** The crossEntropy options the state asks for (undefined keys left out: the module is strict). */
 export function lossOptions(s, overrides = {}) {
-  const o = { semantics: s.sem, epsilon: s.eps, ignoreIndex: s.ii, shiftLabels: s.shift, zLossScale: s.z };
-  if (s.sem === "torch") o.reduction = s.red;
-  if (s.nib !== null) o.numItemsInBatch = s.nib;
-  if (s.cap !== null) o.softcap = s.cap;
+  const o = { semantics: s.semantics, epsilon: s.epsilon, ignoreIndex: s.ignoreIndex, shiftLabels: s.shiftLabels, zLossScale: s.zLossScale };
+  if (s.semantics === "torch") o.reduction = s.reduction;
+  if (s.numItemsInBatch !== null) o.numItemsInBatch = s.numItemsInBatch;
+  if (s.softcap !== null) o.softcap = s.softcap;
   return { ...o, ...overrides };
 }
 
@@ -25,18 +25,18 @@ const attempt = (fn) => {
 export function computePlayground(L, s) {
   const T = s.logits.length;
   const V = s.vocab.length;
-  const rows = s.shift ? T - 1 : T;
+  const rows = s.shiftLabels ? T - 1 : T;
   const flat = Float32Array.from(s.logits.flat());
   const labels = Int32Array.from(s.labels);
   const input = { logits: flat, dims: [1, T, V], labels };
-  const vectorLoss = s.sem === "torch" && s.red === "none";
+  const vectorLoss = s.semantics === "torch" && s.reduction === "none";
 
   const main = attempt(() => L.crossEntropy(input, lossOptions(s, { grad: !vectorLoss })));
-  const targets = Array.from({ length: rows }, (_, r) => s.labels[r + (s.shift ? 1 : 0)]);
+  const targets = Array.from({ length: rows }, (_, r) => s.labels[r + (s.shiftLabels ? 1 : 0)]);
 
   // −log softmax of every row, from the module (soft-capping included, as in the loss).
   const logp = attempt(() => {
-    const lp = L.logSoftmax({ logits: flat, dims: [T, V] }, s.cap !== null ? { softcap: s.cap } : undefined);
+    const lp = L.logSoftmax({ logits: flat, dims: [T, V] }, s.softcap !== null ? { softcap: s.softcap } : undefined);
     return Array.from({ length: T }, (_, t) => Array.from(lp.subarray(t * V, t * V + V), (x) => -x));
   });
 
@@ -44,15 +44,15 @@ export function computePlayground(L, s) {
   const unmasked = rows === 0 ? { value: null, error: null } : attempt(() => {
     const rowsLogits = flat.subarray(0, rows * V);
     const clamped = Int32Array.from(targets, (y) => Math.max(0, y));
-    const opts = { epsilon: s.eps, ignoreIndex: -1 };
-    if (s.cap !== null) opts.softcap = s.cap;
+    const opts = { epsilon: s.epsilon, ignoreIndex: -1 };
+    if (s.softcap !== null) opts.softcap = s.softcap;
     return L.crossEntropy({ logits: rowsLogits, dims: [1, rows, V], labels: clamped }, opts);
   });
 
   // The reference LabelSmoother itself (hf, no z-loss, no num_items_in_batch): the trace's result.
   const trace = attempt(() => {
-    const opts = { semantics: "hf", epsilon: s.eps, ignoreIndex: s.ii, shiftLabels: s.shift };
-    if (s.cap !== null) opts.softcap = s.cap;
+    const opts = { semantics: "hf", epsilon: s.epsilon, ignoreIndex: s.ignoreIndex, shiftLabels: s.shiftLabels };
+    if (s.softcap !== null) opts.softcap = s.softcap;
     return L.crossEntropy(input, opts);
   });
 

@@ -3,18 +3,19 @@
 import { h } from "./dom.js";
 import { SCHEMA, LIMITS } from "./state.js";
 
+/** What each field means, by field name; the table shows the link key the schema gives it. */
 const ABOUT = {
   view: "which view", lang: "interface language", theme: "colour theme", only: "embed one panel (playground or train)",
-  vocab: "token names (percent-encoded, comma-separated)", in: "input token per position (display)", logits: "logits, rows ';', values ','; inf, -inf, nan allowed",
-  labels: "label per position (ignore_index to ignore)", eps: "label smoothing ε", ii: "ignore_index", shift: "shift_labels", sem: "semantics",
-  red: "reduction (torch)", nib: "num_items_in_batch", z: "z-loss scale", cap: "logit soft-cap", pos: "position shown in the distribution",
-  oseq: "objectives: token ids of the sequence", oplen: "objectives: prompt length", opc: "objectives: toy model confidence on the prompt", orc: "objectives: confidence on the response",
-  oeps: "objectives: ε", oseed: "objectives: MLM seed", oprob: "objectives: MLM probability", omp: "MSE predictions", omt: "MSE targets",
-  pp: "padding: prompts (rows ';')", pl: "padding: labels", pg: "padding: generated tokens", ppad: "pad_token_id", pside: "collate padding side", pmul: "pad_to_multiple_of (0 off)", pstep: "step shown",
-  bb: "big: B", bt: "big: T", bv: "big: V", bseed: "big: seed", bscale: "big: logit scale", beps: "big: ε", bshift: "big: shift_labels", bbe: "big: engine backend",
-  tcorpus: "train: bundled corpus", tlayers: "train: transformer blocks", tdmodel: "train: width d_model", theads: "train: attention heads (must divide the width)",
-  tctx: "train: context in tokens", tvocab: "train: BPE vocabulary size (0: characters)", tseed: "train: seed of the weights and the batches", teps: "train: label smoothing ε",
-  tlr: "train: pre-training learning rate", tlr2: "train: SFT learning rate", tsteps: "train: pre-training steps", tsteps2: "train: SFT steps", tbatch: "train: batch size",
+  vocab: "token names (percent-encoded, comma-separated)", inputTokens: "input token per position (display)", logits: "logits, rows ';', values ','; inf, -inf, nan allowed",
+  labels: "label per position (ignore_index to ignore)", epsilon: "label smoothing ε", ignoreIndex: "ignore_index", shiftLabels: "shift_labels", semantics: "semantics",
+  reduction: "reduction (torch)", numItemsInBatch: "num_items_in_batch", zLossScale: "z-loss scale", softcap: "logit soft-cap", position: "position shown in the distribution",
+  objSequence: "objectives: token ids of the sequence", objPromptLength: "objectives: prompt length", objPromptConfidence: "objectives: toy model confidence on the prompt", objResponseConfidence: "objectives: confidence on the response",
+  objEpsilon: "objectives: ε", objMlmSeed: "objectives: MLM seed", objMlmProbability: "objectives: MLM probability", msePredictions: "MSE predictions", mseTargets: "MSE targets",
+  padPrompts: "padding: prompts (rows ';')", padLabels: "padding: labels", padGenerated: "padding: generated tokens", padTokenId: "pad_token_id", paddingSide: "collate padding side", padToMultipleOf: "pad_to_multiple_of (0 off)", padStep: "step shown",
+  bigBatch: "big: B", bigSeqLen: "big: T", bigVocab: "big: V", bigSeed: "big: seed", bigLogitScale: "big: logit scale", bigEpsilon: "big: ε", bigShiftLabels: "big: shift_labels", bigBackend: "big: engine backend",
+  trainCorpus: "train: bundled corpus", trainLayers: "train: transformer blocks", trainDModel: "train: width d_model", trainHeads: "train: attention heads (must divide the width)",
+  trainContext: "train: context in tokens", trainVocab: "train: BPE vocabulary size (0: characters)", trainSeed: "train: seed of the weights and the batches", trainEpsilon: "train: label smoothing ε",
+  trainLr: "train: pre-training learning rate", trainSftLr: "train: SFT learning rate", trainSteps: "train: pre-training steps", trainSftSteps: "train: SFT steps", trainBatch: "train: batch size",
 };
 
 function accepted(spec) {
@@ -31,8 +32,8 @@ function accepted(spec) {
 const show = (v) => (v === null ? "none" : Array.isArray(v) ? JSON.stringify(v).slice(0, 40) + (JSON.stringify(v).length > 40 ? "…" : "") : String(v) || "(empty)");
 
 const tbody = document.querySelector("#state-keys tbody");
-for (const [key, spec] of Object.entries(SCHEMA)) {
-  tbody.append(h("tr", {}, h("td", {}, h("code", { text: key })), h("td", { text: ABOUT[key] ?? "" }), h("td", { text: accepted(spec) }), h("td", {}, h("code", { text: show(spec.def) }))));
+for (const [field, spec] of Object.entries(SCHEMA)) {
+  tbody.append(h("tr", {}, h("td", {}, h("code", { text: spec.key })), h("td", { text: ABOUT[field] ?? "" }), h("td", { text: accepted(spec) }), h("td", {}, h("code", { text: show(spec.def) }))));
 }
 
 // The live iframe: trust only messages from its own window, of the one known shape.

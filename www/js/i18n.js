@@ -996,14 +996,14 @@ export const DICT = {
 // Explanations of the module's notes, keyed by note code (the module writes English).
 const NOTES_ZH = {
   "no-positions": () => "shift_labels 后长度为 1 的序列没有可预测的位置:均值是 0 / 0 = NaN",
-  "all-ignored": (n, s) => `所有标签都被忽略(都等于 ignore_index ${s.ii}):均值是 0 除以 0 个有效词元 = NaN`,
+  "all-ignored": (n, s) => `所有标签都被忽略(都等于 ignore_index ${s.ignoreIndex}):均值是 0 除以 0 个有效词元 = NaN`,
   "zero-weight": () => "有效标签的类别权重之和为 0:加权均值是 0 / 0 = NaN",
   "clamped-label": (n, s) => `下标 ${n.position} 处的标签 ${s.labels[n.position] ?? ""} 为负数但不等于 ignore_index:LabelSmoother 把它截断为类别 0 并计入损失(torch 语义会拒绝)`,
   "nan-logit": (n) => `位置 ${n.position} 有 NaN logit:NaN 经 logsumexp 传播到损失`,
   "positive-infinity": (n) => `位置 ${n.position} 有 +inf logit:softmax 计算 inf / inf,因此其对数概率为 NaN`,
   "negative-infinity": (n, s) =>
     `位置 ${n.position} 有 -inf logit:该类概率为 0,−log p = +inf,平滑项之和为 +inf;` +
-    (s.eps !== 0 ? "ε > 0 时它被计入,损失为 +inf" : s.sem === "hf" ? "ε = 0 时 LabelSmoother 仍然加上 0 × inf = NaN" : "ε = 0 时 PyTorch 不计算平滑项,损失保持有限"),
+    (s.epsilon !== 0 ? "ε > 0 时它被计入,损失为 +inf" : s.semantics === "hf" ? "ε = 0 时 LabelSmoother 仍然加上 0 × inf = NaN" : "ε = 0 时 PyTorch 不计算平滑项,损失保持有限"),
   "label-impossible": (n) => `位置 ${n.position}:标签对应的 logit 为 -inf,其概率为 0,NLL 为 +inf`,
 };
 

@@ -24,15 +24,36 @@ export const LIMITS = Object.freeze({
   trainBatch: 32,
 });
 
-// Field kinds. Each parser gets tokens (strings), returns { value } or { error, value? , clamped }.
-const enumOf = (values, def) => ({ kind: "enum", values, def });
-const num = (min, max, def, opts = {}) => ({ kind: "num", min, max, def, ...opts });
-const int = (min, max, def, opts = {}) => ({ kind: "num", min, max, def, integer: true, ...opts });
-const bool = (def) => ({ kind: "bool", def });
-const names = (def) => ({ kind: "names", def });
-const ints = (min, max, maxLen, def) => ({ kind: "ints", min, max, maxLen, def });
-const nums = (min, max, maxLen, def) => ({ kind: "nums", min, max, maxLen, def });
-const matrix = (opts, def) => ({ kind: "matrix", ...opts, def });
+// Field kinds. Each names the field's key in the link first (a public format: shared links must
+// keep working, so a key never changes once published), then the values it takes and its default.
+// Each parser gets tokens (strings), returns { value } or { error, value? , clamped }.
+/**
+ * @template {string} V
+ * @param {string} key @param {readonly V[]} values @param {NoInfer<V>} def
+ */
+const enumOf = (key, values, def) => ({ key, kind: /** @type {const} */ ("enum"), values, def });
+/** @param {string} key @param {number} min @param {number} max @param {number} def @param {{ integer?: boolean }} [opts] */
+const num = (key, min, max, def, opts = {}) => ({ key, kind: /** @type {const} */ ("num"), min, max, def, integer: !!opts.integer, nullable: false });
+/** A number that may be absent ("none" in the link, null in the state), which is its default. */
+const optionalNum = (/** @type {string} */ key, /** @type {number} */ min, /** @type {number} */ max) => ({
+  key, kind: /** @type {const} */ ("num"), min, max, def: /** @type {number | null} */ (null), integer: false, nullable: true,
+});
+/** @param {string} key @param {number} min @param {number} max @param {number} def */
+const int = (key, min, max, def) => num(key, min, max, def, { integer: true });
+/** @param {string} key @param {boolean} def */
+const bool = (key, def) => ({ key, kind: /** @type {const} */ ("bool"), def });
+/** @param {string} key @param {string[]} def */
+const names = (key, def) => ({ key, kind: /** @type {const} */ ("names"), def });
+/** @param {string} key @param {number} min @param {number} max @param {number} maxLen @param {number[]} def */
+const ints = (key, min, max, maxLen, def) => ({ key, kind: /** @type {const} */ ("ints"), min, max, maxLen, def });
+/** @param {string} key @param {number} min @param {number} max @param {number} maxLen @param {number[]} def */
+const nums = (key, min, max, maxLen, def) => ({ key, kind: /** @type {const} */ ("nums"), min, max, maxLen, def });
+/**
+ * @param {string} key
+ * @param {{ maxRows: number, maxCols: number, min: number, max: number, integer?: boolean, nonFinite?: boolean, ragged?: boolean }} opts
+ * @param {number[][]} def
+ */
+const matrix = (key, opts, def) => ({ key, kind: /** @type {const} */ ("matrix"), integer: false, nonFinite: false, ragged: false, ...opts, def });
 
 export const DEFAULT_VOCAB = ["Q:", "sky", "color", "?", "A:", "blue", "red", "</s>"];
 // The default example: "Q: sky color ? A: blue </s>". Row t has seen in[t] and should predict
@@ -50,77 +71,92 @@ const DEFAULT_LOGITS = [
 export const OBJ_VOCAB = ["<pad>", "<s>", "</s>", "[MASK]", "Q:", "A:", "what", "color", "is", "the", "sky", "?", "blue", "red", "."];
 export const OBJ_SPECIAL = { pad: 0, bos: 1, eos: 2, mask: 3 };
 
+/**
+ * Every field of the UI state, by the name views and widgets use, with its key in the link (the
+ * `key` argument: short, and fixed once published), its kind, limits and default. The order is the
+ * order of the pairs in the links encodeState writes.
+ */
 export const SCHEMA = {
-  view: enumOf(["playground", "objectives", "padding", "big", "train"], "playground"),
-  lang: enumOf(["en", "zh"], "en"),
-  theme: enumOf(["auto", "light", "dark"], "auto"),
-  only: enumOf(["", "grid", "summary", "dist", "heatmap", "curve", "formula", "trace", "train-curves", "train-table", "train-tokens", "train-samples", "train-data"], ""),
+  view: enumOf("view", ["playground", "objectives", "padding", "big", "train"], "playground"),
+  lang: enumOf("lang", ["en", "zh"], "en"),
+  theme: enumOf("theme", ["auto", "light", "dark"], "auto"),
+  only: enumOf("only", ["", "grid", "summary", "dist", "heatmap", "curve", "formula", "trace", "train-curves", "train-table", "train-tokens", "train-samples", "train-data"], ""),
   // Playground
-  vocab: names(DEFAULT_VOCAB),
-  in: ints(0, LIMITS.V - 1, LIMITS.T, [0, 1, 2, 3, 4, 5]),
-  logits: matrix({ maxRows: LIMITS.T, maxCols: LIMITS.V, min: -LIMITS.logit, max: LIMITS.logit, nonFinite: true }, DEFAULT_LOGITS),
-  labels: ints(-LIMITS.label, LIMITS.label, LIMITS.T, [1, 2, 3, 4, 5, 7]),
-  eps: num(-10, 10, 0.1),
-  ii: int(-LIMITS.label, LIMITS.label, -100),
-  shift: bool(false),
-  sem: enumOf(["hf", "torch"], "hf"),
-  red: enumOf(["mean", "sum", "none"], "mean"),
-  nib: num(1e-6, 1e9, null, { nullable: true }),
-  z: num(0, 10, 0),
-  cap: num(1e-3, 1e5, null, { nullable: true }),
-  pos: int(0, LIMITS.T - 1, 4),
+  vocab: names("vocab", DEFAULT_VOCAB),
+  inputTokens: ints("in", 0, LIMITS.V - 1, LIMITS.T, [0, 1, 2, 3, 4, 5]),
+  logits: matrix("logits", { maxRows: LIMITS.T, maxCols: LIMITS.V, min: -LIMITS.logit, max: LIMITS.logit, nonFinite: true }, DEFAULT_LOGITS),
+  labels: ints("labels", -LIMITS.label, LIMITS.label, LIMITS.T, [1, 2, 3, 4, 5, 7]),
+  epsilon: num("eps", -10, 10, 0.1),
+  ignoreIndex: int("ii", -LIMITS.label, LIMITS.label, -100),
+  shiftLabels: bool("shift", false),
+  semantics: enumOf("sem", ["hf", "torch"], "hf"),
+  reduction: enumOf("red", ["mean", "sum", "none"], "mean"),
+  numItemsInBatch: optionalNum("nib", 1e-6, 1e9),
+  zLossScale: num("z", 0, 10, 0),
+  softcap: optionalNum("cap", 1e-3, 1e5),
+  position: int("pos", 0, LIMITS.T - 1, 4),
   // Pre-training vs alignment
-  oseq: ints(0, OBJ_VOCAB.length - 1, LIMITS.seqLen, [1, 4, 6, 7, 8, 9, 10, 11, 5, 9, 10, 8, 12, 14, 2, 0]),
-  oplen: int(0, LIMITS.seqLen, 9),
-  opc: num(0, 20, 1),
-  orc: num(0, 20, 5),
-  oeps: num(0, 1, 0),
-  oseed: int(0, 1e9, 3),
-  oprob: num(0, 1, 0.3),
-  omp: nums(-1e6, 1e6, LIMITS.mse, [0.8, 2.9, -0.4]),
-  omt: nums(-1e6, 1e6, LIMITS.mse, [1, 3, 0]),
+  objSequence: ints("oseq", 0, OBJ_VOCAB.length - 1, LIMITS.seqLen, [1, 4, 6, 7, 8, 9, 10, 11, 5, 9, 10, 8, 12, 14, 2, 0]),
+  objPromptLength: int("oplen", 0, LIMITS.seqLen, 9),
+  objPromptConfidence: num("opc", 0, 20, 1),
+  objResponseConfidence: num("orc", 0, 20, 5),
+  objEpsilon: num("oeps", 0, 1, 0),
+  objMlmSeed: int("oseed", 0, 1e9, 3),
+  objMlmProbability: num("oprob", 0, 1, 0.3),
+  msePredictions: nums("omp", -1e6, 1e6, LIMITS.mse, [0.8, 2.9, -0.4]),
+  mseTargets: nums("omt", -1e6, 1e6, LIMITS.mse, [1, 3, 0]),
   // Padding
-  pp: matrix({ maxRows: LIMITS.batch, maxCols: LIMITS.rowLen, min: -LIMITS.label, max: LIMITS.label, integer: true, ragged: true }, [[11, 12, 13], [21, 22], [31, 32, 33, 34]]),
-  pl: matrix({ maxRows: LIMITS.batch, maxCols: LIMITS.rowLen, min: -LIMITS.label, max: LIMITS.label, integer: true, ragged: true }, [[51, 52], [61], [71, 72]]),
-  pg: matrix({ maxRows: LIMITS.batch, maxCols: LIMITS.rowLen, min: -LIMITS.label, max: LIMITS.label, integer: true, ragged: true }, [[81, 82, 2], [91, 2], [95, 96, 97]]),
-  ppad: int(-LIMITS.label, LIMITS.label, 0),
-  pside: enumOf(["right", "left"], "right"),
-  pmul: int(0, 64, 0),
-  pstep: int(0, 4, 0),
+  padPrompts: matrix("pp", { maxRows: LIMITS.batch, maxCols: LIMITS.rowLen, min: -LIMITS.label, max: LIMITS.label, integer: true, ragged: true }, [[11, 12, 13], [21, 22], [31, 32, 33, 34]]),
+  padLabels: matrix("pl", { maxRows: LIMITS.batch, maxCols: LIMITS.rowLen, min: -LIMITS.label, max: LIMITS.label, integer: true, ragged: true }, [[51, 52], [61], [71, 72]]),
+  padGenerated: matrix("pg", { maxRows: LIMITS.batch, maxCols: LIMITS.rowLen, min: -LIMITS.label, max: LIMITS.label, integer: true, ragged: true }, [[81, 82, 2], [91, 2], [95, 96, 97]]),
+  padTokenId: int("ppad", -LIMITS.label, LIMITS.label, 0),
+  paddingSide: enumOf("pside", ["right", "left"], "right"),
+  padToMultipleOf: int("pmul", 0, 64, 0),
+  padStep: int("pstep", 0, 4, 0),
   // Big tensors
-  bb: int(1, 2048, 1),
-  bt: int(1, 2048, 64),
-  bv: int(1, 262144, 32000),
-  bseed: int(0, 1e9, 1),
-  bscale: num(0, 1e4, 8),
-  beps: num(0, 1, 0.1),
-  bshift: bool(false),
-  bbe: enumOf(["auto", "webgpu", "cpu"], "auto"),
+  bigBatch: int("bb", 1, 2048, 1),
+  bigSeqLen: int("bt", 1, 2048, 64),
+  bigVocab: int("bv", 1, 262144, 32000),
+  bigSeed: int("bseed", 0, 1e9, 1),
+  bigLogitScale: num("bscale", 0, 1e4, 8),
+  bigEpsilon: num("beps", 0, 1, 0.1),
+  bigShiftLabels: bool("bshift", false),
+  bigBackend: enumOf("bbe", ["auto", "webgpu", "cpu"], "auto"),
   // Train: the trainer's configuration (never its weights, nor the user's own text); the defaults
   // are the lesson's (lessonRuns: 400 pre-training steps at 3e-3, 300 SFT steps at 2e-3).
-  tcorpus: enumOf(["en", "zh"], "en"),
-  tlayers: int(1, LIMITS.trainLayers, 2),
-  tdmodel: int(8, LIMITS.trainDModel, 64),
-  theads: int(1, LIMITS.trainHeads, 4),
-  tctx: int(16, LIMITS.trainContext, 64),
-  tvocab: int(0, LIMITS.trainVocab, 512),
-  tseed: int(0, 1e9, 0),
-  teps: num(0, 0.5, 0),
-  tlr: num(1e-5, 0.03, 0.003),
-  tlr2: num(1e-5, 0.03, 0.002),
-  tsteps: int(1, LIMITS.trainSteps, 400),
-  tsteps2: int(1, LIMITS.trainSteps, 300),
-  tbatch: int(1, LIMITS.trainBatch, 16),
+  trainCorpus: enumOf("tcorpus", ["en", "zh"], "en"),
+  trainLayers: int("tlayers", 1, LIMITS.trainLayers, 2),
+  trainDModel: int("tdmodel", 8, LIMITS.trainDModel, 64),
+  trainHeads: int("theads", 1, LIMITS.trainHeads, 4),
+  trainContext: int("tctx", 16, LIMITS.trainContext, 64),
+  trainVocab: int("tvocab", 0, LIMITS.trainVocab, 512),
+  trainSeed: int("tseed", 0, 1e9, 0),
+  trainEpsilon: num("teps", 0, 0.5, 0),
+  trainLr: num("tlr", 1e-5, 0.03, 0.003),
+  trainSftLr: num("tlr2", 1e-5, 0.03, 0.002),
+  trainSteps: int("tsteps", 1, LIMITS.trainSteps, 400),
+  trainSftSteps: int("tsteps2", 1, LIMITS.trainSteps, 300),
+  trainBatch: int("tbatch", 1, LIMITS.trainBatch, 16),
 };
 
-export const KEYS = Object.keys(SCHEMA);
+/** @typedef {typeof SCHEMA} Schema */
+/** @typedef {keyof Schema} Field */
+/** @typedef {Schema[Field]} Spec */
+/** The UI state: one value per field, as the views read it. @typedef {{ [F in Field]: Schema[F]["def"] }} State */
 
-const clone = (v) => (Array.isArray(v) ? v.map(clone) : v);
+/** The fields in link order. @type {Field[]} */
+export const FIELDS = /** @type {Field[]} */ (Object.keys(SCHEMA));
+/** The keys of a link, in the same order. */
+export const URL_KEYS = FIELDS.map((f) => SCHEMA[f].key);
+/** A link key → its field (a Map: keys such as "__proto__" from a link are plain strings here). */
+const FIELD_OF_KEY = new Map(FIELDS.map((f) => [SCHEMA[f].key, f]));
 
+/** @type {<T>(v: T) => T} */
+const clone = (v) => /** @type {any} */ (Array.isArray(v) ? v.map(clone) : v);
+
+/** A fresh state holding every default (arrays are new copies). @returns {State} */
 export function defaultState() {
-  const s = {};
-  for (const k of KEYS) s[k] = clone(SCHEMA[k].def);
-  return s;
+  return /** @type {State} */ (Object.fromEntries(FIELDS.map((f) => [f, clone(SCHEMA[f].def)])));
 }
 
 // Messages are codes plus plain-text details; the UI translates the code and shows details
@@ -130,10 +166,16 @@ function shortText(s) {
   const str = String(s);
   return str.length > MAX_DETAIL ? str.slice(0, MAX_DETAIL) + "…" : str;
 }
+/**
+ * What the decoder says about a link: a code, the link key it concerns, and a plain-text detail.
+ * @typedef {{ code: string, key: string | null, detail: string | null }} Message
+ */
+/** @param {string} code @param {unknown} [key] @param {unknown} [detail] @returns {Message} */
 const msg = (code, key, detail) => ({ code, key: key == null ? null : shortText(key), detail: detail == null ? null : shortText(detail) });
 
 const CONTROL = /[\u0000-\u001f\u007f]/g;
 /** A token name as stored: no control characters, at most nameChars UTF-16 units, no lone surrogates. */
+/** @param {unknown} text */
 export function cleanName(text) {
   let s = String(text).replace(CONTROL, "");
   if (s.length > LIMITS.nameChars) s = s.slice(0, LIMITS.nameChars);
@@ -144,7 +186,10 @@ export function cleanName(text) {
 const NUM_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,4})?$/;
 const NONFINITE = { inf: Infinity, "+inf": Infinity, infinity: Infinity, "-inf": -Infinity, "-infinity": -Infinity, nan: NaN };
 
-// One number token → { value } | { error } | { value, clamped }.
+/** @typedef {{ value: number, clamped?: boolean, error?: undefined } | { error: string, value?: undefined, clamped?: undefined }} NumberResult */
+/** @typedef {{ min: number, max: number, integer?: boolean, nonFinite?: boolean }} NumberSpec */
+
+/** One number token → { value } | { error } | { value, clamped }. @param {string} token @param {NumberSpec} spec @returns {NumberResult} */
 function parseNumber(token, spec) {
   const t = String(token).trim();
   let x;
@@ -157,6 +202,7 @@ function parseNumber(token, spec) {
   }
   return clampTo(x, spec);
 }
+/** @param {number} x @param {NumberSpec} spec @returns {NumberResult} */
 function clampTo(x, spec) {
   if (Number.isNaN(x)) return { error: "bad-number" };
   if (x < spec.min) return { value: spec.min, clamped: true };
@@ -164,6 +210,7 @@ function clampTo(x, spec) {
   return { value: x === 0 ? 0 : x }; // no -0 in state: it would not round-trip as "-0"
 }
 
+/** @param {string} raw @returns {{ value: string, error?: undefined } | { error: string, value?: undefined }} */
 function decodeToken(raw) {
   try {
     return { value: decodeURIComponent(raw) };
@@ -172,12 +219,20 @@ function decodeToken(raw) {
   }
 }
 
-// Turns a field's raw input (a hash string, or a JSON value from the s= form) into a value.
-// Returns { value, problems: [msg] }; value undefined means "keep the default".
-function parseField(key, spec, raw, fromJson) {
+/**
+ * Turns a field's raw input (a hash string, or a JSON value from the s= form) into a value.
+ * Returns { value, problems: [msg] }; value undefined means "keep the default".
+ * @param {Spec} spec @param {unknown} raw @param {boolean} fromJson
+ * @returns {{ value: State[Field] | undefined, problems: Message[] }}
+ */
+function parseField(spec, raw, fromJson) {
+  const key = spec.key;
+  /** @type {Message[]} */
   const problems = [];
+  /** @param {string} code @param {unknown} [detail] */
   const fail = (code, detail) => ({ value: undefined, problems: [msg(code, key, detail)] });
   // Flatten the input into string tokens (lists) or one string (scalars).
+  /** @param {unknown} x @returns {(string | null)[] | null | "bad-encoding"} */
   const listOf = (x) => {
     if (fromJson) return Array.isArray(x) ? x.map((e) => (typeof e === "string" || typeof e === "number" ? String(e) : null)) : null;
     if (typeof x !== "string") return null;
@@ -191,6 +246,7 @@ function parseField(key, spec, raw, fromJson) {
     }
     return out;
   };
+  /** @param {unknown} x @returns {string | null} */
   const scalarOf = (x) => {
     if (fromJson) {
       if (x === null) return "";
@@ -198,6 +254,7 @@ function parseField(key, spec, raw, fromJson) {
       if (typeof x === "string" || typeof x === "number") return String(x);
       return null;
     }
+    if (typeof x !== "string") return null;
     const d = decodeToken(x);
     return d.error ? "\u0000bad-encoding" : d.value;
   };
@@ -298,6 +355,7 @@ function parseField(key, spec, raw, fromJson) {
 }
 
 // base64url (or base64) → UTF-8 text, strictly; null when malformed.
+/** @param {string} b64 */
 function decodeBase64Text(b64) {
   const body = b64.replace(/=+$/, "");
   if (!/^[A-Za-z0-9_\-+/]*$/.test(body) || body.length % 4 === 1) return null;
@@ -310,7 +368,11 @@ function decodeBase64Text(b64) {
   }
 }
 
-/** The s= form of a state object: base64url of its JSON (what generated links may use). */
+/**
+ * The s= form of a link: base64url of the JSON of an object keyed by link keys (`{ eps: 0.2 }`),
+ * what generated links may use.
+ * @param {Record<string, unknown>} obj
+ */
 export function encodeJsonForm(obj) {
   const bytes = new TextEncoder().encode(JSON.stringify(obj));
   let bin = "";
@@ -318,13 +380,18 @@ export function encodeJsonForm(obj) {
   return "s=" + btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
+/** @typedef {Map<Field, { raw: unknown, fromJson: boolean }>} Given */
+
 /**
  * Decodes a URL hash (with or without "#") into a complete, valid state.
  * Never throws: anything unusable is reported in `messages` and the default is kept.
  * Two forms: `key=value&…` (readable), or `s=<base64url JSON object>` (for generated links).
+ * @param {unknown} hash
+ * @returns {{ state: State, messages: Message[] }}
  */
 export function decodeHash(hash) {
   const state = defaultState();
+  /** @type {Message[]} */
   const messages = [];
   let text = typeof hash === "string" ? hash : "";
   if (text.startsWith("#")) text = text.slice(1);
@@ -333,7 +400,8 @@ export function decodeHash(hash) {
     messages.push(msg("too-long", null, text.length));
     return { state, messages };
   }
-  const given = new Map(); // key → { raw, fromJson }
+  /** @type {Given} */
+  const given = new Map();
   let pairs = text.split("&").filter((p) => p !== "");
   if (pairs.length > LIMITS.pairs) {
     messages.push(msg("too-many-pairs", null, pairs.length));
@@ -344,7 +412,7 @@ export function decodeHash(hash) {
     const rawKey = eq < 0 ? pair : pair.slice(0, eq);
     const rawVal = eq < 0 ? "" : pair.slice(eq + 1);
     const k = decodeToken(rawKey);
-    if (k.error) {
+    if (k.error !== undefined) {
       messages.push(msg("bad-encoding", rawKey));
       continue;
     }
@@ -352,28 +420,33 @@ export function decodeHash(hash) {
       readJsonForm(rawVal, given, messages);
       continue;
     }
-    if (!Object.hasOwn(SCHEMA, k.value)) {
+    const field = FIELD_OF_KEY.get(k.value);
+    if (field === undefined) {
       messages.push(msg("unknown-key", k.value));
       continue;
     }
-    given.set(k.value, { raw: rawVal, fromJson: false });
+    given.set(field, { raw: rawVal, fromJson: false });
   }
-  const applied = new Set(); // keys whose linked value was usable
-  for (const [key, { raw, fromJson }] of given) {
-    const r = parseField(key, SCHEMA[key], raw, fromJson);
+  /** @type {Set<Field>} */
+  const applied = new Set(); // fields whose linked value was usable
+  /** @type {Record<Field, unknown>} */
+  const values = state;
+  for (const [field, { raw, fromJson }] of given) {
+    const r = parseField(SCHEMA[field], raw, fromJson);
     messages.push(...r.problems);
     if (r.value !== undefined) {
-      state[key] = r.value;
-      applied.add(key);
+      values[field] = r.value;
+      applied.add(field);
     }
   }
   reconcile(state, applied, messages);
   return { state, messages };
 }
 
+/** @param {string} rawVal @param {Given} given @param {Message[]} messages */
 function readJsonForm(rawVal, given, messages) {
   const d = decodeToken(rawVal);
-  if (d.error) return messages.push(msg("bad-encoding", "s"));
+  if (d.error !== undefined) return messages.push(msg("bad-encoding", "s"));
   const text = decodeBase64Text(d.value);
   if (text === null) return messages.push(msg("bad-base64", "s"));
   let obj;
@@ -384,83 +457,91 @@ function readJsonForm(rawVal, given, messages) {
   }
   if (obj === null || typeof obj !== "object" || Array.isArray(obj)) return messages.push(msg("bad-json", "s"));
   for (const key of Object.keys(obj)) {
-    if (!Object.hasOwn(SCHEMA, key)) messages.push(msg("unknown-key", key));
-    else given.set(key, { raw: obj[key], fromJson: true });
+    const field = FIELD_OF_KEY.get(key);
+    if (field === undefined) messages.push(msg("unknown-key", key));
+    else given.set(field, { raw: obj[key], fromJson: true });
   }
 }
 
 // Makes the playground arrays agree with the logits' shape [T, V] and pulls indices in range.
+/** @param {State} s @param {Set<Field>} applied @param {Message[]} messages */
 function reconcile(s, applied, messages) {
   const T = s.logits.length;
   const V = s.logits[0].length;
-  const fit = (key, arr, len, fill) => {
+  /** @template X @param {Field} field @param {X[]} arr @param {number} len @param {(i: number) => X} fill */
+  const fit = (field, arr, len, fill) => {
     if (arr.length === len) return arr;
-    if (applied.has(key)) messages.push(msg("shape-fixed", key, `${arr.length} → ${len}`));
+    if (applied.has(field)) messages.push(msg("shape-fixed", SCHEMA[field].key, `${arr.length} → ${len}`));
     return arr.length > len ? arr.slice(0, len) : arr.concat(Array.from({ length: len - arr.length }, (_, i) => fill(arr.length + i)));
   };
   s.vocab = fit("vocab", s.vocab, V, (i) => `t${i}`);
-  s.labels = fit("labels", s.labels, T, () => s.ii);
+  s.labels = fit("labels", s.labels, T, () => s.ignoreIndex);
   // Default labels that fall outside a linked vocabulary become "ignore", not an error.
-  if (!applied.has("labels") && s.labels.some((y) => y >= V)) s.labels = s.labels.map((y) => (y >= V ? s.ii : y));
-  s.in = fit("in", s.in, T, () => 0);
-  if (s.in.some((x) => x >= V)) {
-    messages.push(msg("clamped", "in"));
-    s.in = s.in.map((x) => Math.min(x, V - 1));
+  if (!applied.has("labels") && s.labels.some((y) => y >= V)) s.labels = s.labels.map((y) => (y >= V ? s.ignoreIndex : y));
+  s.inputTokens = fit("inputTokens", s.inputTokens, T, () => 0);
+  if (s.inputTokens.some((x) => x >= V)) {
+    messages.push(msg("clamped", SCHEMA.inputTokens.key));
+    s.inputTokens = s.inputTokens.map((x) => Math.min(x, V - 1));
   }
-  if (s.pos > T - 1) s.pos = T - 1;
-  if (s.oplen > s.oseq.length) s.oplen = s.oseq.length;
-  // Attention heads split the width evenly: take the largest divisor of tdmodel not above theads.
-  if (s.tdmodel % s.theads !== 0) {
-    let heads = s.theads;
-    while (s.tdmodel % heads !== 0) heads--;
-    if (applied.has("theads") || applied.has("tdmodel")) messages.push(msg("not-divisor", "theads", `${s.theads} → ${heads}`));
-    s.theads = heads;
+  if (s.position > T - 1) s.position = T - 1;
+  if (s.objPromptLength > s.objSequence.length) s.objPromptLength = s.objSequence.length;
+  // Attention heads split the width evenly: take the largest divisor of the width not above the heads.
+  if (s.trainDModel % s.trainHeads !== 0) {
+    let heads = s.trainHeads;
+    while (s.trainDModel % heads !== 0) heads--;
+    if (applied.has("trainHeads") || applied.has("trainDModel")) messages.push(msg("not-divisor", SCHEMA.trainHeads.key, `${s.trainHeads} → ${heads}`));
+    s.trainHeads = heads;
   }
-  if (s.bb * s.bt * s.bv > LIMITS.bigElements) {
-    messages.push(msg("too-big", "bb×bt×bv", s.bb * s.bt * s.bv));
-    s.bb = SCHEMA.bb.def;
-    s.bt = SCHEMA.bt.def;
-    s.bv = SCHEMA.bv.def;
+  if (s.bigBatch * s.bigSeqLen * s.bigVocab > LIMITS.bigElements) {
+    messages.push(msg("too-big", [SCHEMA.bigBatch.key, SCHEMA.bigSeqLen.key, SCHEMA.bigVocab.key].join("×"), s.bigBatch * s.bigSeqLen * s.bigVocab));
+    s.bigBatch = SCHEMA.bigBatch.def;
+    s.bigSeqLen = SCHEMA.bigSeqLen.def;
+    s.bigVocab = SCHEMA.bigVocab.def;
   }
 }
 
+/** @param {number} x */
 const fmtNum = (x) => (Number.isNaN(x) ? "nan" : x === Infinity ? "inf" : x === -Infinity ? "-inf" : String(x));
 
-/** Encodes a state as a readable hash (no "#"), leaving out values equal to the default. */
+/**
+ * Encodes a state as a readable hash (no "#") in link keys, leaving out values equal to the default.
+ * @param {State} s
+ */
 export function encodeState(s) {
   const out = [];
   const defs = defaultState();
-  for (const key of KEYS) {
-    const spec = SCHEMA[key];
-    const v = s[key];
-    if (sameValue(v, defs[key])) continue;
+  for (const field of FIELDS) {
+    const spec = SCHEMA[field];
+    const v = s[field];
+    if (sameValue(v, defs[field])) continue;
     let text;
     switch (spec.kind) {
       case "enum":
-        text = encodeURIComponent(v);
+        text = encodeURIComponent(/** @type {string} */ (v));
         break;
       case "bool":
         text = v ? "1" : "0";
         break;
       case "num":
-        text = v === null ? "none" : fmtNum(v);
+        text = v === null ? "none" : fmtNum(/** @type {number} */ (v));
         break;
       case "names":
-        text = v.map(encodeURIComponent).join(",");
+        text = /** @type {string[]} */ (v).map(encodeURIComponent).join(",");
         break;
       case "ints":
       case "nums":
-        text = v.map(fmtNum).join(",");
+        text = /** @type {number[]} */ (v).map(fmtNum).join(",");
         break;
       case "matrix":
-        text = v.map((row) => row.map(fmtNum).join(",")).join(";");
+        text = /** @type {number[][]} */ (v).map((row) => row.map(fmtNum).join(",")).join(";");
         break;
     }
-    out.push(`${key}=${text}`);
+    out.push(`${spec.key}=${text}`);
   }
   return out.join("&");
 }
 
+/** @param {unknown} a @param {unknown} b @returns {boolean} */
 function sameValue(a, b) {
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
@@ -472,45 +553,50 @@ function sameValue(a, b) {
 /**
  * Checks every invariant a decoded state must hold (used by the fuzzer and tests).
  * Returns null when valid, else a description of the first violation.
+ * @param {unknown} state
+ * @returns {string | null}
  */
-export function checkState(s) {
-  if (s === null || typeof s !== "object") return "not an object";
-  for (const key of Object.keys(s)) if (!Object.hasOwn(SCHEMA, key)) return `unknown key ${key}`;
-  for (const key of KEYS) {
-    const spec = SCHEMA[key];
-    const v = s[key];
+export function checkState(state) {
+  if (state === null || typeof state !== "object") return "not an object";
+  for (const name of Object.keys(state)) if (!Object.hasOwn(SCHEMA, name)) return `unknown field ${name}`;
+  const values = /** @type {Record<Field, unknown>} */ (state);
+  for (const field of FIELDS) {
+    const spec = SCHEMA[field];
+    const v = values[field];
+    /** @param {unknown} x @param {boolean} allowNonFinite */
     const inRange = (x, allowNonFinite) =>
-      typeof x === "number" && (allowNonFinite && !Number.isFinite(x) ? true : x >= spec.min && x <= spec.max && (!spec.integer || Number.isInteger(x)));
+      typeof x === "number" && (allowNonFinite && !Number.isFinite(x) ? true : "min" in spec && x >= spec.min && x <= spec.max && (!("integer" in spec) || !spec.integer || Number.isInteger(x)));
     switch (spec.kind) {
       case "enum":
-        if (!spec.values.includes(v)) return `${key}: bad choice`;
+        if (!(/** @type {readonly unknown[]} */ (spec.values).includes(v))) return `${field}: bad choice`;
         break;
       case "bool":
-        if (typeof v !== "boolean") return `${key}: not boolean`;
+        if (typeof v !== "boolean") return `${field}: not boolean`;
         break;
       case "num":
-        if (!(spec.nullable && v === null) && !inRange(v, false)) return `${key}: out of range`;
+        if (!(spec.nullable && v === null) && !inRange(v, false)) return `${field}: out of range`;
         break;
       case "names":
-        if (!Array.isArray(v) || v.length < 1 || v.length > LIMITS.V || v.some((n) => typeof n !== "string" || n.length > LIMITS.nameChars)) return `${key}: bad names`;
+        if (!Array.isArray(v) || v.length < 1 || v.length > LIMITS.V || v.some((n) => typeof n !== "string" || n.length > LIMITS.nameChars)) return `${field}: bad names`;
         break;
       case "ints":
       case "nums":
-        if (!Array.isArray(v) || v.length > spec.maxLen || v.some((x) => !inRange(x, false) || (spec.kind === "ints" && !Number.isInteger(x)))) return `${key}: bad list`;
+        if (!Array.isArray(v) || v.length > spec.maxLen || v.some((x) => !inRange(x, false) || (spec.kind === "ints" && !Number.isInteger(x)))) return `${field}: bad list`;
         break;
       case "matrix":
-        if (!Array.isArray(v) || v.length > spec.maxRows || (!spec.ragged && v.length < 1)) return `${key}: bad rows`;
-        for (const row of v) if (!Array.isArray(row) || row.length > spec.maxCols || (!spec.ragged && row.length !== v[0].length) || row.some((x) => !inRange(x, spec.nonFinite))) return `${key}: bad row`;
+        if (!Array.isArray(v) || v.length > spec.maxRows || (!spec.ragged && v.length < 1)) return `${field}: bad rows`;
+        for (const row of v) if (!Array.isArray(row) || row.length > spec.maxCols || (!spec.ragged && row.length !== v[0].length) || row.some((x) => !inRange(x, spec.nonFinite))) return `${field}: bad row`;
         break;
     }
   }
+  const s = /** @type {State} */ (state);
   const T = s.logits.length;
   const V = s.logits[0].length;
-  if (V < 1 || s.vocab.length !== V || s.labels.length !== T || s.in.length !== T) return "playground shapes disagree";
-  if (s.in.some((x) => x >= V)) return "input token out of vocabulary";
-  if (s.pos >= T) return "pos out of range";
-  if (s.oplen > s.oseq.length) return "prompt longer than sequence";
-  if (s.bb * s.bt * s.bv > LIMITS.bigElements) return "big tensor too large";
-  if (s.tdmodel % s.theads !== 0) return "theads does not divide tdmodel";
+  if (V < 1 || s.vocab.length !== V || s.labels.length !== T || s.inputTokens.length !== T) return "playground shapes disagree";
+  if (s.inputTokens.some((x) => x >= V)) return "input token out of vocabulary";
+  if (s.position >= T) return "position out of range";
+  if (s.objPromptLength > s.objSequence.length) return "prompt longer than sequence";
+  if (s.bigBatch * s.bigSeqLen * s.bigVocab > LIMITS.bigElements) return "big tensor too large";
+  if (s.trainDModel % s.trainHeads !== 0) return "trainHeads does not divide trainDModel";
   return null;
 }

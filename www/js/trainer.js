@@ -5,12 +5,12 @@
 // per mounted page and disposes of it with the page.
 import { TrainerWorker } from "../pkg/train/client.js";
 
-/** The state keys that decide the model (a change means a new trainer). */
-export const MODEL_KEYS = ["tcorpus", "tlayers", "tdmodel", "theads", "tctx", "tvocab", "tseed"];
+/** The state fields that decide the model (a change means a new trainer). */
+export const MODEL_FIELDS = ["trainCorpus", "trainLayers", "trainDModel", "trainHeads", "trainContext", "trainVocab", "trainSeed"];
 
 /** What `TrainerWorker.create` gets for a state (and the user's own data, which is not in it). */
 export function trainerOptions(s, own) {
-  const o = { corpus: s.tcorpus, context: s.tctx, layers: s.tlayers, dModel: s.tdmodel, heads: s.theads, vocabSize: s.tvocab, seed: s.tseed };
+  const o = { corpus: s.trainCorpus, context: s.trainContext, layers: s.trainLayers, dModel: s.trainDModel, heads: s.trainHeads, vocabSize: s.trainVocab, seed: s.trainSeed };
   if (own?.text) o.text = own.text;
   if (own?.pairs) o.pairs = own.pairs;
   return o;
@@ -19,16 +19,16 @@ export function trainerOptions(s, own) {
 /** The lesson's run options (from `lessonRuns(ε)`) with the state's learning rates, steps and batch. */
 export function adjustRuns(lesson, s) {
   const fit = (r, steps, lr) => ({
-    ...r, steps, lr, batchSize: s.tbatch,
+    ...r, steps, lr, batchSize: s.trainBatch,
     // The lesson's warm-up (20) and evaluation interval (50), kept where the run is long enough.
     warmup: Math.min(r.warmup ?? 20, Math.floor(steps / 5)),
     evalEvery: steps >= 100 ? (r.evalEvery ?? 50) : Math.max(1, Math.ceil(steps / 5)),
   });
   const [pre, sft, unmasked] = lesson;
-  return { clm: fit(pre, s.tsteps, s.tlr), sft: fit(sft, s.tsteps2, s.tlr2), "sft-unmasked": fit(unmasked, s.tsteps2, s.tlr2) };
+  return { clm: fit(pre, s.trainSteps, s.trainLr), sft: fit(sft, s.trainSftSteps, s.trainSftLr), "sft-unmasked": fit(unmasked, s.trainSftSteps, s.trainSftLr) };
 }
 
-const keyOf = (s, own) => JSON.stringify([MODEL_KEYS.map((k) => s[k]), own.version]);
+const keyOf = (s, own) => JSON.stringify([MODEL_FIELDS.map((f) => s[f]), own.version]);
 
 class Cancelled extends Error {}
 
@@ -240,10 +240,10 @@ export function createTrainSession() {
         const w = await build(s);
         const my = epoch;
         st.lesson = true;
-        const runs = adjustRuns(await w.lessonRuns(s.teps), s);
+        const runs = adjustRuns(await w.lessonRuns(s.trainEpsilon), s);
         check(my);
         st.queue = [runs.sft];
-        await floorFor(s.teps);
+        await floorFor(s.trainEpsilon);
         if (st.prompt) st.answers.push({ after: null, prompt: st.prompt, text: await w.generate(st.prompt, { maxTokens: 40 }) });
         check(my);
         st.phase = "running";
@@ -263,9 +263,9 @@ export function createTrainSession() {
         const w = await ensure(s);
         const my = epoch;
         st.lesson = false;
-        const runs = adjustRuns(await w.lessonRuns(s.teps), s);
+        const runs = adjustRuns(await w.lessonRuns(s.trainEpsilon), s);
         check(my);
-        await floorFor(s.teps);
+        await floorFor(s.trainEpsilon);
         const opts = { ...runs[kind], name: uniqueName(runs[kind].name) };
         if (kind === "clm") opts.from = "current";
         else opts.from = [...st.runs].reverse().find((r) => r.done && r.objective === "clm")?.name ?? "current";

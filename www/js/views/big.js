@@ -2,14 +2,14 @@
 // (WebGPU when available) and the CPU kernel, and show time, backend and their difference.
 import { h, fill, setValue, uid } from "../dom.js";
 import { fmt, exact } from "../format.js";
-import { LIMITS } from "../state.js";
+import { LIMITS, SCHEMA } from "../state.js";
 import { createEngine, probeWebGPU } from "../engine.js";
 import { parseNpy, parseJsonInput, lossInput, ImportError } from "../npy.js";
 
 const PRESETS = [[1, 8, 1000], [1, 64, 32000], [1, 512, 32000], [1, 2048, 32000], [4, 128, 50257], [1, 16, 151936]];
 const AUTO_RUN_ELEMENTS = 4_000_000; // small enough to run on load without a click
 
-const runKeyOf = (s) => JSON.stringify([s.bb, s.bt, s.bv, s.bseed, s.bscale, s.beps, s.bshift, s.bbe]);
+const runKeyOf = (s) => JSON.stringify([s.bigBatch, s.bigSeqLen, s.bigVocab, s.bigSeed, s.bigLogitScale, s.bigEpsilon, s.bigShiftLabels, s.bigBackend]);
 const nextFrame = () => new Promise((ok) => requestAnimationFrame(() => setTimeout(ok, 0)));
 
 export function createBig(ctx) {
@@ -25,24 +25,24 @@ export function createBig(ctx) {
     PRESETS.map(([b, tt, v]) => h("option", { value: `${b}x${tt}x${v}`, text: `${b} × ${tt} × ${v}` })));
   preset.addEventListener("change", () => {
     if (!preset.value) return;
-    const [bb, bt, bv] = preset.value.split("x").map(Number);
-    set({ bb, bt, bv });
+    const [bigBatch, bigSeqLen, bigVocab] = preset.value.split("x").map(Number);
+    set({ bigBatch, bigSeqLen, bigVocab });
   });
-  const dimInput = (key, max, labelKey) => {
-    const input = h("input", { type: "number", min: "1", max: String(max), step: "1", id: uid("ctl"), dataset: { testid: `big-${key}` } });
+  const dimInput = (field, max, labelKey) => {
+    const input = h("input", { type: "number", min: "1", max: String(max), step: "1", id: uid("ctl"), dataset: { testid: `big-${SCHEMA[field].key}` } });
     input.addEventListener("input", () => {
       const x = Number(input.value);
       const st = store.get();
-      const next = { ...st, [key]: x };
-      const ok = Number.isInteger(x) && x >= 1 && x <= max && next.bb * next.bt * next.bv <= LIMITS.bigElements;
+      const next = { ...st, [field]: x };
+      const ok = Number.isInteger(x) && x >= 1 && x <= max && next.bigBatch * next.bigSeqLen * next.bigVocab <= LIMITS.bigElements;
       input.setAttribute("aria-invalid", ok ? "false" : "true");
-      if (ok) set({ [key]: x });
+      if (ok) set({ [field]: x });
     });
     return h("div", { class: "field" }, h("label", { for: input.id, text: t(labelKey) }), input);
   };
-  const bb = dimInput("bb", 2048, "big.B");
-  const bt = dimInput("bt", 2048, "big.T");
-  const bv = dimInput("bv", 262144, "big.V");
+  const bb = dimInput("bigBatch", 2048, "big.B");
+  const bt = dimInput("bigSeqLen", 2048, "big.T");
+  const bv = dimInput("bigVocab", 262144, "big.V");
   const size = h("p", { class: "hint", dataset: { testid: "big-size" } });
   const numField = (key, labelKey, { min, max, step, integer }) => {
     const input = h("input", { type: "number", min: String(min), max: String(max), step: String(step), id: uid("ctl") });
@@ -52,13 +52,13 @@ export function createBig(ctx) {
     });
     return { input, el: h("div", { class: "field" }, h("label", { for: input.id, text: t(labelKey) }), input) };
   };
-  const seed = numField("bseed", "big.seed", { min: 0, max: 1e9, step: 1, integer: true });
-  const scale = numField("bscale", "big.scale", { min: 0, max: 1e4, step: 1 });
-  const eps = numField("beps", "big.eps", { min: 0, max: 1, step: 0.05 });
+  const seed = numField("bigSeed", "big.seed", { min: 0, max: 1e9, step: 1, integer: true });
+  const scale = numField("bigLogitScale", "big.scale", { min: 0, max: 1e4, step: 1 });
+  const eps = numField("bigEpsilon", "big.eps", { min: 0, max: 1, step: 0.05 });
   const shift = h("input", { type: "checkbox", id: uid("ctl") });
-  shift.addEventListener("change", () => set({ bshift: shift.checked }));
+  shift.addEventListener("change", () => set({ bigShiftLabels: shift.checked }));
   const backend = h("select", { id: uid("ctl"), dataset: { testid: "big-backend-choice" } }, ["auto", "webgpu", "cpu"].map((v) => h("option", { value: v, text: t(`big.be.${v}`) })));
-  backend.addEventListener("change", () => set({ bbe: backend.value }));
+  backend.addEventListener("change", () => set({ bigBackend: backend.value }));
 
   const run = h("button", { type: "button", class: "primary", text: t("big.run"), dataset: { testid: "big-run" }, onclick: () => runBoth() });
   const status = h("p", { class: "status", role: "status", dataset: { testid: "big-status" } });
@@ -172,15 +172,15 @@ export function createBig(ctx) {
       let input;
       if (imported) input = { logits: imported.logits, dims: imported.dims, labels: imported.labels };
       else {
-        const n = s.bb * s.bt * s.bv;
+        const n = s.bigBatch * s.bigSeqLen * s.bigVocab;
         // Inputs from the module's hash generator: the same numbers as the golden vectors and bench.
-        input = { logits: L.hashLogits(n, s.bseed, s.bscale), dims: [s.bb, s.bt, s.bv], labels: L.hashLabels(s.bb * s.bt, s.bv, s.bseed + 1, -100) };
+        input = { logits: L.hashLogits(n, s.bigSeed, s.bigLogitScale), dims: [s.bigBatch, s.bigSeqLen, s.bigVocab], labels: L.hashLabels(s.bigBatch * s.bigSeqLen, s.bigVocab, s.bigSeed + 1, -100) };
       }
-      const options = { epsilon: s.beps, shiftLabels: s.bshift };
+      const options = { epsilon: s.bigEpsilon, shiftLabels: s.bigShiftLabels };
       let eRes = null;
       let eErr = null;
       try {
-        engine = await createEngine(L, s.bbe);
+        engine = await createEngine(L, s.bigBackend);
         const t0 = performance.now();
         eRes = await engine.crossEntropy(input, options);
         rows.engine.time.textContent = `${(performance.now() - t0).toFixed(1)} ms`;
@@ -222,18 +222,18 @@ export function createBig(ctx) {
   }
 
   function update(s) {
-    const key = `${s.bb}x${s.bt}x${s.bv}`;
+    const key = `${s.bigBatch}x${s.bigSeqLen}x${s.bigVocab}`;
     preset.value = PRESETS.some((p) => p.join("x") === key) ? key : "";
-    setValue(bb.querySelector("input"), s.bb);
-    setValue(bt.querySelector("input"), s.bt);
-    setValue(bv.querySelector("input"), s.bv);
-    const n = s.bb * s.bt * s.bv;
+    setValue(bb.querySelector("input"), s.bigBatch);
+    setValue(bt.querySelector("input"), s.bigSeqLen);
+    setValue(bv.querySelector("input"), s.bigVocab);
+    const n = s.bigBatch * s.bigSeqLen * s.bigVocab;
     size.textContent = t("big.size", { n: n.toLocaleString("en"), mb: ((n * 4) / 2 ** 20).toFixed(1) });
-    setValue(seed.input, s.bseed);
-    setValue(scale.input, s.bscale);
-    setValue(eps.input, s.beps);
-    shift.checked = s.bshift;
-    backend.value = s.bbe;
+    setValue(seed.input, s.bigSeed);
+    setValue(scale.input, s.bigLogitScale);
+    setValue(eps.input, s.bigEpsilon);
+    shift.checked = s.bigShiftLabels;
+    backend.value = s.bigBackend;
     showSource();
     const runKey = runKeyOf(s);
     // Results computed for other settings stay visible but dimmed until the next run.

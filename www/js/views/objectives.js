@@ -21,27 +21,27 @@ function toyLogits(L, ids, promptLen, promptBoost, responseBoost, { next, seed }
 }
 
 export function computeObjectives(L, s) {
-  const ids = Int32Array.from(s.oseq);
+  const ids = Int32Array.from(s.objSequence);
   const T = ids.length;
   const out = { T, error: null };
   try {
-    const clmX = toyLogits(L, s.oseq, s.oplen, s.opc, s.orc, { next: true, seed: 7 });
+    const clmX = toyLogits(L, s.objSequence, s.objPromptLength, s.objPromptConfidence, s.objResponseConfidence, { next: true, seed: 7 });
     out.clmLabels = L.clmLabels(ids, [1, T], { padId: OBJ_SPECIAL.pad });
-    out.sftLabels = L.sftLabels(ids, [1, T], s.oplen, { padId: OBJ_SPECIAL.pad });
-    const opts = { epsilon: s.oeps, shiftLabels: true };
+    out.sftLabels = L.sftLabels(ids, [1, T], s.objPromptLength, { padId: OBJ_SPECIAL.pad });
+    const opts = { epsilon: s.objEpsilon, shiftLabels: true };
     out.clm = L.crossEntropy({ logits: clmX, dims: [1, T, V], labels: out.clmLabels }, opts);
     out.sft = L.crossEntropy({ logits: clmX, dims: [1, T, V], labels: out.sftLabels }, opts);
     out.mlmMasked = L.mlmMask(ids, [1, T], {
-      maskTokenId: OBJ_SPECIAL.mask, vocabSize: V, probability: s.oprob, seed: s.oseed,
+      maskTokenId: OBJ_SPECIAL.mask, vocabSize: V, probability: s.objMlmProbability, seed: s.objMlmSeed,
       specialIds: [OBJ_SPECIAL.pad, OBJ_SPECIAL.bos, OBJ_SPECIAL.eos, OBJ_SPECIAL.mask],
     });
-    const mlmX = toyLogits(L, s.oseq, s.oplen, s.opc, s.orc, { next: false, seed: 8 });
-    out.mlm = L.crossEntropy({ logits: mlmX, dims: [1, T, V], labels: out.mlmMasked.labels }, { epsilon: s.oeps });
+    const mlmX = toyLogits(L, s.objSequence, s.objPromptLength, s.objPromptConfidence, s.objResponseConfidence, { next: false, seed: 8 });
+    out.mlm = L.crossEntropy({ logits: mlmX, dims: [1, T, V], labels: out.mlmMasked.labels }, { epsilon: s.objEpsilon });
   } catch (e) {
     out.error = String(e?.message ?? e);
   }
   try {
-    out.mse = L.mse(Float32Array.from(s.omp), Float32Array.from(s.omt), { reduction: "mean", grad: true });
+    out.mse = L.mse(Float32Array.from(s.msePredictions), Float32Array.from(s.mseTargets), { reduction: "mean", grad: true });
   } catch (e) {
     out.mseError = String(e?.message ?? e);
   }
@@ -56,7 +56,7 @@ export function createObjectives(ctx) {
     input.addEventListener("input", () => {
       const x = Number(input.value);
       // The prompt cannot be longer than the sequence.
-      const hi = key === "oplen" ? store.get().oseq.length : max;
+      const hi = key === "objPromptLength" ? store.get().objSequence.length : max;
       const ok = input.value !== "" && Number.isFinite(x) && x >= min && x <= hi && (!integer || Number.isInteger(x));
       input.setAttribute("aria-invalid", ok ? "false" : "true");
       if (ok) set({ [key]: x });
@@ -70,18 +70,18 @@ export function createObjectives(ctx) {
   };
   const field = (labelKey, control, out) => h("div", { class: "field" }, h("label", { for: control.id, text: t(labelKey) }), control, out ?? null);
 
-  const plen = num("oplen", { min: 0, max: LIMITS.seqLen, step: 1, integer: true, testid: "obj-prompt-len" });
-  const opc = range("opc", { min: 0, max: 10, step: 0.5, testid: "obj-prompt-conf" });
-  const orc = range("orc", { min: 0, max: 10, step: 0.5, testid: "obj-response-conf" });
+  const plen = num("objPromptLength", { min: 0, max: LIMITS.seqLen, step: 1, integer: true, testid: "obj-prompt-len" });
+  const opc = range("objPromptConfidence", { min: 0, max: 10, step: 0.5, testid: "obj-prompt-conf" });
+  const orc = range("objResponseConfidence", { min: 0, max: 10, step: 0.5, testid: "obj-response-conf" });
   const opcOut = h("output", {});
   const orcOut = h("output", {});
-  const oeps = num("oeps", { min: 0, max: 1, step: 0.05, testid: "obj-eps" });
-  const oprob = num("oprob", { min: 0, max: 1, step: 0.05, testid: "obj-mlm-prob" });
-  const oseed = num("oseed", { min: 0, max: 1e9, step: 1, integer: true, testid: "obj-mlm-seed" });
-  const redraw = h("button", { type: "button", text: t("obj.redraw"), onclick: () => set({ oseed: (store.get().oseed + 1) % 1e9 }) });
+  const oeps = num("objEpsilon", { min: 0, max: 1, step: 0.05, testid: "obj-eps" });
+  const oprob = num("objMlmProbability", { min: 0, max: 1, step: 0.05, testid: "obj-mlm-prob" });
+  const oseed = num("objMlmSeed", { min: 0, max: 1e9, step: 1, integer: true, testid: "obj-mlm-seed" });
+  const redraw = h("button", { type: "button", text: t("obj.redraw"), onclick: () => set({ objMlmSeed: (store.get().objMlmSeed + 1) % 1e9 }) });
   const seqButtons = h("div", { class: "button-row" },
-    h("button", { type: "button", text: t("obj.addToken"), onclick: () => { const st = store.get(); if (st.oseq.length < LIMITS.seqLen) set({ oseq: [...st.oseq, OBJ_SPECIAL.pad] }); } }),
-    h("button", { type: "button", text: t("obj.removeToken"), onclick: () => { const st = store.get(); if (st.oseq.length > 2) set({ oseq: st.oseq.slice(0, -1), oplen: Math.min(st.oplen, st.oseq.length - 1) }); } }));
+    h("button", { type: "button", text: t("obj.addToken"), onclick: () => { const st = store.get(); if (st.objSequence.length < LIMITS.seqLen) set({ objSequence: [...st.objSequence, OBJ_SPECIAL.pad] }); } }),
+    h("button", { type: "button", text: t("obj.removeToken"), onclick: () => { const st = store.get(); if (st.objSequence.length > 2) set({ objSequence: st.objSequence.slice(0, -1), objPromptLength: Math.min(st.objPromptLength, st.objSequence.length - 1) }); } }));
   const controls = h("div", { class: "controls" },
     field("obj.promptLen", plen), field("obj.promptConf", opc, opcOut), field("obj.responseConf", orc, orcOut),
     field("obj.eps", oeps), field("obj.mlmProb", oprob), h("div", { class: "field" }, h("label", { for: oseed.id, text: t("obj.mlmSeed") }), h("div", { class: "inline" }, oseed, redraw)));
@@ -102,7 +102,7 @@ export function createObjectives(ctx) {
   let tableRows = [];
   const buildTable = (T) => {
     tableRows = Array.from({ length: T }, (_, i) => {
-      const sel = h("select", { "aria-label": t("obj.tokenAt", { i }), onchange: () => { const a = store.get().oseq.slice(); a[i] = Number(sel.value); set({ oseq: a }); } },
+      const sel = h("select", { "aria-label": t("obj.tokenAt", { i }), onchange: () => { const a = store.get().objSequence.slice(); a[i] = Number(sel.value); set({ objSequence: a }); } },
         OBJ_VOCAB.map((n, id) => h("option", { value: String(id), text: n })));
       const row = { sel, th: h("th", { scope: "row" }) };
       for (const k of ["clm", "clmLoss", "sft", "sftLoss", "mlmIn", "mlm", "mlmLoss"]) row[k] = h("td", {});
@@ -117,8 +117,8 @@ export function createObjectives(ctx) {
   const mseBody = h("div", { class: "mse-rows" });
   const mseOut = h("output", { class: "big-number", dataset: { testid: "obj-mse" } });
   const mseButtons = h("div", { class: "button-row" },
-    h("button", { type: "button", text: t("obj.mseAdd"), onclick: () => { const st = store.get(); if (st.omp.length < LIMITS.mse) set({ omp: [...st.omp, 0], omt: [...st.omt, 0] }); } }),
-    h("button", { type: "button", text: t("obj.mseRemove"), onclick: () => { const st = store.get(); if (st.omp.length > 1) set({ omp: st.omp.slice(0, -1), omt: st.omt.slice(0, -1) }); } }));
+    h("button", { type: "button", text: t("obj.mseAdd"), onclick: () => { const st = store.get(); if (st.msePredictions.length < LIMITS.mse) set({ msePredictions: [...st.msePredictions, 0], mseTargets: [...st.mseTargets, 0] }); } }),
+    h("button", { type: "button", text: t("obj.mseRemove"), onclick: () => { const st = store.get(); if (st.msePredictions.length > 1) set({ msePredictions: st.msePredictions.slice(0, -1), mseTargets: st.mseTargets.slice(0, -1) }); } }));
   const mseNote = h("p", { class: "hint" });
   let mseShape = -1;
   let mseInputs = [];
@@ -138,15 +138,15 @@ export function createObjectives(ctx) {
 
   function update(s) {
     const d = computeObjectives(ctx.losslab, s);
-    setValue(plen, s.oplen);
-    plen.max = String(s.oseq.length);
-    setValue(opc, s.opc);
-    setValue(orc, s.orc);
-    opcOut.textContent = String(s.opc);
-    orcOut.textContent = String(s.orc);
-    setValue(oeps, s.oeps);
-    setValue(oprob, s.oprob);
-    setValue(oseed, s.oseed);
+    setValue(plen, s.objPromptLength);
+    plen.max = String(s.objSequence.length);
+    setValue(opc, s.objPromptConfidence);
+    setValue(orc, s.objResponseConfidence);
+    opcOut.textContent = String(s.objPromptConfidence);
+    orcOut.textContent = String(s.objResponseConfidence);
+    setValue(oeps, s.objEpsilon);
+    setValue(oprob, s.objMlmProbability);
+    setValue(oseed, s.objMlmSeed);
     error.hidden = !d.error;
     error.textContent = d.error ? t("summary.refused") + " " + d.error : "";
     const losses = d.error ? [] : [d.clm.loss, d.sft.loss, d.mlm.loss];
@@ -181,22 +181,22 @@ export function createObjectives(ctx) {
         lossTd.className = "num" + (last || y === -100 ? " muted" : "");
       };
       tableRows.forEach((row, i) => {
-        row.sel.value = String(s.oseq[i]);
-        row.tr.className = i < s.oplen ? "prompt-row" : "";
-        row.th.textContent = String(i) + (i < s.oplen ? " · P" : "");
+        row.sel.value = String(s.objSequence[i]);
+        row.tr.className = i < s.objPromptLength ? "prompt-row" : "";
+        row.th.textContent = String(i) + (i < s.objPromptLength ? " · P" : "");
         const last = i + 1 >= d.T;
         put(row.clm, row.clmLoss, last ? null : d.clmLabels[i + 1], last ? 0 : d.clm.perTokenLoss[i], last);
         put(row.sft, row.sftLoss, last ? null : d.sftLabels[i + 1], last ? 0 : d.sft.perTokenLoss[i], last);
         row.mlmIn.textContent = tok(d.mlmMasked.inputIds[i]);
-        row.mlmIn.className = d.mlmMasked.inputIds[i] !== s.oseq[i] ? "changed" : "";
+        row.mlmIn.className = d.mlmMasked.inputIds[i] !== s.objSequence[i] ? "changed" : "";
         put(row.mlm, row.mlmLoss, d.mlmMasked.labels[i], d.mlm.perTokenLoss[i], false);
       });
     }
 
     // MSE rows: rebuilt only when the count changes, so typing keeps focus.
-    if (mseShape !== s.omp.length) {
-      mseShape = s.omp.length;
-      mseInputs = s.omp.map((_, i) => {
+    if (mseShape !== s.msePredictions.length) {
+      mseShape = s.msePredictions.length;
+      mseInputs = s.msePredictions.map((_, i) => {
         const mk = (key, label) => {
           const input = h("input", { type: "number", step: "0.1", id: uid("ctl"), "aria-label": t(label, { i }) });
           input.addEventListener("input", () => {
@@ -209,14 +209,14 @@ export function createObjectives(ctx) {
           });
           return input;
         };
-        return { p: mk("omp", "obj.msePred"), y: mk("omt", "obj.mseTarget"), e: h("output", {}) };
+        return { p: mk("msePredictions", "obj.msePred"), y: mk("mseTargets", "obj.mseTarget"), e: h("output", {}) };
       });
       fill(mseBody, h("div", { class: "mse-row mse-head", "aria-hidden": "true" }, h("span", { text: "i" }), h("span", { text: t("obj.msePredCol") }), h("span", { text: t("obj.mseTargetCol") }), h("span", { text: "(p − y)²" })),
         mseInputs.map((m, i) => h("div", { class: "mse-row" }, h("span", { text: String(i) }), m.p, m.y, m.e)));
     }
     mseInputs.forEach((m, i) => {
-      setValue(m.p, s.omp[i]);
-      setValue(m.y, s.omt[i] ?? "");
+      setValue(m.p, s.msePredictions[i]);
+      setValue(m.y, s.mseTargets[i] ?? "");
       m.e.textContent = d.mse ? short(d.mse.perElement[i] ?? NaN, 5) : "—";
     });
     mseOut.textContent = d.mse ? fmt(d.mse.loss) : "—";

@@ -3,36 +3,36 @@
 // collate view (right/left padding, -100 label padding, pad_to_multiple_of).
 import { h, fill, uid } from "../dom.js";
 import { matrixView } from "../widgets/tensor.js";
-import { LIMITS } from "../state.js";
+import { LIMITS, SCHEMA } from "../state.js";
 
 const rowsOf = (flat, [B, W]) => Array.from({ length: B }, (_, b) => Array.from(flat.subarray(b * W, b * W + W)));
 
 export function computePadding(L, s) {
   const out = { error: null };
-  const B = s.pp.length;
+  const B = s.padPrompts.length;
   out.B = B;
   if (B === 0) {
     out.error = "no prompts";
     return out;
   }
   try {
-    const examples = s.pp.map((p, b) => ({ inputIds: p, labels: s.pl[b] ?? [] }));
-    const left = L.collate(examples, { padId: s.ppad, paddingSide: "left" });
-    const right = L.collate(examples, { padId: s.ppad, paddingSide: "right" });
+    const examples = s.padPrompts.map((p, b) => ({ inputIds: p, labels: s.padLabels[b] ?? [] }));
+    const left = L.collate(examples, { padId: s.padTokenId, paddingSide: "left" });
+    const right = L.collate(examples, { padId: s.padTokenId, paddingSide: "right" });
     const [, P] = left.dims;
     const [, Lb] = left.labelDims;
     out.left = { ids: rowsOf(left.inputIds, left.dims), mask: rowsOf(left.attentionMask, left.dims), labels: rowsOf(left.labels, left.labelDims) };
     out.right = { ids: rowsOf(right.inputIds, right.dims) };
     out.P = P;
     out.L = Lb;
-    const aligned = L.alignLabels(left.labels, left.labelDims, P, s.ppad);
+    const aligned = L.alignLabels(left.labels, left.labelDims, P, s.padTokenId);
     out.aligned = rowsOf(aligned.data, aligned.dims);
     // Generation appends new tokens after each (left-padded) prompt; rows end with padding.
-    const G = Math.max(1, ...s.pg.map((r) => r.length));
-    const genFlat = Int32Array.from(out.left.ids.flatMap((row, b) => [...row, ...Array.from({ length: G }, (_, j) => s.pg[b]?.[j] ?? s.ppad)]));
+    const G = Math.max(1, ...s.padGenerated.map((r) => r.length));
+    const genFlat = Int32Array.from(out.left.ids.flatMap((row, b) => [...row, ...Array.from({ length: G }, (_, j) => s.padGenerated[b]?.[j] ?? s.padTokenId)]));
     out.generated = rowsOf(genFlat, [B, P + G]);
-    out.masked = rowsOf(L.maskPrompt(genFlat, [B, P + G], P, s.ppad), [B, P + G]);
-    const c = L.collate(examples, { padId: s.ppad, paddingSide: s.pside, ...(s.pmul > 0 ? { padToMultipleOf: s.pmul } : {}) });
+    out.masked = rowsOf(L.maskPrompt(genFlat, [B, P + G], P, s.padTokenId), [B, P + G]);
+    const c = L.collate(examples, { padId: s.padTokenId, paddingSide: s.paddingSide, ...(s.padToMultipleOf > 0 ? { padToMultipleOf: s.padToMultipleOf } : {}) });
     out.collate = { ids: rowsOf(c.inputIds, c.dims), mask: rowsOf(c.attentionMask, c.dims), labels: c.labels ? rowsOf(c.labels, c.labelDims) : null, dims: c.dims, labelDims: c.labelDims };
   } catch (e) {
     out.error = String(e?.message ?? e);
@@ -61,25 +61,25 @@ export function createPadding(ctx) {
   const STEPS = 5;
 
   // Row editors for the prompts, labels and generated continuations ("11, 12, 13").
-  const rowEditor = (key, labelKey) => {
+  const rowEditor = (field, labelKey) => {
     const wrap = h("div", { class: "row-editor" });
     let count = -1;
     let inputs = [];
     const update = (s) => {
-      const rows = s[key];
+      const rows = s[field];
       if (rows.length !== count) {
         count = rows.length;
         inputs = rows.map((_, b) => {
-          const input = h("input", { type: "text", inputmode: "numeric", spellcheck: "false", "aria-label": t(labelKey, { b }), dataset: { testid: `${key}-${b}` } });
+          const input = h("input", { type: "text", inputmode: "numeric", spellcheck: "false", "aria-label": t(labelKey, { b }), dataset: { testid: `${SCHEMA[field].key}-${b}` } });
           input.addEventListener("input", () => {
             const text = input.value.trim();
             const parts = text === "" ? [] : text.split(/[\s,]+/).filter(Boolean);
             const ok = parts.length <= LIMITS.rowLen && parts.every((p) => /^-?\d{1,7}$/.test(p));
             input.setAttribute("aria-invalid", ok ? "false" : "true");
             if (!ok) return;
-            const next = store.get()[key].map((r) => r.slice());
+            const next = store.get()[field].map((r) => r.slice());
             next[b] = parts.map(Number);
-            set({ [key]: next });
+            set({ [field]: next });
           });
           return input;
         });
@@ -92,23 +92,23 @@ export function createPadding(ctx) {
     };
     return { wrap, update };
   };
-  const prompts = rowEditor("pp", "pad.promptRow");
-  const labels = rowEditor("pl", "pad.labelRow");
-  const gens = rowEditor("pg", "pad.genRow");
+  const prompts = rowEditor("padPrompts", "pad.promptRow");
+  const labels = rowEditor("padLabels", "pad.labelRow");
+  const gens = rowEditor("padGenerated", "pad.genRow");
   const addRow = () => {
     const s = store.get();
-    if (s.pp.length >= LIMITS.batch) return;
-    set({ pp: [...s.pp, [41, 42]], pl: [...s.pl, [43]], pg: [...s.pg, [44, 2]] });
+    if (s.padPrompts.length >= LIMITS.batch) return;
+    set({ padPrompts: [...s.padPrompts, [41, 42]], padLabels: [...s.padLabels, [43]], padGenerated: [...s.padGenerated, [44, 2]] });
   };
   const removeRow = () => {
     const s = store.get();
-    if (s.pp.length <= 1) return;
-    set({ pp: s.pp.slice(0, -1), pl: s.pl.slice(0, s.pp.length - 1), pg: s.pg.slice(0, s.pp.length - 1) });
+    if (s.padPrompts.length <= 1) return;
+    set({ padPrompts: s.padPrompts.slice(0, -1), padLabels: s.padLabels.slice(0, s.padPrompts.length - 1), padGenerated: s.padGenerated.slice(0, s.padPrompts.length - 1) });
   };
   const padId = h("input", { type: "number", step: "1", id: uid("ctl"), dataset: { testid: "pad-id" } });
   padId.addEventListener("input", () => {
     const x = Number(padId.value);
-    if (padId.value !== "" && Number.isInteger(x) && Math.abs(x) <= 1e6) set({ ppad: x });
+    if (padId.value !== "" && Number.isInteger(x) && Math.abs(x) <= 1e6) set({ padTokenId: x });
   });
   const editors = h("div", { class: "editors" },
     h("div", { class: "editor" }, h("h3", { text: t("pad.prompts") }), prompts.wrap),
@@ -118,19 +118,19 @@ export function createPadding(ctx) {
       h("div", { class: "button-row" }, h("button", { type: "button", text: t("pad.addRow"), onclick: addRow }), h("button", { type: "button", text: t("pad.removeRow"), onclick: removeRow }))));
 
   // The step-through.
-  const stepButtons = Array.from({ length: STEPS }, (_, i) => h("button", { type: "button", class: "step-button", text: `${i + 1}. ${t(`pad.step${i}`)}`, onclick: () => set({ pstep: i }) }));
+  const stepButtons = Array.from({ length: STEPS }, (_, i) => h("button", { type: "button", class: "step-button", text: `${i + 1}. ${t(`pad.step${i}`)}`, onclick: () => set({ padStep: i }) }));
   const stepNav = h("ol", { class: "steps", "aria-label": t("pad.stepsLabel") }, stepButtons.map((b) => h("li", {}, b)));
-  const prev = h("button", { type: "button", text: t("pad.prev"), onclick: () => set({ pstep: Math.max(0, store.get().pstep - 1) }) });
-  const next = h("button", { type: "button", text: t("pad.next"), dataset: { testid: "pad-next" }, onclick: () => set({ pstep: Math.min(STEPS - 1, store.get().pstep + 1) }) });
+  const prev = h("button", { type: "button", text: t("pad.prev"), onclick: () => set({ padStep: Math.max(0, store.get().padStep - 1) }) });
+  const next = h("button", { type: "button", text: t("pad.next"), dataset: { testid: "pad-next" }, onclick: () => set({ padStep: Math.min(STEPS - 1, store.get().padStep + 1) }) });
   const stepBody = h("div", { class: "step-body", "aria-live": "polite", dataset: { testid: "pad-step" } });
 
   // Collate.
   const side = h("select", { id: uid("ctl"), dataset: { testid: "collate-side" } }, ["right", "left"].map((v) => h("option", { value: v, text: t(`pad.side.${v}`) })));
-  side.addEventListener("change", () => set({ pside: side.value }));
+  side.addEventListener("change", () => set({ paddingSide: side.value }));
   const mul = h("input", { type: "number", min: "0", max: "64", step: "1", id: uid("ctl"), dataset: { testid: "collate-multiple" } });
   mul.addEventListener("input", () => {
     const x = Number(mul.value);
-    if (mul.value !== "" && Number.isInteger(x) && x >= 0 && x <= 64) set({ pmul: x });
+    if (mul.value !== "" && Number.isInteger(x) && x >= 0 && x <= 64) set({ padToMultipleOf: x });
   });
   const collateBody = h("div", { dataset: { testid: "collate" } });
 
@@ -160,12 +160,12 @@ export function createPadding(ctx) {
     prompts.update(s);
     labels.update(s);
     gens.update(s);
-    if (String(s.ppad) !== padId.value) padId.value = String(s.ppad);
-    side.value = s.pside;
-    if (String(s.pmul) !== mul.value) mul.value = String(s.pmul);
-    stepButtons.forEach((b, i) => (i === s.pstep ? b.setAttribute("aria-current", "step") : b.removeAttribute("aria-current")));
-    prev.disabled = s.pstep === 0;
-    next.disabled = s.pstep === STEPS - 1;
+    if (String(s.padTokenId) !== padId.value) padId.value = String(s.padTokenId);
+    side.value = s.paddingSide;
+    if (String(s.padToMultipleOf) !== mul.value) mul.value = String(s.padToMultipleOf);
+    stepButtons.forEach((b, i) => (i === s.padStep ? b.setAttribute("aria-current", "step") : b.removeAttribute("aria-current")));
+    prev.disabled = s.padStep === 0;
+    next.disabled = s.padStep === STEPS - 1;
     const d = computePadding(ctx.losslab, s);
     if (d.error) {
       fill(stepBody, h("p", { class: "error", role: "alert", text: t("summary.refused") + " " + d.error }));
@@ -173,42 +173,42 @@ export function createPadding(ctx) {
       return;
     }
     const B = d.B;
-    const parts = [code(CODE[s.pstep])];
-    switch (s.pstep) {
+    const parts = [code(CODE[s.padStep])];
+    switch (s.padStep) {
       case 0:
-        parts.push(h("p", { text: t("pad.s0") }), idsView(s.pp, s.ppad, t("pad.raggedShape", { B })));
+        parts.push(h("p", { text: t("pad.s0") }), idsView(s.padPrompts, s.padTokenId, t("pad.raggedShape", { B })));
         break;
       case 1:
         parts.push(h("p", { text: t("pad.s1", { P: d.P }) }),
-          idsView(d.left.ids, s.ppad, `input_ids (left): [${B}, ${d.P}]`),
+          idsView(d.left.ids, s.padTokenId, `input_ids (left): [${B}, ${d.P}]`),
           matrixView(d.left.mask, { shape: `attention_mask: [${B}, ${d.P}]`, format: String, cls: (r, c, v) => (v === 0 ? "pad" : "") }),
           h("h3", { text: t("pad.whyLeft") }),
           h("p", { text: t("pad.whyLeftText") }),
           h("div", { class: "compare" },
-            idsView(d.right.ids.map((row) => [...row, "→"]), s.ppad, t("pad.rightAppend"), { format: (v) => (v === "→" ? t("pad.next1") : String(v)), cls: (r, c, v) => (v === "→" ? "new" : v === s.ppad ? "pad" : "") }),
-            idsView(d.left.ids.map((row) => [...row, "→"]), s.ppad, t("pad.leftAppend"), { format: (v) => (v === "→" ? t("pad.next1") : String(v)), cls: (r, c, v) => (v === "→" ? "new" : v === s.ppad ? "pad" : "") })));
+            idsView(d.right.ids.map((row) => [...row, "→"]), s.padTokenId, t("pad.rightAppend"), { format: (v) => (v === "→" ? t("pad.next1") : String(v)), cls: (r, c, v) => (v === "→" ? "new" : v === s.padTokenId ? "pad" : "") }),
+            idsView(d.left.ids.map((row) => [...row, "→"]), s.padTokenId, t("pad.leftAppend"), { format: (v) => (v === "→" ? t("pad.next1") : String(v)), cls: (r, c, v) => (v === "→" ? "new" : v === s.padTokenId ? "pad" : "") })));
         break;
       case 2: {
         const branch = d.P > d.L ? "pad.s2pad" : d.L > d.P ? "pad.s2cut" : "pad.s2same";
         parts.push(h("p", { text: t("pad.s2", { P: d.P, L: d.L }) }),
-          idsView(d.left.labels, s.ppad, `labels (collated, -100 padding): [${B}, ${d.L}]`),
-          h("p", { class: "branch", text: t(branch, { P: d.P, L: d.L, pad: s.ppad }) }),
-          idsView(d.aligned, s.ppad, `labels → [${B}, ${d.P}]`));
+          idsView(d.left.labels, s.padTokenId, `labels (collated, -100 padding): [${B}, ${d.L}]`),
+          h("p", { class: "branch", text: t(branch, { P: d.P, L: d.L, pad: s.padTokenId }) }),
+          idsView(d.aligned, s.padTokenId, `labels → [${B}, ${d.P}]`));
         break;
       }
       case 3:
-        parts.push(h("p", { text: t("pad.s3") }), idsView(d.generated, s.ppad, `generated_tokens: [${B}, ${d.generated[0].length}]`, { cls: (r, c, v) => (c >= d.P ? "new" : v === s.ppad ? "pad" : "") }));
+        parts.push(h("p", { text: t("pad.s3") }), idsView(d.generated, s.padTokenId, `generated_tokens: [${B}, ${d.generated[0].length}]`, { cls: (r, c, v) => (c >= d.P ? "new" : v === s.padTokenId ? "pad" : "") }));
         break;
       case 4:
-        parts.push(h("p", { text: t("pad.s4", { P: d.P, pad: s.ppad }) }), idsView(d.masked, s.ppad, `generated_tokens[:, :${d.P}] = ${s.ppad}: [${B}, ${d.masked[0].length}]`, { cls: (r, c, v) => (c >= d.P && v !== s.ppad ? "new" : v === s.ppad ? "pad" : "") }));
+        parts.push(h("p", { text: t("pad.s4", { P: d.P, pad: s.padTokenId }) }), idsView(d.masked, s.padTokenId, `generated_tokens[:, :${d.P}] = ${s.padTokenId}: [${B}, ${d.masked[0].length}]`, { cls: (r, c, v) => (c >= d.P && v !== s.padTokenId ? "new" : v === s.padTokenId ? "pad" : "") }));
         break;
     }
     fill(stepBody, parts);
     const c = d.collate;
     fill(collateBody,
-      idsView(c.ids, s.ppad, `input_ids: [${c.dims.join(", ")}]`, { label: `collate input_ids` }),
+      idsView(c.ids, s.padTokenId, `input_ids: [${c.dims.join(", ")}]`, { label: `collate input_ids` }),
       matrixView(c.mask, { shape: `attention_mask: [${c.dims.join(", ")}]`, label: "collate attention_mask", format: String, cls: (r, cc, v) => (v === 0 ? "pad" : "") }),
-      c.labels ? idsView(c.labels, s.ppad, `labels: [${c.labelDims.join(", ")}]`, { label: "collate labels" }) : null,
+      c.labels ? idsView(c.labels, s.padTokenId, `labels: [${c.labelDims.join(", ")}]`, { label: "collate labels" }) : null,
       h("p", { class: "hint", text: t("pad.collateNote") }));
   }
   return { el, update };

@@ -11,7 +11,7 @@ import { createEpsCurve } from "../widgets/eps-curve.js";
 import { createFormula } from "../widgets/formula.js";
 import { createTrace } from "../widgets/trace.js";
 
-const PLAYGROUND_KEYS = ["vocab", "in", "logits", "labels", "eps", "ii", "shift", "sem", "red", "nib", "z", "cap", "pos"];
+const PLAYGROUND_FIELDS = ["vocab", "inputTokens", "logits", "labels", "epsilon", "ignoreIndex", "shiftLabels", "semantics", "reduction", "numItemsInBatch", "zLossScale", "softcap", "position"];
 
 export function createPlayground(given) {
   // A train panel's name means nothing here: show the whole view.
@@ -19,7 +19,7 @@ export function createPlayground(given) {
   const { t, store } = ctx;
   ctx.resetPlayground = () => {
     const d = defaultState();
-    store.set(Object.fromEntries(PLAYGROUND_KEYS.map((k) => [k, d[k]])));
+    store.set(Object.fromEntries(PLAYGROUND_FIELDS.map((f) => [f, d[f]])));
   };
   const card = (key, widget, extraClass = "") => {
     const id = uid("h");

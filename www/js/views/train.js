@@ -6,7 +6,7 @@
 import { h, fill, setValue, uid } from "../dom.js";
 import { exact } from "../format.js";
 import { SCHEMA } from "../state.js";
-import { createTrainSession, MODEL_KEYS } from "../trainer.js";
+import { createTrainSession, MODEL_FIELDS } from "../trainer.js";
 import { createTrainCurves, runLabel } from "../widgets/train-curves.js";
 import { createTokenLosses } from "../widgets/token-losses.js";
 import { createTrainCompare } from "../widgets/train-compare.js";
@@ -30,47 +30,47 @@ export function createTrain(ctx) {
   const { t, store } = ctx;
   const session = (ctx.keep.train ??= createTrainSession());
   const st0 = session.get();
-  st0.prompt ??= DEFAULT_PROMPT[store.get().tcorpus];
+  st0.prompt ??= DEFAULT_PROMPT[store.get().trainCorpus];
   const set = (p) => store.set(p);
 
   // Settings: number fields checked against the schema's caps (an out-of-range entry is marked and
   // not applied; the link's values are clamped by the decoder, which says so).
   const fields = {};
-  const numField = (key, labelKey, step, helpKey) => {
-    const spec = SCHEMA[key];
-    const input = h("input", { type: "number", min: String(spec.min), max: String(spec.max), step: String(step), id: uid("ctl"), dataset: { testid: `train-${key}` } });
+  const numField = (field, labelKey, step, helpKey) => {
+    const spec = SCHEMA[field];
+    const input = h("input", { type: "number", min: String(spec.min), max: String(spec.max), step: String(step), id: uid("ctl"), dataset: { testid: `train-${spec.key}` } });
     const help = h("span", { class: "help", text: t(helpKey ?? "train.range", { min: spec.min, max: spec.max }) });
     input.addEventListener("input", () => {
       const x = Number(input.value);
       const ok = input.value !== "" && Number.isFinite(x) && x >= spec.min && x <= spec.max && (!spec.integer || Number.isInteger(x));
       input.setAttribute("aria-invalid", ok ? "false" : "true");
       if (!ok) return;
-      if (key === "tdmodel") {
-        const heads = largestDivisor(x, store.get().theads);
-        headsNote.textContent = heads !== store.get().theads ? t("train.headsChanged", { from: store.get().theads, to: heads, d: x }) : "";
-        set({ tdmodel: x, theads: heads });
-      } else set({ [key]: x });
+      if (field === "trainDModel") {
+        const heads = largestDivisor(x, store.get().trainHeads);
+        headsNote.textContent = heads !== store.get().trainHeads ? t("train.headsChanged", { from: store.get().trainHeads, to: heads, d: x }) : "";
+        set({ trainDModel: x, trainHeads: heads });
+      } else set({ [field]: x });
     });
-    fields[key] = input;
+    fields[field] = input;
     return h("div", { class: "field" }, h("label", { for: input.id, text: t(labelKey) }), input, help);
   };
   const heads = h("select", { id: uid("ctl"), dataset: { testid: "train-theads" } });
-  heads.addEventListener("change", () => { headsNote.textContent = ""; set({ theads: Number(heads.value) }); });
+  heads.addEventListener("change", () => { headsNote.textContent = ""; set({ trainHeads: Number(heads.value) }); });
   const headsNote = h("span", { class: "help", "aria-live": "polite" });
   const modelFields = h("div", { class: "controls inline-controls" },
-    numField("tlayers", "train.set.layers", 1),
-    numField("tdmodel", "train.set.dModel", 8),
+    numField("trainLayers", "train.set.layers", 1),
+    numField("trainDModel", "train.set.dModel", 8),
     h("div", { class: "field" }, h("label", { for: heads.id, text: t("train.set.heads") }), heads, h("span", { class: "help", text: t("train.set.headsHelp") }), headsNote),
-    numField("tctx", "train.set.context", 8),
-    numField("tvocab", "train.set.vocab", 32, "train.set.vocabHelp"),
-    numField("tseed", "train.set.seed", 1));
+    numField("trainContext", "train.set.context", 8),
+    numField("trainVocab", "train.set.vocab", 32, "train.set.vocabHelp"),
+    numField("trainSeed", "train.set.seed", 1));
   const trainFields = h("div", { class: "controls inline-controls" },
-    numField("teps", "train.set.eps", 0.05),
-    numField("tlr", "train.set.lr", 0.0005),
-    numField("tsteps", "train.set.steps", 50),
-    numField("tlr2", "train.set.lr2", 0.0005),
-    numField("tsteps2", "train.set.steps2", 50),
-    numField("tbatch", "train.set.batch", 1));
+    numField("trainEpsilon", "train.set.eps", 0.05),
+    numField("trainLr", "train.set.lr", 0.0005),
+    numField("trainSteps", "train.set.steps", 50),
+    numField("trainSftLr", "train.set.lr2", 0.0005),
+    numField("trainSftSteps", "train.set.steps2", 50),
+    numField("trainBatch", "train.set.batch", 1));
 
   // Buttons, status and progress.
   const runBtn = h("button", { type: "button", class: "primary", text: t("train.run"), dataset: { testid: "train-run" }, onclick: () => session.runLesson(store.get()) });
@@ -129,7 +129,7 @@ export function createTrain(ctx) {
     const st = session.get();
     const s = store.get();
     const lastRun = st.runs.at(-1);
-    const eps = lastRun ? lastRun.epsilon : s.teps;
+    const eps = lastRun ? lastRun.epsilon : s.trainEpsilon;
     const floor = st.floors.has(eps) ? st.floors.get(eps) : null;
     const key = `${st.modelId}:${eps}`;
     if (st.config && !st.floors.has(eps) && !asked.has(key)) {
@@ -240,9 +240,9 @@ export function createTrain(ctx) {
 
   function syncFields(s) {
     for (const [k, input] of Object.entries(fields)) setValue(input, s[k]);
-    const ds = divisors(s.tdmodel, SCHEMA.theads.max);
+    const ds = divisors(s.trainDModel, SCHEMA.trainHeads.max);
     if (heads.options.length !== ds.length || [...heads.options].some((o, i) => Number(o.value) !== ds[i])) fill(heads, ds.map((d) => h("option", { value: String(d), text: String(d) })));
-    heads.value = String(s.theads);
+    heads.value = String(s.trainHeads);
   }
 
   const unsubscribe = session.subscribe((_, what) => render(what));
@@ -250,8 +250,8 @@ export function createTrain(ctx) {
   function update(s, prev) {
     syncFields(s);
     // The sample prompt follows the corpus' language until the learner types their own.
-    if (prev && s.tcorpus !== prev.tcorpus && session.get().prompt === DEFAULT_PROMPT[prev.tcorpus]) session.get().prompt = DEFAULT_PROMPT[s.tcorpus];
-    if (!prev || MODEL_KEYS.some((k) => s[k] !== prev[k])) {
+    if (prev && s.trainCorpus !== prev.trainCorpus && session.get().prompt === DEFAULT_PROMPT[prev.trainCorpus]) session.get().prompt = DEFAULT_PROMPT[s.trainCorpus];
+    if (!prev || MODEL_FIELDS.some((f) => s[f] !== prev[f])) {
       clearTimeout(prepTimer);
       prepTimer = setTimeout(() => session.prepare(store.get()), prev ? 400 : 0);
     }

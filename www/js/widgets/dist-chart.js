@@ -5,7 +5,7 @@ import { short } from "../format.js";
 export function createDistChart(ctx) {
   const { t, store } = ctx;
   const selId = uid("ctl");
-  const select = h("select", { id: selId, dataset: { testid: "dist-position" }, onchange: () => store.set({ pos: Number(select.value) }) });
+  const select = h("select", { id: selId, dataset: { testid: "dist-position" }, onchange: () => store.set({ position: Number(select.value) }) });
   const caption = h("p", { class: "hint" });
   const body = h("div", { class: "dist", role: "table", "aria-label": t("dist.title") });
   const legend = h("p", { class: "legend" },
@@ -16,19 +16,19 @@ export function createDistChart(ctx) {
   function update(s, d) {
     const T = s.logits.length;
     const V = s.vocab.length;
-    const opts = Array.from({ length: T }, (_, r) => [r, `${r} · ${s.vocab[s.in[r]] ?? ""}`]);
+    const opts = Array.from({ length: T }, (_, r) => [r, `${r} · ${s.vocab[s.inputTokens[r]] ?? ""}`]);
     const key = JSON.stringify(opts);
     if (select.dataset.opts !== key) {
       fill(select, opts.map(([v, text]) => h("option", { value: String(v), text })));
       select.dataset.opts = key;
     }
-    select.value = String(s.pos);
-    const r = s.pos;
+    select.value = String(s.position);
+    const r = s.position;
     const scored = r < d.rows;
     const y = scored ? d.targets[r] : null;
-    const ignored = !scored || y === s.ii;
+    const ignored = !scored || y === s.ignoreIndex;
     const cls = ignored ? null : y < 0 ? 0 : y;
-    caption.textContent = !scored ? t("dist.shiftedAway") : ignored ? t("dist.ignored") : t("dist.caption", { eps: s.eps, V, name: s.vocab[cls] ?? String(cls) });
+    caption.textContent = !scored ? t("dist.shiftedAway") : ignored ? t("dist.ignored") : t("dist.caption", { eps: s.epsilon, V, name: s.vocab[cls] ?? String(cls) });
     const rows = [h("div", { class: "dist-row dist-head", role: "row" },
       h("span", { role: "columnheader", text: t("dist.token") }),
       h("span", { role: "columnheader", text: t("dist.bars") }),
@@ -38,7 +38,7 @@ export function createDistChart(ctx) {
       // p from the module's −log p (exp is presentation); q is the definition of the smoothed target.
       const nl = d.logp?.[r]?.[c];
       const p = nl === undefined ? NaN : Math.exp(-nl);
-      const q = ignored ? null : (c === cls ? 1 - s.eps : 0) + s.eps / V;
+      const q = ignored ? null : (c === cls ? 1 - s.epsilon : 0) + s.epsilon / V;
       const pb = h("span", { class: "bar bar-p" });
       const qb = h("span", { class: "bar bar-q" });
       pb.style.width = `${Number.isFinite(p) ? Math.max(0, Math.min(1, p)) * 100 : 0}%`;

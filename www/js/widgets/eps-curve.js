@@ -46,7 +46,7 @@ export function createEpsCurve(ctx) {
       svg("text", { x: (L + W - R) / 2, y: H - 4, class: "axis-label", "text-anchor": "middle", text: "ε" }),
       svg("path", { d: path, class: "line" }),
     ];
-    const cur = st.eps;
+    const cur = st.epsilon;
     const curLoss = d.main?.loss;
     if (cur >= 0 && cur <= 1 && Number.isFinite(curLoss)) {
       children.push(svg("line", { x1: x(cur), y1: TOP, x2: x(cur), y2: H - B, class: "marker-line" }));
@@ -56,7 +56,7 @@ export function createEpsCurve(ctx) {
     const a = pts[0].loss;
     const b = pts[pts.length - 1].loss;
     chart.setAttribute("aria-label", t("curve.aria", { a: short(a, 5), b: short(b, 5) }));
-    note.textContent = (st.sem === "hf" ? t("curve.linear") : t("curve.torch")) + (cur < 0 || cur > 1 ? " " + t("curve.outside") : "");
+    note.textContent = (st.semantics === "hf" ? t("curve.linear") : t("curve.torch")) + (cur < 0 || cur > 1 ? " " + t("curve.outside") : "");
   }
   return { el, update };
 }

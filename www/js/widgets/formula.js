@@ -41,15 +41,15 @@ export function createFormula(ctx) {
 
   function update(s, d) {
     const r = d.main;
-    const torchNone = s.sem === "torch" && s.red === "none";
-    const sumRed = s.sem === "torch" && s.red === "sum";
-    const zTerm = s.z > 0 ? " + \\frac{z}{N}\\sum_n \\mathrm{lse}_n^2" : "";
+    const torchNone = s.semantics === "torch" && s.reduction === "none";
+    const sumRed = s.semantics === "torch" && s.reduction === "sum";
+    const zTerm = s.zLossScale > 0 ? " + \\frac{z}{N}\\sum_n \\mathrm{lse}_n^2" : "";
     if (torchNone) {
-      render(general, "\\ell_n = (1-\\varepsilon)\\,(-\\log p_{n,y_n}) + \\frac{\\varepsilon}{V}\\sum_{c=1}^{V} -\\log p_{n,c}" + (s.z > 0 ? " + z\\,\\mathrm{lse}_n^2" : ""),
+      render(general, "\\ell_n = (1-\\varepsilon)\\,(-\\log p_{n,y_n}) + \\frac{\\varepsilon}{V}\\sum_{c=1}^{V} -\\log p_{n,c}" + (s.zLossScale > 0 ? " + z\\,\\mathrm{lse}_n^2" : ""),
         "ℓ_n = (1−ε)·(−log p[n, y_n]) + (ε/V)·Σ_c −log p[n, c]");
     } else {
       render(general, `\\begin{aligned}\\mathcal{L} &= (1-\\varepsilon)\\,\\frac{1}{N}\\sum_{n}\\bigl(-\\log p_{n,y_n}\\bigr) \\\\ &\\quad + \\varepsilon\\,\\frac{1}{N V}\\sum_{n}\\sum_{c=1}^{V}\\bigl(-\\log p_{n,c}\\bigr)${zTerm}\\end{aligned}`,
-        "L = (1−ε)·(1/N)·Σ_n −log p[n, y_n] + ε·(1/(N·V))·Σ_n Σ_c −log p[n, c]" + (s.z > 0 ? " + (z/N)·Σ lse²" : ""));
+        "L = (1−ε)·(1/N)·Σ_n −log p[n, y_n] + ε·(1/(N·V))·Σ_n Σ_c −log p[n, c]" + (s.zLossScale > 0 ? " + (z/N)·Σ lse²" : ""));
     }
     if (!r) {
       fill(live);
@@ -57,21 +57,21 @@ export function createFormula(ctx) {
       return;
     }
     const V = s.vocab.length;
-    const eps = texIn(s.eps);
+    const eps = texIn(s.epsilon);
     // The Σ terms are the module's f64 sums: nll and smooth times the denominator it divided by.
     const N = texIn(r.denominator);
     const A = texNum(r.nll * r.denominator);
     const S = texNum(r.smooth * r.denominator * V);
-    const z = s.z > 0 ? ` + ${texNum(r.zLoss)}` : "";
+    const z = s.zLossScale > 0 ? ` + ${texNum(r.zLoss)}` : "";
     if (torchNone) {
       const parts = Array.from(r.perTokenLoss, (v) => texNum(v)).join(",\\ ");
       render(live, `\\ell = [\\,${parts}\\,]`, `ℓ = [${Array.from(r.perTokenLoss, (v) => fmt(v)).join(", ")}]`);
     } else {
       const tex = `\\begin{aligned}\\mathcal{L} &= (1-${eps})\\cdot\\frac{${A}}{${N}} + ${eps}\\cdot\\frac{${S}}{${N}\\cdot ${V}}${z} \\\\ &= (1-${eps})\\cdot ${texNum(r.nll)} + ${eps}\\cdot ${texNum(r.smooth)}${z} \\\\ &= \\mathbf{${texNum(r.loss)}}\\end{aligned}`;
-      const text = `L = (1−${s.eps})·${fmt(r.nll * r.denominator)}/${r.denominator} + ${s.eps}·${fmt(r.smooth * r.denominator * V)}/(${r.denominator}·${V})${s.z > 0 ? " + " + fmt(r.zLoss) : ""} = ${fmt(r.loss)}`;
+      const text = `L = (1−${s.epsilon})·${fmt(r.nll * r.denominator)}/${r.denominator} + ${s.epsilon}·${fmt(r.smooth * r.denominator * V)}/(${r.denominator}·${V})${s.zLossScale > 0 ? " + " + fmt(r.zLoss) : ""} = ${fmt(r.loss)}`;
       render(live, tex, text);
     }
-    legend.textContent = t("formula.legend", { N: sumRed ? t("formula.nSum") : s.nib !== null ? t("formula.nNib") : t("formula.nActive") });
+    legend.textContent = t("formula.legend", { N: sumRed ? t("formula.nSum") : s.numItemsInBatch !== null ? t("formula.nNib") : t("formula.nActive") });
   }
   return { el, update };
 }

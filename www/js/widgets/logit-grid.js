@@ -75,15 +75,15 @@ export function createLogitGrid(ctx) {
       const pos = h("button", {
         type: "button", class: "pos-button", text: String(r),
         "aria-label": t("grid.showPosition", { r }),
-        onclick: () => set({ pos: r }),
+        onclick: () => set({ position: r }),
       });
       posButtons.push(pos);
       const inSel = h("select", {
         "aria-label": t("grid.inputAt", { r }),
         onchange: () => {
-          const arr = store.get().in.slice();
-          arr[r] = Number(inSel.value);
-          set({ in: arr });
+          const inputTokens = store.get().inputTokens.slice();
+          inputTokens[r] = Number(inSel.value);
+          set({ inputTokens });
         },
       });
       inputSelects.push(inSel);
@@ -150,11 +150,11 @@ export function createLogitGrid(ctx) {
     const vocab = Array.from({ length: V }, (_, c) => s.vocab[c] ?? `t${c}`);
     // A label that leaves the vocabulary becomes "ignore" rather than an out-of-range error.
     const labels = Array.from({ length: T }, (_, r) => {
-      const y = s.labels[r] ?? s.ii;
-      return y >= V ? s.ii : y;
+      const y = s.labels[r] ?? s.ignoreIndex;
+      return y >= V ? s.ignoreIndex : y;
     });
-    const input = Array.from({ length: T }, (_, r) => Math.min(s.in[r] ?? 0, V - 1));
-    set({ logits, vocab, labels, in: input, pos: Math.min(s.pos, T - 1) });
+    const inputTokens = Array.from({ length: T }, (_, r) => Math.min(s.inputTokens[r] ?? 0, V - 1));
+    set({ logits, vocab, labels, inputTokens, position: Math.min(s.position, T - 1) });
   }
 
   function fillSelect(sel, options, value) {
@@ -186,20 +186,20 @@ export function createLogitGrid(ctx) {
         input.style.setProperty("--p", p.toFixed(3));
         input.title = d.logp ? `p = ${short(p)}` : "";
       }
-      fillSelect(inputSelects[r], tokenOptions, s.in[r]);
+      fillSelect(inputSelects[r], tokenOptions, s.inputTokens[r]);
       const y = s.labels[r];
-      const opts = [[s.ii, t("grid.ignore", { ii: s.ii })], ...tokenOptions];
-      if (y !== s.ii && (y < 0 || y >= V)) opts.push([y, y < 0 ? t("grid.negativeLabel", { y }) : t("grid.outOfVocab", { y })]);
+      const opts = [[s.ignoreIndex, t("grid.ignore", { ii: s.ignoreIndex })], ...tokenOptions];
+      if (y !== s.ignoreIndex && (y < 0 || y >= V)) opts.push([y, y < 0 ? t("grid.negativeLabel", { y }) : t("grid.outOfVocab", { y })]);
       fillSelect(labelSelects[r], opts, y);
-      posButtons[r].setAttribute("aria-pressed", r === s.pos ? "true" : "false");
+      posButtons[r].setAttribute("aria-pressed", r === s.position ? "true" : "false");
       // What row r is scored against, after shifting; and its loss.
       const scored = r < d.rows;
       const target = scored ? d.targets[r] : null;
-      targetCells[r].textContent = !scored ? t("grid.shiftedAway") : target === s.ii ? t("grid.ignored") : target < 0 ? `${target} → 0: ${s.vocab[0]}` : target < V ? s.vocab[target] : String(target);
-      targetCells[r].className = "target" + (!scored || target === s.ii ? " muted" : "");
+      targetCells[r].textContent = !scored ? t("grid.shiftedAway") : target === s.ignoreIndex ? t("grid.ignored") : target < 0 ? `${target} → 0: ${s.vocab[0]}` : target < V ? s.vocab[target] : String(target);
+      targetCells[r].className = "target" + (!scored || target === s.ignoreIndex ? " muted" : "");
       const loss = d.main && scored ? d.main.perTokenLoss[r] : null;
       lossCells[r].textContent = loss === null ? "—" : short(loss, 5);
-      for (let c = 0; c < V; c++) cells[r][c].classList.toggle("is-target", scored && target !== s.ii && (target < 0 ? 0 : target) === c);
+      for (let c = 0; c < V; c++) cells[r][c].classList.toggle("is-target", scored && target !== s.ignoreIndex && (target < 0 ? 0 : target) === c);
     }
     for (let c = 0; c < V; c++) if (nameInputs[c].value !== s.vocab[c]) setValue(nameInputs[c], s.vocab[c]);
     buttons.children[0].disabled = T >= LIMITS.T;

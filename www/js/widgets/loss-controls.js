@@ -28,8 +28,8 @@ export function createLossControls(ctx) {
   };
 
   const epsRange = h("input", { type: "range", min: "0", max: "1", step: "0.01", dataset: { testid: "eps-range" } });
-  epsRange.addEventListener("input", () => set({ eps: Number(epsRange.value) }));
-  const epsNumber = numberInput("eps", { min: -10, max: 10, step: 0.01, testid: "eps" });
+  epsRange.addEventListener("input", () => set({ epsilon: Number(epsRange.value) }));
+  const epsNumber = numberInput("epsilon", { min: -10, max: 10, step: 0.01, testid: "eps" });
   const rangeId = uid("ctl");
   epsRange.id = rangeId;
   const epsField = h("div", { class: "field field-eps" },
@@ -40,15 +40,15 @@ export function createLossControls(ctx) {
     h("small", { class: "help", text: t("controls.epsHelp") }),
   );
 
-  const ii = numberInput("ii", { min: -1e6, max: 1e6, step: 1, integer: true, testid: "ignore-index" });
+  const ii = numberInput("ignoreIndex", { min: -1e6, max: 1e6, step: 1, integer: true, testid: "ignore-index" });
   const shift = h("input", { type: "checkbox", dataset: { testid: "shift" } });
-  shift.addEventListener("change", () => set({ shift: shift.checked }));
+  shift.addEventListener("change", () => set({ shiftLabels: shift.checked }));
   const shiftId = (shift.id = uid("ctl"));
 
   const semName = uid("sem");
   const semRadios = ["hf", "torch"].map((v) => {
     const r = h("input", { type: "radio", name: semName, value: v, id: uid("ctl"), dataset: { testid: `sem-${v}` } });
-    r.addEventListener("change", () => r.checked && set({ sem: v }));
+    r.addEventListener("change", () => r.checked && set({ semantics: v }));
     return r;
   });
   const semantics = h("fieldset", { class: "field" },
@@ -56,10 +56,10 @@ export function createLossControls(ctx) {
     semRadios.map((r) => h("span", { class: "radio" }, r, h("label", { for: r.id, text: t(`controls.sem.${r.value}`) }))),
   );
   const red = h("select", { dataset: { testid: "reduction" } }, ["mean", "sum", "none"].map((v) => h("option", { value: v, text: v })));
-  red.addEventListener("change", () => set({ red: red.value }));
-  const nib = numberInput("nib", { min: 1e-6, max: 1e9, step: 1, nullable: true, testid: "num-items" });
-  const z = numberInput("z", { min: 0, max: 10, step: 0.001, testid: "z-loss-scale" });
-  const cap = numberInput("cap", { min: 1e-3, max: 1e5, step: 1, nullable: true, testid: "softcap" });
+  red.addEventListener("change", () => set({ reduction: red.value }));
+  const nib = numberInput("numItemsInBatch", { min: 1e-6, max: 1e9, step: 1, nullable: true, testid: "num-items" });
+  const z = numberInput("zLossScale", { min: 0, max: 10, step: 0.001, testid: "z-loss-scale" });
+  const cap = numberInput("softcap", { min: 1e-3, max: 1e5, step: 1, nullable: true, testid: "softcap" });
   const reset = h("button", { type: "button", text: t("controls.reset"), onclick: () => ctx.resetPlayground() });
 
   const el = h("div", { class: "controls" },
@@ -75,16 +75,16 @@ export function createLossControls(ctx) {
   );
 
   function update(s) {
-    setValue(epsRange, Math.max(0, Math.min(1, s.eps)));
-    setValue(epsNumber, s.eps);
-    setValue(ii, s.ii);
-    shift.checked = s.shift;
-    for (const r of semRadios) r.checked = r.value === s.sem;
-    red.value = s.red;
-    red.disabled = s.sem !== "torch";
-    setValue(nib, s.nib ?? "");
-    setValue(z, s.z);
-    setValue(cap, s.cap ?? "");
+    setValue(epsRange, Math.max(0, Math.min(1, s.epsilon)));
+    setValue(epsNumber, s.epsilon);
+    setValue(ii, s.ignoreIndex);
+    shift.checked = s.shiftLabels;
+    for (const r of semRadios) r.checked = r.value === s.semantics;
+    red.value = s.reduction;
+    red.disabled = s.semantics !== "torch";
+    setValue(nib, s.numItemsInBatch ?? "");
+    setValue(z, s.zLossScale);
+    setValue(cap, s.softcap ?? "");
   }
   return { el, update };
 }

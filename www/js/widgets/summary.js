@@ -49,7 +49,7 @@ export function createSummary(ctx) {
     put(zLoss, r.zLoss);
     active.out.textContent = String(r.numActive);
     active.out.dataset.value = String(r.numActive);
-    const D = s.sem === "torch" && s.red !== "mean" ? t("summary.denomOne") : s.nib !== null ? t("summary.denomNib", { n: s.nib }) : t("summary.denomActive", { n: r.numActive });
+    const D = s.semantics === "torch" && s.reduction !== "mean" ? t("summary.denomOne") : s.numItemsInBatch !== null ? t("summary.denomNib", { n: s.numItemsInBatch }) : t("summary.denomActive", { n: r.numActive });
     denom.out.textContent = D;
     backend.out.textContent = r.backend;
     identity.textContent = t("summary.identity");

@@ -48,21 +48,21 @@ export function createTrace(ctx) {
     const tr = d.trace.value;
     const um = d.unmasked.value;
     const targets = d.targets;
-    const mask = targets.map((y) => y === s.ii);
+    const mask = targets.map((y) => y === s.ignoreIndex);
     const clamped = targets.map((y) => Math.max(0, y));
     const boolFmt = (b) => (b ? "True" : "False");
     const differs = [];
-    if (s.sem === "torch") differs.push(t("trace.diffTorch"));
-    if (s.nib !== null) differs.push(t("trace.diffNib"));
-    if (s.z > 0) differs.push(t("trace.diffZ"));
-    if (s.cap !== null) differs.push(t("trace.diffCap"));
+    if (s.semantics === "torch") differs.push(t("trace.diffTorch"));
+    if (s.numItemsInBatch !== null) differs.push(t("trace.diffNib"));
+    if (s.zLossScale > 0) differs.push(t("trace.diffZ"));
+    if (s.softcap !== null) differs.push(t("trace.diffCap"));
     note.textContent = t("trace.caption") + (differs.length ? " " + t("trace.differs", { list: differs.join("; ") }) : "");
 
     const out = new Map(); // line → tensor node
     const err = (msg) => h("p", { class: "error", text: msg });
-    out.set(559, vectorView(s.labels, { shape: `labels: [1, ${T}]`, format: String, cls: (i, v) => (v === s.ii ? "muted" : "") }));
+    out.set(559, vectorView(s.labels, { shape: `labels: [1, ${T}]`, format: String, cls: (i, v) => (v === s.ignoreIndex ? "muted" : "") }));
     out.set(560, matrixView(s.logits, { shape: `logits: [1, ${T}, ${V}]`, colLabel: (c) => s.vocab[c], rowLabel: String, label: "logits" }));
-    if (s.shift) {
+    if (s.shiftLabels) {
       out.set(562, h("div", { class: "tensor" }, h("span", { class: "shape", text: `logits: [1, ${rows}, ${V}]` })));
       out.set(563, vectorView(targets, { shape: `labels: [1, ${rows}]`, format: String }));
     }
@@ -87,7 +87,7 @@ export function createTrace(ctx) {
     }
 
     fill(list, CODE.map(([n, code]) => {
-      const skipped = !s.shift && (n === 562 || n === 563);
+      const skipped = !s.shiftLabels && (n === 562 || n === 563);
       return h("li", { class: "trace-line" + (skipped ? " skipped" : "") + (code.trim().startsWith("#") ? " comment" : ""), value: String(n) },
         h("code", { class: "code", text: code === "" ? " " : code.slice(4) }),
         skipped && n === 562 ? h("span", { class: "skip-note", text: t("trace.skipped") }) : null,

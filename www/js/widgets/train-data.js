@@ -16,7 +16,7 @@ export function createTrainData(ctx, session) {
   const demo = st0.demo;
 
   const corpus = h("select", { id: uid("ctl"), dataset: { testid: "train-corpus" } }, ["en", "zh"].map((v) => h("option", { value: v, text: t(`train.data.corpus.${v}`) })));
-  corpus.addEventListener("change", () => store.set({ tcorpus: corpus.value }));
+  corpus.addEventListener("change", () => store.set({ trainCorpus: corpus.value }));
   const source = h("p", { class: "hint", dataset: { testid: "train-source" } });
 
   // Own data.
@@ -117,14 +117,14 @@ export function createTrainData(ctx, session) {
 
   let shownModel = -1;
   function update(s, st) {
-    corpus.value = s.tcorpus;
+    corpus.value = s.trainCorpus;
     // Example texts follow the corpus until the learner types their own.
-    if (demo.corpus !== s.tcorpus) {
+    if (demo.corpus !== s.trainCorpus) {
       const fresh = demo.corpus === null;
       const other = demo.corpus;
-      if (fresh || demo.sentence === SENTENCE[other]) demo.sentence = SENTENCE[s.tcorpus];
-      if (fresh || (demo.prompt === PAIR[other][0] && demo.response === PAIR[other][1])) [demo.prompt, demo.response] = PAIR[s.tcorpus];
-      demo.corpus = s.tcorpus;
+      if (fresh || demo.sentence === SENTENCE[other]) demo.sentence = SENTENCE[s.trainCorpus];
+      if (fresh || (demo.prompt === PAIR[other][0] && demo.response === PAIR[other][1])) [demo.prompt, demo.response] = PAIR[s.trainCorpus];
+      demo.corpus = s.trainCorpus;
     }
     for (const [input, v] of [[sentence, demo.sentence], [pPrompt, demo.prompt], [pResponse, demo.response], [objective, demo.objective]]) {
       if (input.value !== v && input.ownerDocument.activeElement !== input) input.value = v;
@@ -132,7 +132,7 @@ export function createTrainData(ctx, session) {
     const o = st.own;
     source.textContent = o.text || o.pairs
       ? t("train.data.sourceOwn", { text: o.text ? t("train.data.ownTextCount", { n: o.text.length.toLocaleString() }) : t("train.data.bundledText"), pairs: o.pairs ? t("train.data.ownPairsCount", { n: o.pairs.split("\n").filter((l) => l.trim()).length }) : t("train.data.bundledPairs") })
-      : t("train.data.sourceBundled", { corpus: t(`train.data.corpus.${s.tcorpus}`) });
+      : t("train.data.sourceBundled", { corpus: t(`train.data.corpus.${s.trainCorpus}`) });
     if (st.phase === "error" && (o.text || o.pairs)) {
       ownMsg.className = "import-msg bad";
       ownMsg.textContent = t("train.data.ownRefused") + " " + st.error;
