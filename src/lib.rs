@@ -3,9 +3,11 @@
 //! utilities of a seq2seq trainer, for native Rust and (through `bindings`) WebAssembly.
 //!
 //! Layers point one way: `loss`, `objectives`, `padding` (pure math) ← `cpu` kernels ←
-//! `bindings` (the only module that knows about JavaScript).
+//! `engine` (backend choice, GPU row finishing) ← `gpu` (WebGPU dispatch) ← `js` (the only
+//! module that knows about JavaScript).
 
 pub mod cpu;
+pub mod engine;
 pub mod error;
 pub mod gpu;
 pub mod hash;

@@ -12,16 +12,7 @@ use web_sys::{
 };
 
 use super::{shader_source, Limits, GRAD_WGSL, STATS_WGSL, WORKGROUP};
-
-/// What the adapter says about itself, for the user to see which GPU ran.
-#[derive(Clone, Debug, Default)]
-pub struct AdapterInfo {
-    pub vendor: String,
-    pub architecture: String,
-    pub device: String,
-    pub description: String,
-    pub is_fallback_adapter: bool,
-}
+use crate::engine::{admit, AdapterInfo, Request};
 
 /// A device with both kernels compiled, ready to dispatch. Pipelines are made once per device.
 pub struct GpuContext {
@@ -71,8 +62,9 @@ fn check_minimums(adapter: &GpuAdapter) -> Result<(), String> {
 }
 
 /// Requests an adapter and a device with the largest buffer limits the adapter offers (and no
-/// more), then compiles both kernels. `Err` carries the reason in words.
-pub async fn acquire() -> Result<GpuContext, String> {
+/// more), then compiles both kernels. `Err` carries the reason in words, also when `request`
+/// refuses the adapter (see [`admit`]); `allow_software` admits software adapters anyway.
+pub async fn acquire(request: Request, allow_software: bool) -> Result<GpuContext, String> {
     let gpu = navigator_gpu().ok_or(
         "navigator.gpu is undefined: this browser or context has no WebGPU (Chromium on Linux needs --enable-unsafe-webgpu)",
     )?;
@@ -82,6 +74,17 @@ pub async fn acquire() -> Result<GpuContext, String> {
         .map_err(|e| format!("navigator.gpu.requestAdapter() failed: {}", message(&e)))?
         .as_option()
         .ok_or("navigator.gpu.requestAdapter() returned null: no suitable GPU adapter")?;
+    let info = adapter.info();
+    let info = AdapterInfo {
+        vendor: info.vendor(),
+        architecture: info.architecture(),
+        device: info.device(),
+        description: info.description(),
+        is_fallback_adapter: info.is_fallback_adapter(),
+    };
+    if !allow_software {
+        admit(request, &info)?;
+    }
     check_minimums(&adapter)?;
     let offered = adapter.limits();
     let required = Object::new();
@@ -100,14 +103,6 @@ pub async fn acquire() -> Result<GpuContext, String> {
     let lost = Rc::new(RefCell::new(None));
     watch_loss(&device, lost.clone());
 
-    let info = adapter.info();
-    let info = AdapterInfo {
-        vendor: info.vendor(),
-        architecture: info.architecture(),
-        device: info.device(),
-        description: info.description(),
-        is_fallback_adapter: info.is_fallback_adapter(),
-    };
     let granted = device.limits();
     let limits = Limits {
         max_storage_binding: granted.max_storage_buffer_binding_size() as u64,

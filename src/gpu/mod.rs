@@ -1,8 +1,11 @@
 //! The WebGPU backend: two WGSL kernels (row statistics, gradient), how their uniforms are
-//! packed, and how rows are split into chunks that fit the adapter's limits. Device acquisition
-//! and dispatch (`device`, `run`) exist only in the wasm build; everything here is plain data,
-//! so native tests validate the shaders with naga and check the packing.
+//! packed, and how rows are split into chunks that fit the adapter's limits. Device acquisition,
+//! dispatch and calibration (`device`, `run`, `calibrate`) exist only in the wasm build;
+//! everything here is plain data, so native tests validate the shaders with naga and check the
+//! packing.
 
+#[cfg(target_arch = "wasm32")]
+pub mod calibrate;
 #[cfg(target_arch = "wasm32")]
 pub mod device;
 #[cfg(target_arch = "wasm32")]
@@ -28,7 +31,7 @@ pub const WORKGROUP: u32 = 256;
 pub const PARAMS_BYTES: usize = 48;
 
 /// Packs `Params` (see params.wgsl) for a chunk of `rows` rows of the plan's logits.
-pub fn params_bytes(plan: &Plan, rows: usize, total_weight: f64) -> [u8; PARAMS_BYTES] {
+pub fn params_bytes(plan: &Plan, rows: usize) -> [u8; PARAMS_BYTES] {
     let o = &plan.opts;
     let vocab = plan.vocab();
     let smooth_per_class = if o.uses_smoothing_term() { o.epsilon / vocab as f64 } else { 0.0 };
@@ -41,7 +44,7 @@ pub fn params_bytes(plan: &Plan, rows: usize, total_weight: f64) -> [u8; PARAMS_
         ((1.0 / plan.denominator) as f32).to_bits(),
         ((1.0 - o.epsilon) as f32).to_bits(),
         (smooth_per_class as f32).to_bits(),
-        (total_weight as f32).to_bits(),
+        (plan.total_weight as f32).to_bits(),
         ((2.0 * o.z_loss_scale) as f32).to_bits(),
         0,
         0,
@@ -117,11 +120,82 @@ mod tests {
             ..Default::default()
         };
         let plan = Plan::new([1, 2, 4], &[1, 3], &opts).unwrap();
-        let b = params_bytes(&plan, 2, 4.0);
+        let b = params_bytes(&plan, 2);
         let word = |i: usize| u32::from_le_bytes(b[i * 4..i * 4 + 4].try_into().unwrap());
         assert_eq!((word(0), word(1), word(2)), (4, 2, 1));
         assert_eq!(f32::from_bits(word(4)), 30.0);
         assert_eq!(f32::from_bits(word(5)), 0.5); // two active labels
         assert_eq!(f32::from_bits(word(7)), 0.0, "torch at ε = 0 has no smoothing term");
+    }
+
+    /// The 12 words of `Params` (params.wgsl), in order, as the host must pack them: each float
+    /// computed in f64 and rounded to f32 once.
+    /// `floats`: 1 / D, ε, the per-class smoothing weight, W and the z-loss scale.
+    fn expected_words(vocab: u32, rows: u32, softcap: Option<f64>, floats: [f64; 5]) -> [u32; 12] {
+        let [inv_den, eps, smooth, w, z] = floats;
+        let f = |x: f64| (x as f32).to_bits();
+        [
+            vocab,
+            rows,
+            softcap.is_some() as u32,
+            0,
+            f(softcap.unwrap_or(1.0)),
+            f(inv_den),
+            f(1.0 - eps),
+            f(smooth),
+            f(w),
+            f(2.0 * z),
+            0,
+            0,
+        ]
+    }
+
+    fn words(b: &[u8; PARAMS_BYTES]) -> [u32; 12] {
+        std::array::from_fn(|i| u32::from_le_bytes(b[i * 4..i * 4 + 4].try_into().unwrap()))
+    }
+
+    #[test]
+    fn every_params_word_is_its_own_field() {
+        use crate::loss::{CrossEntropy, Semantics};
+        // Every float field distinct from every other, and chosen so that computing it in f32
+        // (1 − ε, ε / V, 1 / D) would round differently from f64-then-f32.
+        let (eps, z, cap, d) = (0.09, 0.0125, 27.5, 2.3);
+        let opts = CrossEntropy {
+            epsilon: eps,
+            z_loss_scale: z,
+            softcap: Some(cap),
+            num_items_in_batch: Some(d),
+            ..Default::default()
+        };
+        let plan = Plan::new([2, 3, 7], &[1, 2, -100, 4, 5, 6], &opts).unwrap();
+        let got = params_bytes(&plan, 5);
+        let want = expected_words(7, 5, Some(cap), [1.0 / d, eps, eps / 7.0, 7.0, z]);
+        assert_eq!(&got[..4], &[7, 0, 0, 0], "little-endian words");
+        for (i, (g, w)) in words(&got).iter().zip(want).enumerate() {
+            assert_eq!(*g, w, "word {i}");
+        }
+        let w = words(&got);
+        let floats = [4, 5, 6, 7, 8, 9].map(|i| w[i]);
+        for (i, a) in floats.iter().enumerate() {
+            assert!(!floats[i + 1..].contains(a), "float words must be distinct to catch a swap");
+        }
+        assert_ne!(f32::from_bits(w[6]), 1.0f32 - eps as f32, "1 − ε rounds once, from f64");
+        assert_ne!(f32::from_bits(w[7]), eps as f32 / 7.0, "ε / V rounds once, from f64");
+        assert_ne!(f32::from_bits(w[5]), 1.0 / d as f32, "1 / D rounds once, from f64");
+
+        // Torch with class weights: D = Σ w[y] over active labels, W = Σ_c w_c; no soft-cap
+        // (the flag is 0 and the cap word 1.0).
+        let weights = vec![0.5f32, 1.25, 2.0, 0.75, 1.5, 3.0, 0.25];
+        let opts = CrossEntropy {
+            semantics: Semantics::Torch,
+            epsilon: 0.3,
+            class_weights: Some(weights.clone()),
+            ..Default::default()
+        };
+        let plan = Plan::new([1, 4, 7], &[2, 5, -100, 1], &opts).unwrap();
+        let total: f64 = weights.iter().map(|&x| x as f64).sum();
+        let got = params_bytes(&plan, 4);
+        let den = 2.0 + 3.0 + 1.25;
+        assert_eq!(words(&got), expected_words(7, 4, None, [1.0 / den, 0.3, 0.3 / 7.0, total, 0.0]));
     }
 }

@@ -13,6 +13,7 @@ use web_sys::{
 
 use super::device::{message, GpuContext};
 use super::{params_bytes, rows_per_chunk, PARAMS_BYTES, WORKGROUP};
+use crate::engine::GpuRowStats;
 use crate::loss::Plan;
 
 /// Where the logits are: a JS array (uploaded straight from JS) or wasm-resident storage.
@@ -26,12 +27,6 @@ pub enum GradDst<'a> {
     None,
     Js(&'a Float32Array),
     Wasm(&'a Rc<RefCell<Vec<f32>>>),
-}
-
-/// Per logits row: `[max, Σexp, Σgap, weighted Σgap]` and how many non-finite logits it had.
-pub struct RowStatsGpu {
-    pub stats: Vec<[f32; 4]>,
-    pub nonfinite: Vec<u32>,
 }
 
 /// The buffers of one shape class (vocabulary, rows per chunk), with their bind groups.
@@ -138,7 +133,7 @@ pub async fn cross_entropy(
     plan: &Plan,
     logits: LogitsRef<'_>,
     grad: GradDst<'_>,
-) -> Result<RowStatsGpu, String> {
+) -> Result<GpuRowStats, String> {
     if let Some(why) = gpu.lost.borrow().clone() {
         return Err(why);
     }
@@ -153,7 +148,6 @@ pub async fn cross_entropy(
         }
     }
     let weights: Vec<f32> = plan.opts.class_weights.clone().unwrap_or_else(|| vec![1.0; vocab]);
-    let total_weight: f64 = weights.iter().map(|&w| w as f64).sum();
 
     let reuse = gpu.buffers.borrow().as_ref().is_some_and(|b| b.vocab == vocab && b.rows >= chunk);
     if !reuse {
@@ -164,7 +158,7 @@ pub async fn cross_entropy(
     let device = &gpu.device;
     device.push_error_scope(GpuErrorFilter::OutOfMemory);
     device.push_error_scope(GpuErrorFilter::Validation);
-    let result = run_chunks(gpu, plan, &logits, &grad, &targets, &weights, total_weight, chunk).await;
+    let result = run_chunks(gpu, plan, &logits, &grad, &targets, &weights, chunk).await;
     let validation = device.pop_error_scope().await.ok().and_then(|e| e.as_option());
     let oom = device.pop_error_scope().await.ok().and_then(|e| e.as_option());
     if let Some(why) = gpu.lost.borrow().clone() {
@@ -179,7 +173,6 @@ pub async fn cross_entropy(
     result
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn run_chunks(
     gpu: &GpuContext,
     plan: &Plan,
@@ -187,14 +180,13 @@ async fn run_chunks(
     grad: &GradDst<'_>,
     targets: &[i32],
     weights: &[f32],
-    total_weight: f64,
     chunk: usize,
-) -> Result<RowStatsGpu, String> {
+) -> Result<GpuRowStats, String> {
     let vocab = plan.vocab();
     let total_rows = targets.len();
     let want_grad = !matches!(grad, GradDst::None);
     let mut out =
-        RowStatsGpu { stats: Vec::with_capacity(total_rows), nonfinite: Vec::with_capacity(total_rows) };
+        GpuRowStats { stats: Vec::with_capacity(total_rows), nonfinite: Vec::with_capacity(total_rows) };
     let queue = &gpu.queue;
     {
         let guard = gpu.buffers.borrow();
@@ -229,7 +221,7 @@ async fn run_chunks(
                 .write_buffer_with_u32_and_u8_slice(&b.targets, 0, &t)
                 .map_err(js_err("uploading targets"))?;
             queue
-                .write_buffer_with_u32_and_u8_slice(&b.params, 0, &params_bytes(plan, rows, total_weight))
+                .write_buffer_with_u32_and_u8_slice(&b.params, 0, &params_bytes(plan, rows))
                 .map_err(js_err("uploading parameters"))?;
 
             let encoder = gpu.device.create_command_encoder();

@@ -167,22 +167,24 @@ impl Logits {
         }
     }
 
-    /// A copy of `range`, for the rows a GPU hands back to the CPU.
-    pub fn copy_range(&self, range: std::ops::Range<usize>) -> Vec<f32> {
+    pub fn shares(&self, other: &Shared) -> bool {
+        matches!(self, Logits::Resident(b) if Rc::ptr_eq(b, other))
+    }
+}
+
+/// The rows a GPU run hands back to the CPU are read again from where the caller left them.
+impl crate::engine::LogitRows for Logits {
+    fn copy_range(&self, range: std::ops::Range<usize>) -> Vec<f32> {
         match self {
             Logits::Js(a) => a.subarray(range.start as u32, range.end as u32).to_vec(),
             Logits::Resident(b) => b.borrow()[range].to_vec(),
         }
     }
 
-    pub fn value(&self, i: usize) -> f32 {
+    fn value(&self, index: usize) -> f32 {
         match self {
-            Logits::Js(a) => a.get_index(i as u32),
-            Logits::Resident(b) => b.borrow()[i],
+            Logits::Js(a) => a.get_index(index as u32),
+            Logits::Resident(b) => b.borrow()[index],
         }
-    }
-
-    pub fn shares(&self, other: &Shared) -> bool {
-        matches!(self, Logits::Resident(b) if Rc::ptr_eq(b, other))
     }
 }

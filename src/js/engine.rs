@@ -1,5 +1,5 @@
-//! `Engine`: the asynchronous face of losslab. It runs cross-entropy on WebGPU when the browser
-//! has it and on the simd128 CPU kernel otherwise, and always says which ran and why.
+//! `Engine` for JS: converts arguments and results around the backend-neutral core
+//! (`crate::engine`: routing, GPU row finishing) and the WebGPU dispatch (`crate::gpu`).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -11,20 +11,40 @@ use super::buffer::Logits;
 use super::convert::{self, Builder};
 use super::exports::{result_object, Call, CrossEntropyOptionsArg};
 use super::options as opt;
-use crate::cpu::{CpuKernel, RowStats};
+use crate::engine::{self, Backend, Calibration, Costs, GpuFailure, Request};
 use crate::error::{Error, Result};
 use crate::gpu::device::{self, GpuContext};
 use crate::gpu::run::{self, GradDst, LogitsRef};
-use crate::loss::cross_entropy::{finish_grad_row, softcap_row, weighted_smooth};
-use crate::loss::{notes, CrossEntropyOutput, Plan, RowResult};
+use crate::loss::Plan;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
 /** Options of `Engine.create`. */
 export interface EngineOptions {
-  /** "auto" (default): WebGPU if available, else CPU, with the reason. "webgpu": WebGPU or
-   *  reject. "cpu": the simd128 CPU kernel. */
+  /** "auto" (default): a real GPU for the calls where this engine's calibration measured it
+   *  faster, the CPU otherwise; software adapters (SwiftShader, llvmpipe, WARP, fallback
+   *  adapters) are skipped, with the reason in `engine.reason`. "webgpu": WebGPU for every call
+   *  on any adapter, or reject. "cpu": the simd128 CPU kernel. */
   backend?: "auto" | "webgpu" | "cpu";
+  /** "auto" only: treat a software adapter like a real one (calibrate on it and route by the
+   *  measurement) instead of skipping it. Default false. */
+  allowSoftwareAdapter?: boolean;
+}
+
+/** One kind of call's measured costs: the CPU `cpuNsPerLogit · n` ms·1e-6, the GPU
+ *  `gpuFixedMs + gpuNsPerLogit · n · 1e-6` ms; `crossoverLogits` is the smallest call the GPU
+ *  finishes sooner (null: never). */
+export interface CallCosts {
+  cpuNsPerLogit: number;
+  gpuFixedMs: number;
+  gpuNsPerLogit: number;
+  crossoverLogits: number | null;
+}
+
+/** What an "auto" engine measured when it got its device (see `Engine.calibration`). */
+export interface EngineCalibration {
+  forward: CallCosts;
+  gradient: CallCosts;
 }
 
 /** The adapter a WebGPU engine runs on. */
@@ -43,24 +63,21 @@ extern "C" {
     pub type EngineOptionsArg;
 }
 
-/// Why a GPU call did not finish on the GPU.
-enum GpuFailure {
-    /// This input cannot run there (e.g. a row exceeds the buffer limits): CPU for this call.
-    Unsupported(String),
-    /// The device failed (lost, out of memory, an error): CPU from now on.
-    Device(String),
-}
-
 struct State {
+    request: Request,
     gpu: RefCell<Option<Rc<GpuContext>>>,
+    /// What "auto" measured when it got the device (none for "webgpu" and "cpu").
+    calibration: Option<Calibration>,
+    /// Why the engine holds no GPU although one was wanted.
     reason: RefCell<Option<String>>,
     /// The last call's promise: calls run one at a time, in order, sharing the device buffers.
     last: RefCell<Option<Promise>>,
 }
 
-/// Cross-entropy on WebGPU when available, otherwise on the CPU, asynchronously. `backend` says
-/// which runs; `reason` says why it is not WebGPU when WebGPU was wanted. A device lost during a
-/// call finishes that call on the CPU and switches the engine to the CPU.
+/// Cross-entropy on WebGPU or on the CPU, asynchronously, routed per call. `backend` says what
+/// the engine holds, `reason` why it holds no GPU; each result's `backend` and `backendReason`
+/// say what ran that call and why. A device lost during a call finishes that call on the CPU and
+/// switches the engine to the CPU.
 #[wasm_bindgen]
 pub struct Engine {
     state: Rc<State>,
@@ -69,38 +86,49 @@ pub struct Engine {
 #[wasm_bindgen]
 impl Engine {
     /// Creates an engine. `backend: "webgpu"` rejects when WebGPU cannot be had; `"auto"`
-    /// (default) falls back to the CPU and records why in `reason`.
+    /// (default) skips software adapters, calibrates on a real one, and falls back to the CPU
+    /// with the reason in `reason`.
     pub async fn create(options: Option<EngineOptionsArg>) -> Result<Engine, JsValue> {
         let o: opt::EngineOptions =
             convert::options("options", &options.map_or(JsValue::UNDEFINED, JsValue::from))?;
-        let backend = o.backend.as_deref().unwrap_or("auto");
-        let (gpu, reason) = match backend {
-            "cpu" => (None, None),
-            "auto" | "webgpu" => match device::acquire().await {
-                Ok(gpu) => (Some(Rc::new(gpu)), None),
-                Err(why) if backend == "webgpu" => return Err(Error::WebGpuUnavailable(why).into()),
-                Err(why) => (None, Some(why)),
-            },
-            other => {
-                return Err(Error::Option {
-                    name: "backend",
-                    requirement: "\"auto\", \"webgpu\" or \"cpu\"",
-                    got: format!("{other:?}"),
-                }
-                .into())
+        let request = Request::parse(o.backend.as_deref())?;
+        let allow_software = o.allow_software_adapter.unwrap_or(false);
+        let (mut gpu, mut reason, mut calibration) = (None, None, None);
+        if request != Request::Cpu {
+            match device::acquire(request, allow_software).await {
+                Ok(g) => gpu = Some(Rc::new(g)),
+                Err(why) if request == Request::WebGpu => return Err(Error::WebGpuUnavailable(why).into()),
+                Err(why) => reason = Some(why),
             }
+        }
+        if let (Request::Auto, Some(g)) = (request, &gpu) {
+            match crate::gpu::calibrate::calibrate(g).await {
+                Ok(c) => calibration = Some(c),
+                Err(why) => {
+                    gpu = None;
+                    reason = Some(format!("the GPU failed while this engine measured it: {why}"));
+                }
+            }
+        }
+        let state = State {
+            request,
+            gpu: RefCell::new(gpu),
+            calibration,
+            reason: RefCell::new(reason),
+            last: RefCell::new(None),
         };
-        let state = State { gpu: RefCell::new(gpu), reason: RefCell::new(reason), last: RefCell::new(None) };
         Ok(Engine { state: Rc::new(state) })
     }
 
-    /// `"webgpu"` or `"cpu-simd"`: what the next call runs on.
+    /// `"webgpu"` when the engine holds a GPU device (calls still route by size under "auto"),
+    /// `"cpu-simd"` otherwise.
     #[wasm_bindgen(getter, unchecked_return_type = "\"webgpu\" | \"cpu-simd\"")]
     pub fn backend(&self) -> String {
-        if self.state.gpu.borrow().is_some() { "webgpu" } else { "cpu-simd" }.into()
+        let held = if self.state.gpu.borrow().is_some() { Backend::WebGpu } else { Backend::CpuSimd };
+        held.name().into()
     }
 
-    /// Why the engine runs on the CPU although WebGPU was wanted (null otherwise).
+    /// Why the engine holds no GPU although WebGPU was wanted (null otherwise).
     #[wasm_bindgen(getter, unchecked_return_type = "string | null")]
     pub fn reason(&self) -> JsValue {
         self.state.reason.borrow().as_deref().map_or(JsValue::NULL, JsValue::from_str)
@@ -121,10 +149,26 @@ impl Engine {
             .build()
     }
 
-    /// Cross-entropy with the same inputs, options and result as `crossEntropy`, on this
-    /// engine's backend. `result.backend` says what ran; `result.fallbackReason` is set when this
-    /// call ran on the CPU although the engine is WebGPU. Inputs are read when the call starts
-    /// (calls run one at a time), so leave them unchanged until the promise settles.
+    /// What "auto" measured on this machine when it got its device (null without one).
+    #[wasm_bindgen(getter, unchecked_return_type = "EngineCalibration | null")]
+    pub fn calibration(&self) -> JsValue {
+        let Some(c) = &self.state.calibration else { return JsValue::NULL };
+        let costs = |k: &Costs| {
+            Builder::new()
+                .set("cpuNsPerLogit", k.cpu_ns_per_logit)
+                .set("gpuFixedMs", k.gpu_fixed_ms)
+                .set("gpuNsPerLogit", k.gpu_ns_per_logit)
+                .set("crossoverLogits", k.crossover().map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64)))
+                .build()
+        };
+        Builder::new().set("forward", costs(&c.forward)).set("gradient", costs(&c.gradient)).build()
+    }
+
+    /// Cross-entropy with the same inputs, options and result as `crossEntropy`, on the backend
+    /// this call is routed to. `result.backend` says what ran, `result.backendReason` why;
+    /// `result.fallbackReason` is set when the GPU was chosen but the call finished on the CPU.
+    /// Inputs are read when the call starts (calls run one at a time), so leave them unchanged
+    /// until the promise settles.
     #[wasm_bindgen(js_name = crossEntropy, unchecked_return_type = "Promise<CrossEntropyResult>")]
     pub fn cross_entropy(
         &self,
@@ -146,25 +190,44 @@ impl Engine {
     }
 }
 
+fn set(result: &JsValue, key: &str, value: &str) {
+    let _ = js_sys::Reflect::set(result, &key.into(), &value.into());
+}
+
 async fn run(state: &State, call: &Call) -> Result<JsValue> {
     let plan = Plan::new(call.shape, &call.labels, &call.options)?;
     let gpu = state.gpu.borrow().clone();
-    let fallback = match gpu {
-        None => None,
-        Some(gpu) => match run_gpu(&gpu, &plan, call).await? {
-            Ok(result) => return Ok(result),
-            Err(GpuFailure::Unsupported(why)) => Some(why),
-            Err(GpuFailure::Device(why)) => {
-                state.gpu.replace(None);
-                state.reason.replace(Some(why.clone()));
-                Some(why)
-            }
-        },
+    let no_gpu = state.reason.borrow().clone().unwrap_or_else(|| "this engine holds no GPU".into());
+    let (held, fits) = match &gpu {
+        Some(g) => {
+            (Ok(state.calibration.as_ref()), crate::gpu::rows_per_chunk(plan.vocab(), g.limits).map(|_| ()))
+        }
+        None => (Err(no_gpu.as_str()), Ok(())),
     };
-    let out = call.run_cpu()?;
-    let result = result_object(&out, None);
-    if let Some(why) = fallback {
-        let _ = js_sys::Reflect::set(&result, &"fallbackReason".into(), &why.into());
+    let route = engine::route(state.request, held, call.logits.len(), call.options.grad, fits);
+    let mut fallback = None;
+    if let (Backend::WebGpu, Some(gpu)) = (route.backend, gpu) {
+        match run_gpu(&gpu, &plan, call).await? {
+            Ok(result) => {
+                set(&result, "backendReason", &route.reason);
+                return Ok(result);
+            }
+            Err(failure) => {
+                if failure.ends_gpu() {
+                    state.gpu.replace(None);
+                    state.reason.replace(Some(failure.reason().to_owned()));
+                }
+                fallback = Some(failure.reason().to_owned());
+            }
+        }
+    }
+    let result = result_object(&call.run_cpu()?, None);
+    match fallback {
+        Some(why) => {
+            set(&result, "backendReason", &format!("the GPU could not finish this call: {why}"));
+            set(&result, "fallbackReason", &why);
+        }
+        None => set(&result, "backendReason", &route.reason),
     }
     Ok(result)
 }
@@ -186,8 +249,7 @@ async fn run_gpu(
     plan: &Plan,
     call: &Call,
 ) -> Result<std::result::Result<JsValue, GpuFailure>> {
-    let [_, _, vocab] = plan.shape;
-    if let Err(why) = crate::gpu::rows_per_chunk(vocab, gpu.limits) {
+    if let Err(why) = crate::gpu::rows_per_chunk(plan.vocab(), gpu.limits) {
         return Ok(Err(GpuFailure::Unsupported(why)));
     }
     let grad_js = match (call.options.grad, &call.grad_into) {
@@ -207,78 +269,13 @@ async fn run_gpu(
         Ok(s) => s,
         Err(why) => return Ok(Err(GpuFailure::Device(why))),
     };
-    let out = finish_on_host(plan, call, &stats, grad_js.as_ref())?;
-    Ok(Ok(result_object(&out, grad_js.map(JsValue::from))))
-}
-
-/// Turns GPU row statistics into the result, recomputing on the CPU the rows that held NaN or
-/// ±inf (PyTorch's semantics for those are exact there, and cheap: such rows are rare).
-fn finish_on_host(
-    plan: &Plan,
-    call: &Call,
-    gpu: &run::RowStatsGpu,
-    grad_js: Option<&Float32Array>,
-) -> Result<CrossEntropyOutput> {
     let v = plan.vocab();
-    let opts = &plan.opts;
-    let kernel = CpuKernel::Simd;
-    let mut rows = Vec::with_capacity(plan.targets.len());
-    for (p, target) in plan.targets.iter().enumerate() {
-        let Some(class) = *target else {
-            rows.push(None);
-            continue;
-        };
-        let r = plan.logits_row(p);
-        let label_raw = call.logits.value(r * v + class as usize);
-        let label_logit = match opts.softcap {
-            Some(cap) => cap * (label_raw as f64 / cap).tanh(),
-            None => label_raw as f64,
-        };
-        let result = if gpu.nonfinite[r] == 0 {
-            let [max, sum_exp, sum_gap, weighted_gap] = gpu.stats[r];
-            let stats = RowStats { max, sum_exp: sum_exp as f64, sum_gap: sum_gap as f64 };
-            let totals = stats.finish_with(v, || false);
-            let weighted = match &opts.class_weights {
-                Some(w) => {
-                    let total: f64 = w.iter().map(|&x| x as f64).sum();
-                    weighted_gap as f64 + total * (totals.lse - max as f64)
-                }
-                None => totals.smooth,
-            };
-            RowResult { lse: totals.lse, smooth: totals.smooth, weighted_smooth: weighted, label_logit }
-        } else {
-            let raw = call.logits.copy_range(r * v..(r + 1) * v);
-            let mut row = raw.clone();
-            if let Some(cap) = opts.softcap {
-                softcap_row(&raw, cap, &mut row);
-            }
-            let stats = kernel.row_stats(&row);
-            let totals = stats.finish(&row);
-            if opts.grad {
-                let mut g = vec![0.0f32; v];
-                finish_grad_row(plan, class, stats, totals.lse, &row, &mut g, kernel);
-                match (grad_js, &call.grad_into) {
-                    (Some(a), _) => a.set(&convert::f32_array(&g), (r * v) as u32),
-                    (None, Some(b)) => b.borrow_mut()[r * v..(r + 1) * v].copy_from_slice(&g),
-                    (None, None) => {}
-                }
-            }
-            let weighted = match &opts.class_weights {
-                Some(w) => weighted_smooth(&row, w, stats.max, totals.lse),
-                None => totals.smooth,
-            };
-            RowResult { lse: totals.lse, smooth: totals.smooth, weighted_smooth: weighted, label_logit }
-        };
-        rows.push(Some(result));
-    }
-    let summary = plan.reduce(&rows);
-    let notes = notes::explain(plan, &rows);
-    Ok(CrossEntropyOutput {
-        summary,
-        num_active: plan.num_active,
-        denominator: plan.denominator,
-        grad: None,
-        backend: "webgpu",
-        notes,
-    })
+    // Rows the GPU could not finish (NaN or ±inf) were recomputed on the CPU: their gradient.
+    let write_grad = |r: usize, g: &[f32]| match (&grad_js, &call.grad_into) {
+        (Some(a), _) => a.set(&convert::f32_array(g), (r * v) as u32),
+        (None, Some(b)) => b.borrow_mut()[r * v..(r + 1) * v].copy_from_slice(g),
+        (None, None) => {}
+    };
+    let out = engine::finish_gpu_rows(plan, &stats, &call.logits, write_grad);
+    Ok(Ok(result_object(&out, grad_js.map(JsValue::from))))
 }

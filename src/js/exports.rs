@@ -87,6 +87,11 @@ export interface CrossEntropyResult {
   /** d loss / d logits, shaped like the logits, when `grad: true` (absent with `gradInto`). */
   grad?: Float32Array;
   backend: "cpu-simd" | "cpu-scalar" | "webgpu";
+  /** Engine results only: why this call ran on `backend` (the request, the measured crossover,
+   *  the reason the engine holds no GPU, or the GPU's failure). */
+  backendReason?: string;
+  /** Engine results only: set when the GPU was chosen but this call finished on the CPU. */
+  fallbackReason?: string;
   notes: LossNote[];
 }
 

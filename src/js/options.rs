@@ -294,6 +294,8 @@ mod tests {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EngineOptions {
     pub backend: Option<String>,
+    /// Lets "auto" calibrate on (and route to) a software adapter instead of skipping it.
+    pub allow_software_adapter: Option<bool>,
 }
 
 /// Options of `logSoftmax`.

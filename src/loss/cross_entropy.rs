@@ -24,6 +24,8 @@ pub struct Plan {
     pub num_active: usize,
     /// Σ w[y] over active positions (the count when unweighted).
     pub active_weight: f64,
+    /// Σ_c w_c over the whole vocabulary (V when unweighted): computed once, used by every row.
+    pub total_weight: f64,
     /// What the sums are divided by: the mean's denominator, or 1 for "sum" and "none".
     pub denominator: f64,
     /// The first negative label that hf semantics silently turned into class 0.
@@ -68,6 +70,8 @@ impl Plan {
             Some(w) => active().map(|&y| w[y as usize] as f64).sum(),
             None => num_active as f64,
         };
+        let total_weight =
+            opts.class_weights.as_ref().map_or(vocab as f64, |w| w.iter().map(|&x| x as f64).sum());
         let denominator = match (opts.num_items_in_batch, opts.reduction) {
             (_, Reduction::Sum | Reduction::None) => 1.0,
             (Some(d), Reduction::Mean) => d,
@@ -80,6 +84,7 @@ impl Plan {
             targets,
             num_active,
             active_weight,
+            total_weight,
             denominator,
             clamped,
         })
@@ -105,12 +110,11 @@ impl Plan {
         let o = &self.opts;
         let v = self.vocab() as f64;
         let (eps, w_y) = (o.epsilon, self.weight(class));
-        let total_weight = o.class_weights.as_ref().map_or(v, |w| w.iter().map(|&x| x as f64).sum());
         let smooth = if o.uses_smoothing_term() { eps / v } else { 0.0 };
         let z = if o.z_loss_scale != 0.0 { 2.0 * o.z_loss_scale * lse } else { 0.0 };
         let a = 1.0 / self.denominator;
         GradCoefficients {
-            scale: a * ((1.0 - eps) * w_y + smooth * total_weight + z),
+            scale: a * ((1.0 - eps) * w_y + smooth * self.total_weight + z),
             offset: a * smooth,
             label: a * (1.0 - eps) * w_y,
         }
@@ -205,21 +209,61 @@ pub struct CrossEntropyOutput {
     pub notes: Vec<Note>,
 }
 
-/// Applies `x ← c · tanh(x / c)` to a row.
+/// `c · tanh(x / c)`, rounded to f32 once: the one definition every backend's host side uses
+/// (the capped row, the label's logit), so a row scores the same wherever it ran.
+pub fn softcap(x: f32, cap: f64) -> f32 {
+    (cap * (x as f64 / cap).tanh()) as f32
+}
+
+/// Applies [`softcap`] to a row.
 pub fn softcap_row(raw: &[f32], cap: f64, out: &mut [f32]) {
     for (o, &x) in out.iter_mut().zip(raw) {
-        *o = (cap * (x as f64 / cap).tanh()) as f32;
+        *o = softcap(x, cap);
     }
 }
 
-/// `Σ_c w_c (lse − x_c)` as `Σ_c w_c (max − x_c) + W (lse − max)`: no cancellation.
-pub fn weighted_smooth(row: &[f32], weights: &[f32], max: f32, lse: f64) -> f64 {
-    let (m, mut gaps, mut total) = (max as f64, 0.0f64, 0.0f64);
-    for (&x, &w) in row.iter().zip(weights) {
-        gaps += w as f64 * (m - x as f64);
-        total += w as f64;
-    }
+/// `Σ_c w_c (lse − x_c)` as `Σ_c w_c (max − x_c) + W (lse − max)`: no cancellation. `total` is
+/// `W = Σ_c w_c` ([`Plan::total_weight`]).
+pub fn weighted_smooth(row: &[f32], weights: &[f32], total: f64, max: f32, lse: f64) -> f64 {
+    let m = max as f64;
+    let gaps: f64 = row.iter().zip(weights).map(|(&x, &w)| w as f64 * (m - x as f64)).sum();
     gaps + total * (lse - m)
+}
+
+/// One active row on the CPU, from its raw logits: soft-cap, statistics, totals and (when
+/// `grad` is given) its gradient. The CPU driver runs every row through here, and a GPU run
+/// recomputes here the rows it cannot finish, so per-row semantics exist once.
+pub fn cpu_row(
+    plan: &Plan,
+    class: u32,
+    raw: &[f32],
+    capped: &mut Vec<f32>,
+    kernel: CpuKernel,
+    grad: Option<&mut [f32]>,
+) -> RowResult {
+    let row = match plan.opts.softcap {
+        Some(cap) => {
+            capped.resize(raw.len(), 0.0);
+            softcap_row(raw, cap, capped);
+            &capped[..]
+        }
+        None => raw,
+    };
+    let stats = kernel.row_stats(row);
+    let totals = stats.finish(row);
+    let weighted = match &plan.opts.class_weights {
+        Some(w) => weighted_smooth(row, w, plan.total_weight, stats.max, totals.lse),
+        None => totals.smooth,
+    };
+    if let Some(g) = grad {
+        finish_grad_row(plan, class, stats, totals.lse, row, g, kernel);
+    }
+    RowResult {
+        lse: totals.lse,
+        smooth: totals.smooth,
+        weighted_smooth: weighted,
+        label_logit: row[class as usize] as f64,
+    }
 }
 
 /// Finishes a gradient row whose softmax part `kernel.softmax_affine` wrote: per-class weight
@@ -312,41 +356,22 @@ pub fn cross_entropy_into(
     } else {
         return Err(Error::Unsupported("grad: true needs somewhere to write the gradient"));
     }
-    let mut capped =
-        if opts.softcap.is_some() { try_zeroed::<f32>(v, "a soft-capped row")? } else { Vec::new() };
+    let mut capped = Vec::new();
+    if opts.softcap.is_some() {
+        capped = try_zeroed::<f32>(v, "a soft-capped row")?;
+    }
     let mut rows = Vec::with_capacity(plan.targets.len());
     for (p, target) in plan.targets.iter().enumerate() {
         let r = plan.logits_row(p);
+        let grad_row = grad.as_deref_mut().map(|g| &mut g[r * v..(r + 1) * v]);
         let Some(class) = *target else {
-            if let Some(g) = grad.as_deref_mut() {
-                g[r * v..(r + 1) * v].fill(0.0);
+            if let Some(g) = grad_row {
+                g.fill(0.0);
             }
             rows.push(None);
             continue;
         };
-        let raw = &flat[r * v..(r + 1) * v];
-        let row = match opts.softcap {
-            Some(cap) => {
-                softcap_row(raw, cap, &mut capped);
-                &capped[..]
-            }
-            None => raw,
-        };
-        let stats = kernel.row_stats(row);
-        let totals = stats.finish(row);
-        let weighted = match &opts.class_weights {
-            Some(w) => weighted_smooth(row, w, stats.max, totals.lse),
-            None => totals.smooth,
-        };
-        rows.push(Some(RowResult {
-            lse: totals.lse,
-            smooth: totals.smooth,
-            weighted_smooth: weighted,
-            label_logit: row[class as usize] as f64,
-        }));
-        if let Some(g) = grad.as_deref_mut() {
-            finish_grad_row(&plan, class, stats, totals.lse, row, &mut g[r * v..(r + 1) * v], kernel);
-        }
+        rows.push(Some(cpu_row(&plan, class, &flat[r * v..(r + 1) * v], &mut capped, kernel, grad_row)));
     }
     let summary = plan.reduce(&rows);
     let notes = super::notes::explain(&plan, &rows);
