@@ -266,6 +266,43 @@ mod tests {
     }
 
     #[test]
+    fn random_replacements_cover_the_whole_vocabulary_and_nothing_beyond() {
+        // Every token chosen and every chosen token randomised: the ids start outside
+        // [0, V), so each output id is a draw. Over many seeds each of the V ids must appear
+        // (V − 1 included: a draw from [0, V − 1) would never reach it) and none may be ≥ V.
+        const V: usize = 5;
+        let ids = Array2::from_elem((4, 64), 1000);
+        let o = MlmOptions {
+            mask_token_id: 3,
+            vocab_size: V,
+            probability: 1.0,
+            mask_replace_prob: 0.0,
+            random_replace_prob: 1.0,
+            ..MlmOptions::default()
+        };
+        let mut seen = [0usize; V];
+        for seed in 0..50 {
+            let m = mlm_mask(ids.view(), &MlmOptions { seed, ..o.clone() }).unwrap();
+            assert!(m.labels.iter().all(|&y| y == 1000), "every token is chosen and labelled");
+            for &id in &m.input_ids {
+                assert!((0..V as i32).contains(&id), "seed {seed}: random id {id} outside [0, {V})");
+                seen[id as usize] += 1;
+            }
+        }
+        let draws = 50 * ids.len();
+        for (id, &n) in seen.iter().enumerate() {
+            let share = n as f64 / draws as f64;
+            assert!((share - 1.0 / V as f64).abs() < 0.02, "id {id} drawn {n} times of {draws}");
+        }
+        // The default 80/10/10 rule draws from the same range.
+        let ids = Array2::from_elem((16, 256), 1000);
+        let o = MlmOptions { mask_token_id: 0, vocab_size: V, probability: 0.5, ..MlmOptions::default() };
+        let m = mlm_mask(ids.view(), &o).unwrap();
+        let top = m.input_ids.iter().filter(|&&id| id != 1000).max();
+        assert_eq!(top, Some(&(V as i32 - 1)), "the 10 % random share reaches V − 1");
+    }
+
+    #[test]
     fn mse_reductions_and_gradient() {
         use crate::loss::Reduction;
         let out = mse(&[1.0, 2.0, 4.0], &[1.0, 0.0, 1.0], Reduction::Mean, true).unwrap();

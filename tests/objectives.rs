@@ -1,12 +1,15 @@
-//! Objectives and collation against transformers (make_objectives.py), natively and in the browser.
+//! Objectives, collation and the prediction step's padding against transformers and PyTorch
+//! (objectives.json from make_objectives.py; the padding table of cases.json from
+//! make_cases.py), natively and in the browser. Every case of both files runs, and every array
+//! is compared whole: lengths first, then elements.
 
 mod common;
 
-use common::{num, nums, OBJECTIVES};
+use common::{num, nums, paired, OBJECTIVES};
 use losslab::cpu::CpuKernel;
 use losslab::loss::{cross_entropy, CrossEntropy, Reduction};
 use losslab::objectives::{clm_labels, mse, sft_labels, LabelOptions};
-use losslab::padding::{collate, Collate, Example, Side};
+use losslab::padding::{align_labels, collate, mask_prompt, pad_to_target_len, Collate, Example, Side};
 use ndarray::{ArrayView2, ArrayView3};
 use serde_json::Value;
 
@@ -26,7 +29,59 @@ fn ints(v: &Value) -> Vec<i32> {
 
 fn dims2(v: &Value) -> (usize, usize) {
     let d = ints(v);
+    assert_eq!(d.len(), 2, "dims {v} are [rows, columns]");
     (d[0] as usize, d[1] as usize)
+}
+
+/// A matrix's elements in row-major order.
+fn flat(m: &ndarray::Array2<i32>) -> Vec<i32> {
+    m.iter().copied().collect()
+}
+
+#[test]
+fn golden_files_hold_every_section() {
+    let all: Value = serde_json::from_str(OBJECTIVES).unwrap();
+    for (name, count) in [("collate", 8), ("clm", 3), ("sft", 2), ("mse", 3)] {
+        assert_eq!(all[name].as_array().map(Vec::len), Some(count), "objectives.json {name}");
+    }
+    assert_eq!(common::cases("padding").len(), 12, "cases.json padding");
+}
+
+#[test]
+fn padding_matches_the_prediction_step() {
+    let mut ran = [0usize; 3];
+    for c in common::cases("padding") {
+        let a = &c["args"];
+        let pad = a["padId"].as_i64().unwrap() as i32;
+        let (key, fn_index) = match c["fn"].as_str().unwrap() {
+            "padToTargetLen" => ("src", 0),
+            "alignLabels" => ("labels", 1),
+            "maskPrompt" => ("generated", 2),
+            other => panic!("unknown padding function {other}"),
+        };
+        ran[fn_index] += 1;
+        let data = ints(&a[key]);
+        let dims = dims2(&a["dims"]);
+        assert_eq!(data.len(), dims.0 * dims.1, "{c}: input length vs dims");
+        let src = ArrayView2::from_shape(dims, &data).unwrap();
+        let out = match fn_index {
+            0 => pad_to_target_len(src, a["targetLen"].as_u64().unwrap() as usize, pad),
+            1 => align_labels(src, a["promptLen"].as_u64().unwrap() as usize, pad),
+            _ => Ok(mask_prompt(src, a["promptLen"].as_u64().unwrap() as usize, pad)),
+        };
+        if c.get("error").is_some() {
+            let e = out.expect_err(&c.to_string());
+            assert!(e.to_string().contains("longer than targetLen"), "{c}: {e}");
+            continue;
+        }
+        let out = out.unwrap_or_else(|e| panic!("{c}: {e}"));
+        let e = &c["expected"];
+        assert_eq!(out.dim(), dims2(&e["dims"]), "{c}");
+        let want = ints(&e["data"]);
+        assert_eq!(want.len(), out.len(), "{c}: expected data length vs dims");
+        assert_eq!(flat(&out), want, "{c}");
+    }
+    assert_eq!(ran, [6, 3, 3], "cases per function");
 }
 
 #[test]
@@ -50,11 +105,13 @@ fn collate_matches_data_collator_for_seq2seq() {
         let out = collate(&examples, &settings).unwrap();
         let e = &c["expected"];
         assert_eq!(out.input_ids.dim(), dims2(&e["dims"]), "{o}");
-        assert_eq!(out.input_ids.iter().copied().collect::<Vec<_>>(), ints(&e["inputIds"]), "{o}");
-        assert_eq!(out.attention_mask.iter().copied().collect::<Vec<_>>(), ints(&e["attentionMask"]), "{o}");
+        assert_eq!(out.input_ids.nrows(), examples.len(), "{o}: one row per example");
+        assert_eq!(out.attention_mask.dim(), out.input_ids.dim(), "{o}: mask shaped like the ids");
+        assert_eq!(flat(&out.input_ids), ints(&e["inputIds"]), "{o}");
+        assert_eq!(flat(&out.attention_mask), ints(&e["attentionMask"]), "{o}");
         let labels = out.labels.unwrap();
         assert_eq!(labels.dim(), dims2(&e["labelDims"]), "{o}");
-        assert_eq!(labels.iter().copied().collect::<Vec<_>>(), ints(&e["labels"]), "{o}");
+        assert_eq!(flat(&labels), ints(&e["labels"]), "{o}");
     }
 }
 
@@ -67,9 +124,11 @@ fn clm_labels_and_loss_match_transformers() {
         let ids = ArrayView2::from_shape((b, t), &ids).unwrap();
         let pad = Some(c["padId"].as_i64().unwrap() as i32);
         let labels = clm_labels(ids, &LabelOptions { pad_id: pad, ..LabelOptions::default() });
-        assert_eq!(labels.iter().copied().collect::<Vec<_>>(), ints(&c["expected"]["labels"]));
+        assert_eq!(labels.dim(), (b, t));
+        assert_eq!(flat(&labels), ints(&c["expected"]["labels"]));
 
         let logits: Vec<f32> = nums(&c["logits"]).into_iter().map(|x| x as f32).collect();
+        assert_eq!(logits.len(), b * t * v, "logits length vs dims");
         let logits = ArrayView3::from_shape((b, t, v), &logits).unwrap();
         let want = num(&c["expected"]["loss"]);
         let opts = CrossEntropy {
@@ -98,7 +157,8 @@ fn sft_masks_prompts_like_the_completion_only_recipe() {
         let prompts: Vec<usize> = ints(&c["promptLens"]).into_iter().map(|x| x as usize).collect();
         let o = LabelOptions { pad_id: Some(c["padId"].as_i64().unwrap() as i32), ..LabelOptions::default() };
         let got = sft_labels(ids, &prompts, &o).unwrap();
-        assert_eq!(got.iter().copied().collect::<Vec<_>>(), ints(&c["expected"]["labels"]));
+        assert_eq!(got.dim(), ids.dim());
+        assert_eq!(flat(&got), ints(&c["expected"]["labels"]));
     }
 }
 
@@ -117,13 +177,17 @@ fn mse_matches_torch() {
             Some(l) => assert!((l - num(&e["loss"])).abs() <= 1e-6 * num(&e["loss"]), "{l} vs {}", e["loss"]),
             None => assert!(e["loss"].is_null()),
         }
-        for (g, w) in out.per_element.iter().zip(nums(&e["perElement"])) {
-            assert!((*g as f64 - w).abs() <= 1e-6 * w.max(1.0));
+        for (g, w) in paired("perElement", &out.per_element, &nums(&e["perElement"])) {
+            assert!((*g as f64 - w).abs() <= 1e-6 * w.max(1.0), "perElement {g} vs {w}");
         }
-        if let Some(grad) = out.grad {
-            for (g, w) in grad.iter().zip(nums(&e["grad"])) {
-                assert!((*g as f64 - w).abs() <= 1e-6 * w.abs().max(1.0));
+        match (out.grad, e.get("grad")) {
+            (Some(grad), Some(want)) => {
+                for (g, w) in paired("grad", &grad, &nums(want)) {
+                    assert!((*g as f64 - w).abs() <= 1e-6 * w.abs().max(1.0), "grad {g} vs {w}");
+                }
             }
+            (None, None) => assert_eq!(reduction, Reduction::None),
+            (got, want) => panic!("gradient {got:?} vs {want:?}"),
         }
     }
 }
