@@ -316,12 +316,32 @@ async function ceilingCell({ grad }, timing) {
   return { ...out, timing: t };
 }
 
+// The Engine as a casual caller makes it: "auto", a Float32Array in, the gradient returned. What
+// it ran on (and why) is part of the row: "auto" must never choose the slower backend.
+async function autoCell({ grad }, timing) {
+  const { mod } = await loadLosslab();
+  const engine = await mod.Engine.create({ backend: "auto" });
+  const input = { logits: S.logits, dims: S.dims, labels: S.labels };
+  const options = { epsilon: S.epsilon, ignoreIndex: S.ignoreIndex, grad };
+  let out = {};
+  const t = await measure(() => engine.crossEntropy(input, options), timing, {
+    afterFirst: (r) => {
+      out = { loss: r.loss, backend: r.backend, backendReason: r.backendReason ?? null };
+      if (grad) out.gradSamples = pick(r.grad, S.samples);
+    },
+  });
+  const calibration = engine.calibration;
+  engine.free();
+  return { ...out, timing: t, calibration };
+}
+
 const CELLS = {
   "losslab-simd": (c, t) => losslabCell({ kernel: "simd", grad: c.grad, copy: false }, t),
   "losslab-simd128": (c, t) => losslabCell({ kernel: "simd", grad: c.grad, copy: false, build: "simd128" }, t),
   "losslab-scalar": (c, t) => losslabCell({ kernel: "scalar", grad: c.grad, copy: false }, t),
   "losslab-simd-copy": (c, t) => losslabCell({ kernel: "simd", grad: c.grad, copy: true }, t),
   "losslab-webgpu": webgpuCell,
+  "losslab-auto": autoCell,
   "tfjs-wasm": tfjsCell,
   "plain-js": plainCell,
   ceiling: ceilingCell,

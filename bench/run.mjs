@@ -26,6 +26,7 @@ const PEERS = [
   ["losslab-scalar", "losslab CPU scalar (F32Buffer in, gradInto)"],
   ["losslab-simd-copy", "losslab CPU simd, Float32Array in (copies)"],
   ["losslab-webgpu", "losslab WebGPU (F32Buffer in, gradInto; informational)"],
+  ["losslab-auto", "losslab Engine \"auto\" (Float32Array in, gradient out)"],
   ["tfjs-wasm", "tfjs wasm SIMD, 1 thread"],
   ["plain-js", "plain JS online logsumexp"],
   ["ceiling", "ceiling: wasm f32x4"],
@@ -191,7 +192,8 @@ function markdown(report) {
   L.push("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
   const footnotes = [];
   for (const r of report.results) {
-    const head = `| ${shapePretty(r.dims)} | ${r.mode} | ${r.label} |`;
+    const chose = r.peer === "losslab-auto" && r.backend ? ` → ${r.backend}` : "";
+    const head = `| ${shapePretty(r.dims)} | ${r.mode} | ${r.label}${chose} |`;
     if (r.status !== "ok") {
       L.push(`${head} ${r.status}: ${r.message.replaceAll("|", "\\|")} | | | | | | | | | |`);
       continue;
@@ -302,6 +304,22 @@ function derive(results, references) {
         what: `${name.replaceAll("x", "×")} forward+gradient completes (losslab CPU simd128)`,
         met: r.status === "ok",
         detail: r.status === "ok" ? `${fmtMs(r.timing.medianMs)} ms, rel. err ${fmtE(r.relErr)}` : `${r.status}: ${r.message}`,
+      });
+    }
+  }
+  // "auto" must run each call where it is faster: its choice against the two backends measured.
+  for (const dims of shapes) {
+    for (const grad of [false, true]) {
+      const auto = find(dims, grad, "losslab-auto");
+      const cpu = find(dims, grad, "losslab-simd-copy");
+      const gpu = find(dims, grad, "losslab-webgpu");
+      if (!auto || !cpu) continue;
+      const faster = gpu && gpu.timing.medianMs < cpu.timing.medianMs ? "webgpu" : "cpu-simd";
+      const times = `CPU (Float32Array in) ${fmtMs(cpu.timing.medianMs)} ms, WebGPU ${gpu ? `${fmtMs(gpu.timing.medianMs)} ms` : "not measured"}`;
+      targets.push({
+        what: `${shapePretty(dims)} ${grad ? "forward+gradient" : "forward"}: Engine "auto" runs on the faster backend`,
+        met: auto.backend === faster,
+        detail: `it ran on ${auto.backend} (${auto.backendReason}); ${times}`,
       });
     }
   }

@@ -34,6 +34,10 @@ cargo build --release --target wasm32-unknown-unknown --lib --features trainer -
 node_modules/.bin/wasm-opt -O3 $features pkg/train/losslab_train_bg.wasm -o pkg/train/losslab_train_bg.wasm
 cp js/train/*.js js/train/*.d.ts pkg/train/
 
+# The Engine in a module Web Worker (hand-written, no wasm of its own: it loads ../index.js).
+mkdir -p pkg/engine
+cp js/engine/*.js js/engine/*.d.ts pkg/engine/
+
 node scripts/package.mjs
 rm -rf www/pkg
 cp -r pkg www/pkg

@@ -7,7 +7,12 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("../", import.meta.url));
 const pkg = `${root}pkg/`;
 const cargo = readFileSync(`${root}Cargo.toml`, "utf8");
-const field = (name) => cargo.match(new RegExp(`^${name} = "([^"]*)"`, "m"))[1];
+/** @param {string} name */
+const field = (name) => {
+  const m = cargo.match(new RegExp(`^${name} = "([^"]*)"`, "m"));
+  if (!m) throw new Error(`Cargo.toml has no ${name} field`);
+  return m[1];
+};
 
 const manifest = {
   name: "losslab",
@@ -36,6 +41,8 @@ const manifest = {
     "./train/worker.js": "./train/worker.js",
     "./train/client.js": { types: "./train/client.d.ts", default: "./train/client.js" },
     "./train/losslab_train_bg.wasm": "./train/losslab_train_bg.wasm",
+    "./engine/worker.js": "./engine/worker.js",
+    "./engine/client.js": { types: "./engine/client.d.ts", default: "./engine/client.js" },
     "./package.json": "./package.json",
   },
   files: [
@@ -50,6 +57,7 @@ const manifest = {
     "node.d.ts",
     "API.md",
     "train/",
+    "engine/",
   ],
   sideEffects: ["./node.js"],
   engines: { node: ">=20" },

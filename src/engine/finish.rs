@@ -13,6 +13,9 @@ pub struct GpuRowStats {
     pub stats: Vec<[f32; 4]>,
     /// How many NaN or ±inf logits the row held; such rows are recomputed on the CPU.
     pub nonfinite: Vec<u32>,
+    /// The kernels' time on the device in nanoseconds, where the adapter offers timestamp
+    /// queries (informational: browsers coarsen these timestamps).
+    pub kernel_ns: Option<f64>,
 }
 
 /// Logits a backend can read again, row by row: a JS array, wasm memory, a native slice.

@@ -24,6 +24,8 @@ pub struct GpuContext {
     pub grad: GpuComputePipeline,
     /// Set (with the reason) when the device is lost; every later dispatch refuses.
     pub lost: Rc<RefCell<Option<String>>>,
+    /// Whether the device was granted "timestamp-query": calls then report the kernels' time.
+    pub timestamps: bool,
     /// Buffers of the last call, reused when the next one fits.
     pub buffers: RefCell<Option<super::run::Buffers>>,
 }
@@ -96,6 +98,10 @@ pub async fn acquire(request: Request, allow_software: bool) -> Result<GpuContex
     let _ = Reflect::set(&required, &"maxBufferSize".into(), &offered.max_buffer_size().into());
     let descriptor = GpuDeviceDescriptor::new();
     descriptor.set_required_limits(required.unchecked_ref());
+    let timestamps = adapter.features().has("timestamp-query");
+    if timestamps {
+        descriptor.set_required_features(&[js_sys::JsString::from("timestamp-query")]);
+    }
     let device = adapter
         .request_device_with_descriptor(&descriptor)
         .await
@@ -117,7 +123,7 @@ pub async fn acquire(request: Request, allow_software: bool) -> Result<GpuContex
         return Err(format!("the WGSL kernels did not compile on this device: {}", e.message()));
     }
     let queue = device.queue();
-    Ok(GpuContext { device, queue, limits, info, stats, grad, lost, buffers: RefCell::new(None) })
+    Ok(GpuContext { device, queue, limits, info, stats, grad, lost, timestamps, buffers: RefCell::new(None) })
 }
 
 fn pipeline(device: &GpuDevice, label: &str, kernel: &str) -> GpuComputePipeline {

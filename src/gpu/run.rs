@@ -8,7 +8,8 @@ use js_sys::{Float32Array, Uint32Array};
 use wasm_bindgen::JsValue;
 use web_sys::{
     gpu_buffer_usage as usage, gpu_map_mode, GpuBindGroup, GpuBindGroupDescriptor, GpuBindGroupEntry,
-    GpuBuffer, GpuBufferDescriptor, GpuComputePipeline, GpuDevice, GpuErrorFilter,
+    GpuBuffer, GpuBufferDescriptor, GpuComputePassDescriptor, GpuComputePassTimestampWrites,
+    GpuComputePipeline, GpuDevice, GpuErrorFilter, GpuQuerySet, GpuQuerySetDescriptor, GpuQueryType,
 };
 
 use super::device::{message, GpuContext};
@@ -44,7 +45,12 @@ pub struct Buffers {
     grad_read: GpuBuffer,
     stats_group: GpuBindGroup,
     grad_group: GpuBindGroup,
+    /// The pass's begin and end timestamps and the buffer they resolve into, where offered.
+    queries: Option<(GpuQuerySet, GpuBuffer)>,
 }
+
+/// Bytes of the two resolved timestamps (u64 nanoseconds each).
+const TIMESTAMP_BYTES: usize = 16;
 
 impl Drop for Buffers {
     fn drop(&mut self) {
@@ -60,6 +66,10 @@ impl Drop for Buffers {
             &self.grad_read,
         ] {
             b.destroy();
+        }
+        if let Some((set, resolved)) = &self.queries {
+            set.destroy();
+            resolved.destroy();
         }
     }
 }
@@ -95,10 +105,22 @@ impl Buffers {
         let nonfinite = buffer(d, "non-finite counts", rows * 4, out)?;
         let targets = buffer(d, "targets", rows * 4, storage)?;
         let grad = buffer(d, "gradient", rows * vocab * 4, out)?;
-        let stats_read = buffer(d, "row statistics read-back", rows * 20, read)?;
+        // Row statistics (16 bytes a row), non-finite counts (4), then the timestamps.
+        let stats_read = buffer(d, "row statistics read-back", rows * 20 + TIMESTAMP_BYTES, read)?;
         let grad_read = buffer(d, "gradient read-back", rows * vocab * 4, read)?;
         let stats_group = bind_group(d, &gpu.stats, &[&params, &logits, &weights, &stats, &nonfinite]);
         let grad_group = bind_group(d, &gpu.grad, &[&params, &logits, &weights, &stats, &targets, &grad]);
+        let queries = match gpu.timestamps {
+            false => None,
+            true => {
+                let set = d
+                    .create_query_set(&GpuQuerySetDescriptor::new(2, GpuQueryType::Timestamp))
+                    .map_err(|e| format!("createQuerySet failed: {}", message(&e)))?;
+                let resolved =
+                    buffer(d, "timestamps", TIMESTAMP_BYTES, usage::QUERY_RESOLVE | usage::COPY_SRC)?;
+                Some((set, resolved))
+            }
+        };
         Ok(Self {
             vocab,
             rows,
@@ -113,6 +135,7 @@ impl Buffers {
             grad_read,
             stats_group,
             grad_group,
+            queries,
         })
     }
 }
@@ -185,8 +208,11 @@ async fn run_chunks(
     let vocab = plan.vocab();
     let total_rows = targets.len();
     let want_grad = !matches!(grad, GradDst::None);
-    let mut out =
-        GpuRowStats { stats: Vec::with_capacity(total_rows), nonfinite: Vec::with_capacity(total_rows) };
+    let mut out = GpuRowStats {
+        stats: Vec::with_capacity(total_rows),
+        nonfinite: Vec::with_capacity(total_rows),
+        kernel_ns: None,
+    };
     let queue = &gpu.queue;
     {
         let guard = gpu.buffers.borrow();
@@ -225,7 +251,17 @@ async fn run_chunks(
                 .map_err(js_err("uploading parameters"))?;
 
             let encoder = gpu.device.create_command_encoder();
-            let pass = encoder.begin_compute_pass();
+            let pass = match &b.queries {
+                None => encoder.begin_compute_pass(),
+                Some((set, _)) => {
+                    let writes = GpuComputePassTimestampWrites::new(set);
+                    writes.set_beginning_of_pass_write_index(0);
+                    writes.set_end_of_pass_write_index(1);
+                    let desc = GpuComputePassDescriptor::new();
+                    desc.set_timestamp_writes(&writes);
+                    encoder.begin_compute_pass_with_descriptor(&desc)
+                }
+            };
             pass.set_pipeline(&gpu.stats);
             pass.set_bind_group(0, Some(&b.stats_group));
             pass.dispatch_workgroups(rows as u32);
@@ -249,6 +285,11 @@ async fn run_chunks(
             };
             copy(&b.stats, 0, &b.stats_read, 0, rows * 16).map_err(js_err("copying statistics"))?;
             copy(&b.nonfinite, 0, &b.stats_read, b.rows * 16, rows * 4).map_err(js_err("copying flags"))?;
+            if let Some((set, resolved)) = &b.queries {
+                encoder.resolve_query_set_with_u32(set, 0, 2, resolved, 0);
+                copy(resolved, 0, &b.stats_read, b.rows * 20, TIMESTAMP_BYTES)
+                    .map_err(js_err("copying timestamps"))?;
+            }
             if want_grad {
                 copy(&b.grad, 0, &b.grad_read, 0, rows * vocab * 4)
                     .map_err(js_err("copying the gradient"))?;
@@ -274,6 +315,12 @@ async fn run_chunks(
             .to_vec();
         out.stats.extend(floats.chunks_exact(4).map(|c| [c[0], c[1], c[2], c[3]]));
         out.nonfinite.extend(flags);
+        if gpu.timestamps {
+            let w = Uint32Array::new_with_byte_offset_and_length(&range, (capacity * 20) as u32, 4).to_vec();
+            let ns = |lo: u32, hi: u32| lo as f64 + hi as f64 * 4_294_967_296.0;
+            let (begin, end) = (ns(w[0], w[1]), ns(w[2], w[3]));
+            *out.kernel_ns.get_or_insert(0.0) += (end - begin).max(0.0);
+        }
         stats_read.unmap();
         if want_grad {
             let range = grad_read.get_mapped_range().map_err(js_err("mapping the gradient"))?;

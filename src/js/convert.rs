@@ -88,7 +88,22 @@ pub fn options<T: DeserializeOwned + Default>(what: &str, v: &JsValue) -> Result
     let keys: Vec<String> =
         Object::keys(v.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()).collect();
     super::options::check_keys(what, keys.iter().map(String::as_str), super::options::field_names::<T>())?;
-    serde_wasm_bindgen::from_value(v.clone()).map_err(|e| super::options::decode_error(what, e))
+    serde_wasm_bindgen::from_value(v.clone()).map_err(|e| {
+        // serde's message names the type, not the key: find the key by decoding each alone.
+        let culprit = keys.iter().find(|k| {
+            let alone = Object::new();
+            let _ = js_sys::Reflect::set(
+                &alone,
+                &k.as_str().into(),
+                &js_sys::Reflect::get(v, &k.as_str().into()).unwrap_or_default(),
+            );
+            serde_wasm_bindgen::from_value::<T>(alone.into()).is_err()
+        });
+        match culprit {
+            Some(key) => super::options::decode_error(&format!("{what}.{key}"), e),
+            None => super::options::decode_error(what, e),
+        }
+    })
 }
 
 /// Reads the named fields of a plain object, refusing any other key (a typo such as `label`

@@ -277,5 +277,9 @@ async fn run_gpu(
         (None, None) => {}
     };
     let out = engine::finish_gpu_rows(plan, &stats, &call.logits, write_grad);
-    Ok(Ok(result_object(&out, grad_js.map(JsValue::from))))
+    let result = result_object(&out, grad_js.map(JsValue::from));
+    if let Some(ns) = stats.kernel_ns {
+        let _ = js_sys::Reflect::set(&result, &"gpuTimeMs".into(), &(ns / 1e6).into());
+    }
+    Ok(Ok(result))
 }

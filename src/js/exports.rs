@@ -92,6 +92,9 @@ export interface CrossEntropyResult {
   backendReason?: string;
   /** Engine results only: set when the GPU was chosen but this call finished on the CPU. */
   fallbackReason?: string;
+  /** Engine results on WebGPU where the adapter offers timestamp queries: the kernels' time on
+   *  the GPU in ms, summed over chunks (informational: browsers coarsen GPU timestamps). */
+  gpuTimeMs?: number;
   notes: LossNote[];
 }
 

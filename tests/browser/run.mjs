@@ -66,6 +66,8 @@ const loseDevice = () => {
 };
 
 await suite("golden table on the WebGPU engine", () => window.suites.golden());
+await suite("routing: auto skips the software adapter and says why; webgpu, cpu, measured", () => window.suites.routing());
+await suite(`the Engine in a worker: ${BIG[BIG.length - 1].join("x")} forward+gradient, no long task`, (dims) => window.suites.engineWorker(dims), undefined, BIG[BIG.length - 1]);
 await suite(`big inputs with gradient: ${BIG.map((s) => s.join("x")).join(", ")}`, (shapes) => window.suites.big(shapes), undefined, BIG);
 await suite("fallback: no navigator.gpu", () => window.suites.fallback("navigator.gpu is undefined"), noGpu);
 await suite("fallback: requestAdapter() returns null", () => window.suites.fallback("returned null"), nullAdapter);

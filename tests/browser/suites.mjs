@@ -5,14 +5,17 @@ import init, * as losslab from "../../pkg/index.js";
 import { caseInput, check, errorFragment, relErr } from "../js/golden.mjs";
 import { badInputs, edgeInputs, sanity } from "../js/bad-inputs.mjs";
 import { labelSmootherF64 } from "../js/reference.mjs";
+import { EngineWorker } from "../../pkg/engine/client.js";
 
 await init();
 window.losslab = losslab;
 
+/** @type {{ crossEntropy: import("../js/golden.mjs").GoldenCase[] }} */
 const cases = await (await fetch("../golden/cases.json")).json();
 
-/** Largest |a − b| over the largest |b|, and the first index beyond `tol` of it. */
+/** Largest |a − b| over the largest |b|, and the first index beyond `tol` of it. @param {Float32Array | undefined} a @param {Float32Array | undefined} b */
 function gradGap(a, b, tol = 1e-5) {
+  if (!a || !b) return { worst: Infinity, first: 0 };
   let max = 0;
   for (const x of b) if (Number.isFinite(x)) max = Math.max(max, Math.abs(x));
   let worst = 0, first = -1;
@@ -29,14 +32,104 @@ function gradGap(a, b, tol = 1e-5) {
 }
 
 async function webgpuEngine() {
-  const engine = await losslab.Engine.create({ backend: "auto" });
+  const engine = await losslab.Engine.create({ backend: "webgpu" });
   if (engine.backend !== "webgpu") {
     throw new Error(`Chromium was started with WebGPU, but the engine runs on ${engine.backend}: ${engine.reason}`);
   }
   return engine;
 }
 
+/** The longest main-thread task while `work` runs (PerformanceObserver "longtask", ≥ 50 ms). */
+async function longestTask(work) {
+  const tasks = [];
+  const observer = new PerformanceObserver((list) => tasks.push(...list.getEntries().map((e) => e.duration)));
+  observer.observe({ type: "longtask" });
+  const value = await work();
+  await new Promise((resolve) => setTimeout(resolve, 50)); // let the last entries arrive
+  observer.disconnect();
+  return { value, longestMs: Math.max(0, ...tasks), longTasks: tasks.length };
+}
+
 window.suites = {
+  /** How each request routes on this machine's software adapter (SwiftShader), and why. */
+  async routing() {
+    const failures = [];
+    const c = cases.crossEntropy.find((x) => x.name === "hf_basic");
+    const { input, options } = caseInput(losslab, c);
+    const cpu = losslab.crossEntropy(input, options);
+    const auto = await losslab.Engine.create({ backend: "auto" });
+    if (auto.backend !== "cpu-simd") failures.push(`auto holds ${auto.backend} on a software adapter`);
+    if (!/software renderer/.test(auto.reason ?? "") || !/backend: "webgpu"/.test(auto.reason ?? "")) failures.push(`auto's reason: ${auto.reason}`);
+    if (auto.calibration !== null) failures.push("auto calibrated an adapter it skipped");
+    const a = await auto.crossEntropy(input, options);
+    if (a.backend !== "cpu-simd" || a.backendReason !== auto.reason) failures.push(`auto call: ${a.backend}, ${a.backendReason}`);
+    failures.push(...check(c, a).map((m) => `auto ${m}`));
+
+    const forced = await losslab.Engine.create({ backend: "webgpu" });
+    const f = await forced.crossEntropy(input, options);
+    if (f.backend !== "webgpu" || !/"webgpu" was asked for/.test(f.backendReason ?? "")) failures.push(`webgpu call: ${f.backend}, ${f.backendReason}`);
+    if (!forced.adapterInfo) failures.push("no adapterInfo on the webgpu engine");
+    // Where the adapter offers timestamp queries, a GPU call reports its kernels' time.
+    const timestamps = (await navigator.gpu.requestAdapter())?.features.has("timestamp-query");
+    if (timestamps && !(f.gpuTimeMs >= 0)) failures.push(`timestamp-query is offered but gpuTimeMs is ${f.gpuTimeMs}`);
+
+    const onCpu = await losslab.Engine.create({ backend: "cpu" });
+    const o = await onCpu.crossEntropy(input, options);
+    if (a.gpuTimeMs !== undefined || o.gpuTimeMs !== undefined) failures.push("a CPU call reported gpuTimeMs");
+    if (o.backend !== "cpu-simd" || !/"cpu" was asked for/.test(o.backendReason ?? "")) failures.push(`cpu call: ${o.backend}, ${o.backendReason}`);
+    if (o.loss !== cpu.loss) failures.push(`cpu engine ${o.loss} vs crossEntropy ${cpu.loss}`);
+
+    // Admitted anyway, the software adapter is measured, and the measurement routes calls.
+    const measured = await losslab.Engine.create({ backend: "auto", allowSoftwareAdapter: true });
+    const cal = measured.calibration;
+    if (measured.backend !== "webgpu" || !cal) failures.push(`allowSoftwareAdapter: ${measured.backend}, calibration ${JSON.stringify(cal)}`);
+    for (const kind of ["forward", "gradient"]) {
+      const k = cal?.[kind];
+      if (!k || !(k.cpuNsPerLogit > 0) || !(k.gpuNsPerLogit >= 0) || !(k.gpuFixedMs >= 0)) failures.push(`calibration.${kind}: ${JSON.stringify(k)}`);
+    }
+    const small = await measured.crossEntropy(input, options);
+    if (small.backend !== "cpu-simd" || !/crossover|slower than the CPU/.test(small.backendReason ?? "")) failures.push(`a tiny call on a measured engine: ${small.backend}, ${small.backendReason}`);
+    if (small.loss !== cpu.loss) failures.push(`routed call ${small.loss} vs ${cpu.loss}`);
+    for (const e of [auto, forced, onCpu, measured]) e.free();
+    return { failures, autoReason: a.backendReason, calibration: cal, tinyCall: small.backendReason, timestamps, gpuTimeMs: f.gpuTimeMs };
+  },
+
+  /** The Engine in a worker: same numbers as the page's module, gradients kept in the worker,
+   *  refusals as Errors with codes, and a main thread free of long tasks during a big call. */
+  async engineWorker(dims) {
+    const failures = [];
+    const w = await EngineWorker.create({ backend: "webgpu" });
+    if (w.backend !== "webgpu") failures.push(`worker engine on ${w.backend}: ${w.reason}`);
+    const c = cases.crossEntropy.find((x) => x.name === "torch_weights_mean");
+    const { input, options } = caseInput(losslab, c);
+    const here = losslab.crossEntropy(input, options);
+    const onCpu = await w.crossEntropy(input, options, { on: "cpu" });
+    if (onCpu.loss !== here.loss || onCpu.backend !== "cpu-simd") failures.push(`worker cpu ${onCpu.loss} vs page ${here.loss}`);
+    if (!(onCpu.timeMs >= 0)) failures.push(`timeMs ${onCpu.timeMs}`);
+    failures.push(...check(c, await w.crossEntropy(input, options), undefined, 1e-5).map((m) => `worker webgpu ${m}`));
+    try {
+      await w.crossEntropy({ ...input, labels: new Int32Array(input.labels.length).fill(99999) }, { semantics: "torch" });
+      failures.push("a label out of range was not refused");
+    } catch (e) {
+      if (!(e instanceof Error) || !/out of range/.test(e.message) || e.code !== "label-out-of-range") failures.push(`refused with ${e?.message} / ${e?.code}`);
+    }
+    const { value, longestMs, longTasks } = await longestTask(async () => {
+      const handle = await w.hashInput({ dims, seed: 11, scale: 8 });
+      const opts = { epsilon: 0.1, grad: true };
+      const gpu = await w.crossEntropy(handle, opts, { keepGradient: true });
+      const cpu = await w.crossEntropy(handle, opts, { on: "cpu", keepGradient: true });
+      const gap = await w.compare(gpu.gradHandle, cpu.gradHandle);
+      return { gpu, cpu, gap };
+    });
+    const { gpu, cpu, gap } = value;
+    if (gpu.grad !== undefined || typeof gpu.gradHandle !== "number") failures.push("keepGradient returned the gradient");
+    if (gap.length !== dims[0] * dims[1] * dims[2]) failures.push(`compared ${gap.length} values`);
+    if (!(gap.maxAbsDiff <= 1e-5 * gap.maxAbs)) failures.push(`gradients differ: ${gap.maxAbsDiff} of max ${gap.maxAbs}`);
+    if (relErr(gpu.loss, cpu.loss) > 1e-5) failures.push(`loss webgpu ${gpu.loss} vs cpu ${cpu.loss}`);
+    if (longestMs > 50) failures.push(`the main thread had a ${longestMs} ms task during the worker's calls`);
+    w.terminate();
+    return { failures, longestMs, longTasks, gpuMs: +gpu.timeMs.toFixed(1), cpuMs: +cpu.timeMs.toFixed(1), gap };
+  },
   /** Every golden case on the WebGPU engine and on the CPU (the relaxed-simd build here): the
    *  golden checks for both, and their agreement. */
   async golden() {
@@ -65,7 +158,7 @@ window.suites = {
       if (r.loss !== null && relErr(r.loss, cpu.loss) > 1e-5) failures.push(`${c.name}: webgpu ${r.loss} vs cpu ${cpu.loss}`);
       if (r.grad) {
         const g = gradGap(r.grad, cpu.grad);
-        if (g.first >= 0) failures.push(`${c.name}: grad[${g.first}] webgpu ${r.grad[g.first]} vs cpu ${cpu.grad[g.first]}`);
+        if (g.first >= 0) failures.push(`${c.name}: grad[${g.first}] webgpu ${r.grad[g.first]} vs cpu ${cpu.grad?.[g.first]}`);
       }
     }
     // Chromium runs relaxed SIMD, so the package entry must have loaded the FMA build: the golden
@@ -122,6 +215,7 @@ window.suites = {
       if (!(e instanceof Error) || !/backend "webgpu" is unavailable/.test(e.message)) failures.push(`webgpu rejected with ${e}`);
     }
     const c = cases.crossEntropy.find((x) => x.name === "hf_basic");
+    if (!c) throw new Error("no golden case hf_basic");
     const { input, options } = caseInput(losslab, c);
     const r = await auto.crossEntropy(input, options);
     failures.push(...check(c, r));
@@ -162,7 +256,7 @@ window.suites = {
         call(losslab);
         failures.push(`${what}: did not throw`);
       } catch (e) {
-        if (!(e instanceof Error) || !fragment.test(e.message)) failures.push(`${what}: threw ${e?.message ?? e}`);
+        if (!(e instanceof Error) || !fragment.test(e.message)) failures.push(`${what}: threw ${e instanceof Error ? e.message : e}`);
       }
       const s = sanity(losslab);
       if (Math.abs(s.loss - s.want) > 1e-6) failures.push(`${what}: the module answers ${s.loss} afterwards`);
@@ -175,6 +269,7 @@ window.suites = {
     // (Rows about wasm memory do not apply: the WebGPU engine uploads from JS, not via wasm memory.)
     const engineRows = badInputs.filter(([what, call]) => /l\.crossEntropy\(/.test(String(call)) && !/wasm memory/.test(what));
     for (const [what, call, fragment] of engineRows) {
+      /** @type {{ crossEntropy: typeof engine.crossEntropy }} */
       const viaEngine = { crossEntropy: (input, options) => engine.crossEntropy(input, options) };
       let promise;
       try {
@@ -187,11 +282,11 @@ window.suites = {
         await promise;
         if (promise instanceof Promise) failures.push(`engine ${what}: resolved`);
       } catch (e) {
-        if (!(e instanceof Error) || !fragment.test(e.message)) failures.push(`engine ${what}: rejected with ${e?.message ?? e}`);
+        if (!(e instanceof Error) || !fragment.test(e.message)) failures.push(`engine ${what}: rejected with ${e instanceof Error ? e.message : e}`);
       }
     }
     return { failures, rows: badInputs.length, edgeRows: edgeInputs.length, engineRows: engineRows.length };
   },
 };
 
-document.getElementById("status").textContent = "ready";
+/** @type {HTMLElement} */ (document.getElementById("status")).textContent = "ready";

@@ -9,11 +9,14 @@ const input = () => ({ logits: losslab.hashLogits(2 * 3 * 50, 9, 8), dims: [2, 3
 test("auto falls back to the CPU and says why", async () => {
   const engine = await losslab.Engine.create({ backend: "auto" });
   assert.equal(engine.backend, "cpu-simd");
-  assert.match(engine.reason, /navigator\.gpu is undefined/);
+  assert.match(engine.reason ?? "", /navigator\.gpu is undefined/);
   assert.equal(engine.adapterInfo, null);
   const r = await engine.crossEntropy(input(), { grad: true });
   const cpu = losslab.crossEntropy(input(), { grad: true });
   assert.equal(r.backend, "cpu-simd");
+  assert.equal(r.backendReason, engine.reason, "each call says why it ran where it ran");
+  assert.equal(r.fallbackReason, undefined);
+  assert.equal(engine.calibration, null);
   assert.equal(r.loss, cpu.loss);
   assert.deepEqual(r.grad, cpu.grad);
   engine.free();
@@ -23,11 +26,21 @@ test("cpu is taken as asked, with no reason to give", async () => {
   const engine = await losslab.Engine.create({ backend: "cpu" });
   assert.equal(engine.backend, "cpu-simd");
   assert.equal(engine.reason, null);
+  const r = await engine.crossEntropy(input(), {});
+  assert.equal(r.backendReason, 'backend: "cpu" was asked for');
+});
+
+test("allowSoftwareAdapter is an option of its own, checked like every other", async () => {
+  const engine = await losslab.Engine.create({ backend: "auto", allowSoftwareAdapter: true });
+  assert.match(engine.reason, /navigator\.gpu is undefined/, "no adapter at all is still no adapter");
+  await assert.rejects(losslab.Engine.create({ allowSoftwareAdapter: "yes" }), /invalid options\.allowSoftwareAdapter: .*expected a boolean/);
 });
 
 test("webgpu without WebGPU rejects with an Error", async () => {
-  await assert.rejects(losslab.Engine.create({ backend: "webgpu" }), (e) => e instanceof Error && e.code === "webgpu-unavailable" && /backend "webgpu" is unavailable: navigator\.gpu is undefined/.test(e.message));
+  await assert.rejects(losslab.Engine.create({ backend: "webgpu" }), (e) => e instanceof Error && /** @type {Error & { code?: string }} */ (e).code === "webgpu-unavailable" && /backend "webgpu" is unavailable: navigator\.gpu is undefined/.test(e.message));
+  // @ts-expect-error an unknown backend on purpose: the engine must refuse it
   await assert.rejects(losslab.Engine.create({ backend: "tpu" }), /backend must be "auto", "webgpu" or "cpu"/);
+  // @ts-expect-error a misspelt key on purpose: the engine must refuse it by name
   await assert.rejects(losslab.Engine.create({ backends: "cpu" }), /unknown key "backends"/);
 });
 

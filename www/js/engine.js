@@ -1,30 +1,36 @@
-// The single integration point for the asynchronous (WebGPU-capable) engine.
-// When pkg/ has no `Engine` yet, the synchronous CPU kernel stands in and says so.
-
-export const NO_ENGINE_REASON = "WebGPU engine unavailable";
+// The single integration point for the engine: the Big tensors view runs every heavy call in
+// `EngineWorker` (pkg/engine/client.js), a module Web Worker with its own wasm instance, so the
+// page's main thread never waits on a big call.
+import { EngineWorker } from "../pkg/engine/client.js";
 
 /**
- * Returns { backend, reason, adapterInfo, crossEntropy(input, options) → Promise, free() }.
- * `backend: "webgpu"` rejects when WebGPU cannot run, as Engine.create does.
+ * A worker that lives as long as the view's session (`ctx.keep`): `get(backend)` resolves to the
+ * `EngineWorker` with an engine for that backend (created once, recreated when the backend
+ * changes); `dispose()` stops it.
  */
-export async function createEngine(losslab, backend = "auto") {
-  if (typeof losslab.Engine?.create === "function") {
-    const engine = await losslab.Engine.create({ backend });
-    return {
-      backend: engine.backend,
-      reason: engine.reason ?? null,
-      adapterInfo: engine.adapterInfo ?? null,
-      crossEntropy: (input, options) => engine.crossEntropy(input, options),
-      free: () => engine.free(),
-    };
-  }
-  if (backend === "webgpu") throw new Error(`${NO_ENGINE_REASON}: this build of losslab has no Engine`);
+export function createEngineSession() {
+  /** @type {Promise<EngineWorker> | null} */
+  let worker = null;
+  let backend = null;
   return {
-    backend: "cpu-simd",
-    reason: NO_ENGINE_REASON,
-    adapterInfo: null,
-    crossEntropy: async (input, options) => losslab.crossEntropy(input, options),
-    free() {},
+    async get(wanted) {
+      if (!worker) {
+        backend = wanted;
+        worker = EngineWorker.create({ backend: wanted });
+        worker.catch(() => (worker = null)); // a refused engine: try again next time
+        return worker;
+      }
+      const w = await worker;
+      if (backend !== wanted) {
+        backend = wanted;
+        await w.recreate({ backend: wanted });
+      }
+      return w;
+    },
+    dispose() {
+      worker?.then((w) => w.terminate(), () => {});
+      worker = null;
+    },
   };
 }
 

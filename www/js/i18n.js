@@ -1,5 +1,9 @@
 // All UI text, English and 中文, in one dictionary; t(key, params) fills {name} placeholders.
 
+/** @typedef {"en" | "zh"} Lang */
+/** A translator: the text of `key` in one language, {name} placeholders filled from `params`. @typedef {(key: string, params?: Record<string, unknown>) => string} Translate */
+
+/** @type {Record<Lang, Record<string, string>>} */
 export const DICT = {
   en: {
     "nav.label": "Views",
@@ -242,7 +246,7 @@ export const DICT = {
     "pad.side.left": "left (generation)",
     "pad.multiple": "pad_to_multiple_of (0 = off)",
     "pad.collateNote": "Shaded: padding; -100 marks label padding, which the loss ignores.",
-    "big.intro": "Full-size inputs: up to 1 × 2048 × 32000 logits (256 MiB). The engine runs on WebGPU when the browser offers it; the CPU kernel (wasm SIMD) runs beside it for comparison.",
+    "big.intro": "Full-size inputs: up to 1 × 2048 × 32000 logits (256 MiB). Both runs happen in a Web Worker, so the page stays responsive. The engine (\"auto\") uses a real GPU for calls where it measured the GPU faster, and says why it chose what it chose; the CPU kernel (wasm SIMD) runs beside it for comparison.",
     "big.sizeTitle": "Size",
     "big.preset": "Preset B × T × V",
     "big.custom": "custom",
@@ -274,7 +278,12 @@ export const DICT = {
     "big.relative": "relative",
     "big.sameNonFinite": "both non-finite, identical",
     "big.failed": "failed",
-    "big.fallback": "The engine runs on the CPU: {reason}.",
+    "big.why": "The engine ran on {backend}: {reason}.",
+    "big.gpuTime": "GPU kernels (timestamp queries): {ms} ms.",
+    "big.grad": "with gradient",
+    "big.gradDiff": "Gradient, max |engine − CPU|:",
+    "big.gradGap": "{diff} (largest |g| {max})",
+    "big.noGrad": "not computed (gradient off)",
     "big.adapter": "WebGPU adapter: {info}",
     "big.gpuYes": "This browser offers WebGPU: {info}.",
     "big.gpuNo": "This browser offers no WebGPU ({reason}).",
@@ -737,7 +746,7 @@ export const DICT = {
     "pad.side.left": "左侧(生成)",
     "pad.multiple": "pad_to_multiple_of(0 = 关闭)",
     "pad.collateNote": "阴影:填充;-100 表示标签填充,损失会忽略。",
-    "big.intro": "完整尺寸的输入:最多 1 × 2048 × 32000 个 logits(256 MiB)。浏览器支持时引擎在 WebGPU 上运行;CPU 内核(wasm SIMD)同时运行以作对比。",
+    "big.intro": "完整尺寸的输入：最多 1 × 2048 × 32000 个 logits（256 MiB）。两次计算都在 Web Worker 中进行，页面保持流畅。引擎（\"auto\"）只在实测 GPU 更快的调用上使用真实 GPU，并说明选择的理由；CPU 内核（wasm SIMD）同时运行以作对比。",
     "big.sizeTitle": "尺寸",
     "big.preset": "预设 B × T × V",
     "big.custom": "自定义",
@@ -769,7 +778,12 @@ export const DICT = {
     "big.relative": "相对",
     "big.sameNonFinite": "两者都是非有限值,且相同",
     "big.failed": "失败",
-    "big.fallback": "引擎在 CPU 上运行:{reason}。",
+    "big.why": "引擎在 {backend} 上运行：{reason}。",
+    "big.gpuTime": "GPU 内核耗时（时间戳查询）：{ms} ms。",
+    "big.grad": "计算梯度",
+    "big.gradDiff": "梯度，最大 |引擎 − CPU|：",
+    "big.gradGap": "{diff}（最大 |g| 为 {max}）",
+    "big.noGrad": "未计算（梯度已关闭）",
     "big.adapter": "WebGPU 适配器:{info}",
     "big.gpuYes": "此浏览器支持 WebGPU:{info}。",
     "big.gpuNo": "此浏览器不支持 WebGPU({reason})。",
@@ -993,12 +1007,15 @@ export const DICT = {
   },
 };
 
+/** @typedef {import("../pkg/index.js").LossNote} Note */
+
 // Explanations of the module's notes, keyed by note code (the module writes English).
+/** @type {Record<string, (note: Note, s: import("./state.js").State) => string>} */
 const NOTES_ZH = {
   "no-positions": () => "shift_labels 后长度为 1 的序列没有可预测的位置:均值是 0 / 0 = NaN",
   "all-ignored": (n, s) => `所有标签都被忽略(都等于 ignore_index ${s.ignoreIndex}):均值是 0 除以 0 个有效词元 = NaN`,
   "zero-weight": () => "有效标签的类别权重之和为 0:加权均值是 0 / 0 = NaN",
-  "clamped-label": (n, s) => `下标 ${n.position} 处的标签 ${s.labels[n.position] ?? ""} 为负数但不等于 ignore_index:LabelSmoother 把它截断为类别 0 并计入损失(torch 语义会拒绝)`,
+  "clamped-label": (n, s) => `下标 ${n.position} 处的标签 ${n.position === null ? "" : (s.labels[n.position] ?? "")} 为负数但不等于 ignore_index:LabelSmoother 把它截断为类别 0 并计入损失(torch 语义会拒绝)`,
   "nan-logit": (n) => `位置 ${n.position} 有 NaN logit:NaN 经 logsumexp 传播到损失`,
   "positive-infinity": (n) => `位置 ${n.position} 有 +inf logit:softmax 计算 inf / inf,因此其对数概率为 NaN`,
   "negative-infinity": (n, s) =>
@@ -1007,20 +1024,25 @@ const NOTES_ZH = {
   "label-impossible": (n) => `位置 ${n.position}:标签对应的 logit 为 -inf,其概率为 0,NLL 为 +inf`,
 };
 
+/** @param {string} lang @param {Note} note @param {import("./state.js").State} state */
 export function noteText(lang, note, state) {
   if (lang === "zh" && NOTES_ZH[note.code]) return NOTES_ZH[note.code](note, state);
   return note.message;
 }
 
+/** @type {(text: string, params?: Record<string, unknown>) => string} */
 const fillIn = (text, params) => text.replace(/\{(\w+)\}/g, (m, k) => (params && Object.hasOwn(params, k) && params[k] !== null ? String(params[k]) : m));
 
-/** A translator for one language; unknown keys fall back to English, then to the key itself. */
+/**
+ * A translator for one language; unknown keys fall back to English, then to the key itself.
+ * @param {string} lang @returns {Translate}
+ */
 export function makeT(lang) {
-  const d = DICT[lang] ?? DICT.en;
+  const d = DICT[/** @type {Lang} */ (lang)] ?? DICT.en;
   return (key, params) => fillIn(d[key] ?? DICT.en[key] ?? key, params);
 }
 
-/** A decoder message ({ code, key, detail }) in words. */
+/** A decoder message ({ code, key, detail }) in words. @param {string} lang @param {import("./state.js").Message} m */
 export function messageText(lang, m) {
   const t = makeT(lang);
   // A scalar clamped to a bound says which value it took.

@@ -1,21 +1,22 @@
 // View 4, big tensors: generate up to 1×2048×32000 logits (or import .npy / JSON), run the engine
-// (WebGPU when available) and the CPU kernel, and show time, backend and their difference.
+// and the CPU kernel in a Web Worker (the page never waits on them), and show time, backend and
+// why, and how far the two agree (loss, gradient).
 import { h, fill, setValue, uid } from "../dom.js";
-import { fmt, exact } from "../format.js";
+import { fmt, exact, errorMessage } from "../format.js";
 import { LIMITS, SCHEMA } from "../state.js";
-import { createEngine, probeWebGPU } from "../engine.js";
+import { createEngineSession, probeWebGPU } from "../engine.js";
 import { parseNpy, parseJsonInput, lossInput, ImportError } from "../npy.js";
 
 const PRESETS = [[1, 8, 1000], [1, 64, 32000], [1, 512, 32000], [1, 2048, 32000], [4, 128, 50257], [1, 16, 151936]];
 const AUTO_RUN_ELEMENTS = 4_000_000; // small enough to run on load without a click
 
-const runKeyOf = (s) => JSON.stringify([s.bigBatch, s.bigSeqLen, s.bigVocab, s.bigSeed, s.bigLogitScale, s.bigEpsilon, s.bigShiftLabels, s.bigBackend]);
-const nextFrame = () => new Promise((ok) => requestAnimationFrame(() => setTimeout(ok, 0)));
+const runKeyOf = (s) => JSON.stringify([s.bigBatch, s.bigSeqLen, s.bigVocab, s.bigSeed, s.bigLogitScale, s.bigEpsilon, s.bigShiftLabels, s.bigBackend, s.bigGradient]);
 
 export function createBig(ctx) {
   const { t, store } = ctx;
   const set = (p) => store.set(p);
-  let imported = null; // { logits, labels, dims, name }: not part of the link (too big)
+  let imported = null; // { logits, labels, dims, name, key }: not part of the link (too big)
+  let imports = 0;
   let running = false;
   let lastRunKey = null;
   let ranKey = null; // the settings the shown results belong to
@@ -44,19 +45,21 @@ export function createBig(ctx) {
   const bt = dimInput("bigSeqLen", 2048, "big.T");
   const bv = dimInput("bigVocab", 262144, "big.V");
   const size = h("p", { class: "hint", dataset: { testid: "big-size" } });
-  const numField = (key, labelKey, { min, max, step, integer }) => {
-    const input = h("input", { type: "number", min: String(min), max: String(max), step: String(step), id: uid("ctl") });
+  const numField = (key, labelKey, { min, max, step, integer, testid }) => {
+    const input = h("input", { type: "number", min: String(min), max: String(max), step: String(step), id: uid("ctl"), dataset: testid ? { testid } : {} });
     input.addEventListener("input", () => {
       const x = Number(input.value);
       if (input.value !== "" && Number.isFinite(x) && x >= min && x <= max && (!integer || Number.isInteger(x))) set({ [key]: x });
     });
     return { input, el: h("div", { class: "field" }, h("label", { for: input.id, text: t(labelKey) }), input) };
   };
-  const seed = numField("bigSeed", "big.seed", { min: 0, max: 1e9, step: 1, integer: true });
+  const seed = numField("bigSeed", "big.seed", { min: 0, max: 1e9, step: 1, integer: true, testid: "big-seed" });
   const scale = numField("bigLogitScale", "big.scale", { min: 0, max: 1e4, step: 1 });
   const eps = numField("bigEpsilon", "big.eps", { min: 0, max: 1, step: 0.05 });
   const shift = h("input", { type: "checkbox", id: uid("ctl") });
   shift.addEventListener("change", () => set({ bigShiftLabels: shift.checked }));
+  const gradient = h("input", { type: "checkbox", id: uid("ctl"), dataset: { testid: "big-grad" } });
+  gradient.addEventListener("change", () => set({ bigGradient: gradient.checked }));
   const backend = h("select", { id: uid("ctl"), dataset: { testid: "big-backend-choice" } }, ["auto", "webgpu", "cpu"].map((v) => h("option", { value: v, text: t(`big.be.${v}`) })));
   backend.addEventListener("change", () => set({ bigBackend: backend.value }));
 
@@ -83,14 +86,14 @@ export function createBig(ctx) {
       importMsg.className = "import-msg ok";
       if (npyParts.logits && npyParts.labels) {
         const li = lossInput(npyParts.logits, npyParts.labels);
-        imported = { ...li, name: `${npyParts.logits.name} + ${npyParts.labels.name}` };
+        imported = { ...li, name: `${npyParts.logits.name} + ${npyParts.labels.name}`, key: `import-${++imports}` };
         showSource();
         await runBoth();
       }
     } catch (e) {
       npyParts[which] = null;
       importMsg.className = "import-msg bad";
-      importMsg.textContent = t("big.importRefused", { name: file.name }) + " " + (e instanceof ImportError ? e.message : String(e?.message ?? e));
+      importMsg.textContent = t("big.importRefused", { name: file.name }) + " " + (e instanceof ImportError ? e.message : errorMessage(e));
     }
   };
   logitsFile.addEventListener("change", () => readNpy("logits", logitsFile));
@@ -98,14 +101,14 @@ export function createBig(ctx) {
   async function importJson() {
     try {
       const li = parseJsonInput(json.value);
-      imported = { ...li, name: "JSON" };
+      imported = { ...li, name: "JSON", key: `import-${++imports}` };
       importMsg.className = "import-msg ok";
       importMsg.textContent = t("big.jsonRead", { dims: li.dims.join(" × ") });
       showSource();
       await runBoth();
     } catch (e) {
       importMsg.className = "import-msg bad";
-      importMsg.textContent = t("big.importRefused", { name: "JSON" }) + " " + (e instanceof ImportError ? e.message : String(e?.message ?? e));
+      importMsg.textContent = t("big.importRefused", { name: "JSON" }) + " " + (e instanceof ImportError ? e.message : errorMessage(e));
     }
   }
   const showSource = () => {
@@ -126,6 +129,7 @@ export function createBig(ctx) {
       h("tr", {}, h("th", { scope: "row", text: t("big.engineRow") }), rows.engine.backend, rows.engine.time, rows.engine.loss),
       h("tr", {}, h("th", { scope: "row", text: t("big.cpuRow") }), rows.cpu.backend, rows.cpu.time, rows.cpu.loss)));
   const diff = h("output", { dataset: { testid: "big-diff" } });
+  const gradDiff = h("output", { dataset: { testid: "big-grad-diff" } });
   const reason = h("p", { class: "hint", dataset: { testid: "engine-reason" } });
   const gpuInfo = h("p", { class: "hint", dataset: { testid: "webgpu-probe" } });
 
@@ -140,10 +144,12 @@ export function createBig(ctx) {
         h("div", { class: "controls inline-controls" }, bb, bt, bv), size,
         h("div", { class: "controls inline-controls" }, seed.el, scale.el, eps.el,
           h("div", { class: "field field-check" }, shift, h("label", { for: shift.id, text: t("big.shift") })),
+          h("div", { class: "field field-check" }, gradient, h("label", { for: gradient.id, text: t("big.grad") })),
           h("div", { class: "field" }, h("label", { for: backend.id, text: t("big.backend") }), backend)),
         h("div", { class: "button-row" }, run), status),
       card("big.resultsTitle", h("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("big.resultsTable") }, results),
-        h("p", {}, h("span", { text: t("big.diff") + " " }), diff), reason, gpuInfo),
+        h("p", {}, h("span", { text: t("big.diff") + " " }), diff),
+        h("p", {}, h("span", { text: t("big.gradDiff") + " " }), gradDiff), reason, gpuInfo),
       card("big.importTitle", source, useGenerated,
         h("div", { class: "field" }, h("label", { for: logitsFile.id, text: t("big.npyLogits") }), logitsFile),
         h("div", { class: "field" }, h("label", { for: labelsFile.id, text: t("big.npyLabels") }), labelsFile),
@@ -156,50 +162,63 @@ export function createBig(ctx) {
       : t("big.gpuNo", { reason: p.reason });
   });
 
+  // Every heavy step runs in the session's worker: generating the inputs, the engine's call and
+  // the CPU reference, and the gradient comparison. The page only posts messages and shows text.
+  const session = (ctx.keep.bigEngine ??= createEngineSession());
+  let inputHandle = null; // { key, handle }: the generated or imported input kept in the worker
+
+  async function workerInput(w, s) {
+    const key = imported ? imported.key : JSON.stringify([s.bigBatch, s.bigSeqLen, s.bigVocab, s.bigSeed, s.bigLogitScale]);
+    if (inputHandle?.key === key) return inputHandle;
+    if (inputHandle) await w.release(inputHandle.handle);
+    inputHandle = null;
+    const dims = imported ? imported.dims : [s.bigBatch, s.bigSeqLen, s.bigVocab];
+    // Imported arrays move to the worker once (transfer, no copy); generated ones are made there
+    // by the module's hash generator: the same numbers as the golden vectors and the benchmark.
+    const handle = imported
+      ? await w.put({ logits: imported.logits, dims, labels: imported.labels }, { transfer: true })
+      : await w.hashInput({ dims, seed: s.bigSeed, scale: s.bigLogitScale, ignoreIndex: -100 });
+    if (imported) imported.logits = imported.labels = null; // detached: the worker holds them now
+    inputHandle = { key, handle, n: dims[0] * dims[1] * dims[2] };
+    return inputHandle;
+  }
+
   async function runBoth() {
     if (running) return;
     running = true;
     run.disabled = true;
     const s = store.get();
-    const L = ctx.losslab;
     ranKey = imported ? null : runKeyOf(s);
     for (const r of Object.values(rows)) for (const c of Object.values(r)) c.textContent = "…";
     diff.textContent = "…";
+    gradDiff.textContent = "…";
     status.textContent = t("big.running");
-    await nextFrame();
-    let engine = null;
+    const kept = [];
     try {
-      let input;
-      if (imported) input = { logits: imported.logits, dims: imported.dims, labels: imported.labels };
-      else {
-        const n = s.bigBatch * s.bigSeqLen * s.bigVocab;
-        // Inputs from the module's hash generator: the same numbers as the golden vectors and bench.
-        input = { logits: L.hashLogits(n, s.bigSeed, s.bigLogitScale), dims: [s.bigBatch, s.bigSeqLen, s.bigVocab], labels: L.hashLabels(s.bigBatch * s.bigSeqLen, s.bigVocab, s.bigSeed + 1, -100) };
-      }
-      const options = { epsilon: s.bigEpsilon, shiftLabels: s.bigShiftLabels };
+      const w = await session.get(s.bigBackend);
+      const input = await workerInput(w, s);
+      const options = { epsilon: s.bigEpsilon, shiftLabels: s.bigShiftLabels, grad: s.bigGradient };
+      const call = { keepGradient: true };
       let eRes = null;
-      let eErr = null;
       try {
-        engine = await createEngine(L, s.bigBackend);
-        const t0 = performance.now();
-        eRes = await engine.crossEntropy(input, options);
-        rows.engine.time.textContent = `${(performance.now() - t0).toFixed(1)} ms`;
+        eRes = await w.crossEntropy(input.handle, options, call);
+        if (eRes.gradHandle) kept.push(eRes.gradHandle);
+        rows.engine.time.textContent = `${eRes.timeMs.toFixed(1)} ms`;
         rows.engine.backend.textContent = eRes.backend;
         rows.engine.loss.textContent = fmt(eRes.loss);
         rows.engine.loss.dataset.value = exact(eRes.loss);
-        const why = eRes.fallbackReason ?? engine.reason;
-        reason.textContent = why ? t("big.fallback", { reason: why }) : engine.adapterInfo ? t("big.adapter", { info: `${engine.adapterInfo.vendor} ${engine.adapterInfo.architecture}` }) : "";
+        const adapter = w.adapterInfo ? " " + t("big.adapter", { info: `${w.adapterInfo.vendor} ${w.adapterInfo.architecture}`.trim() }) : "";
+        const kernels = eRes.gpuTimeMs != null ? " " + t("big.gpuTime", { ms: eRes.gpuTimeMs.toFixed(2) }) : "";
+        reason.textContent = t("big.why", { backend: eRes.backend, reason: eRes.backendReason ?? "" }) + adapter + kernels;
       } catch (e) {
-        eErr = String(e?.message ?? e);
         rows.engine.backend.textContent = t("big.failed");
         rows.engine.time.textContent = "—";
         rows.engine.loss.textContent = "—";
-        reason.textContent = eErr;
+        reason.textContent = errorMessage(e);
       }
-      await nextFrame();
-      const t1 = performance.now();
-      const cRes = L.crossEntropy(input, options);
-      rows.cpu.time.textContent = `${(performance.now() - t1).toFixed(1)} ms`;
+      const cRes = await w.crossEntropy(input.handle, options, { ...call, on: "cpu" });
+      if (cRes.gradHandle) kept.push(cRes.gradHandle);
+      rows.cpu.time.textContent = `${cRes.timeMs.toFixed(1)} ms`;
       rows.cpu.backend.textContent = cRes.backend;
       rows.cpu.loss.textContent = fmt(cRes.loss);
       rows.cpu.loss.dataset.value = exact(cRes.loss);
@@ -210,12 +229,18 @@ export function createBig(ctx) {
         diff.textContent = Number.isFinite(abs) ? `${abs.toExponential(2)} (${t("big.relative")} ${(abs / Math.max(Math.abs(b), 1e-30)).toExponential(2)})` : Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b)) ? t("big.sameNonFinite") : "—";
         diff.dataset.value = String(abs);
       } else diff.textContent = "—";
-      status.textContent = t("big.done", { n: input.logits.length.toLocaleString("en") });
+      if (eRes?.gradHandle && cRes.gradHandle) {
+        const g = await w.compare(eRes.gradHandle, cRes.gradHandle);
+        gradDiff.textContent = t("big.gradGap", { diff: g.maxAbsDiff.toExponential(2), max: g.maxAbs.toExponential(2) });
+        gradDiff.dataset.value = String(g.maxAbsDiff / Math.max(g.maxAbs, 1e-30));
+      } else gradDiff.textContent = s.bigGradient ? "—" : t("big.noGrad");
+      status.textContent = t("big.done", { n: input.n.toLocaleString("en") });
     } catch (e) {
-      status.textContent = t("summary.refused") + " " + String(e?.message ?? e);
+      status.textContent = t("summary.refused") + " " + errorMessage(e);
     } finally {
+      const w = await session.get(s.bigBackend).catch(() => null);
+      for (const h of kept) w?.release(h);
       results.classList.remove("stale");
-      engine?.free();
       running = false;
       run.disabled = false;
     }
@@ -233,6 +258,7 @@ export function createBig(ctx) {
     setValue(scale.input, s.bigLogitScale);
     setValue(eps.input, s.bigEpsilon);
     shift.checked = s.bigShiftLabels;
+    gradient.checked = s.bigGradient;
     backend.value = s.bigBackend;
     showSource();
     const runKey = runKeyOf(s);
