@@ -56,6 +56,7 @@ const manifest = {
     "node.js",
     "node.d.ts",
     "API.md",
+    "SEMANTICS.md",
     "train/",
     "engine/",
   ],
@@ -134,3 +135,4 @@ export default function init(): Promise<InitOutput>;
 copyFileSync(`${root}LICENSE`, `${pkg}LICENSE`);
 copyFileSync(`${root}docs/npm-README.md`, `${pkg}README.md`);
 copyFileSync(`${root}docs/API.md`, `${pkg}API.md`);
+copyFileSync(`${root}docs/SEMANTICS.md`, `${pkg}SEMANTICS.md`);

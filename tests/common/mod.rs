@@ -11,7 +11,7 @@ use serde_json::Value;
 pub const CASES: &str = include_str!("../golden/cases.json");
 pub const OBJECTIVES: &str = include_str!("../golden/objectives.json");
 
-/// The accuracy bar (README, Exactness).
+/// The accuracy bar (docs/SEMANTICS.md, "How sums are accumulated").
 pub const LOSS_REL: f64 = 1e-6;
 pub const GRAD_OF_MAX: f64 = 1e-5;
 
