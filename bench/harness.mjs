@@ -15,7 +15,7 @@ export function machine() {
   try {
     cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? cpu;
   } catch {}
-  const git = (...args) => {
+  const git = (/** @type {string[]} */ ...args) => {
     try {
       return execFileSync("git", args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
     } catch {
@@ -32,6 +32,7 @@ export function machine() {
   };
 }
 
+/** `promise`, or a rejection naming `what` after `ms` milliseconds. @type {<T>(promise: Promise<T>, ms: number, what: string) => Promise<T>} */
 export const withTimeout = (promise, ms, what) =>
   Promise.race([
     promise,
@@ -41,6 +42,7 @@ export const withTimeout = (promise, ms, what) =>
 /** Headless Chromium in a fresh profile (`webgpu` adds --enable-unsafe-webgpu). Returns the
  *  context, its profile folder (for the caller to remove), the browser's version string, and the set of tfjs wasm files it fetched — the
  *  evidence of which tfjs build (SIMD, single thread) ran. */
+/** @param {{ prefix: string, webgpu?: boolean, log?: (...parts: unknown[]) => void }} options */
 export async function launchChromium({ prefix, webgpu = false, log = console.error }) {
   const userDataDir = mkdtempSync(join(tmpdir(), prefix));
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -59,7 +61,7 @@ export async function launchChromium({ prefix, webgpu = false, log = console.err
   });
   const tfjsWasmFiles = new Set();
   context.on("request", (r) => {
-    const name = r.url().split("/").pop();
+    const name = r.url().split("/").pop() ?? "";
     if (name.startsWith("tfjs-backend-wasm") && name.endsWith(".wasm")) tfjsWasmFiles.add(name);
   });
   let browser = "Chromium";
@@ -69,7 +71,7 @@ export async function launchChromium({ prefix, webgpu = false, log = console.err
     browser = (await cdp.send("Browser.getVersion")).product;
     await page.close();
   } catch (e) {
-    log(`browser version unknown: ${e.message}`);
+    log(`browser version unknown: ${e instanceof Error ? e.message : e}`);
   }
   return { context, browser, tfjsWasmFiles, userDataDir };
 }

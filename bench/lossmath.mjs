@@ -3,7 +3,7 @@
 // Semantics: hf label-smoothed cross-entropy, mean over active positions; the
 // benchmark's labels are never negative except ignoreIndex, so no clamping is needed here.
 
-/** MurmurHash3's 32-bit finaliser, in wrapping u32 arithmetic. */
+/** MurmurHash3's 32-bit finaliser, in wrapping u32 arithmetic. @param {number} x */
 function fmix32(x) {
   x ^= x >>> 16;
   x = Math.imul(x, 0x85ebca6b);
@@ -12,9 +12,10 @@ function fmix32(x) {
   return (x ^ (x >>> 16)) >>> 0;
 }
 
+/** @type {(i: number, seed: number) => number} */
 const h32 = (i, seed) => fmix32((Math.imul(i, 0x9e3779b1) + seed) | 0);
 
-/** `logits[i] = f32((h32(i, seed) / 2^32 − 0.5) · scale)`, the arithmetic in float64. */
+/** `logits[i] = f32((h32(i, seed) / 2^32 − 0.5) · scale)`, the arithmetic in float64. @param {number} len @param {number} seed @param {number} scale */
 export function hashLogits(len, seed, scale) {
   const out = new Float32Array(len);
   for (let i = 0; i < len; i++) out[i] = (h32(i, seed) / 4294967296 - 0.5) * scale;
@@ -22,6 +23,7 @@ export function hashLogits(len, seed, scale) {
 }
 
 /** `labels[t] = ignore if h32(t, seed + 2) % 10 == 0 else h32(t, seed + 1) % V`. */
+/** @param {number} len @param {number} vocab @param {number} seed @param {number} ignoreIndex */
 export function hashLabels(len, vocab, seed, ignoreIndex) {
   const out = new Int32Array(len);
   for (let t = 0; t < len; t++) {
@@ -34,6 +36,7 @@ export function hashLabels(len, vocab, seed, ignoreIndex) {
 class Sum {
   s = 0;
   c = 0;
+  /** @param {number} x */
   add(x) {
     const t = this.s + x;
     this.c += Math.abs(this.s) >= Math.abs(x) ? this.s - t + x : x - t + this.s;
@@ -51,6 +54,7 @@ class Sum {
  * sums. Also returns each row's lse (NaN for ignored rows) for gradient checks, and the largest
  * |gradient| (bounded by the label entry, the row's largest and smallest softmax values).
  */
+/** @param {Float32Array} logits @param {Int32Array} labels @param {number} vocab @param {number} epsilon @param {number} ignoreIndex */
 export function referenceLoss(logits, labels, vocab, epsilon, ignoreIndex) {
   const rows = labels.length;
   const lse = new Float64Array(rows).fill(NaN);
@@ -93,6 +97,10 @@ export function referenceLoss(logits, labels, vocab, epsilon, ignoreIndex) {
 }
 
 /** Expected gradient entries `(softmax_c − (1−ε)[c = y] − ε/V) / N` at flat indices. */
+/**
+ * @param {Float32Array} logits @param {Int32Array} labels @param {number} vocab @param {number} epsilon @param {number} ignoreIndex
+ * @param {Float64Array} lse @param {number} numActive @param {number[]} indices
+ */
 export function referenceGrad(logits, labels, vocab, epsilon, ignoreIndex, lse, numActive, indices) {
   return indices.map((i) => {
     const r = Math.floor(i / vocab);
@@ -104,6 +112,7 @@ export function referenceGrad(logits, labels, vocab, epsilon, ignoreIndex, lse, 
 }
 
 /** Deterministic sample of gradient indices: spread over the whole tensor, plus label entries. */
+/** @param {Int32Array} labels @param {number} vocab @param {number} ignoreIndex @param {number} [count] */
 export function gradSampleIndices(labels, vocab, ignoreIndex, count = 48) {
   const total = labels.length * vocab;
   const out = [];
@@ -123,6 +132,7 @@ export function gradSampleIndices(labels, vocab, ignoreIndex, count = 48) {
  * JavaScript numbers are. Ignored rows are skipped, as losslab does.
  */
 /** One row's online pass: logsumexp and Σ_c (lse − x_c), reading the row once. */
+/** @param {Float32Array} logits @param {number} off @param {number} vocab */
 function plainRow(logits, off, vocab) {
   let m = logits[off];
   let s = 1;
@@ -142,6 +152,7 @@ function plainRow(logits, off, vocab) {
   return { lse, smooth: vocab * (lse - m) + gap };
 }
 
+/** @param {Float32Array} logits @param {Int32Array} labels @param {number} vocab @param {number} epsilon @param {number} ignoreIndex */
 export function plainForward(logits, labels, vocab, epsilon, ignoreIndex) {
   let nllSum = 0;
   let smoothSum = 0;
@@ -162,6 +173,7 @@ export function plainForward(logits, labels, vocab, epsilon, ignoreIndex) {
  * `g_c = (exp(x_c − lse) − ε/V) / N` with `(1−ε)/N` taken off at the label; ignored rows get 0.
  * Writes into `grad` (allocated by the caller, like losslab's gradInto).
  */
+/** @param {Float32Array} logits @param {Int32Array} labels @param {number} vocab @param {number} epsilon @param {number} ignoreIndex @param {Float32Array} grad */
 export function plainForwardGrad(logits, labels, vocab, epsilon, ignoreIndex, grad) {
   let n = 0;
   for (let r = 0; r < labels.length; r++) if (labels[r] !== ignoreIndex) n++;

@@ -4,16 +4,42 @@
 // needs is set up before its clock starts; only the loss computation is timed.
 import * as lm from "./lossmath.mjs";
 
-const S = {};
+/** @typedef {typeof import("../pkg/losslab.js")} Losslab */
+/** How long to time a cell. @typedef {{ runs: number, minSampleMs: number, budgetMs: number }} Timing */
+/**
+ * What a cell measured besides its times: the first call's loss (or the ceiling's sum), where it
+ * ran, gradient entries at the sampled indices.
+ * @typedef {{
+ *   loss?: number | null, value?: number | null, backend?: string, backendReason?: string | null, fallbackReason?: string | null,
+ *   gradSamples?: number[], heapAfterFirstBytes?: number | null,
+ * }} CellOut
+ */
+/** A peer's timing and what it computed. @typedef {CellOut & { timing: Measured, memory?: Memory, adapter?: unknown, tfjs?: TfjsInfo, calibration?: unknown }} Measurement */
+/** @typedef {Measurement | { unavailable: string }} CellResult */
+/** @typedef {({ status: "ok" } & Measurement) | { status: "not available" | "failed", message: string }} CellResponse */
+/** @typedef {{ beforeBytes: number, afterFirstBytes: number, peakBytes: number }} Memory */
+/** @typedef {{ version: string, backend: string, simd: boolean, multithread: boolean, threads: number, wasmFiles?: string[] }} TfjsInfo */
+/** @typedef {Awaited<ReturnType<typeof measure>>} Measured */
+/**
+ * The shape's inputs, made by `prepare` before any peer's clock starts.
+ * @typedef {{ dims: number[], vocab: number, rows: number, epsilon: number, ignoreIndex: number, logits: Float32Array, labels: Int32Array, samples: number[] }} Inputs
+ */
+
+// Filled by `prepare`, which every cell's page runs first.
+const S = /** @type {Inputs} */ ({});
 
 const now = () => performance.now();
+/** @param {number[]} xs */
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-/** Generates the shape's inputs; with `reference`, also the float64 loss and gradient samples. */
+/**
+ * Generates the shape's inputs; with `reference`, also the float64 loss and gradient samples.
+ * @param {{ dims: number[], seed: number, scale: number, epsilon: number, ignoreIndex: number, reference: boolean }} config
+ */
 function prepare({ dims, seed, scale, epsilon, ignoreIndex, reference }) {
   const [b, t, v] = dims;
   const t0 = now();
@@ -25,6 +51,7 @@ function prepare({ dims, seed, scale, epsilon, ignoreIndex, reference }) {
   S.logits = lm.hashLogits(b * t * v, seed, scale);
   S.labels = lm.hashLabels(b * t, v, seed, ignoreIndex);
   S.samples = lm.gradSampleIndices(S.labels, v, ignoreIndex);
+  /** @type {{ generateMs: number, sampleIndices: number[], reference?: { loss: number, nll: number, smooth: number, numActive: number, maxAbsGrad: number, gradSamples: number[], ms: number } }} */
   const out = { generateMs: now() - t0, sampleIndices: S.samples };
   if (reference) {
     const t1 = now();
@@ -49,6 +76,8 @@ function prepare({ dims, seed, scale, epsilon, ignoreIndex, reference }) {
  * in a page that is not cross-origin isolated). Fewer runs when they would exceed `budgetMs`.
  * A failure after the first call (tfjs runs out of wasm memory on repeated large gradients) ends
  * the timing: what completed is kept, and `failedAtCall` / `failure` say what happened.
+ * @template R
+ * @param {() => R | Promise<R>} call @param {Timing} timing @param {{ afterFirst?: (first: R) => void, afterCall?: () => void }} [hooks]
  */
 async function measure(call, { runs, minSampleMs, budgetMs }, hooks = {}) {
   let t0 = now();
@@ -56,10 +85,13 @@ async function measure(call, { runs, minSampleMs, budgetMs }, hooks = {}) {
   const firstMs = now() - t0;
   hooks.afterFirst?.(first);
   let calls = 1;
+  /** @type {number[]} */
   const warmMs = [];
+  /** @type {number[]} */
   const samples = [];
   let reps = 1;
   let n = 0;
+  /** @type {{ failedAtCall: number, failure: string } | null} */
   let failure = null;
   try {
     // The cold call can be far slower than the rest (tfjs grows its heap and uploads tensors,
@@ -106,8 +138,14 @@ async function measure(call, { runs, minSampleMs, budgetMs }, hooks = {}) {
   };
 }
 
+/** @type {(arr: ArrayLike<number>, idx: number[]) => number[]} */
 const pick = (arr, idx) => idx.map((i) => arr[i]);
-const message = (e) => String(e?.message ?? e).slice(0, 500);
+/** @param {unknown} e */
+const message = (e) => String((e instanceof Error ? e.message : undefined) ?? e).slice(0, 500);
+
+// The package's files, served from the repository root (URLs, not paths the type checker resolves).
+const PKG_ENTRY = "/pkg/index.js";
+const TFJS_GRADIENTS = "@tensorflow/tfjs-core/dist/register_all_gradients";
 
 // ---------------------------------------------------------------------------------------------
 // losslab
@@ -118,21 +156,24 @@ let instances = 0;
  *  wasm build the package entry picks (`build: "default"`: relaxed-simd where the browser has
  *  it) or the plain simd128 build every engine runs (`build: "simd128"`). */
 async function loadLosslab(build = "default") {
-  const { relaxedSimd } = await import("/pkg/index.js");
+  const { relaxedSimd } = /** @type {typeof import("../pkg/index.js")} */ (await import(PKG_ENTRY));
   const wasm = build === "default" && relaxedSimd ? "/pkg/losslab_relaxed_bg.wasm" : "/pkg/losslab_bg.wasm";
+  /** @type {Losslab} */
   const mod = await import(`/pkg/losslab.js?instance=${++instances}`);
   const exports = await mod.default({ module_or_path: wasm });
   return { mod, memory: exports.memory };
 }
 
+/** @param {{ kernel: "simd" | "scalar", grad: boolean, copy: boolean, build?: string }} peer @param {Timing} timing @returns {Promise<CellResult>} */
 async function losslabCell({ kernel, grad, copy, build }, timing) {
   const { mod, memory } = await loadLosslab(build);
-  const input = { dims: S.dims, labels: S.labels };
+  /** @type {import("../pkg/losslab.js").CrossEntropyInput} */
+  const input = { logits: S.logits, dims: S.dims, labels: S.labels };
+  /** @type {import("../pkg/losslab.js").F32Buffer | null} */
   let logitsBuf = null;
+  /** @type {import("../pkg/losslab.js").F32Buffer | null} */
   let gradBuf = null;
-  if (copy) {
-    input.logits = S.logits;
-  } else {
+  if (!copy) {
     logitsBuf = mod.F32Buffer.fromArray(S.logits);
     input.logits = logitsBuf;
     if (grad) {
@@ -142,12 +183,14 @@ async function losslabCell({ kernel, grad, copy, build }, timing) {
   }
   const options = { epsilon: S.epsilon, ignoreIndex: S.ignoreIndex, grad, kernel };
   const mem = { beforeBytes: memory.buffer.byteLength, afterFirstBytes: 0, peakBytes: 0 };
+  /** @type {CellOut} */
   let out = {};
   const t = await measure(() => mod.crossEntropy(input, options), timing, {
     afterFirst: (r) => {
       mem.afterFirstBytes = memory.buffer.byteLength;
       out = { loss: r.loss, backend: r.backend };
-      if (grad) out.gradSamples = pick(copy ? r.grad : gradBuf.view(), S.samples);
+      const g = copy ? r.grad : gradBuf?.view();
+      if (grad && g) out.gradSamples = pick(g, S.samples);
     },
     afterCall: () => {
       mem.peakBytes = Math.max(mem.peakBytes, memory.buffer.byteLength);
@@ -158,6 +201,7 @@ async function losslabCell({ kernel, grad, copy, build }, timing) {
   return { ...out, timing: t, memory: mem };
 }
 
+/** @param {{ grad: boolean }} peer @param {Timing} timing @returns {Promise<CellResult>} */
 async function webgpuCell({ grad }, timing) {
   const { mod } = await loadLosslab();
   if (typeof mod.Engine?.create !== "function") {
@@ -177,16 +221,19 @@ async function webgpuCell({ grad }, timing) {
   // logits to the GPU and reads the gradient back; that is part of what this row measures.
   const logitsBuf = mod.F32Buffer.fromArray(S.logits);
   const gradBuf = grad ? new mod.F32Buffer(S.logits.length) : null;
+  /** @type {import("../pkg/losslab.js").CrossEntropyInput} */
   const input = { logits: logitsBuf, dims: S.dims, labels: S.labels };
   if (gradBuf) input.gradInto = gradBuf;
   const options = { epsilon: S.epsilon, ignoreIndex: S.ignoreIndex, grad };
+  /** @type {CellOut} */
   let out = {};
   const t = await measure(() => engine.crossEntropy(input, options), timing, {
     afterFirst: (r) => {
       out = { loss: r.loss, backend: r.backend, fallbackReason: r.fallbackReason ?? null };
-      if (grad) out.gradSamples = pick(gradBuf.view(), S.samples);
+      if (gradBuf) out.gradSamples = pick(gradBuf.view(), S.samples);
     },
   });
+  /** @type {unknown} */
   let adapter = engine.adapterInfo;
   try {
     adapter = JSON.parse(JSON.stringify(adapter ?? null));
@@ -204,8 +251,9 @@ async function webgpuCell({ grad }, timing) {
 
 async function loadTfjs() {
   const tf = await import("@tensorflow/tfjs-core");
-  // What the @tensorflow/tfjs union package does: tfjs-core alone registers no gradients.
-  await import("@tensorflow/tfjs-core/dist/register_all_gradients");
+  // What the @tensorflow/tfjs union package does: tfjs-core alone registers no gradients. (A
+  // side-effect module with no types: the specifier is a string the checker does not resolve.)
+  await import(TFJS_GRADIENTS);
   const wasm = await import("@tensorflow/tfjs-backend-wasm");
   wasm.setWasmPaths("/node_modules/@tensorflow/tfjs-backend-wasm/dist/");
   wasm.setThreadsCount(1);
@@ -221,6 +269,9 @@ async function loadTfjs() {
   return { tf, info };
 }
 
+/** The wasm backend's heap, when the backend is tfjs-backend-wasm. @typedef {{ wasm?: { HEAPU8?: Uint8Array } }} WasmBackend */
+
+/** @param {{ grad: boolean }} peer @param {Timing} timing @returns {Promise<CellResult>} */
 async function tfjsCell({ grad }, timing) {
   const { tf, info } = await loadTfjs();
   const n = S.rows;
@@ -231,10 +282,11 @@ async function tfjsCell({ grad }, timing) {
   const logits = tf.tensor2d(S.logits, [n, v]);
   const onehot = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(classes, "int32"), v), "float32"));
   const weights = tf.tensor1d(Float32Array.from(active));
-  const loss = (x) =>
+  const loss = (/** @type {import("@tensorflow/tfjs-core").Tensor} */ x) =>
     tf.losses.softmaxCrossEntropy(onehot, x, weights, S.epsilon, tf.Reduction.SUM_BY_NONZERO_WEIGHTS);
   const valueAndGrad = tf.valueAndGrad(loss);
-  const heapBytes = () => tf.backend().wasm?.HEAPU8?.buffer?.byteLength ?? null;
+  const heapBytes = () => /** @type {WasmBackend} */ (/** @type {unknown} */ (tf.backend())).wasm?.HEAPU8?.buffer?.byteLength ?? null;
+  /** @type {CellOut} */
   let out = {};
   const forward = () => {
     const l = tf.tidy(() => loss(logits));
@@ -282,35 +334,41 @@ async function tfjsCell({ grad }, timing) {
 // ---------------------------------------------------------------------------------------------
 // plain JavaScript and the memory ceilings
 
+/** @param {{ grad: boolean }} peer @param {Timing} timing @returns {Promise<CellResult>} */
 async function plainCell({ grad }, timing) {
+  /** @type {CellOut} */
   let out = {};
   const g = grad ? new Float32Array(S.logits.length) : null;
-  const call = grad
+  const call = g
     ? () => lm.plainForwardGrad(S.logits, S.labels, S.vocab, S.epsilon, S.ignoreIndex, g)
     : () => lm.plainForward(S.logits, S.labels, S.vocab, S.epsilon, S.ignoreIndex);
   const t = await measure(call, timing, {
     afterFirst: (loss) => {
       out = { loss };
-      if (grad) out.gradSamples = pick(g, S.samples);
+      if (g) out.gradSamples = pick(g, S.samples);
     },
   });
   return { ...out, timing: t };
 }
 
+/** ceiling.wat's exports. @typedef {{ memory: WebAssembly.Memory, sum: (offset: number, n: number) => number, copy: (src: number, dst: number, n: number) => void }} Ceiling */
+
+/** @param {{ grad: boolean }} peer @param {Timing} timing @returns {Promise<CellResult>} */
 async function ceilingCell({ grad }, timing) {
   const bytes = await (await fetch("/bench/ceiling.wasm")).arrayBuffer();
   const { instance } = await WebAssembly.instantiate(bytes);
-  const { memory, sum, copy } = instance.exports;
+  const { memory, sum, copy } = /** @type {Ceiling} */ (/** @type {unknown} */ (instance.exports));
   const n = S.logits.length;
   const need = (grad ? 2 : 1) * n * 4;
   const have = memory.buffer.byteLength;
   if (need > have) memory.grow(Math.ceil((need - have) / 65536));
   new Float32Array(memory.buffer, 0, n).set(S.logits);
+  /** @type {CellOut} */
   let out = {};
   const call = grad ? () => copy(0, n * 4, n) : () => sum(0, n);
   const t = await measure(call, timing, {
     afterFirst: (value) => {
-      out = { value: grad ? null : value };
+      out = { value: typeof value === "number" ? value : null }; // the sum; copy returns nothing
     },
   });
   return { ...out, timing: t };
@@ -318,16 +376,18 @@ async function ceilingCell({ grad }, timing) {
 
 // The Engine as a casual caller makes it: "auto", a Float32Array in, the gradient returned. What
 // it ran on (and why) is part of the row: "auto" must never choose the slower backend.
+/** @param {{ grad: boolean }} peer @param {Timing} timing @returns {Promise<CellResult>} */
 async function autoCell({ grad }, timing) {
   const { mod } = await loadLosslab();
   const engine = await mod.Engine.create({ backend: "auto" });
   const input = { logits: S.logits, dims: S.dims, labels: S.labels };
   const options = { epsilon: S.epsilon, ignoreIndex: S.ignoreIndex, grad };
+  /** @type {CellOut} */
   let out = {};
   const t = await measure(() => engine.crossEntropy(input, options), timing, {
     afterFirst: (r) => {
       out = { loss: r.loss, backend: r.backend, backendReason: r.backendReason ?? null };
-      if (grad) out.gradSamples = pick(r.grad, S.samples);
+      if (grad && r.grad) out.gradSamples = pick(r.grad, S.samples);
     },
   });
   const calibration = engine.calibration;
@@ -335,6 +395,7 @@ async function autoCell({ grad }, timing) {
   return { ...out, timing: t, calibration };
 }
 
+/** @type {Record<string, (peer: { grad: boolean }, timing: Timing) => Promise<CellResult>>} */
 const CELLS = {
   "losslab-simd": (c, t) => losslabCell({ kernel: "simd", grad: c.grad, copy: false }, t),
   "losslab-simd128": (c, t) => losslabCell({ kernel: "simd", grad: c.grad, copy: false, build: "simd128" }, t),
@@ -347,10 +408,11 @@ const CELLS = {
   ceiling: ceilingCell,
 };
 
+/** @param {{ peer: string, grad: boolean, timing: Timing }} request @returns {Promise<CellResponse>} */
 async function cell({ peer, grad, timing }) {
   try {
     const r = await CELLS[peer]({ grad }, timing);
-    if (r.unavailable) return { status: "not available", message: r.unavailable };
+    if ("unavailable" in r) return { status: "not available", message: r.unavailable };
     return { status: "ok", ...r };
   } catch (e) {
     return { status: "failed", message: message(e) };
@@ -358,6 +420,7 @@ async function cell({ peer, grad, timing }) {
 }
 
 /** The JS generator against losslab's own (hashLogits / hashLabels), on a prefix. */
+/** @param {{ seed: number, scale: number, vocab: number, ignoreIndex: number }} request */
 async function checkGenerator({ seed, scale, vocab, ignoreIndex }) {
   const { mod } = await loadLosslab();
   const len = 1 << 20;
@@ -372,4 +435,6 @@ async function checkGenerator({ seed, scale, vocab, ignoreIndex }) {
   return { checkedLogits: len, checkedLabels: la.length, logitsMismatches: logits, labelsMismatches: labels };
 }
 
-window.bench = { prepare, cell, checkGenerator };
+/** What bench/run.mjs calls in the page. */
+export const bench = { prepare, cell, checkGenerator };
+window.bench = bench;

@@ -17,6 +17,23 @@ import { serveBench } from "./server.mjs";
 import { launchChromium, machine, withTimeout } from "./harness.mjs";
 import * as lm from "./lossmath.mjs";
 
+/** @typedef {import("./page.mjs").CellResponse} CellResponse */
+/** @typedef {import("./page.mjs").Measurement} Measurement */
+/**
+ * One cell of the table: its shape, mode and peer, what the page answered, and the numbers
+ * derived from the float64 reference and the other peers.
+ * @typedef {{ dims: number[], shape: string, grad: boolean, mode: string, peer: string, label: string, gbps?: number, relErr?: number, gradErr?: number, vsLosslab?: number | null } & CellResponse} Row
+ */
+/** @typedef {NonNullable<Awaited<ReturnType<typeof import("./page.mjs").bench.prepare>>["reference"]>} Reference */
+/**
+ * Per shape and mode: losslab's time and the ratios the report quotes.
+ * @typedef {{
+ *   dims: number[], mode: string, grad: boolean, losslabMs: number | null, tfjsOverLosslab: number | null, plainOverLosslab: number | null,
+ *   scalarOverSimd: number | null, copyOverResident: number | null, losslabOverCeiling: number | null, reference: number, tfjsProblem: string | null,
+ * }} Summary
+ */
+/** @typedef {typeof report} Report */
+
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DEFAULT_SHAPES = "1x128x32000,4x512x32000,1x2048x32000,1x512x151936";
 const TARGET_SHAPE = "4x512x32000";
@@ -31,6 +48,7 @@ const PEERS = [
   ["plain-js", "plain JS online logsumexp"],
   ["ceiling", "ceiling: wasm f32x4"],
 ];
+/** @type {Record<string, string>} */
 const LABEL = Object.fromEntries(PEERS);
 const SMOKE_TOLERANCE = 1e-5;
 
@@ -90,7 +108,7 @@ const epsilon = Number(opt.epsilon);
 const ignoreIndex = -100;
 const cellTimeoutMs = 1000 * Number(opt["cell-timeout"]);
 const outDir = opt.out ?? join(ROOT, "bench", "out");
-const log = (...a) => console.error("[bench]", ...a);
+const log = (/** @type {unknown[]} */ ...a) => console.error("[bench]", ...a);
 
 // ---------------------------------------------------------------------------------------------
 // Machine, versions, and the self-checks of the reference
@@ -99,18 +117,20 @@ const log = (...a) => console.error("[bench]", ...a);
 function goldenCheck() {
   try {
     const cases = JSON.parse(readFileSync(join(ROOT, "tests/golden/cases.json"), "utf8")).crossEntropy;
+    /** @type {import("../tests/js/golden.mjs").GoldenCase | undefined} */
     const c = cases.find(
-      (c) => c.generator?.kind === "hash" && c.options.semantics === "hf" && !c.options.shiftLabels,
+      (/** @type {import("../tests/js/golden.mjs").GoldenCase & { generator?: { kind?: string } }} */ c) => c.generator?.kind === "hash" && c.options.semantics === "hf" && !c.options.shiftLabels,
     );
-    if (!c) return { skipped: "no unshifted hf hash case in tests/golden/cases.json" };
+    if (!c || !c.generator) return { skipped: "no unshifted hf hash case in tests/golden/cases.json" };
     const [b, t, v] = c.dims;
     const g = c.generator;
+    const expected = Number(c.expected.loss);
     const x = lm.hashLogits(b * t * v, g.seed, g.scale);
     const y = lm.hashLabels(b * t, v, g.seed, g.ignore);
     const got = lm.referenceLoss(x, y, v, c.options.epsilon ?? 0.1, g.ignore).loss;
-    return { case: c.name, expected: c.expected.loss, got, relErr: Math.abs(got - c.expected.loss) / Math.abs(c.expected.loss) };
+    return { case: c.name, expected, got, relErr: Math.abs(got - expected) / Math.abs(expected) };
   } catch (e) {
-    return { skipped: String(e.message ?? e) };
+    return { skipped: String((e instanceof Error ? e.message : undefined) ?? e) };
   }
 }
 
@@ -127,6 +147,10 @@ async function compileCeiling() {
 // ---------------------------------------------------------------------------------------------
 // Running cells, one fresh page each
 
+/** @typedef {import("playwright-core").BrowserContext} BrowserContext */
+/** @typedef {Parameters<typeof import("./page.mjs").bench.prepare>[0]} ShapeConfig */
+
+/** @param {BrowserContext} context @param {string} url @param {ShapeConfig} shapeCfg */
 async function openPage(context, url, shapeCfg) {
   const page = await context.newPage();
   page.on("pageerror", (e) => log("page error:", e.message));
@@ -137,7 +161,12 @@ async function openPage(context, url, shapeCfg) {
   return { page, prepared };
 }
 
+/**
+ * @param {BrowserContext} context @param {string} url @param {ShapeConfig} shapeCfg @param {string} peer @param {boolean} grad
+ * @returns {Promise<{ prepared: Awaited<ReturnType<typeof openPage>>["prepared"] | null, result: CellResponse, page: import("playwright-core").Page | null }>}
+ */
 async function runCell(context, url, shapeCfg, peer, grad) {
+  /** @type {import("playwright-core").Page | null} */
   let page = null;
   try {
     const opened = await openPage(context, url, shapeCfg);
@@ -149,7 +178,7 @@ async function runCell(context, url, shapeCfg, peer, grad) {
     );
     return { prepared: opened.prepared, result, page };
   } catch (e) {
-    const msg = String(e.message ?? e).split("\n")[0];
+    const msg = String((e instanceof Error ? e.message : undefined) ?? e).split("\n")[0];
     return { prepared: null, result: { status: "failed", message: msg.includes("crash") ? `renderer crashed (${msg})` : msg }, page };
   }
 }
@@ -157,13 +186,14 @@ async function runCell(context, url, shapeCfg, peer, grad) {
 // ---------------------------------------------------------------------------------------------
 // Formatting
 
-const fmtMs = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3));
-const fmtX = (r) => (r == null || !Number.isFinite(r) ? "—" : r >= 10 ? `${r.toFixed(1)}×` : `${r.toFixed(2)}×`);
-const fmtE = (e) => (e == null ? "—" : e === 0 ? "0" : e.toExponential(1));
-const fmtMB = (b) => `${(b / 2 ** 20).toFixed(b < 10 * 2 ** 20 ? 2 : 0)} MiB`;
-const shapeName = (d) => d.join("x");
-const shapePretty = (d) => d.join("×");
+const fmtMs = (/** @type {number} */ ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3));
+const fmtX = (/** @type {number | null | undefined} */ r) => (r == null || !Number.isFinite(r) ? "—" : r >= 10 ? `${r.toFixed(1)}×` : `${r.toFixed(2)}×`);
+const fmtE = (/** @type {number | null | undefined} */ e) => (e == null ? "—" : e === 0 ? "0" : e.toExponential(1));
+const fmtMB = (/** @type {number} */ b) => `${(b / 2 ** 20).toFixed(b < 10 * 2 ** 20 ? 2 : 0)} MiB`;
+const shapeName = (/** @type {number[]} */ d) => d.join("x");
+const shapePretty = (/** @type {number[]} */ d) => d.join("×");
 
+/** @param {import("./page.mjs").Memory | undefined} m */
 function memoryText(m) {
   if (!m) return "";
   const first = m.afterFirstBytes - m.beforeBytes;
@@ -171,6 +201,14 @@ function memoryText(m) {
   return `+${fmtMB(first)} first call, +${fmtMB(peak)} peak (of ${fmtMB(m.beforeBytes)})`;
 }
 
+/** The generator check in words. @param {Report["checks"]["generator"]} g */
+function generatorText(g) {
+  if (!g) return "not run";
+  if ("error" in g) return `failed (${g.error})`;
+  return `${g.logitsMismatches} + ${g.labelsMismatches} mismatches in ${g.checkedLogits} logits + ${g.checkedLabels} labels`;
+}
+
+/** @param {Report} report */
 function markdown(report) {
   const L = [];
   const m = report.machine;
@@ -181,7 +219,7 @@ function markdown(report) {
   L.push(`- ${report.browser}; Node ${m.node}; losslab ${m.losslab}`);
   if (report.tfjs) {
     const t = report.tfjs;
-    L.push(`- tfjs-core ${t.version}, backend "${t.backend}", WASM_HAS_SIMD_SUPPORT=${t.simd}, WASM_HAS_MULTITHREAD_SUPPORT=${t.multithread}, threads=${t.threads}, loaded ${t.wasmFiles.join(", ")}`);
+    L.push(`- tfjs-core ${t.version}, backend "${t.backend}", WASM_HAS_SIMD_SUPPORT=${t.simd}, WASM_HAS_MULTITHREAD_SUPPORT=${t.multithread}, threads=${t.threads}, loaded ${(t.wasmFiles ?? []).join(", ")}`);
   }
   if (report.webgpuAdapter) L.push(`- WebGPU adapter: ${JSON.stringify(report.webgpuAdapter)} (SwiftShader is a CPU emulation: its row is informational, not a speed claim)`);
   L.push(`- Inputs: the golden hash generator (seed ${report.inputs.seed}, scale ${report.inputs.scale}), ε = ${report.inputs.epsilon}, 10 % of labels ignored (hf semantics, mean over active tokens).`);
@@ -192,7 +230,7 @@ function markdown(report) {
   L.push("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
   const footnotes = [];
   for (const r of report.results) {
-    const chose = r.peer === "losslab-auto" && r.backend ? ` → ${r.backend}` : "";
+    const chose = r.peer === "losslab-auto" && r.status === "ok" && r.backend ? ` → ${r.backend}` : "";
     const head = `| ${shapePretty(r.dims)} | ${r.mode} | ${r.label}${chose} |`;
     if (r.status !== "ok") {
       L.push(`${head} ${r.status}: ${r.message.replaceAll("|", "\\|")} | | | | | | | | | |`);
@@ -205,7 +243,7 @@ function markdown(report) {
       footnotes.push(`${shapePretty(r.dims)} ${r.mode}, ${r.label}: call ${t.failedAtCall} failed (${t.failure}); the times are from the ${t.samplesFrom} that completed before it.`);
       runsText += ` ⚠${footnotes.length}`;
     }
-    L.push(`${head} ${fmtMs(t.medianMs)} | ${fmtMs(t.minMs)} | ${fmtMs(t.firstMs)} | ${runsText} | ${r.gbps.toFixed(2)} | ${fmtX(r.vsLosslab)} | ${loss} | ${fmtE(r.relErr)} | ${fmtE(r.gradErr)} | ${memoryText(r.memory)} |`);
+    L.push(`${head} ${fmtMs(t.medianMs)} | ${fmtMs(t.minMs)} | ${fmtMs(t.firstMs)} | ${runsText} | ${(r.gbps ?? NaN).toFixed(2)} | ${fmtX(r.vsLosslab)} | ${loss} | ${fmtE(r.relErr)} | ${fmtE(r.gradErr)} | ${memoryText(r.memory)} |`);
   }
   if (footnotes.length) {
     L.push("");
@@ -228,7 +266,7 @@ function markdown(report) {
     for (const t of report.targets) L.push(`- ${t.met == null ? "n/a" : t.met ? "met" : "NOT met"}: ${t.what} — ${t.detail}`);
   }
   L.push("");
-  L.push(`Reference check: ${report.checks.golden.skipped ? `skipped (${report.checks.golden.skipped})` : `float64 reference on golden case ${report.checks.golden.case}: rel. err ${fmtE(report.checks.golden.relErr)} against PyTorch's float64`}; JS generator vs losslab.hashLogits/hashLabels: ${report.checks.generator ? `${report.checks.generator.logitsMismatches} + ${report.checks.generator.labelsMismatches} mismatches in ${report.checks.generator.checkedLogits} logits + ${report.checks.generator.checkedLabels} labels` : "not run"}.`);
+  L.push(`Reference check: ${report.checks.golden.skipped ? `skipped (${report.checks.golden.skipped})` : `float64 reference on golden case ${report.checks.golden.case}: rel. err ${fmtE(report.checks.golden.relErr)} against PyTorch's float64`}; JS generator vs losslab.hashLogits/hashLabels: ${generatorText(report.checks.generator)}.`);
   L.push(`Wall time ${(report.wallMs / 1000).toFixed(0)} s.`);
   return L.join("\n") + "\n";
 }
@@ -236,9 +274,13 @@ function markdown(report) {
 // ---------------------------------------------------------------------------------------------
 // Derived numbers and targets
 
+/** A row that was measured. @typedef {Row & { status: "ok" } & Measurement} Measured */
+
+/** @param {Row[]} results @param {Record<string, Reference>} references */
 function derive(results, references) {
+  /** @type {(dims: number[], grad: boolean, peer: string) => Measured | undefined} */
   const find = (dims, grad, peer) =>
-    results.find((r) => shapeName(r.dims) === shapeName(dims) && r.grad === grad && r.peer === peer && r.status === "ok");
+    /** @type {Measured | undefined} */ (results.find((r) => shapeName(r.dims) === shapeName(dims) && r.grad === grad && r.peer === peer && r.status === "ok"));
   for (const r of results) {
     if (r.status !== "ok") continue;
     const ref = references[shapeName(r.dims)];
@@ -253,10 +295,12 @@ function derive(results, references) {
     const base = find(r.dims, r.grad, "losslab-simd");
     r.vsLosslab = base ? r.timing.medianMs / base.timing.medianMs : null;
   }
+  /** @type {Summary[]} */
   const summary = [];
   for (const dims of shapes) {
     for (const grad of [false, true]) {
-      const ms = (peer) => find(dims, grad, peer)?.timing.medianMs ?? null;
+      const ms = (/** @type {string} */ peer) => find(dims, grad, peer)?.timing.medianMs ?? null;
+      /** @type {(a: number | null, b: number | null) => number | null} */
       const ratio = (a, b) => (a == null || b == null ? null : a / b);
       const ls = ms("losslab-simd");
       if (!references[shapeName(dims)]) continue;
@@ -280,10 +324,13 @@ function derive(results, references) {
       });
     }
   }
+  /** @type {{ what: string, met: boolean | null, detail: string }[]} */
   const targets = [];
+  /** @type {(name: string, grad: boolean) => Summary | undefined} */
   const s = (name, grad) => summary.find((x) => shapeName(x.dims) === name && x.grad === grad);
   const fwd = s(TARGET_SHAPE, false);
   const bwd = s(TARGET_SHAPE, true);
+  /** @type {(what: string, value: number | null, ok: (v: number) => boolean, detail: (v: number) => string, problem?: string | null) => void} */
   const check = (what, value, ok, detail, problem) =>
     targets.push({
       what,
@@ -330,7 +377,7 @@ function derive(results, references) {
 
 const started = Date.now();
 const info = machine();
-info.loadBefore = loadavg()[0];
+const loadBefore = loadavg()[0];
 const loads = [];
 const loadTimer = setInterval(() => loads.push(loadavg()[0]), 5000).unref();
 const golden = goldenCheck();
@@ -340,9 +387,13 @@ const server = await serveBench(ROOT, extra);
 const url = `http://127.0.0.1:${server.address().port}/bench/page.html`;
 const { context, browser, tfjsWasmFiles, userDataDir } = await launchChromium({ prefix: "losslab-bench-", webgpu: true, log });
 
+/** @type {Row[]} */
 const results = [];
+/** @type {Record<string, Reference>} */
 const references = {};
+/** @type {import("./page.mjs").TfjsInfo | null} */
 let tfjsInfo = null;
+/** @type {Awaited<ReturnType<typeof import("./page.mjs").bench.checkGenerator>> | { error: string } | null} */
 let generator = null;
 try {
   for (const dims of shapes) {
@@ -359,12 +410,15 @@ try {
         if (page && !generator && result.status !== "failed") {
           generator = await page
             .evaluate((c) => window.bench.checkGenerator(c), { seed, scale, vocab: dims[2], ignoreIndex })
-            .catch((e) => ({ error: String(e.message ?? e) }));
+            .catch((e) => ({ error: String((e instanceof Error ? e.message : undefined) ?? e) }));
         }
         await page?.close().catch(() => {});
-        if (result.tfjs) tfjsInfo ??= result.tfjs;
+        /** @type {Row} */
         const row = { dims, shape: shapeName(dims), grad, mode, peer, label: LABEL[peer], ...result };
-        delete row.tfjs;
+        if (row.status === "ok") {
+          if (row.tfjs) tfjsInfo ??= row.tfjs;
+          delete row.tfjs; // reported once, in the header
+        }
         results.push(row);
         const summaryText =
           row.status === "ok"
@@ -382,17 +436,17 @@ try {
 
 clearInterval(loadTimer);
 loads.push(loadavg()[0]);
-info.loadMean = loads.reduce((a, b) => a + b, 0) / loads.length;
-info.loadMax = Math.max(...loads);
+const loadMean = loads.reduce((a, b) => a + b, 0) / loads.length;
+const loadMax = Math.max(...loads);
 if (tfjsInfo) tfjsInfo.wasmFiles = [...tfjsWasmFiles];
 const { summary, targets } = derive(results, references);
 const report = {
   smoke,
   date: new Date().toISOString(),
-  machine: info,
+  machine: { ...info, loadBefore, loadMean, loadMax },
   browser,
   tfjs: tfjsInfo,
-  webgpuAdapter: results.find((r) => r.peer === "losslab-webgpu" && r.status === "ok")?.adapter ?? null,
+  webgpuAdapter: results.flatMap((r) => (r.peer === "losslab-webgpu" && r.status === "ok" ? [r.adapter] : []))[0] ?? null,
   inputs: { seed, scale, epsilon, ignoreIndex, ignoredShare: 0.1, shapes: shapes.map(shapeName) },
   settings: { runs, budgetMs, minSampleMs: timing.minSampleMs, peers },
   checks: { golden, generator },
@@ -412,8 +466,8 @@ log(`wrote ${join(outDir, `${base}.json`)} and ${base}.md`);
 
 if (smoke) {
   const problems = [];
-  if (!golden.skipped && !(golden.relErr <= 1e-12)) problems.push(`float64 reference off the golden value: ${JSON.stringify(golden)}`);
-  if (!generator || generator.error || generator.logitsMismatches || generator.labelsMismatches) {
+  if (!golden.skipped && !((golden.relErr ?? Infinity) <= 1e-12)) problems.push(`float64 reference off the golden value: ${JSON.stringify(golden)}`);
+  if (!generator || "error" in generator || generator.logitsMismatches || generator.labelsMismatches) {
     problems.push(`JS generator differs from losslab's: ${JSON.stringify(generator)}`);
   }
   for (const r of results) {
@@ -421,7 +475,7 @@ if (smoke) {
     if (r.status === "not available") continue;
     if (r.status !== "ok") problems.push(`${name}: ${r.status}: ${r.message}`);
     else if (r.timing.failure) problems.push(`${name}: call ${r.timing.failedAtCall} failed: ${r.timing.failure}`);
-    else if (r.peer !== "ceiling" && !(r.relErr <= SMOKE_TOLERANCE)) problems.push(`${name}: loss ${r.loss}, rel. err ${r.relErr}`);
+    else if (r.peer !== "ceiling" && !((r.relErr ?? Infinity) <= SMOKE_TOLERANCE)) problems.push(`${name}: loss ${r.loss}, rel. err ${r.relErr}`);
     else if (r.gradErr != null && !(r.gradErr <= SMOKE_TOLERANCE)) problems.push(`${name}: gradient error ${r.gradErr}`);
   }
   if (problems.length) {

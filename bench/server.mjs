@@ -9,7 +9,9 @@
 import { createServer } from "node:http";
 import { createReadStream, readFileSync, statSync } from "node:fs";
 import { extname, join, normalize, resolve } from "node:path";
+import { listen } from "../scripts/serve.mjs";
 
+/** @type {Record<string, string>} */
 const TYPES = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
@@ -18,6 +20,7 @@ const TYPES = {
   ".wasm": "application/wasm",
 };
 
+/** @param {string} path */
 function isFile(path) {
   try {
     return statSync(path).isFile();
@@ -26,11 +29,17 @@ function isFile(path) {
   }
 }
 
+/** @param {string} file */
 function commonJsAsEsm(file) {
   const src = readFileSync(file, "utf8");
   return `const module = { exports: {} };\n(function (module, exports) {\n${src}\n})(module, module.exports);\nexport default module.exports;\n`;
 }
 
+/**
+ * Serves `root` on a free port of 127.0.0.1; resolves once it listens.
+ * @param {string} root @param {Map<string, { type: string, body: string | Uint8Array }>} [extra]
+ * @returns {Promise<import("../scripts/serve.mjs").TcpServer>}
+ */
 export function serveBench(root, extra = new Map()) {
   const base = resolve(root);
   extra = new Map(extra);
@@ -39,7 +48,7 @@ export function serveBench(root, extra = new Map()) {
     body: commonJsAsEsm(join(base, "node_modules/long/src/long.js")),
   });
   const server = createServer((req, res) => {
-    const url = new URL(req.url, "http://127.0.0.1");
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const pathname = decodeURIComponent(url.pathname);
     const mem = extra.get(pathname);
     if (mem) {
@@ -64,5 +73,5 @@ export function serveBench(root, extra = new Map()) {
     });
     createReadStream(path).pipe(res);
   });
-  return new Promise((ok) => server.listen(0, "127.0.0.1", () => ok(server)));
+  return listen(server, 0);
 }

@@ -4,16 +4,43 @@
 // Both engines train the same model at the same shapes with the same optimiser settings; one
 // step is forward, loss, backward, gradient clipping and the optimiser update, plus whatever it
 // takes to get the step's loss into JavaScript (it is read every step, as a training loop does).
+
+/** @typedef {import("@tensorflow/tfjs-core").Tensor} Tensor */
+/** @typedef {import("@tensorflow/tfjs-core").GradSaveFunc} GradSaveFunc */
+/**
+ * The model and training settings both engines share.
+ * @typedef {{ engine: string, vocab: number, context: number, layers: number, dModel: number, heads: number, batch: number, seed: number,
+ *   optim: { lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, clip: number } }} Config
+ */
+/**
+ * An engine ready to train: what it is, a step function (returns the last step's loss), its losses so far.
+ * @typedef {{ info: { config: { vocab: number, context: number, layers: number, dModel: number, heads: number }, parameters: number, optimizer: string, data: string } & Record<string, unknown>, step: (n: number) => number,
+ *   losses: () => number[], memoryBytes: () => number | null, extra: () => { tensors?: number } }} Engine
+ */
+
+/** The page's engine, once `prepare` has built it. @type {{ engine?: Engine, tensorsAfterPrepare?: number }} */
 const S = {};
 
 const now = () => performance.now();
-const message = (e) => String(e?.message ?? e).slice(0, 500);
+/** @param {unknown} e */
+const message = (e) => String((e instanceof Error ? e.message : undefined) ?? e).slice(0, 500);
+/** The engine `prepare` built (every other call comes after it). */
+const engine = () => {
+  if (!S.engine) throw new Error("no engine: prepare first");
+  return S.engine;
+};
+
+// URLs of the page's own server, not paths the type checker resolves.
+const TRAIN_ENTRY = "/pkg/train/index.js";
+const TFJS_GRADIENTS = "@tensorflow/tfjs-core/dist/register_all_gradients";
 
 // ---------------------------------------------------------------------------------------------
 // losslab: the trainer's own wasm build, its corpus, its batches
 
+/** @param {Config} c @returns {Promise<Engine>} */
 async function losslabEngine(c) {
-  const mod = await import("/pkg/train/index.js");
+  /** @type {typeof import("../pkg/train/index.js")} */
+  const mod = await import(TRAIN_ENTRY);
   const exports = await mod.default();
   const trainer = mod.Trainer.create({
     corpus: "en",
@@ -48,7 +75,7 @@ async function losslabEngine(c) {
       data: "the bundled English corpus, the trainer's own batches",
     },
     step: (n) => trainer.step(n).loss,
-    losses: () => Array.from(trainer.snapshot().runs.at(-1).trainLoss),
+    losses: () => Array.from(trainer.snapshot().runs.at(-1)?.trainLoss ?? []),
     memoryBytes: () => exports.memory.buffer.byteLength,
     extra: () => ({}),
   };
@@ -60,7 +87,7 @@ async function losslabEngine(c) {
 async function loadTfjs() {
   const tf = await import("@tensorflow/tfjs-core");
   // What the @tensorflow/tfjs union package does: tfjs-core alone registers no gradients.
-  await import("@tensorflow/tfjs-core/dist/register_all_gradients");
+  await import(TFJS_GRADIENTS);
   const wasm = await import("@tensorflow/tfjs-backend-wasm");
   wasm.setWasmPaths("/node_modules/@tensorflow/tfjs-backend-wasm/dist/");
   wasm.setThreadsCount(1);
@@ -76,7 +103,7 @@ async function loadTfjs() {
   return { tf, info };
 }
 
-/** mulberry32: the page's seeded uniforms (tfjs's own random ops need seedrandom, shimmed out). */
+/** mulberry32: the page's seeded uniforms (tfjs's own random ops need seedrandom, shimmed out). @param {number} seed */
 function uniforms(seed) {
   let a = seed >>> 0;
   return () => {
@@ -87,6 +114,7 @@ function uniforms(seed) {
   };
 }
 
+/** @param {number} n @param {number} std @param {() => number} rand */
 function normals(n, std, rand) {
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {
@@ -95,6 +123,9 @@ function normals(n, std, rand) {
   return out;
 }
 
+/** The wasm backend's heap, when the backend is tfjs-backend-wasm. @typedef {{ wasm?: { HEAPU8?: Uint8Array } }} WasmBackend */
+
+/** @param {Config} c @param {{ explicitTranspose: boolean }} options @returns {Promise<Engine>} */
 async function tfjsEngine(c, { explicitTranspose }) {
   const { tf, info } = await loadTfjs();
   const { vocab: V, context: T, layers: L, dModel: D, heads: H, batch: B } = c;
@@ -104,8 +135,11 @@ async function tfjsEngine(c, { explicitTranspose }) {
 
   // GPT-2's initialisation, as losslab's model: N(0, 0.02²), residual projections scaled by
   // 1/√(2·layers); linear weights stored [in, out] so the forward is x · W.
+  /** @type {Record<string, import("@tensorflow/tfjs-core").Variable>} */
   const vars = {};
+  /** @type {import("@tensorflow/tfjs-core").Variable[]} */
   const decayed = [];
+  /** @param {string} name @param {number[]} shape @param {number | "ones" | "zeros"} init */
   const param = (name, shape, init) => {
     const size = shape.reduce((a, b) => a * b, 1);
     const data = init === "ones" ? new Float32Array(size).fill(1) : init === "zeros" ? new Float32Array(size) : normals(size, init, rand);
@@ -118,6 +152,7 @@ async function tfjsEngine(c, { explicitTranspose }) {
   const resid = std / Math.sqrt(2 * L);
   const wte = param("wte", [V, D], std);
   const wpe = param("wpe", [T, D], std);
+  /** @type {Record<string, import("@tensorflow/tfjs-core").Variable>[]} */
   const blocks = [];
   for (let i = 0; i < L; i++) {
     blocks.push({
@@ -150,23 +185,29 @@ async function tfjsEngine(c, { explicitTranspose }) {
   // tf.gather's gradient needs UnsortedSegmentSum, which the wasm backend lacks; scatterND sums
   // duplicate rows, so it is the same gradient at the cost of the gather (a one-hot matmul would
   // add an LM-head-sized product to each pass).
-  const embed = tf.customGrad((table, ids) => ({
-    value: tf.gather(table, ids),
-    gradFunc: (dy) => [tf.scatterND(tf.reshape(ids, [-1, 1]), dy, table.shape), tf.zerosLike(ids)],
-  }));
+  const embed = tf.customGrad((...args) => {
+    const [table, ids] = /** @type {[Tensor, Tensor]} */ (args);
+    return {
+      value: tf.gather(table, ids),
+      gradFunc: (dy) => [tf.scatterND(tf.reshape(ids, [-1, 1]), dy, table.shape), tf.zerosLike(ids)],
+    };
+  });
   // Linear layers. tfjs's own matMul gradient multiplies by transposed operands (transposeA for
   // dW, transposeB for dx), which the wasm backend's BatchMatMul runs about 10× slower than the
   // untransposed product at these shapes; `explicitTranspose` gives the layers a gradient that
   // transposes first (tf.transpose, cheap) and multiplies untransposed: the same numbers, fast.
+  /** @type {(x: Tensor, w: Tensor, b: Tensor) => Tensor} */
   const plainLinear = (x, w, b) => tf.fused.matMul({ a: x, b: w, bias: b });
-  const transposedLinear = tf.customGrad((x, w, b, save) => {
+  const transposedLinear = tf.customGrad((...args) => {
+    const [x, w, b, save] = /** @type {[Tensor, Tensor, Tensor, GradSaveFunc]} */ (args);
     save([x, w]);
     return {
       value: tf.fused.matMul({ a: x, b: w, bias: b }),
       gradFunc: (dy, [xs, ws]) => [tf.matMul(dy, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy), tf.sum(dy, 0)],
     };
   });
-  const transposedHead = tf.customGrad((x, w, save) => {
+  const transposedHead = tf.customGrad((...args) => {
+    const [x, w, save] = /** @type {[Tensor, Tensor, GradSaveFunc]} */ (args);
     save([x, w]);
     return {
       value: tf.matMul(x, w),
@@ -174,21 +215,25 @@ async function tfjsEngine(c, { explicitTranspose }) {
     };
   });
   const linear = explicitTranspose ? transposedLinear : plainLinear;
+  /** @type {(x: Tensor, w: Tensor) => Tensor} */
   const lmHead = explicitTranspose ? transposedHead : (x, w) => tf.matMul(x, w);
+  /** @type {(x: Tensor, g: Tensor, b: Tensor) => Tensor} */
   const layerNorm = (x, g, b) => {
     const xc = tf.sub(x, tf.mean(x, -1, true));
     const variance = tf.mean(tf.square(xc), -1, true);
     return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, 1e-5))), g), b);
   };
   const c0 = Math.sqrt(2 / Math.PI);
-  const gelu = (x) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(tf.add(x, tf.mul(tf.mul(x, tf.square(x)), 0.044715)), c0))));
-  const splitHeads = (t) => tf.transpose(tf.reshape(t, [B, T, H, hd]), [0, 2, 1, 3]);
+  const gelu = (/** @type {Tensor} */ x) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(tf.add(x, tf.mul(tf.mul(x, tf.square(x)), 0.044715)), c0))));
+  const splitHeads = (/** @type {Tensor} */ t) => tf.transpose(tf.reshape(t, [B, T, H, hd]), [0, 2, 1, 3]);
+  /** @param {Tensor} x @param {Record<string, Tensor>} p */
   const attention = (x, p) => {
     const [q, k, v] = tf.split(linear(x, p.attnW, p.attnB), 3, 1).map(splitHeads);
     const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(hd)), mask);
     const y = tf.matMul(tf.softmax(scores), v); // [B, H, T, hd]
     return linear(tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [N, D]), p.projW, p.projB);
   };
+  /** @param {Tensor} ids @param {Tensor} targets */
   const lossOf = (ids, targets) => {
     let x = tf.reshape(tf.add(tf.reshape(embed(wte, ids), [B, T, D]), wpe), [N, D]);
     for (const p of blocks) {
@@ -214,7 +259,7 @@ async function tfjsEngine(c, { explicitTranspose }) {
       for (let t = 0; t < T - 1; t++) labels[b * (T - 1) + t] = ids[b * T + t + 1];
     }
     // Cast from int32: the wasm OneHot kernel writes zeros when asked for float32 directly.
-    return tf.tidy(() => [tf.tensor1d(ids, "int32"), tf.cast(tf.oneHot(tf.tensor1d(labels, "int32"), V), "float32")]);
+    return /** @type {[Tensor, Tensor]} */ (tf.tidy(() => [tf.tensor1d(ids, "int32"), tf.cast(tf.oneHot(tf.tensor1d(labels, "int32"), V), "float32")]));
   };
 
   // tfjs has Adam but no AdamW: the decoupled decay p ← p·(1 − lr·wd) is applied to the matrices
@@ -223,10 +268,11 @@ async function tfjsEngine(c, { explicitTranspose }) {
   const o = c.optim;
   const optimizer = tf.train.adam(o.lr, o.beta1, o.beta2, o.eps);
   const decay = 1 - o.lr * o.weightDecay;
+  /** @type {number[]} */
   const losses = [];
   const oneStep = () => {
     const [ids, targets] = batch();
-    const { value, grads } = tf.variableGrads(() => lossOf(ids, targets), varList);
+    const { value, grads } = tf.variableGrads(() => /** @type {import("@tensorflow/tfjs-core").Scalar} */ (lossOf(ids, targets)), varList);
     tf.tidy(() => {
       // Global-norm clipping as torch.nn.utils.clip_grad_norm_: scale by clip / (norm + 1e-6)
       // when that is below 1, in tensors (no read-back).
@@ -256,7 +302,7 @@ async function tfjsEngine(c, { explicitTranspose }) {
       return loss;
     },
     losses: () => losses.slice(),
-    memoryBytes: () => tf.backend().wasm?.HEAPU8?.buffer?.byteLength ?? null,
+    memoryBytes: () => /** @type {WasmBackend} */ (/** @type {unknown} */ (tf.backend())).wasm?.HEAPU8?.buffer?.byteLength ?? null,
     // A tensor count that grows step by step would mean a leak, and a slower step over time.
     extra: () => ({ tensors: tf.memory().numTensors }),
   };
@@ -264,50 +310,58 @@ async function tfjsEngine(c, { explicitTranspose }) {
 
 // ---------------------------------------------------------------------------------------------
 
+/** @type {Record<string, (c: Config) => Promise<Engine>>} */
 const ENGINES = {
   losslab: losslabEngine,
   tfjs: (c) => tfjsEngine(c, { explicitTranspose: false }),
   "tfjs-transposed": (c) => tfjsEngine(c, { explicitTranspose: true }),
 };
 
+/** @param {Config} cfg @returns {Promise<{ status: "ok", info: Engine["info"], prepareMs: number } | { status: "failed", message: string }>} */
 async function prepare(cfg) {
   try {
     const t0 = now();
-    S.engine = await ENGINES[cfg.engine](cfg);
-    S.tensorsAfterPrepare = S.engine.extra().tensors;
-    return { status: "ok", info: S.engine.info, prepareMs: now() - t0 };
+    const e = await ENGINES[cfg.engine](cfg);
+    S.engine = e;
+    S.tensorsAfterPrepare = e.extra().tensors;
+    return { status: "ok", info: e.info, prepareMs: now() - t0 };
   } catch (e) {
     return { status: "failed", message: message(e) };
   }
 }
 
 /** Untimed steps, one at a time: at least `steps`, and at least `minMs` of them. The first is
- *  cold (heap growth, V8 tiering up the wasm); the rest estimate the step time. */
+ *  cold (heap growth, V8 tiering up the wasm); the rest estimate the step time.
+ * @param {{ steps: number, minMs: number }} request */
 function warmup({ steps, minMs }) {
+  /** @type {number[]} */
   const ms = [];
   const t0 = now();
   while (ms.length < steps || now() - t0 < minMs) {
     const t = now();
-    S.engine.step(1);
+    engine().step(1);
     ms.push(now() - t);
   }
   return { steps: ms.length, stepMs: ms };
 }
 
+/** @param {{ steps: number }} request */
 function timed({ steps }) {
   const t0 = now();
-  const loss = S.engine.step(steps);
+  const loss = engine().step(steps);
   return { ms: now() - t0, loss };
 }
 
 function finish() {
-  const losses = S.engine.losses();
+  const losses = engine().losses();
   return {
     losses,
-    memoryBytes: S.engine.memoryBytes(),
+    memoryBytes: engine().memoryBytes(),
     tensorsAfterPrepare: S.tensorsAfterPrepare,
-    ...S.engine.extra(),
+    ...engine().extra(),
   };
 }
 
-window.trainBench = { prepare, warmup, timed, finish };
+/** What bench/train.mjs calls in the page. */
+export const trainBench = { prepare, warmup, timed, finish };
+window.trainBench = trainBench;

@@ -22,6 +22,27 @@ import { parseArgs } from "node:util";
 import { serveBench } from "./server.mjs";
 import { launchChromium, machine, withTimeout } from "./harness.mjs";
 
+/** @typedef {import("playwright-core").Page} Page */
+/** @typedef {typeof import("./train-page.mjs").trainBench} TrainBench */
+/** @typedef {import("./train-page.mjs").Engine["info"] & Partial<import("./page.mjs").TfjsInfo>} TrainInfo */
+/** @typedef {{ status: "failed", message: string }} Failure */
+/** @typedef {{ steps: number, first: number, last: number, firstMean: number, lastMean: number, window: number, finite: boolean, falls: boolean }} LossSummary */
+/** @typedef {{ runs: number, stepsPerRun: number, msPerStep: number, stepsPerSecond: number, minStepsPerSecond: number, maxStepsPerSecond: number, tokensPerSecond: number }} TrainTiming */
+/**
+ * An engine's page and what it measured so far: `status` "ok" until something fails (then
+ * `message` says what).
+ * @typedef {{
+ *   engine: string, page: Page, call: Call, runMs: number[], status?: "ok" | "failed", message?: string, info?: TrainInfo,
+ *   prepareMs?: number, warmup?: ReturnType<TrainBench["warmup"]>, steps?: number,
+ * }} Opened
+ */
+/** A page call; its argument and answer cross serialised, so the answer is the caller's to name. @typedef {(fn: keyof TrainBench, arg: unknown, what: string) => Promise<any>} Call */
+/** What the report keeps of an engine that trained. @typedef {Omit<Opened, "page" | "call" | "status" | "info" | "steps"> & ReturnType<TrainBench["finish"]> & { status: "ok", label: string, info: TrainInfo, steps: number, loss: LossSummary, timing?: TrainTiming }} Trained */
+/** @typedef {Trained | (Failure & { engine: string, label: string })} Result */
+/** @typedef {typeof report} Report */
+/** @type {(r: Result) => r is Trained} */
+const trained = (r) => r.status === "ok";
+
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 // The calibration shape: the trainer's default model with a 256-token vocabulary, batch 16, and
 // AdamW as losslab's beginRun defaults (and make_trainer.py's benchmark) set it.
@@ -41,6 +62,7 @@ const ENGINES = [
   ["tfjs", "tfjs wasm SIMD, 1 thread (tf.variableGrads as is)"],
   ["tfjs-transposed", "tfjs wasm SIMD, 1 thread (linear gradients with explicit transposes)"],
 ];
+/** @type {Record<string, string>} */
 const LABEL = Object.fromEntries(ENGINES);
 const SMOKE_FIRST_LOSS = 0.25;
 // The two tfjs engines start from the same weights and batches and differ only in how the linear
@@ -85,7 +107,7 @@ for (const e of engines) if (!LABEL[e]) throw new Error(`unknown engine ${e}`);
 if (!(runs >= 1 && minRunMs > 0 && warmupSteps >= 1)) throw new Error("--runs, --seconds and --warmup must be positive");
 const callTimeoutMs = 1000 * Number(opt.timeout);
 const outDir = opt.out ?? join(ROOT, "bench", "out");
-const log = (...a) => console.error("[train]", ...a);
+const log = (/** @type {unknown[]} */ ...a) => console.error("[train]", ...a);
 
 // ---------------------------------------------------------------------------------------------
 // Machine, versions, and the PyTorch figure (as bench/run.mjs reports them)
@@ -99,37 +121,47 @@ function pytorchFigure() {
     const c = b.config;
     const same =
       b.batch === CONFIG.batch &&
-      ["vocab", "context", "layers", "dModel", "heads"].every((k) => c?.[k] === CONFIG[k]);
+      /** @type {const} */ (["vocab", "context", "layers", "dModel", "heads"]).every((k) => c?.[k] === CONFIG[k]);
     if (!same) return { skipped: `its shape differs: ${JSON.stringify({ ...c, batch: b.batch })}` };
-    return { ...b, torch: golden.torch, python: golden.python };
+    /** @type {{ skipped?: undefined, stepsPerSecond: number, tokensPerSecond: number, machine?: string, torch: string, python: string }} */
+    const figure = { ...b, torch: golden.torch, python: golden.python };
+    return figure;
   } catch (e) {
-    return { skipped: String(e.message ?? e) };
+    return { skipped: String((e instanceof Error ? e.message : undefined) ?? e) };
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // One engine, one fresh page
 
+/** @param {number[]} xs */
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-/** Opens the engine's fresh page, builds its model and takes the warm-up steps. */
+/**
+ * Opens the engine's fresh page, builds its model and takes the warm-up steps.
+ * @param {import("playwright-core").BrowserContext} context @param {string} url @param {string} engine @returns {Promise<Opened>}
+ */
 async function openEngine(context, url, engine) {
   const page = await context.newPage();
   page.on("pageerror", (e) => log("page error:", e.message));
   if (opt.verbose) page.on("console", (m) => log("console:", m.text()));
+  /** @type {Call} */
   const call = (fn, arg, what) =>
-    withTimeout(page.evaluate(([f, a]) => window.trainBench[f](a), [fn, arg]), callTimeoutMs, `${engine} ${what}`);
+    withTimeout(page.evaluate(([f, a]) => /** @type {(arg: unknown) => unknown} */ (window.trainBench[f])(a), /** @type {const} */ ([fn, arg])), callTimeoutMs, `${engine} ${what}`);
+  /** @type {Opened} */
   const e = { engine, page, call, runMs: [] };
   try {
     await page.goto(url);
     await page.waitForFunction(() => window.trainBench !== undefined, null, { timeout: 30000 });
+    /** @type {Awaited<ReturnType<TrainBench["prepare"]>>} */
     const prepared = await call("prepare", { engine, ...CONFIG }, "prepare");
     if (prepared.status !== "ok") return { ...e, ...prepared };
     log(`${engine}: ready in ${(prepared.prepareMs / 1000).toFixed(1)} s, ${prepared.info.parameters} parameters`);
+    /** @type {ReturnType<TrainBench["warmup"]>} */
     const warm = await call("warmup", { steps: warmupSteps, minMs: warmupMs }, "warm-up");
     // The first step is cold; the others say how many steps make a run of --seconds.
     const estimate = median(warm.stepMs.length > 1 ? warm.stepMs.slice(1) : warm.stepMs);
@@ -141,24 +173,26 @@ async function openEngine(context, url, engine) {
   }
 }
 
+/** @param {unknown} err @returns {Failure} */
 function failure(err) {
-  const msg = String(err.message ?? err).split("\n")[0];
+  const msg = String((err instanceof Error ? err.message : undefined) ?? err).split("\n")[0];
   return { status: "failed", message: msg.includes("crash") ? `renderer crashed (${msg})` : msg };
 }
 
-/** One timed run of the engine's N steps, its page in front. */
+/** One timed run of the engine's N steps, its page in front. @param {Opened} e @param {number} i */
 async function timedRun(e, i) {
   try {
     await e.page.bringToFront();
+    /** @type {ReturnType<TrainBench["timed"]>} */
     const r = await e.call("timed", { steps: e.steps }, `run ${i + 1}`);
     e.runMs.push(r.ms);
-    log(`${e.engine}: run ${i + 1}/${runs}: ${((e.steps * 1000) / r.ms).toFixed(2)} steps/s, loss ${r.loss.toFixed(4)}`);
+    log(`${e.engine}: run ${i + 1}/${runs}: ${(((e.steps ?? 0) * 1000) / r.ms).toFixed(2)} steps/s, loss ${r.loss.toFixed(4)}`);
   } catch (err) {
     Object.assign(e, failure(err));
   }
 }
 
-/** The engine's losses and memory; closes its page. What the report keeps of it. */
+/** The engine's losses and memory; closes its page. What the report keeps of it. @param {Opened} e */
 async function closeEngine(e) {
   const { page, call, ...kept } = e;
   try {
@@ -171,33 +205,43 @@ async function closeEngine(e) {
   return kept;
 }
 
-/** Speed from the median run, and the loss sanity numbers. */
-function derive(r) {
-  if (r.status !== "ok") return r;
-  const losses = r.losses;
-  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+/**
+ * Speed from the median run, and the loss sanity numbers.
+ * @param {Awaited<ReturnType<typeof closeEngine>> & Partial<ReturnType<TrainBench["finish"]>> & { label: string }} kept
+ * @returns {Result}
+ */
+function derive(kept) {
+  if (kept.status !== "ok") return { ...kept, status: "failed", message: kept.message ?? "failed" };
+  const { losses, info, steps } = kept;
+  // An engine still "ok" has built its model, planned its runs and reported its losses.
+  if (!losses || !info || steps === undefined) return { ...kept, status: "failed", message: "no losses reported" };
+  /** @type {Trained} */
+  const r = { ...kept, status: "ok", losses, info, steps, memoryBytes: kept.memoryBytes ?? null, tensorsAfterPrepare: kept.tensorsAfterPrepare, loss: /** @type {LossSummary} */ ({}) };
+  const mean = (/** @type {number[]} */ xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const k = Math.min(5, Math.floor(losses.length / 2)) || 1;
   r.loss = {
     steps: losses.length,
     first: losses[0],
-    last: losses.at(-1),
+    last: losses[losses.length - 1],
     firstMean: mean(losses.slice(0, k)),
     lastMean: mean(losses.slice(-k)),
     window: k,
     finite: losses.length > 0 && losses.every(Number.isFinite),
+    falls: false,
   };
   r.loss.falls = r.loss.finite && losses.length > 2 * k - 1 && r.loss.lastMean < r.loss.firstMean;
   if (r.runMs.length) {
-    const msPerStep = r.runMs.map((ms) => ms / r.steps);
+    const msPerStep = r.runMs.map((ms) => ms / steps);
+    const stepsPerSecond = 1000 / median(msPerStep);
     r.timing = {
       runs: r.runMs.length,
-      stepsPerRun: r.steps,
+      stepsPerRun: steps,
       msPerStep: median(msPerStep),
-      stepsPerSecond: 1000 / median(msPerStep),
+      stepsPerSecond,
       minStepsPerSecond: 1000 / Math.max(...msPerStep),
       maxStepsPerSecond: 1000 / Math.min(...msPerStep),
+      tokensPerSecond: stepsPerSecond * TOKENS_PER_STEP,
     };
-    r.timing.tokensPerSecond = r.timing.stepsPerSecond * TOKENS_PER_STEP;
   }
   return r;
 }
@@ -205,11 +249,13 @@ function derive(r) {
 // ---------------------------------------------------------------------------------------------
 // Formatting
 
+/** @type {(x: number | null | undefined, digits?: number) => string} */
 const fmt = (x, digits = 2) => (x == null || !Number.isFinite(x) ? "—" : x.toFixed(digits));
-const fmtX = (r) => (r == null || !Number.isFinite(r) ? "—" : r >= 10 ? `${r.toFixed(1)}×` : `${r.toFixed(2)}×`);
-const fmtInt = (x) => (x == null || !Number.isFinite(x) ? "—" : Math.round(x).toLocaleString("en-US"));
-const fmtMB = (b) => (b == null ? "—" : `${(b / 2 ** 20).toFixed(1)} MiB`);
+const fmtX = (/** @type {number | null | undefined} */ r) => (r == null || !Number.isFinite(r) ? "—" : r >= 10 ? `${r.toFixed(1)}×` : `${r.toFixed(2)}×`);
+const fmtInt = (/** @type {number | null | undefined} */ x) => (x == null || !Number.isFinite(x) ? "—" : Math.round(x).toLocaleString("en-US"));
+const fmtMB = (/** @type {number | null | undefined} */ b) => (b == null ? "—" : `${(b / 2 ** 20).toFixed(1)} MiB`);
 
+/** @param {Report} report */
 function markdown(report) {
   const L = [];
   const m = report.machine;
@@ -228,29 +274,29 @@ function markdown(report) {
   L.push("");
   L.push("| Engine | Steps/s | Tokens/s | ms/step | Steps/s range | Runs × steps | Parameters | Optimiser | Wasm memory | × losslab |");
   L.push("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|");
-  const base = report.results.find((r) => r.engine === "losslab" && r.timing);
+  const base = report.results.filter(trained).find((r) => r.engine === "losslab" && r.timing)?.timing;
   for (const r of report.results) {
     if (r.status !== "ok") {
       L.push(`| ${r.label} | ${r.status}: ${r.message.replaceAll("|", "\\|")} | | | | | | | | |`);
       continue;
     }
     const t = r.timing;
-    const vs = t && base ? t.msPerStep / base.timing.msPerStep : null;
+    const vs = t && base ? t.msPerStep / base.msPerStep : null;
     L.push(`| ${r.label} | ${fmt(t?.stepsPerSecond)} | ${fmtInt(t?.tokensPerSecond)} | ${fmt(t?.msPerStep, 1)} | ${t ? `${fmt(t.minStepsPerSecond)}–${fmt(t.maxStepsPerSecond)}` : "—"} | ${t ? `${t.runs} × ${t.stepsPerRun}` : "—"} | ${fmtInt(r.info.parameters)} | ${r.info.optimizer} | ${fmtMB(r.memoryBytes)} | ${fmtX(vs)} |`);
   }
   const pt = report.pytorch;
-  if (!pt.skipped) {
-    const vs = base ? base.timing.stepsPerSecond / pt.stepsPerSecond : null;
+  if (pt.skipped === undefined) {
+    const vs = base ? base.stepsPerSecond / pt.stepsPerSecond : null;
     L.push(`| PyTorch ${pt.torch} CPU, 1 thread (informational, not this run) | ${fmt(pt.stepsPerSecond)} | ${fmtInt(pt.tokensPerSecond)} | ${fmt(1000 / pt.stepsPerSecond, 1)} | — | — | — | torch.optim.AdamW, clip_grad_norm_, warm-up + cosine | — | ${fmtX(vs)} |`);
   }
   L.push("");
   L.push("## Ratios (medians)");
   L.push("");
   for (const engine of ["tfjs", "tfjs-transposed"]) {
-    const r = report.results.find((x) => x.engine === engine && x.timing);
-    L.push(`- ${engine} / losslab time per step: ${r && base ? fmtX(r.timing.msPerStep / base.timing.msPerStep) : "— (not measured in this run)"}`);
+    const t = report.results.filter(trained).find((x) => x.engine === engine && x.timing)?.timing;
+    L.push(`- ${engine} / losslab time per step: ${t && base ? fmtX(t.msPerStep / base.msPerStep) : "— (not measured in this run)"}`);
   }
-  L.push(`- losslab / PyTorch speed: ${pt.skipped ? `— (no PyTorch figure: ${pt.skipped})` : base ? `${fmtX(base.timing.stepsPerSecond / pt.stepsPerSecond)} (PyTorch ${fmt(pt.stepsPerSecond)} steps/s from tests/golden/trainer_parity.json: native CPU, torch.set_num_threads(1), label smoothing 0.1, measured by tests/golden/make_trainer.py on ${pt.machine ?? "an unrecorded machine"}, not in this run)` : "— (losslab not measured in this run)"}`);
+  L.push(`- losslab / PyTorch speed: ${pt.skipped !== undefined ? `— (no PyTorch figure: ${pt.skipped})` : base ? `${fmtX(base.stepsPerSecond / pt.stepsPerSecond)} (PyTorch ${fmt(pt.stepsPerSecond)} steps/s from tests/golden/trainer_parity.json: native CPU, torch.set_num_threads(1), label smoothing 0.1, measured by tests/golden/make_trainer.py on ${pt.machine ?? "an unrecorded machine"}, not in this run)` : "— (losslab not measured in this run)"}`);
   L.push("");
   L.push("## Losses (sanity: finite, and falling over the steps taken)");
   L.push("");
@@ -263,7 +309,7 @@ function markdown(report) {
   }
   L.push("");
   L.push(`ln ${c.vocab} = ${Math.log(c.vocab).toFixed(4)} is the loss of a uniform guess. The engines see different tokens (losslab its corpus, tfjs a synthetic stream; the work per step does not depend on them), and losslab's rate warms up from 0 while tfjs's is constant, so only the direction of the curves compares.`);
-  const tfjsRows = report.results.filter((r) => r.engine.startsWith("tfjs") && r.status === "ok");
+  const tfjsRows = report.results.filter(trained).filter((r) => r.engine.startsWith("tfjs"));
   if (tfjsRows.length) {
     L.push("");
     L.push(`tfjs model: token embedding by tf.gather with a scatterND gradient (the wasm backend has no UnsortedSegmentSum, tf.gather's own gradient), learned positions added, LayerNorm from tf ops (eps 1e-5), attention with matMul, scale, a -1e9 causal mask and softmax (batched matMuls, tfjs's gradients in both rows), tf.fused.matMul with bias for the linear layers, tf.losses.softmaxCrossEntropy on one-hot shifted labels; tf.variableGrads, then clipping, decay and tf.train.adam's applyGradients. \"Explicit transposes\": the linear layers' gradients as dy·transpose(W) and transpose(x)·dy, since the wasm backend's matMul with transposeA/transposeB (what tfjs's matMul gradient uses) is about 10× slower than the untransposed product here. Live tensors (a leak would grow them): ${tfjsRows.map((r) => `${r.engine} ${r.tensorsAfterPrepare} after building, ${r.tensors} after the last step`).join("; ")}.`);
@@ -276,7 +322,7 @@ function markdown(report) {
 
 const started = Date.now();
 const info = machine();
-info.loadBefore = loadavg()[0];
+const loadBefore = loadavg()[0];
 const loads = [];
 const loadTimer = setInterval(() => loads.push(loadavg()[0]), 5000).unref();
 const pytorch = pytorchFigure();
@@ -284,7 +330,9 @@ const server = await serveBench(ROOT);
 const url = `http://127.0.0.1:${server.address().port}/bench/train-page.html`;
 const { context, browser, tfjsWasmFiles, userDataDir } = await launchChromium({ prefix: "losslab-train-", log });
 
+/** @type {Result[]} */
 const results = [];
+/** @type {Opened[]} */
 const open = [];
 try {
   for (const engine of engines) open.push(await openEngine(context, url, engine));
@@ -312,16 +360,16 @@ try {
 
 clearInterval(loadTimer);
 loads.push(loadavg()[0]);
-info.loadMean = loads.reduce((a, b) => a + b, 0) / loads.length;
-info.loadMax = Math.max(...loads);
-const tfjsRow = results.find((r) => r.engine.startsWith("tfjs") && r.status === "ok");
+const loadMean = loads.reduce((a, b) => a + b, 0) / loads.length;
+const loadMax = Math.max(...loads);
+const tfjsRow = results.filter(trained).find((r) => r.engine.startsWith("tfjs"));
 const tfjsInfo = tfjsRow
   ? (({ version, backend, simd, multithread, threads }) => ({ version, backend, simd, multithread, threads, wasmFiles: [...tfjsWasmFiles] }))(tfjsRow.info)
   : null;
 const report = {
   smoke,
   date: new Date().toISOString(),
-  machine: info,
+  machine: { ...info, loadBefore, loadMean, loadMax },
   browser,
   tfjs: tfjsInfo,
   config: CONFIG,
@@ -351,11 +399,11 @@ if (smoke) {
       problems.push(`${r.engine}: first loss ${r.loss.first}, not within ${SMOKE_FIRST_LOSS} of ln ${CONFIG.vocab}`);
     }
   }
-  const ll = results.find((r) => r.engine === "losslab" && r.status === "ok");
+  const ll = results.filter(trained).find((r) => r.engine === "losslab");
   if (ll && ll.info.config.vocab !== CONFIG.vocab) {
     problems.push(`losslab trainer's vocabulary is ${ll.info.config.vocab}, not ${CONFIG.vocab}`);
   }
-  const [t1, t2] = ["tfjs", "tfjs-transposed"].map((e) => results.find((r) => r.engine === e && r.status === "ok"));
+  const [t1, t2] = ["tfjs", "tfjs-transposed"].map((e) => results.filter(trained).find((r) => r.engine === e));
   if (t1 && t2 && !(Math.abs(t1.losses[1] - t2.losses[1]) <= SMOKE_TFJS_AGREEMENT)) {
     problems.push(`the tfjs engines' second losses differ: ${t1.losses[1]} and ${t2.losses[1]}`);
   }
@@ -363,5 +411,5 @@ if (smoke) {
     console.error(`smoke FAILED:\n  ${problems.join("\n  ")}`);
     process.exit(1);
   }
-  console.error(`smoke ok: ${results.map((r) => `${r.engine} ${r.losses.map((x) => x.toFixed(4)).join(", ")}`).join("; ")} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.error(`smoke ok: ${results.filter(trained).map((r) => `${r.engine} ${r.losses.map((x) => x.toFixed(4)).join(", ")}`).join("; ")} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -5,6 +5,7 @@ import { createReadStream, statSync } from "node:fs";
 import { extname, join, normalize, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
+/** @type {Record<string, string>} */
 const TYPES = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
@@ -20,10 +21,17 @@ const TYPES = {
   ".npy": "application/octet-stream",
 };
 
+/** An HTTP server listening on TCP: address() is an AddressInfo. @typedef {Omit<import("node:http").Server, "address"> & { address(): import("node:net").AddressInfo }} TcpServer */
+
+/**
+ * Serves `root` on 127.0.0.1 (`port` 0: a free one); resolves once it listens.
+ * @param {string} root @param {number} [port]
+ * @returns {Promise<TcpServer>}
+ */
 export function serve(root, port = 0) {
   const base = resolve(root);
   const server = createServer((req, res) => {
-    const url = new URL(req.url, "http://127.0.0.1");
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
     let path = normalize(join(base, decodeURIComponent(url.pathname)));
     if (!path.startsWith(base)) {
       res.writeHead(403).end("forbidden");
@@ -43,7 +51,17 @@ export function serve(root, port = 0) {
     });
     createReadStream(path).pipe(res);
   });
-  return new Promise((ok) => server.listen(port, "127.0.0.1", () => ok(server)));
+  return listen(server, port);
+}
+
+/**
+ * Starts `server` on 127.0.0.1 (`port` 0: a free one); resolves to it once it listens.
+ * @param {import("node:http").Server} server @param {number} port @returns {Promise<TcpServer>}
+ */
+export function listen(server, port) {
+  // Listening on TCP, address() is an AddressInfo (never a pipe name or null).
+  const tcp = /** @type {TcpServer} */ (/** @type {unknown} */ (server));
+  return new Promise((ok) => tcp.listen(port, "127.0.0.1", () => ok(tcp)));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

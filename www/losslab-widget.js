@@ -6,11 +6,12 @@ import { loadKatex } from "./js/katex-loader.js";
 import { decodeHash, encodeState } from "./js/state.js";
 import { createStore } from "./js/store.js";
 import { mountShell } from "./js/shell.js";
+import { errorMessage } from "./js/format.js";
 
 const STYLE_URL = new URL("./css/losslab.css", import.meta.url).href;
 const ATTRS = ["view", "state", "only", "lang", "theme"];
 
-/** The element's attributes as one hash string: `state` first, then the named attributes win. */
+/** The element's attributes as one hash string: `state` first, then the named attributes win. @param {(name: string) => string | null} get */
 export function attributesToHash(get) {
   const parts = [];
   const state = get("state");
@@ -24,7 +25,9 @@ export function attributesToHash(get) {
 
 class LosslabWidget extends HTMLElement {
   static observedAttributes = ATTRS;
+  /** @type {HTMLDivElement | null} */
   #root = null;
+  /** @type {ReturnType<typeof mountShell> | null} */
   #shell = null;
   #pending = false;
 
@@ -34,12 +37,13 @@ class LosslabWidget extends HTMLElement {
       const link = document.createElement("link");
       link.rel = "stylesheet";
       link.href = STYLE_URL;
-      this.#root = document.createElement("div");
-      this.#root.className = "ll-theme ll-widget";
-      this.#root.setAttribute("role", "group");
-      this.#root.setAttribute("aria-label", this.getAttribute("aria-label") ?? "losslab");
-      this.#root.textContent = "…";
-      shadow.append(link, this.#root);
+      const root = document.createElement("div");
+      root.className = "ll-theme ll-widget";
+      root.setAttribute("role", "group");
+      root.setAttribute("aria-label", this.getAttribute("aria-label") ?? "losslab");
+      root.textContent = "…";
+      shadow.append(link, root);
+      this.#root = root;
     }
     this.#schedule();
   }
@@ -64,17 +68,19 @@ class LosslabWidget extends HTMLElement {
   }
 
   async #render() {
+    const root = this.#root;
+    if (!root) return; // rendered only once connected, when the root exists
     try {
       const [losslab, katex] = await Promise.all([loadLosslab(), loadKatex()]);
       const { state, messages } = decodeHash(attributesToHash((a) => this.getAttribute(a)));
       this.#shell?.destroy();
       const store = createStore(state);
-      this.#shell = mountShell(this.#root, { losslab, store, katex, katexMode: "mathml", chrome: false, landmark: "region" });
+      this.#shell = mountShell(root, { losslab, store, katex, katexMode: "mathml", chrome: false, landmark: "region" });
       this.#shell.setMessages(messages);
       store.subscribe((s) => this.dispatchEvent(new CustomEvent("losslab-change", { detail: { state: encodeState(s) } })));
       this.dataset.ready = "true";
     } catch (e) {
-      this.#root.textContent = `losslab could not start: ${e?.message ?? e}`;
+      root.textContent = `losslab could not start: ${errorMessage(e)}`;
       this.dataset.ready = "error";
     }
   }

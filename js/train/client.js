@@ -2,13 +2,21 @@
 // Every method resolves with what the same `Trainer` method returns; refusals reject with an
 // `Error` carrying the same `message` and `code`.
 
+/** @typedef {import("./losslab_train.js").TrainerOptions} TrainerOptions */
+/** @typedef {import("./losslab_train.js").RunOptions} RunOptions */
+/** @typedef {import("./losslab_train.js").TrainerSnapshot} TrainerSnapshot */
+/** @typedef {import("./client.js").TrainProgress} TrainProgress */
+
 export class TrainerWorker {
   /** @type {Worker} */ #worker;
   #next = 1;
-  /** @type {Map<number, { resolve: (v: any) => void, reject: (e: Error) => void, onProgress?: (p: any) => void }>} */
+  /** @type {Map<number, { resolve: (v: any) => void, reject: (e: Error) => void, onProgress?: (p: TrainProgress) => void }>} */
   #pending = new Map();
 
-  /** Starts a worker and builds a trainer in it (see `Trainer.create` for `options`). */
+  /**
+   * Starts a worker and builds a trainer in it (see `Trainer.create` for `options`).
+   * @param {TrainerOptions} [options] @param {{ workerUrl?: string | URL }} [settings]
+   */
   static async create(options, { workerUrl } = {}) {
     const worker = new Worker(workerUrl ?? new URL("./worker.js", import.meta.url), { type: "module" });
     const t = new TrainerWorker(worker);
@@ -21,6 +29,7 @@ export class TrainerWorker {
     return t;
   }
 
+  /** @param {Worker} worker */
   constructor(worker) {
     this.#worker = worker;
     worker.onmessage = ({ data }) => {
@@ -38,6 +47,7 @@ export class TrainerWorker {
     };
   }
 
+  /** @param {string} type @param {Record<string, unknown>} [args] @param {(p: TrainProgress) => void} [onProgress] @returns {Promise<any>} */
   #call(type, args = {}, onProgress) {
     const id = this.#next++;
     return new Promise((resolve, reject) => {
@@ -46,7 +56,11 @@ export class TrainerWorker {
     });
   }
 
-  /** Runs a whole run (see `Trainer.beginRun`), calling `onProgress` about ten times a second. */
+  /**
+   * Runs a whole run (see `Trainer.beginRun`), calling `onProgress` about ten times a second.
+   * @param {RunOptions} options @param {(p: TrainProgress) => void} [onProgress]
+   * @returns {Promise<{ elapsedMs: number, snapshot: TrainerSnapshot }>}
+   */
   run(options, onProgress) {
     return this.#call("run", { options }, onProgress);
   }
@@ -57,28 +71,38 @@ export class TrainerWorker {
   resume() {
     this.#worker.postMessage({ type: "resume" });
   }
+  /** @returns {Promise<import("./losslab_train.js").EvalPoint>} */
   evaluate() {
     return this.#call("evaluate");
   }
+  /** @param {number} [index] @returns {Promise<{ pieces: string[], promptLength: number, clm: number[], sft: number[] }>} */
   tokenLosses(index) {
     return this.#call("tokenLosses", { index });
   }
+  /** @param {string} prompt @param {import("./losslab_train.js").GenerateOptions} [options] @returns {Promise<string>} */
   generate(prompt, options) {
     return this.#call("generate", { prompt, options });
   }
+  /** @param {string} text @returns {Promise<{ ids: Int32Array, pieces: string[] }>} */
   tokenize(text) {
     return this.#call("tokenize", { text });
   }
+  /**
+   * @param {string} prompt @param {string} response @param {"clm" | "sft" | "sft-unmasked"} [objective]
+   * @returns {Promise<{ inputIds: Int32Array, labels: Int32Array, pieces: string[], promptLength: number }>}
+   */
   encodePair(prompt, response, objective) {
     return this.#call("encodePair", { prompt, response, objective });
   }
+  /** @returns {Promise<TrainerSnapshot>} */
   snapshot() {
     return this.#call("snapshot");
   }
-  /** The lesson's three runs as `run` options (see `lessonRuns`). */
+  /** The lesson's three runs as `run` options (see `lessonRuns`). @param {number} [epsilon] @returns {Promise<RunOptions[]>} */
   lessonRuns(epsilon) {
     return this.#call("lessonRuns", { epsilon });
   }
+  /** @param {number} epsilon @param {number} vocab @returns {Promise<number>} */
   labelSmoothingFloor(epsilon, vocab) {
     return this.#call("labelSmoothingFloor", { epsilon, vocab });
   }

@@ -4,7 +4,10 @@ import initGlue from "./losslab_train.js";
 
 export * from "./losslab_train.js";
 
-/** Loads the trainer's wasm (or `input`, if given) and resolves to its exports. */
+/**
+ * Loads the trainer's wasm (or `input`, if given) and resolves to its exports.
+ * @param {Parameters<typeof initGlue>[0]} [input]
+ */
 export default function init(input) {
   return initGlue(input ?? { module_or_path: new URL("./losslab_train_bg.wasm", import.meta.url) });
 }

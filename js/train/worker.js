@@ -8,11 +8,14 @@
 // eval }` about ten times a second, and answers "pause" / "resume" at once.
 import init, { Trainer, labelSmoothingFloor, lessonRuns } from "./index.js";
 
+/** @typedef {import("./losslab_train.js").TrainerOptions} TrainerOptions */
+/** @typedef {import("./losslab_train.js").RunOptions} RunOptions */
+
 const ready = init();
 /** @type {Trainer | null} */
 let trainer = null;
 let paused = false;
-/** @type {(() => void) | null} */
+/** @type {((value?: unknown) => void) | null} */
 let wake = null;
 
 /** Lets queued messages (pause, resume) in between chunks of steps. */
@@ -23,7 +26,7 @@ function need() {
   return trainer;
 }
 
-/** Runs a whole run in chunks sized to about 100 ms, posting progress after each. */
+/** Runs a whole run in chunks sized to about 100 ms, posting progress after each. @param {number} id @param {RunOptions} options */
 async function run(id, options) {
   const t = need();
   t.beginRun(options);
@@ -58,21 +61,24 @@ async function run(id, options) {
   return { elapsedMs: performance.now() - started, snapshot: t.snapshot() };
 }
 
+// Each request's arguments, as the client sends them.
 const handlers = {
+  /** @param {{ options?: TrainerOptions }} request */
   async create({ options }) {
     trainer?.free();
     trainer = null;
     trainer = Trainer.create(options);
     return trainer.snapshot();
   },
-  run: ({ id, options }) => run(id, options),
+  run: (/** @type {{ id: number, options: RunOptions }} */ { id, options }) => run(id, options),
   evaluate: () => need().evaluate(),
-  tokenLosses: ({ index }) => need().tokenLosses(index),
-  generate: ({ prompt, options }) => need().generate(prompt, options),
-  tokenize: ({ text }) => need().tokenize(text),
-  encodePair: ({ prompt, response, objective }) => need().encodePair(prompt, response, objective),
-  lessonRuns: ({ epsilon }) => lessonRuns(epsilon),
-  labelSmoothingFloor: ({ epsilon, vocab }) => labelSmoothingFloor(epsilon, vocab),
+  tokenLosses: (/** @type {{ index?: number }} */ { index }) => need().tokenLosses(index),
+  generate: (/** @type {{ prompt: string, options?: import("./losslab_train.js").GenerateOptions }} */ { prompt, options }) => need().generate(prompt, options),
+  tokenize: (/** @type {{ text: string }} */ { text }) => need().tokenize(text),
+  encodePair: (/** @type {{ prompt: string, response: string, objective?: "clm" | "sft" | "sft-unmasked" }} */ { prompt, response, objective }) =>
+    need().encodePair(prompt, response, objective),
+  lessonRuns: (/** @type {{ epsilon?: number }} */ { epsilon }) => lessonRuns(epsilon),
+  labelSmoothingFloor: (/** @type {{ epsilon: number, vocab: number }} */ { epsilon, vocab }) => labelSmoothingFloor(epsilon, vocab),
   snapshot: () => need().snapshot(),
   dispose() {
     trainer?.free();
@@ -92,10 +98,12 @@ self.onmessage = async ({ data }) => {
   const { id, type } = data ?? {};
   try {
     await ready;
-    const handler = handlers[type];
+    // Own keys only: "constructor" or "toString" is no request type.
+    const handler = typeof type === "string" && Object.hasOwn(handlers, type) ? handlers[/** @type {keyof typeof handlers} */ (type)] : undefined;
     if (!handler) throw Object.assign(new Error(`unknown request type ${JSON.stringify(type)}`), { code: "invalid-argument" });
     self.postMessage({ id, ok: true, result: await handler(data) });
   } catch (e) {
-    self.postMessage({ id, ok: false, error: { message: String(e?.message ?? e), code: e?.code ?? "error" } });
+    const error = /** @type {{ message?: unknown, code?: unknown } | null | undefined} */ (e);
+    self.postMessage({ id, ok: false, error: { message: String(error?.message ?? e), code: error?.code ?? "error" } });
   }
 };

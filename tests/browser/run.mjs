@@ -27,19 +27,26 @@ const browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir()
 });
 
 let failed = 0;
+/**
+ * Runs one in-page suite in a fresh page and prints what it found. `call` runs in the page (its
+ * argument crosses serialised, hence untyped); `init` runs there before the page's scripts.
+ * @param {string} name @param {(arg: any) => unknown} call @param {() => void} [init] @param {unknown} [arg] @param {string} [pageName]
+ */
 async function suite(name, call, init, arg, pageName = "page.html") {
   const page = await browser.newPage();
+  /** @type {string[]} */
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   if (init) await page.addInitScript(init);
   await page.goto(base + pageName);
   await page.waitForFunction(() => window.suites !== undefined || document.getElementById("status")?.textContent === "failed", null, { timeout: 60_000 });
   const started = Date.now();
+  /** @type {SuiteResult} */
   let result;
   try {
-    result = await page.evaluate(call, arg);
+    result = /** @type {SuiteResult} */ (await page.evaluate(call, arg));
   } catch (e) {
-    result = { failures: [`${name}: ${e.message}`] };
+    result = { failures: [`${name}: ${e instanceof Error ? e.message : e}`] };
   }
   const failures = [...result.failures, ...errors.map((e) => `page error: ${e}`)];
   failed += failures.length;
@@ -75,6 +82,7 @@ await suite("fallback: device lost mid-call", () => window.suites.deviceLost(), 
 await suite("error contract in Chromium", () => window.suites.badInputs());
 
 // The trainer's build (pkg/train): the same checks as Node, plus a run in its module worker.
+/** @type {(name: string, call: () => unknown) => Promise<void>} */
 const trainer = (name, call) => suite(name, call, undefined, undefined, "trainer.html");
 await trainer("trainer: every step matches PyTorch and the native curve", () => window.suites.parity());
 await trainer("trainer: the lesson's numbers and the label-smoothing floor", () => window.suites.lesson());

@@ -39,8 +39,12 @@ async function webgpuEngine() {
   return engine;
 }
 
-/** The longest main-thread task while `work` runs (PerformanceObserver "longtask", ≥ 50 ms). */
+/**
+ * The longest main-thread task while `work` runs (PerformanceObserver "longtask", ≥ 50 ms).
+ * @template T @param {() => Promise<T>} work
+ */
 async function longestTask(work) {
+  /** @type {number[]} */
   const tasks = [];
   const observer = new PerformanceObserver((list) => tasks.push(...list.getEntries().map((e) => e.duration)));
   observer.observe({ type: "longtask" });
@@ -55,6 +59,7 @@ window.suites = {
   async routing() {
     const failures = [];
     const c = cases.crossEntropy.find((x) => x.name === "hf_basic");
+    if (!c) throw new Error("no golden case hf_basic");
     const { input, options } = caseInput(losslab, c);
     const cpu = losslab.crossEntropy(input, options);
     const auto = await losslab.Engine.create({ backend: "auto" });
@@ -71,7 +76,7 @@ window.suites = {
     if (!forced.adapterInfo) failures.push("no adapterInfo on the webgpu engine");
     // Where the adapter offers timestamp queries, a GPU call reports its kernels' time.
     const timestamps = (await navigator.gpu.requestAdapter())?.features.has("timestamp-query");
-    if (timestamps && !(f.gpuTimeMs >= 0)) failures.push(`timestamp-query is offered but gpuTimeMs is ${f.gpuTimeMs}`);
+    if (timestamps && !((f.gpuTimeMs ?? NaN) >= 0)) failures.push(`timestamp-query is offered but gpuTimeMs is ${f.gpuTimeMs}`);
 
     const onCpu = await losslab.Engine.create({ backend: "cpu" });
     const o = await onCpu.crossEntropy(input, options);
@@ -83,7 +88,7 @@ window.suites = {
     const measured = await losslab.Engine.create({ backend: "auto", allowSoftwareAdapter: true });
     const cal = measured.calibration;
     if (measured.backend !== "webgpu" || !cal) failures.push(`allowSoftwareAdapter: ${measured.backend}, calibration ${JSON.stringify(cal)}`);
-    for (const kind of ["forward", "gradient"]) {
+    for (const kind of /** @type {const} */ (["forward", "gradient"])) {
       const k = cal?.[kind];
       if (!k || !(k.cpuNsPerLogit > 0) || !(k.gpuNsPerLogit >= 0) || !(k.gpuFixedMs >= 0)) failures.push(`calibration.${kind}: ${JSON.stringify(k)}`);
     }
@@ -101,6 +106,7 @@ window.suites = {
     const w = await EngineWorker.create({ backend: "webgpu" });
     if (w.backend !== "webgpu") failures.push(`worker engine on ${w.backend}: ${w.reason}`);
     const c = cases.crossEntropy.find((x) => x.name === "torch_weights_mean");
+    if (!c) throw new Error("no golden case torch_weights_mean");
     const { input, options } = caseInput(losslab, c);
     const here = losslab.crossEntropy(input, options);
     const onCpu = await w.crossEntropy(input, options, { on: "cpu" });
@@ -111,14 +117,16 @@ window.suites = {
       await w.crossEntropy({ ...input, labels: new Int32Array(input.labels.length).fill(99999) }, { semantics: "torch" });
       failures.push("a label out of range was not refused");
     } catch (e) {
-      if (!(e instanceof Error) || !/out of range/.test(e.message) || e.code !== "label-out-of-range") failures.push(`refused with ${e?.message} / ${e?.code}`);
+      const code = /** @type {{ code?: unknown } | null} */ (e)?.code;
+      if (!(e instanceof Error) || !/out of range/.test(e.message) || code !== "label-out-of-range") failures.push(`refused with ${e instanceof Error ? e.message : e} / ${code}`);
     }
     const { value, longestMs, longTasks } = await longestTask(async () => {
       const handle = await w.hashInput({ dims, seed: 11, scale: 8 });
       const opts = { epsilon: 0.1, grad: true };
       const gpu = await w.crossEntropy(handle, opts, { keepGradient: true });
       const cpu = await w.crossEntropy(handle, opts, { on: "cpu", keepGradient: true });
-      const gap = await w.compare(gpu.gradHandle, cpu.gradHandle);
+      // keepGradient returns handles (checked below).
+      const gap = await w.compare(/** @type {number} */ (gpu.gradHandle), /** @type {number} */ (cpu.gradHandle));
       return { gpu, cpu, gap };
     });
     const { gpu, cpu, gap } = value;

@@ -6,7 +6,7 @@ import { TrainerWorker } from "../../pkg/train/client.js";
 import { badInput, lesson, parity } from "../js/trainer.mjs";
 
 await init();
-const json = async (path) => (await fetch(path)).json();
+const json = async (/** @type {string} */ path) => (await fetch(path)).json();
 
 window.suites = {
   async parity() {
@@ -18,12 +18,15 @@ window.suites = {
   /** A run in the worker: progress arrives while it trains, no main-thread task over 50 ms,
    *  and the result equals the same run on the main thread. */
   async worker() {
+    /** @type {string[]} */
     const failures = [];
+    /** @type {number[]} */
     const longTasks = [];
     const observer = new PerformanceObserver((list) => longTasks.push(...list.getEntries().map((e) => e.duration)));
     observer.observe({ type: "longtask" });
     const run = { steps: 60, evalEvery: 30 };
     const t = await TrainerWorker.create({ seed: 7 });
+    /** @type {import("../../pkg/train/client.js").TrainProgress[]} */
     const progress = [];
     let frames = 0;
     const counting = { on: true };
@@ -57,4 +60,4 @@ window.suites = {
     return { failures, progressMessages: progress.length, framesDuringRun: frames, elapsedMs: Math.round(elapsedMs), worstLongTaskMs: worstTask };
   },
 };
-document.getElementById("status").textContent = "ready";
+/** @type {HTMLElement} */ (document.getElementById("status")).textContent = "ready";

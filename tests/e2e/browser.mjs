@@ -8,6 +8,9 @@ import { serve } from "../../scripts/serve.mjs";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
+/** The running suite's server and browser. @typedef {Awaited<ReturnType<typeof start>>} Env */
+/** A page that records what went wrong in it. @typedef {import("playwright-core").Page & { problems: string[] }} CheckedPage */
+
 export async function start() {
   const server = await serve(join(ROOT, "www"), 0);
   const base = `http://127.0.0.1:${server.address().port}/`;
@@ -30,11 +33,16 @@ export async function start() {
   };
 }
 
-/** A fresh page that records console errors, CSP violations, page errors and dialogs. */
+/**
+ * A fresh page that records console errors, CSP violations, page errors and dialogs.
+ * @param {Env} env @param {{ width?: number, height?: number, colorScheme?: "light" | "dark" }} [options]
+ * @returns {Promise<CheckedPage>}
+ */
 export async function newPage(env, { width = 1280, height = 800, colorScheme = "light" } = {}) {
-  const page = await env.context.newPage();
+  const page = /** @type {CheckedPage} */ (await env.context.newPage());
   await page.setViewportSize({ width, height });
   await page.emulateMedia({ colorScheme });
+  /** @type {string[]} */
   const problems = [];
   page.on("console", (m) => { if (m.type() === "error" || /Content Security Policy|Refused to/.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`); });
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));

@@ -10,6 +10,8 @@ import { ROOT } from "./browser.mjs";
 const AXE = fileURLToPath(new URL("../../node_modules/axe-core/axe.min.js", import.meta.url));
 export const SHOTS = join(ROOT, "artifacts", "screenshots");
 
+/** @typedef {{ name: string, hash: string, file: string, width?: number, height?: number, colorScheme?: "light" | "dark" }} Run */
+/** @type {[string, string, string][]} */
 const PAGES = [
   ["playground", "", "index.html"],
   ["objectives", "view=objectives", "index.html"],
@@ -20,6 +22,7 @@ const PAGES = [
   ["embed", "view=playground&only=formula", "embed.html"],
 ];
 
+/** The page's serious and lesser accessibility violations, from axe-core. @param {import("playwright-core").Page} page */
 export async function axe(page) {
   // Served from the page's own origin, so the page's CSP (no inline script) stays in force unchanged.
   await page.route("**/__axe.min.js", (route) => route.fulfill({ path: AXE, contentType: "text/javascript" }));
@@ -31,6 +34,7 @@ export async function axe(page) {
   return result;
 }
 
+/** @param {import("playwright-core").Page} page @param {string} file */
 async function ready(page, file) {
   // The train view builds its model (tokenizer included) in a worker after the page is ready.
   if (page.url().includes("view=train")) await page.waitForFunction(() => !!document.querySelector('[data-testid="train-model"]')?.textContent, null, { timeout: 60000 });
@@ -39,8 +43,10 @@ async function ready(page, file) {
   await page.evaluate(() => document.fonts.ready);
 }
 
+/** @param {import("./helpers.mjs").Check} check @param {import("./helpers.mjs").Env} env */
 export function a11yChecks(check, env) {
   check("axe-core: no serious or critical violations (every view, light, dark, 中文, phone)", async () => {
+    /** @type {Run[]} */
     const runs = [
       ...PAGES.map(([name, hash, file]) => ({ name, hash, file })),
       { name: "playground dark", hash: "theme=dark", file: "index.html" },
@@ -49,6 +55,7 @@ export function a11yChecks(check, env) {
       { name: "playground phone", hash: "", file: "index.html", width: 390, height: 844 },
       { name: "docs dark", hash: "", file: "docs.html", colorScheme: "dark" },
     ];
+    /** @type {string[]} */
     const bad = [];
     const minor = new Set();
     for (const r of runs) {
@@ -69,6 +76,7 @@ export function a11yChecks(check, env) {
 
   check("screenshots of each view at desktop and phone width", async () => {
     mkdirSync(SHOTS, { recursive: true });
+    /** @type {Run[]} */
     const runs = [];
     for (const [name, hash, file] of PAGES) {
       runs.push({ name: `${name}-desktop-light`, hash, file });

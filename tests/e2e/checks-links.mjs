@@ -7,11 +7,12 @@ import { labelSmootherF64 } from "./oracle.mjs";
 import { defaultState, encodeJsonForm } from "../../www/js/state.js";
 import { newPage } from "./browser.mjs";
 
-const luminance = (rgb) => {
-  const [r, g, b] = rgb.match(/\d+/g).map(Number);
+const luminance = (/** @type {string} */ rgb) => {
+  const [r, g, b] = (rgb.match(/\d+/g) ?? []).map(Number);
   return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
 };
 
+/** @param {import("./helpers.mjs").Check} check @param {import("./helpers.mjs").Env} env */
 export function linkChecks(check, env) {
   check("a shared link restores the playground exactly", async () => {
     const page = await open(env);
@@ -50,6 +51,7 @@ export function linkChecks(check, env) {
   });
 
   check("shared links restore the other views", async () => {
+    /** @type {[string, (p: import("playwright-core").Page) => Promise<void>][]} */
     const cases = [
       ["view=objectives&oplen=5&orc=8", async (p) => {
         assert.equal(await p.inputValue('[data-testid="obj-prompt-len"]'), "5");
@@ -57,9 +59,9 @@ export function linkChecks(check, env) {
       }],
       ["view=padding&pstep=3&pside=left&pmul=8", async (p) => {
         assert.equal(await p.getAttribute(".step-button[aria-current=step]", "class"), "step-button");
-        assert.match(await p.textContent(".step-button[aria-current=step]"), /^4\./);
+        assert.match((await p.textContent(".step-button[aria-current=step]")) ?? "", /^4\./);
         assert.equal(await p.inputValue('[data-testid="collate-side"]'), "left");
-        assert.match(await p.textContent('[data-testid="collate"]'), /input_ids: \[3, 8\]/);
+        assert.match((await p.textContent('[data-testid="collate"]')) ?? "", /input_ids: \[3, 8\]/);
       }],
       ["view=big&bt=16&bv=1000&beps=0.2", async (p) => {
         assert.equal(await p.inputValue('[data-testid="big-bt"]'), "16");
@@ -81,10 +83,12 @@ export function linkChecks(check, env) {
     await page.waitForFunction(() => Number(document.getElementById("docs-iframe")?.dataset.postedHeight) > 100, null, { timeout: 30000 });
     const posted = Number(await page.getAttribute("#docs-iframe", "data-posted-height"));
     const box = await page.locator("#docs-iframe").boundingBox();
+    assert.ok(box, "the iframe is not laid out");
     assert.ok(Math.abs(box.height - posted) < 1, `iframe height ${box.height} vs posted ${posted}`);
     const frame = page.frame({ url: /embed\.html/ });
+    assert.ok(frame, "no embed frame");
     assert.equal(await frame.locator("header, nav, footer").count(), 0, "embed shows page chrome");
-    const inner = await frame.evaluate(() => Math.ceil(document.getElementById("app").getBoundingClientRect().height));
+    const inner = await frame.evaluate(() => Math.ceil(/** @type {HTMLElement} */ (document.getElementById("app")).getBoundingClientRect().height));
     assert.equal(posted, inner);
 
     await page.waitForSelector("losslab-widget[data-ready=true]");
@@ -93,20 +97,21 @@ export function linkChecks(check, env) {
     const want = labelSmootherF64({ logits: s.logits.flat(), dims: [1, 6, 8], labels: s.labels }, { epsilon: 0.2 });
     assertClose(Number(await el.locator('[data-testid="loss"]').getAttribute("data-value")), want.loss, 1e-6, "element loss");
     const elBox = await el.boundingBox();
-    const contentH = await el.evaluate((e) => e.shadowRoot.querySelector(".ll-widget").getBoundingClientRect().height);
+    assert.ok(elBox, "the element is not laid out");
+    const contentH = await el.evaluate((e) => /** @type {HTMLElement} */ (e.shadowRoot?.querySelector(".ll-widget")).getBoundingClientRect().height);
     assert.ok(elBox.height > 300 && Math.abs(elBox.height - contentH) < 2, `element ${elBox.height} vs content ${contentH}`);
     // Interactive inside the shadow root: the element's own controls drive its own loss.
     await el.locator('[data-testid="eps"]').fill("0.5");
     const want5 = labelSmootherF64({ logits: s.logits.flat(), dims: [1, 6, 8], labels: s.labels }, { epsilon: 0.5 });
     assertClose(Number(await el.locator('[data-testid="loss"]').getAttribute("data-value")), want5.loss, 1e-6, "element loss after edit");
     // Host styles do not leak in, and the element needs none: its font comes from its own sheet.
-    const light = await el.evaluate((e) => getComputedStyle(e.shadowRoot.querySelector(".ll-widget")).backgroundColor);
+    const light = await el.evaluate((e) => getComputedStyle(/** @type {HTMLElement} */ (e.shadowRoot?.querySelector(".ll-widget"))).backgroundColor);
     assert.ok(luminance(light) > 0.8, `light background ${light}`);
 
     // The embed acts on no incoming message.
     const before = { url: frame.url(), path: await frame.getAttribute(".curve path.line", "d") };
     await page.evaluate(() => {
-      const w = document.getElementById("docs-iframe").contentWindow;
+      const w = /** @type {Window} */ (/** @type {HTMLIFrameElement} */ (document.getElementById("docs-iframe")).contentWindow);
       w.postMessage({ type: "losslab:state", state: "eps=0.9" }, "*");
       w.postMessage("eps=0.9", "*");
       w.postMessage({ type: "losslab:height", height: 5 }, "*");
@@ -142,22 +147,24 @@ export function linkChecks(check, env) {
     const page = await newPage(env, { colorScheme: "dark" });
     await page.goto(`${env.base}docs.html`);
     await page.waitForSelector("losslab-widget[data-ready=true]");
-    const bg = await page.locator("losslab-widget").evaluate((e) => getComputedStyle(e.shadowRoot.querySelector(".ll-widget")).backgroundColor);
+    const bg = await page.locator("losslab-widget").evaluate((e) => getComputedStyle(/** @type {HTMLElement} */ (e.shadowRoot?.querySelector(".ll-widget"))).backgroundColor);
     assert.ok(luminance(bg) < 0.2, `dark background ${bg}`);
     const frame = page.frame({ url: /embed\.html/ });
+    assert.ok(frame, "no embed frame");
     await frame.waitForSelector("#app[data-ready=true]");
     const fbg = await frame.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
     assert.ok(luminance(fbg) < 0.2, `embed dark background ${fbg}`);
     // theme="light" overrides the preference.
     await page.locator("losslab-widget").evaluate((e) => e.setAttribute("theme", "light"));
-    await page.waitForFunction(() => document.querySelector("losslab-widget").shadowRoot.querySelector(".ll-widget").dataset.theme === "light");
-    const lbg = await page.locator("losslab-widget").evaluate((e) => getComputedStyle(e.shadowRoot.querySelector(".ll-widget")).backgroundColor);
+    await page.waitForFunction(() => /** @type {HTMLElement | undefined} */ (document.querySelector("losslab-widget")?.shadowRoot?.querySelector(".ll-widget"))?.dataset.theme === "light");
+    const lbg = await page.locator("losslab-widget").evaluate((e) => getComputedStyle(/** @type {HTMLElement} */ (e.shadowRoot?.querySelector(".ll-widget"))).backgroundColor);
     assert.ok(luminance(lbg) > 0.8, `forced light background ${lbg}`);
     assertNoProblems(page, "dark docs");
     await page.close();
   });
 
-  const b64 = (text) => Buffer.from(text).toString("base64url");
+  const b64 = (/** @type {string} */ text) => Buffer.from(text).toString("base64url");
+  /** @type {[string, string, RegExp][]} */
   const HOSTILE = [
     ["script in a value", "view=%3Cscript%3Ewindow.__pwned%3D1%3C%2Fscript%3E", /not one of the allowed values/],
     ["HTML in token names", "vocab=%3Cimg%20src%3Dx%20onerror%3D%22window.__pwned%3D1%22%3E,%3Csvg%20onload%3Dalert(1)%3E,c,d,e,f,g,h", /shortened/],
@@ -180,9 +187,9 @@ export function linkChecks(check, env) {
       const page = await open(env, hash);
       const box = page.locator('[data-testid="state-message"]');
       assert.ok(await box.isVisible(), `${name}: no message shown`);
-      assert.match(await box.textContent(), message, `${name}: message`);
+      assert.match((await box.textContent()) ?? "", message, `${name}: message`);
       const inert = await page.evaluate(() => ({
-        pwned: window.__pwned, polluted: Object.prototype.polluted ?? {}.polluted,
+        pwned: window.__pwned, polluted: /** @type {{ polluted?: unknown }} */ (Object.prototype).polluted ?? /** @type {{ polluted?: unknown }} */ ({}).polluted,
         imgs: document.querySelectorAll("img").length, scripts: document.querySelectorAll("script:not([src])").length,
         handlers: [...document.querySelectorAll("*")].filter((e) => [...e.attributes].some((a) => a.name.startsWith("on"))).length,
         hash: location.hash,
@@ -194,7 +201,7 @@ export function linkChecks(check, env) {
       // The page keeps working: the ε control still drives the loss.
       await page.fill('[data-testid="eps"]', "0.3");
       const v = await valueOf(page, "loss");
-      assert.ok(Number.isFinite(v), `${name}: loss ${v} after an edit`);
+      assert.ok(v !== null && Number.isFinite(v), `${name}: loss ${v} after an edit`);
       if (!hash.includes("logits")) {
         const want = labelSmootherF64({ logits: s.logits.flat(), dims: [1, 6, 8], labels: s.labels }, { epsilon: 0.3 });
         assertClose(v, want.loss, 1e-6, `${name}: loss after an edit`);
@@ -207,8 +214,8 @@ export function linkChecks(check, env) {
     await page.goto(`${env.base}docs.html`);
     await page.waitForSelector("losslab-widget[data-ready=true]");
     await page.locator("losslab-widget").evaluate((e) => e.setAttribute("state", "vocab=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E,b,c,d,e,f,g,h&eps=%ZZ"));
-    await page.waitForFunction(() => !!document.querySelector("losslab-widget").shadowRoot.querySelector('[data-testid="state-message"]:not([hidden])'));
-    const inside = await page.locator("losslab-widget").evaluate((e) => ({ imgs: e.shadowRoot.querySelectorAll("img").length, text: e.shadowRoot.querySelector('[data-testid="state-message"]').textContent }));
+    await page.waitForFunction(() => !!document.querySelector("losslab-widget")?.shadowRoot?.querySelector('[data-testid="state-message"]:not([hidden])'));
+    const inside = await page.locator("losslab-widget").evaluate((e) => ({ imgs: e.shadowRoot?.querySelectorAll("img").length, text: e.shadowRoot?.querySelector('[data-testid="state-message"]')?.textContent ?? "" }));
     assert.equal(inside.imgs, 0);
     assert.match(inside.text, /percent-encoding/);
     assertNoProblems(page, "element with a hostile state");

@@ -5,6 +5,7 @@ import { open, valueOf, textOf, assertClose, assertSixDigits, assertNoProblems, 
 import { labelSmootherF64, goldenCases } from "./oracle.mjs";
 import { defaultState } from "../../www/js/state.js";
 
+/** @param {import("./helpers.mjs").Check} check @param {import("./helpers.mjs").Env} env */
 export function playgroundChecks(check, env) {
   // Every golden case that fits the playground (B = 1, T, V ≤ 16, no class weights), opened as a link:
   // the displayed loss must equal PyTorch's expected.loss to 6 significant digits.
@@ -29,9 +30,11 @@ export function playgroundChecks(check, env) {
       }
       if (want.loss === null) {
         // reduction none: the per-token losses are shown instead of a scalar.
-        for (let r = 0; r < want.perTokenLoss.length; r++) {
+        const perToken = want.perTokenLoss;
+        assert.ok(perToken, `${c.name}: no per-token losses in the golden case`);
+        for (let r = 0; r < perToken.length; r++) {
           const text = await textOf(page, `token-loss-${r}`);
-          assertClose(Number(text), num(want.perTokenLoss[r]), 5e-4, `${c.name} per-token loss ${r}`);
+          assertClose(Number(text), num(perToken[r]), 5e-4, `${c.name} per-token loss ${r}`);
         }
       } else {
         assertClose(await valueOf(page, "loss"), num(want.loss), 1e-6, `${c.name} loss`);
@@ -88,15 +91,17 @@ export function playgroundChecks(check, env) {
 
   check("restore a golden case through the controls (hf_basic, from a perturbed link)", async () => {
     const c = goldenCases().find((x) => x.name === "hf_basic");
-    const link = goldenLink(c).replace("eps=0.1", "eps=0.3").replace("labels=1,2,0,0", "labels=1,-100,0,0");
+    assert.ok(c && c.logits && c.expected.loss !== null, "no hf_basic case with logits and a loss");
+    const wantLoss = num(c.expected.loss);
+    const link = (goldenLink(c) ?? "").replace("eps=0.1", "eps=0.3").replace("labels=1,2,0,0", "labels=1,-100,0,0");
     const perturbed = link.replace(/logits=([^;]*);([^,]*),/, "logits=$1;9,");
     const page = await open(env, perturbed);
-    assert.notEqual((await valueOf(page, "loss")).toPrecision(6), c.expected.loss.toPrecision(6));
+    assert.notEqual((await valueOf(page, "loss"))?.toPrecision(6), wantLoss.toPrecision(6));
     await page.fill('[data-testid="logit-1-0"]', String(c.logits[5]));
     await page.selectOption('[data-testid="label-1"]', "2");
     await page.fill('[data-testid="eps"]', "0.1");
-    assertClose(await valueOf(page, "loss"), c.expected.loss, 1e-6, "hf_basic restored");
-    assertSixDigits(await textOf(page, "loss"), c.expected.loss, "hf_basic displayed");
+    assertClose(await valueOf(page, "loss"), wantLoss, 1e-6, "hf_basic restored");
+    assertSixDigits(await textOf(page, "loss"), wantLoss, "hf_basic displayed");
     assertNoProblems(page, "restore");
     await page.close();
   });
@@ -133,8 +138,8 @@ export function playgroundChecks(check, env) {
   check("keyboard: skip link, visible focus, arrow keys on a logit", async () => {
     const page = await open(env);
     await page.keyboard.press("Tab");
-    assert.equal(await page.evaluate(() => document.activeElement.className), "skip");
-    const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    assert.equal(await page.evaluate(() => document.activeElement?.className), "skip");
+    const outline = await page.evaluate(() => getComputedStyle(/** @type {Element} */ (document.activeElement)).outlineStyle);
     assert.notEqual(outline, "none", "focused control shows no outline");
     const cell = page.locator('[data-testid="logit-3-4"]');
     await cell.focus();

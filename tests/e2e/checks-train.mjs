@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { open, valueOf, textOf, assertNoProblems, tall } from "./helpers.mjs";
+
+/** @typedef {import("playwright-core").Page} Page */
 import { newPage } from "./browser.mjs";
 import { SHOTS, axe } from "./checks-a11y.mjs";
 
@@ -14,27 +16,28 @@ const PHONE = { width: 390, height: 844 };
 // A small configuration for the reproduction checks: the default lesson takes most of a minute.
 const SMALL = "view=train&tsteps=160&tsteps2=60&tseed=7&teps=0.1";
 
-const stateOf = (page) => page.getAttribute(STATUS, "data-state");
+const stateOf = (/** @type {Page} */ page) => page.getAttribute(STATUS, "data-state");
 
-/** Waits until the model is built, nothing runs and the page shows it ("idle" is written last). */
+/** Waits until the model is built, nothing runs and the page shows it ("idle" is written last). @param {Page} page */
 async function waitReady(page) {
-  await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.state === "idle", STATUS, { timeout: 60000 });
+  await page.waitForFunction((sel) => /** @type {HTMLElement | null} */ (document.querySelector(sel))?.dataset.state === "idle", STATUS, { timeout: 60000 });
 }
 
-/** Waits for the end of the work in progress; it must end in "done". */
+/** Waits for the end of the work in progress; it must end in "done". @param {Page} page */
 async function waitDone(page, timeout = 240000) {
-  await page.waitForFunction((sel) => ["done", "error"].includes(document.querySelector(sel)?.dataset.state), STATUS, { timeout });
+  await page.waitForFunction((sel) => ["done", "error"].includes(/** @type {HTMLElement | null} */ (document.querySelector(sel))?.dataset.state ?? ""), STATUS, { timeout });
   assert.equal(await stateOf(page), "done", `training stopped: ${await textOf(page, "train-error")}`);
 }
 
-/** Waits until run `run` has reached step `step`. */
+/** Waits until run `run` has reached step `step`. @param {Page} page @param {string} run @param {number} step */
 async function waitStep(page, run, step) {
-  await page.waitForFunction(([r, n]) => {
-    const bar = document.querySelector('[data-testid="train-progress"]');
+  await page.waitForFunction((/** @type {[string, number]} */ [r, n]) => {
+    const bar = /** @type {HTMLProgressElement | null} */ (document.querySelector('[data-testid="train-progress"]'));
     return bar?.dataset.run === r && Number(bar.value) >= n;
-  }, [run, step], { timeout: 60000 });
+  }, /** @type {[string, number]} */ ([run, step]), { timeout: 60000 });
 }
 
+/** @param {Page} page @param {string} name */
 async function shot(page, name) {
   mkdirSync(SHOTS, { recursive: true });
   await page.evaluate(() => document.fonts.ready);
@@ -43,20 +46,24 @@ async function shot(page, name) {
   assert.ok(overflow <= 0, `${name}: page scrolls sideways by ${overflow}px`);
 }
 
+/** @param {Page} page */
 async function finalLosses(page) {
   const clm = await valueOf(page, "train-clm-loss");
   const sft = await valueOf(page, "train-sft-loss");
+  assert.ok(clm !== null && sft !== null, "no final losses shown");
   // The contract: the displayed text is the number (to 4 decimals), the exact value in data-value.
   assert.equal(Number(await textOf(page, "train-clm-loss")), Number(clm.toFixed(4)));
   assert.equal(Number(await textOf(page, "train-sft-loss")), Number(sft.toFixed(4)));
   return { clm, sft };
 }
 
+/** @param {Page} page @param {string} what */
 async function scan(page, what) {
   const bad = (await tall(page, () => axe(page))).filter((v) => v.impact === "serious" || v.impact === "critical");
   assert.deepEqual(bad, [], `${what}: axe violations`);
 }
 
+/** @param {import("./helpers.mjs").Check} check @param {import("./helpers.mjs").Env} env */
 export function trainChecks(check, env) {
   check("train: the default lesson trains in a worker to done; both curves; SFT loss < pre-training loss; no long task", async () => {
     const page = await open(env, "view=train");
@@ -64,9 +71,10 @@ export function trainChecks(check, env) {
     assert.equal(await page.getAttribute('[data-testid="nav-train"]', "aria-current"), "page");
     // Every main-thread task over 50 ms from the click to the end of the lesson.
     await page.evaluate(() => {
-      window.__longTasks = [];
+      const w = /** @type {typeof window & { __longTasks: { start: number, ms: number }[] }} */ (window);
+      w.__longTasks = [];
       new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) window.__longTasks.push({ start: Math.round(e.startTime), ms: Math.round(e.duration) });
+        for (const e of list.getEntries()) w.__longTasks.push({ start: Math.round(e.startTime), ms: Math.round(e.duration) });
       }).observe({ type: "longtask" });
     });
     const t0 = Date.now();
@@ -82,7 +90,7 @@ export function trainChecks(check, env) {
     assert.ok(Date.now() - t1 < 2000, "the page did not respond while training");
     await waitDone(page);
     const seconds = (Date.now() - t0) / 1000;
-    const long = await page.evaluate(() => window.__longTasks);
+    const long = await page.evaluate(() => /** @type {typeof window & { __longTasks: { start: number, ms: number }[] }} */ (window).__longTasks);
     const doneAt = await page.evaluate(() => performance.now());
     const over = long.filter((l) => l.ms > 50);
     assert.equal(over.length, 0, `main-thread long tasks over 50 ms while training: ${JSON.stringify(over)} (click at ${Math.round(clickAt)} ms, done by ${Math.round(doneAt)} ms)`);
@@ -92,11 +100,11 @@ export function trainChecks(check, env) {
     assert.ok(clm < Math.log(512), `pre-training loss ${clm} did not fall below ln V`);
     assert.match(await textOf(page, "train-verdict"), /agrees with the article/);
     const rate = await valueOf(page, "train-steps-per-s");
-    assert.ok(rate > 0, `steps/s ${rate}`);
+    assert.ok(rate !== null && rate > 0, `steps/s ${rate}`);
     // Both runs drawn: training loss per step and held-out loss at each evaluation.
-    for (const [run, steps] of [["pretrain", 400], ["sft", 300]]) {
-      const train = await page.getAttribute(`[data-testid="train-curves"] path[data-run="${run}"][data-kind="train"]`, "d");
-      const held = await page.getAttribute(`[data-testid="train-curves"] path[data-run="${run}"][data-kind="held-out"]`, "d");
+    for (const [run, steps] of /** @type {const} */ ([["pretrain", 400], ["sft", 300]])) {
+      const train = (await page.getAttribute(`[data-testid="train-curves"] path[data-run="${run}"][data-kind="train"]`, "d")) ?? "";
+      const held = (await page.getAttribute(`[data-testid="train-curves"] path[data-run="${run}"][data-kind="held-out"]`, "d")) ?? "";
       assert.equal(train.split("L").length, steps, `${run}: one training point per step`);
       assert.equal(held.split("L").length, steps / 50, `${run}: one held-out point per evaluation`);
     }
@@ -146,7 +154,7 @@ export function trainChecks(check, env) {
     await shot(a, "train-phone-en-during");
     assert.equal(await stateOf(a), "running", "the screenshots were not taken while training");
     await a.click('[data-testid="train-pause"]');
-    await a.waitForFunction((sel) => document.querySelector(sel).dataset.state === "paused", STATUS);
+    await a.waitForFunction((sel) => /** @type {HTMLElement} */ (document.querySelector(sel)).dataset.state === "paused", STATUS);
     await a.waitForTimeout(700); // the chunk of steps in progress finishes
     const paused = Number(await a.getAttribute('[data-testid="train-progress"]', "value"));
     await a.waitForTimeout(500);
@@ -184,8 +192,8 @@ export function trainChecks(check, env) {
   check("train: clamped link values are shown; the trainer's refusals are shown as text, the input kept; embedded panels", async () => {
     const page = await open(env, "view=train&tsteps=99999&tdmodel=48&theads=5");
     const box = page.locator('[data-testid="state-message"]');
-    assert.match(await box.textContent(), /“tsteps”: out of range; clamped to 2000/);
-    assert.match(await box.textContent(), /heads must divide the width; changed 5 → 4/);
+    assert.match((await box.textContent()) ?? "", /“tsteps”: out of range; clamped to 2000/);
+    assert.match((await box.textContent()) ?? "", /heads must divide the width; changed 5 → 4/);
     assert.equal(await page.inputValue('[data-testid="train-tsteps"]'), "2000");
     assert.equal(await page.inputValue('[data-testid="train-theads"]'), "4");
     await waitReady(page);
@@ -200,7 +208,7 @@ export function trainChecks(check, env) {
     await page.click(".own-data > summary");
     await page.fill('[data-testid="train-own-pairs"]', bad);
     await page.click('[data-testid="train-use-own"]');
-    await page.waitForFunction((sel) => document.querySelector(sel).dataset.state === "error", STATUS);
+    await page.waitForFunction((sel) => /** @type {HTMLElement} */ (document.querySelector(sel)).dataset.state === "error", STATUS);
     assert.match(await textOf(page, "train-error"), /line 2.*response/);
     assert.match(await textOf(page, "train-own-message"), /line 2/);
     assert.equal(await page.inputValue('[data-testid="train-own-pairs"]'), bad);
@@ -208,7 +216,7 @@ export function trainChecks(check, env) {
     await waitReady(page);
     // A context too short for the corpus' pairs: refused with the reason.
     await page.fill('[data-testid="train-tctx"]', "16");
-    await page.waitForFunction((sel) => document.querySelector(sel).dataset.state === "error", STATUS);
+    await page.waitForFunction((sel) => /** @type {HTMLElement} */ (document.querySelector(sel)).dataset.state === "error", STATUS);
     assert.match(await textOf(page, "train-error"), /longer than the context of 16/);
     await page.fill('[data-testid="train-tctx"]', "64");
     await waitReady(page);

@@ -66,7 +66,7 @@ export function viewChecks(check, env) {
     assert.match((await page.textContent('[data-testid="big-diff"]')) ?? "", /relative/);
     assert.match((await page.textContent('[data-testid="big-time-cpu"]')) ?? "", /ms$/);
     // The engine says why it ran where it ran: on this machine's software adapter "auto" skips it.
-    const why = await page.textContent('[data-testid="engine-reason"]');
+    const why = (await page.textContent('[data-testid="engine-reason"]')) ?? "";
     assert.match(why, /The engine ran on (webgpu|cpu-simd): \S/);
     if (backend === "cpu-simd") assert.match(why, /software renderer|navigator\.gpu|no suitable/);
     assert.match((await page.textContent('[data-testid="big-grad-diff"]')) ?? "", /largest \|g\|/);
@@ -79,9 +79,10 @@ export function viewChecks(check, env) {
     const page = await open(env, "view=big&bt=2048&bgrad=1");
     await page.waitForFunction(() => /Run/.test(document.querySelector('[data-testid="big-status"]')?.textContent ?? ""));
     await page.evaluate(() => {
-      window.__longTasks = [];
+      const w = /** @type {typeof window & { __longTasks: number[] }} */ (window);
+      w.__longTasks = [];
       new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) window.__longTasks.push(Math.round(e.duration));
+        for (const e of list.getEntries()) w.__longTasks.push(Math.round(e.duration));
       }).observe({ type: "longtask" });
     });
     await page.click('[data-testid="big-run"]');
@@ -91,7 +92,7 @@ export function viewChecks(check, env) {
     await page.fill('[data-testid="big-seed"]', "2");
     assert.ok(Date.now() - t0 < 1000, "the page did not answer while the worker ran");
     await page.waitForFunction(() => /Done/.test(document.querySelector('[data-testid="big-status"]')?.textContent ?? ""), null, { timeout: 180000 });
-    const tasks = await page.evaluate(() => window.__longTasks);
+    const tasks = await page.evaluate(() => /** @type {typeof window & { __longTasks: number[] }} */ (window).__longTasks);
     const longest = Math.max(0, ...tasks);
     assert.ok(longest <= 50, `main-thread tasks during the run: ${tasks.join(", ")} ms`);
     const a = await valueOf(page, "big-loss-engine");

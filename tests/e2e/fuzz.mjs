@@ -4,6 +4,7 @@
 import { decodeHash, encodeState, checkState, defaultState, encodeJsonForm, URL_KEYS } from "../../www/js/state.js";
 import { parseNpy, writeNpy, parseJsonInput, ImportError } from "../../www/js/npy.js";
 
+/** A seeded generator of uniform numbers in [0, 1) (mulberry32). @param {number} seed */
 function rng(seed) {
   let a = seed >>> 0;
   return () => {
@@ -23,8 +24,11 @@ const HOSTILE = [
 ];
 const ATOMS = ["%", "%2", "%ZZ", "%E0%A4", "&", "=", ";", ",", "#", "-", "e", "E", ".", "inf", "nan", "-inf", "1e308", "\u0000", "\uD800", "😀", "<", ">", '"', "'", "\\", "s=", "+", " ", "0x10", "__proto__", "1".repeat(30)];
 
+/** @typedef {() => number} Rng */
+/** @type {<T>(r: Rng, arr: readonly T[]) => T} */
 const pick = (r, arr) => arr[Math.floor(r() * arr.length)];
 
+/** @param {Rng} r */
 function randomState(r) {
   const s = defaultState();
   // A few random but valid edits through the decoder's own language.
@@ -47,6 +51,7 @@ function randomState(r) {
   return s;
 }
 
+/** @param {Rng} r @param {string} text */
 function mutate(r, text) {
   let s = text;
   const n = 1 + Math.floor(r() * 4);
@@ -64,6 +69,7 @@ function mutate(r, text) {
   return s.slice(0, 70000);
 }
 
+/** @param {number} budgetMs @param {number} seed */
 function fuzzState(budgetMs, seed) {
   const r = rng(seed);
   const t0 = performance.now();
@@ -75,7 +81,7 @@ function fuzzState(budgetMs, seed) {
     try {
       out = decodeHash(input);
     } catch (e) {
-      throw new Error(`decodeHash threw on ${JSON.stringify(input.slice(0, 200))}: ${e.stack}`);
+      throw new Error(`decodeHash threw on ${JSON.stringify(input.slice(0, 200))}: ${e instanceof Error ? e.stack : e}`);
     }
     const bad = checkState(out.state);
     if (bad) throw new Error(`invalid state (${bad}) from ${JSON.stringify(input.slice(0, 200))}`);
@@ -94,15 +100,18 @@ function fuzzState(budgetMs, seed) {
   return runs;
 }
 
+/** @param {Rng} r */
 function seedsNpy(r) {
   const f = Float32Array.from({ length: 24 }, () => (r() - 0.5) * 10);
   const i = Int32Array.from({ length: 6 }, () => Math.floor(r() * 4));
   const f8 = new TextEncoder().encode("\x93NUMPY\x01\x00");
+  /** @param {string} descr @param {number[]} shape */
   const header = (descr, shape) => {
     let h = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(", ")}${shape.length === 1 ? "," : ""}), }`;
     h += " ".repeat((16 - ((10 + h.length + 1) % 16)) % 16) + "\n";
     return h;
   };
+  /** @param {string} descr @param {number[]} shape @param {Uint8Array} bytes */
   const raw = (descr, shape, bytes) => {
     const h = header(descr, shape);
     const out = new Uint8Array(10 + h.length + bytes.length);
@@ -119,6 +128,7 @@ function seedsNpy(r) {
   ];
 }
 
+/** @param {Rng} r @param {Uint8Array} bytes */
 function mutateBytes(r, bytes) {
   let b = Uint8Array.from(bytes);
   const n = 1 + Math.floor(r() * 4);
@@ -146,6 +156,7 @@ function mutateBytes(r, bytes) {
   return b;
 }
 
+/** @param {number} budgetMs @param {number} seed */
 function fuzzNpy(budgetMs, seed) {
   const r = rng(seed);
   const seeds = seedsNpy(r);
@@ -159,13 +170,14 @@ function fuzzNpy(budgetMs, seed) {
       if (out.data.length !== n) throw new Error(`data length ${out.data.length} ≠ shape product ${n}`);
       if (!(out.data instanceof (out.kind === "float" ? Float32Array : Int32Array))) throw new Error("wrong array type");
     } catch (e) {
-      if (!(e instanceof ImportError) || !e.message) throw new Error(`parseNpy escaped with ${e?.stack ?? e}`);
+      if (!(e instanceof ImportError) || !e.message) throw new Error(`parseNpy escaped with ${e instanceof Error ? e.stack : e}`);
     }
     runs++;
   }
   return runs;
 }
 
+/** @param {number} budgetMs @param {number} seed */
 function fuzzJson(budgetMs, seed) {
   const r = rng(seed);
   const seeds = ['{"logits": [[2, 0.5, -1], [0.1, 1.5, 0.3]], "labels": [0, -100]}', '{"logits": [1,2,3,4,5,6], "dims": [2, 3], "labels": [1, 2]}',
@@ -179,7 +191,7 @@ function fuzzJson(budgetMs, seed) {
       const [B, T, V] = out.dims;
       if (out.logits.length !== B * T * V || out.labels.length !== B * T) throw new Error(`inconsistent result for ${text}`);
     } catch (e) {
-      if (!(e instanceof ImportError)) throw new Error(`parseJsonInput escaped with ${e?.stack ?? e} on ${text}`);
+      if (!(e instanceof ImportError)) throw new Error(`parseJsonInput escaped with ${e instanceof Error ? e.stack : e} on ${text}`);
     }
     runs++;
   }
@@ -195,6 +207,6 @@ export function fuzzAll(budgetMs = 9000, seed = 20250101) {
   };
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop())) {
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop() ?? "")) {
   console.log(fuzzAll(Number(process.argv[2] ?? 9000)));
 }

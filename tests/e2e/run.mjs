@@ -15,14 +15,17 @@ import { viewChecks } from "./checks-views.mjs";
 import { a11yChecks } from "./checks-a11y.mjs";
 import { trainChecks } from "./checks-train.mjs";
 
+/** @type {(name: string, def: string) => string} */
 const arg = (name, def) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : def;
 };
 const only = arg("--only", "");
-const fuzzMs = Number(arg("--fuzz-ms", 9000));
+const fuzzMs = Number(arg("--fuzz-ms", "9000"));
 
+/** @type {{ name: string, fn: () => Promise<string | void> }[]} */
 const checks = [];
+/** @type {import("./helpers.mjs").Check} */
 const check = (name, fn) => checks.push({ name, fn });
 
 // Node-side checks: the oracle the UI checks rely on, the fuzzers, the dictionary.
@@ -33,7 +36,7 @@ check(`fuzz: URL-state decoder, .npy reader, JSON import (${fuzzMs} ms)`, async 
 });
 check("i18n: every UI string key exists in English and 中文", async () => {
   const used = new Set();
-  const walk = (dir) => {
+  const walk = (/** @type {string} */ dir) => {
     for (const f of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, f.name);
       if (f.isDirectory()) walk(p);
@@ -67,7 +70,7 @@ for (const { name, fn } of checks) {
     console.log(`ok   ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)${info ? ` — ${info}` : ""}`);
   } catch (e) {
     failed++;
-    console.log(`FAIL ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n     ${String(e?.stack ?? e).split("\n").slice(0, 6).join("\n     ")}`);
+    console.log(`FAIL ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n     ${String((e instanceof Error && e.stack) || e).split("\n").slice(0, 6).join("\n     ")}`);
   }
 }
 await env.close();

@@ -1,22 +1,46 @@
 // The golden case table, checked through the JavaScript API. Environment-agnostic: Node's
 // test runner and the browser suites import it and pass in a loaded losslab module.
 
+/** A golden number: a JSON number or "NaN" / "Infinity" / "-Infinity". @typedef {number | "NaN" | "Infinity" | "-Infinity"} GoldenNumber */
+/**
+ * A case of tests/golden/cases.json: its input (explicit, or hash-generated: then the file holds
+ * the generator's parameters instead of the numbers) and PyTorch's answer, or the error PyTorch raised.
+ * @typedef {{
+ *   name: string, dims: number[], options: import("../../pkg/index.js").CrossEntropyOptions, error?: string,
+ *   expected: {
+ *     loss: GoldenNumber | null, nll: GoldenNumber, smooth: GoldenNumber, numActive: number,
+ *     perTokenLoss?: GoldenNumber[], perTokenNll?: GoldenNumber[], perTokenSmooth?: GoldenNumber[], grad?: GoldenNumber[],
+ *     gradSummary?: { maxAbs: number, sumAbs: number, sum: number, samples: [number, number][] },
+ *   },
+ * } & ({ logits: GoldenNumber[], labels: number[], generator?: undefined } | { generator: { seed: number, scale: number, ignore: number }, logits?: undefined, labels?: undefined })} GoldenCase
+ */
+/** @typedef {import("../../pkg/index.js").CrossEntropyResult} CrossEntropyResult */
+/** The worst errors seen over a table run. @typedef {{ loss: number, lossCase: string, grad: number, gradCase: string }} Worst */
+
 export const LOSS_REL = 1e-6;
 export const GRAD_OF_MAX = 1e-5;
 
-/** A golden number: a JSON number or "NaN" / "Infinity" / "-Infinity". */
+/** A golden number as a number. @param {GoldenNumber} v @returns {number} */
 export const num = (v) =>
   v === "NaN" ? NaN : v === "Infinity" ? Infinity : v === "-Infinity" ? -Infinity : v;
 
-/** Relative error with non-finite values required to match exactly. */
+/**
+ * Relative error with non-finite values required to match exactly (and a missing value, null, too).
+ * @param {number | null} got @param {number | null} want @param {number} [floor]
+ */
 export function relErr(got, want, floor = 1e-12) {
+  if (got === null || want === null) return got === want ? 0 : Infinity;
   if (!Number.isFinite(want) || !Number.isFinite(got)) {
     return Object.is(got, want) || (Number.isNaN(got) && Number.isNaN(want)) ? 0 : Infinity;
   }
   return Math.abs(got - want) / Math.max(Math.abs(want), floor);
 }
 
-/** The case's input object and options (a gradient unless the case says grad: false). */
+/**
+ * The case's input object and options (a gradient unless the case says grad: false).
+ * @param {Pick<typeof import("../../pkg/index.js"), "hashLogits" | "hashLabels">} losslab @param {GoldenCase} c
+ * @returns {{ input: import("../../pkg/index.js").CrossEntropyInput & { logits: Float32Array }, options: import("../../pkg/index.js").CrossEntropyOptions }}
+ */
 export function caseInput(losslab, c) {
   const [B, T, V] = c.dims;
   let logits, labels;
@@ -34,10 +58,14 @@ export function caseInput(losslab, c) {
 
 /** Every violation of result `r` against case `c`, as strings; updates `worst`. `lossRel` is
  *  the accuracy bar: 1e-6 for the CPU, 1e-5 for WebGPU (per-token values get the same bar, with
- *  values under 1 nat held to it absolutely). */
+ *  values under 1 nat held to it absolutely).
+ * @param {GoldenCase} c @param {CrossEntropyResult} r @param {Worst} [worst] @param {number} [lossRel]
+ */
 export function check(c, r, worst = { loss: 0, lossCase: "", grad: 0, gradCase: "" }, lossRel = LOSS_REL) {
   const e = c.expected;
+  /** @type {string[]} */
   const bad = [];
+  /** @param {string} what @param {number | null} got @param {GoldenNumber} want */
   const scalar = (what, got, want) => {
     const err = relErr(got, num(want));
     if (what === "loss" && err > worst.loss) Object.assign(worst, { loss: err, lossCase: c.name });
@@ -49,14 +77,16 @@ export function check(c, r, worst = { loss: 0, lossCase: "", grad: 0, gradCase: 
   scalar("nll", r.nll, e.nll);
   scalar("smooth", r.smooth, e.smooth);
   if (r.numActive !== e.numActive) bad.push(`${c.name}: numActive ${r.numActive} vs ${e.numActive}`);
-  for (const f of ["perTokenLoss", "perTokenNll", "perTokenSmooth"]) {
-    if (!e[f]) continue;
-    if (!(r[f] instanceof Float32Array) || r[f].length !== e[f].length) {
+  for (const f of /** @type {const} */ (["perTokenLoss", "perTokenNll", "perTokenSmooth"])) {
+    const want = e[f];
+    if (!want) continue;
+    const got = r[f];
+    if (!(got instanceof Float32Array) || got.length !== want.length) {
       bad.push(`${c.name}: ${f} has the wrong type or length`);
       continue;
     }
-    e[f].forEach((w, i) => {
-      if (relErr(r[f][i], num(w), 1) > lossRel) bad.push(`${c.name}: ${f}[${i}] ${r[f][i]} vs ${w}`);
+    want.forEach((w, i) => {
+      if (relErr(got[i], num(w), 1) > lossRel) bad.push(`${c.name}: ${f}[${i}] ${got[i]} vs ${w}`);
     });
   }
   const g = r.grad;
@@ -79,22 +109,25 @@ export function check(c, r, worst = { loss: 0, lossCase: "", grad: 0, gradCase: 
   }
   if (e.gradSummary) {
     const s = e.gradSummary;
-    const tol = GRAD_OF_MAX * s.maxAbs;
-    let maxAbs = 0, sumAbs = 0, sum = 0;
-    for (const x of g) { maxAbs = Math.max(maxAbs, Math.abs(x)); sumAbs += Math.abs(x); sum += x; }
-    if (Math.abs(maxAbs - s.maxAbs) > tol) bad.push(`${c.name}: max |g| ${maxAbs} vs ${s.maxAbs}`);
-    if (relErr(sumAbs, s.sumAbs) > 1e-5) bad.push(`${c.name}: sum |g| ${sumAbs} vs ${s.sumAbs}`);
-    if (Math.abs(sum - s.sum) > 10 * tol) bad.push(`${c.name}: sum g ${sum} vs ${s.sum}`);
-    let err = 0;
-    for (const [i, w] of s.samples) {
-      const d = Math.abs(g[i] - w);
-      err = Math.max(err, d / s.maxAbs);
-      if (d > tol) bad.push(`${c.name}: grad[${i}] ${g[i]} vs ${w}`);
+    if (!(g instanceof Float32Array)) bad.push(`${c.name}: no gradient`);
+    else {
+      const tol = GRAD_OF_MAX * s.maxAbs;
+      let maxAbs = 0, sumAbs = 0, sum = 0;
+      for (const x of g) { maxAbs = Math.max(maxAbs, Math.abs(x)); sumAbs += Math.abs(x); sum += x; }
+      if (Math.abs(maxAbs - s.maxAbs) > tol) bad.push(`${c.name}: max |g| ${maxAbs} vs ${s.maxAbs}`);
+      if (relErr(sumAbs, s.sumAbs) > 1e-5) bad.push(`${c.name}: sum |g| ${sumAbs} vs ${s.sumAbs}`);
+      if (Math.abs(sum - s.sum) > 10 * tol) bad.push(`${c.name}: sum g ${sum} vs ${s.sum}`);
+      let err = 0;
+      for (const [i, w] of s.samples) {
+        const d = Math.abs(g[i] - w);
+        err = Math.max(err, d / s.maxAbs);
+        if (d > tol) bad.push(`${c.name}: grad[${i}] ${g[i]} vs ${w}`);
+      }
+      if (err > worst.grad) Object.assign(worst, { grad: err, gradCase: c.name });
     }
-    if (err > worst.grad) Object.assign(worst, { grad: err, gradCase: c.name });
   }
   return bad;
 }
 
-/** The fragment an error case's message must contain. */
-export const errorFragment = (c) => (c.error.includes("epsilon") ? /epsilon .*out of range/ : /label .*out of range/);
+/** The fragment an error case's message must contain. @param {{ error?: string }} c */
+export const errorFragment = (c) => ((c.error ?? "").includes("epsilon") ? /epsilon .*out of range/ : /label .*out of range/);

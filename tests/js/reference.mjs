@@ -3,6 +3,10 @@
 // Straightforward on purpose — f32 logits, float64 arithmetic, two passes per row, no shortcuts
 // to share bugs with the kernels. tests/e2e/oracle.mjs proves it against the PyTorch vectors.
 
+/**
+ * @param {{ logits: Float32Array | number[], dims: number[], labels: Int32Array | number[] }} input
+ * @param {{ epsilon?: number, ignoreIndex?: number, shiftLabels?: boolean, numItemsInBatch?: number | null }} [options]
+ */
 export function labelSmootherF64({ logits, dims, labels }, { epsilon = 0.1, ignoreIndex = -100, shiftLabels = false, numItemsInBatch = null } = {}) {
   const [B, T, V] = dims.length === 3 ? dims : [1, ...dims];
   const x = logits instanceof Float32Array ? logits : Float32Array.from(logits);

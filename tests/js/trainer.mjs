@@ -1,20 +1,35 @@
 // The trainer's checks for every JS runner (Node and Chromium run the same functions): PyTorch
 // parity step by step, the lesson's numbers, and bad input. Each returns `{ failures, ...info }`.
 
+/** @typedef {typeof import("../../pkg/train/index.js")} TrainModule */
+/** tests/golden/trainer_fixture.json: the native run's loss per step. @typedef {{ config: { vocab: number }, losslab: Record<string, number[]> }} Fixture */
+/** tests/golden/trainer_parity.json: PyTorch's loss per step. @typedef {{ runs: Record<string, { loss: number[] }> }} TorchRuns */
+
 /** The fixture's trainer (tests/golden/trainer_fixture.json, made by examples/trainer_fixture.rs). */
+/** @type {import("../../pkg/train/index.js").TrainerOptions} */
 export const FIXTURE_TRAINER = { corpus: "en", context: 64, layers: 2, dModel: 32, heads: 4, vocabSize: 128, seed: 1234 };
+/** @param {string} name @param {"clm" | "sft" | "sft-unmasked"} objective @returns {import("../../pkg/train/index.js").RunOptions} */
 export const fixtureRun = (name, objective) => ({
   name, objective, steps: 30, batchSize: 4, warmup: 3, evalEvery: 0, from: "init", loss: { epsilon: 0.1 },
 });
 
-/** Every step's loss: bit for bit the native run's, and within 1e-4 of PyTorch's. */
+/** The latest run and its final evaluation (the lesson's runs evaluate at their end). @param {import("../../pkg/train/index.js").Trainer} t */
+function latest(t) {
+  const run = t.snapshot().runs.at(-1);
+  const final = run?.evals.at(-1);
+  if (!run || !final) throw new Error("the trainer holds no evaluated run");
+  return { run, final };
+}
+
+/** Every step's loss: bit for bit the native run's, and within 1e-4 of PyTorch's. @param {TrainModule} module @param {Fixture} fixture @param {TorchRuns} torch */
 export function parity({ Trainer }, fixture, torch) {
+  /** @type {string[]} */
   const failures = [];
   let worst = 0;
   const t = Trainer.create(FIXTURE_TRAINER);
   const { config } = t.snapshot();
   if (config.vocab !== fixture.config.vocab) failures.push(`vocab ${config.vocab}, fixture ${fixture.config.vocab}`);
-  for (const [name, objective] of [["clm", "clm"], ["sft", "sft"]]) {
+  for (const [name, objective] of /** @type {const} */ ([["clm", "clm"], ["sft", "sft"]])) {
     t.beginRun(fixtureRun(name, objective));
     for (let step = 0; step < 30; step++) {
       const { loss } = t.step(1);
@@ -31,15 +46,16 @@ export function parity({ Trainer }, fixture, torch) {
 }
 
 /** The default lesson: held-out SFT loss at most half the pre-training loss, unmasked SFT in
- *  between, and with ε = 0.1 nothing below the label-smoothing floor. */
+ *  between, and with ε = 0.1 nothing below the label-smoothing floor. @param {TrainModule} module */
 export function lesson({ Trainer, lessonRuns, labelSmoothingFloor }) {
+  /** @type {string[]} */
   const failures = [];
   const t = Trainer.create({});
   const last = [];
   for (const run of lessonRuns()) {
     t.beginRun(run);
     t.step(run.steps);
-    last.push(t.snapshot().runs.at(-1).evals.at(-1));
+    last.push(latest(t).final);
   }
   const [pretraining, sft, unmasked] = [last[0].clm, last[1].sft, last[2].sftUnmasked];
   if (!(sft <= 0.5 * pretraining)) failures.push(`SFT ${sft} is not at most half of pre-training ${pretraining}`);
@@ -48,7 +64,7 @@ export function lesson({ Trainer, lessonRuns, labelSmoothingFloor }) {
   const smoothed = { ...lessonRuns(0.1)[1], name: "sft-smoothed" };
   t.beginRun(smoothed);
   t.step(smoothed.steps);
-  const run = t.snapshot().runs.at(-1);
+  const { run } = latest(t);
   const floor = labelSmoothingFloor(0.1, t.snapshot().config.vocab);
   const lowest = Math.min(...run.trainLoss, ...run.evals.flatMap((e) => [e.clm, e.sft, e.sftUnmasked]));
   if (!(lowest >= floor)) failures.push(`a loss of ${lowest} fell below the floor ${floor}`);
@@ -56,9 +72,11 @@ export function lesson({ Trainer, lessonRuns, labelSmoothingFloor }) {
   return { failures, pretraining, sft, unmasked, floor, lowestSmoothed: lowest };
 }
 
-/** Each refusal is an Error naming what was wrong, and the trainer still trains afterwards. */
+/** Each refusal is an Error naming what was wrong, and the trainer still trains afterwards. @param {TrainModule} module */
 export function badInput({ Trainer }) {
+  /** @type {string[]} */
   const failures = [];
+  /** @param {string} label @param {() => unknown} call @param {RegExp} fragment */
   const expectError = (label, call, fragment) => {
     try {
       call();
@@ -75,20 +93,24 @@ export function badInput({ Trainer }) {
   expectError("heads", () => Trainer.create({ heads: 3 }), /^heads must be a divisor of dModel/);
   expectError("context", () => Trainer.create({ context: 4096 }), /^context must be an integer in \[2, 256\]/);
   expectError("vocabSize", () => Trainer.create({ vocabSize: 9999 }), /^vocabSize must be an integer in \[0, 512\]/);
+  // @ts-expect-error the key is misspelt on purpose: the trainer must refuse it by name
   expectError("unknown key", () => Trainer.create({ layer: 2 }), /unknown key "layer"/);
   expectError("empty text", () => Trainer.create({ text: "  " }), /^text is empty/);
   expectError("missing response", () => Trainer.create({ text, pairs: '{"prompt": "a"}\n' }), /^pairs, line 1: missing "response"$/);
   expectError("bad JSON", () => Trainer.create({ text, pairs: '{"prompt": "a", "response": "b"}\n{oops' }), /^pairs, line 2: not valid JSON/);
   expectError("pair too long", () => Trainer.create({ text, pairs: `{"prompt": "${"why ".repeat(20)}", "response": "b."}\n{"prompt": "a", "response": "b"}`, context: 32, vocabSize: 0 }), /^pair 1 \("why why why why why why "…\) is \d+ tokens with the chat template, longer than the context of 32$/);
   expectError("invalid UTF-8", () => Trainer.create({ text: new Uint8Array([0x61, 0x62, 0xff, 0x63]) }), /^text is not valid UTF-8: the bytes at offset 2/);
+  // @ts-expect-error a number on purpose: the trainer must refuse it
   expectError("text type", () => Trainer.create({ text: 42 }), /^text must be a string or a Uint8Array, got a number$/);
 
   const t = Trainer.create({ text: new TextEncoder().encode(text), pairs, context: 32 });
   expectError("step before a run", () => t.step(1), /no run in progress/);
   expectError("steps", () => t.beginRun({ steps: 0 }), /^steps must be an integer in \[1, 100000\], got 0$/);
   expectError("lr", () => t.beginRun({ lr: -1 }), /^lr must be a number in \(0, 1\]/);
+  // @ts-expect-error an unknown objective on purpose: the trainer must refuse it
   expectError("objective", () => t.beginRun({ objective: "rlhf" }), /^objective must be "clm", "sft" or "sft-unmasked"/);
   expectError("from", () => t.beginRun({ from: "nowhere" }), /^from must be/);
+  // @ts-expect-error the trainer shifts the labels itself, and must refuse the option
   expectError("loss.shiftLabels", () => t.beginRun({ loss: { shiftLabels: true } }), /set by the trainer/);
   expectError("loss epsilon", () => t.beginRun({ loss: { semantics: "torch", epsilon: 2 } }), /^epsilon 2 is out of range/);
   expectError("generate temperature", () => t.generate("cat?", { temperature: -1 }), /^temperature must be/);

@@ -5,13 +5,15 @@ import { losslab, readJson } from "./load.mjs";
 import { badInputs, edgeInputs, sanity } from "../js/bad-inputs.mjs";
 
 const golden = readJson("tests/golden/objectives.json");
-const close = (got, want, rel = 1e-6) => Math.abs(got - want) <= rel * Math.max(Math.abs(want), 1);
+/** @type {(got: number | null, want: number, rel?: number) => boolean} */
+const close = (got, want, rel = 1e-6) => got !== null && Math.abs(got - want) <= rel * Math.max(Math.abs(want), 1);
 
 test("collate matches DataCollatorForSeq2Seq", () => {
   for (const c of golden.collate) {
     const r = losslab.collate(c.examples, c.options);
     assert.deepEqual(Array.from(r.inputIds), c.expected.inputIds);
     assert.deepEqual(Array.from(r.attentionMask), c.expected.attentionMask);
+    assert.ok(r.labels, "collate returned no labels");
     assert.deepEqual(Array.from(r.labels), c.expected.labels);
     assert.deepEqual(r.dims, c.expected.dims);
     assert.deepEqual(r.labelDims, c.expected.labelDims);
@@ -43,8 +45,12 @@ test("mse matches F.mse_loss", () => {
     const r = losslab.mse(Float32Array.from(c.pred), Float32Array.from(c.target), { reduction: c.reduction, grad: c.reduction !== "none" });
     if (c.expected.loss === null) assert.equal(r.loss, null);
     else assert.ok(close(r.loss, c.expected.loss));
-    c.expected.perElement.forEach((w, i) => assert.ok(close(r.perElement[i], w)));
-    (c.expected.grad ?? []).forEach((w, i) => assert.ok(close(r.grad[i], w)));
+    c.expected.perElement.forEach((/** @type {number} */ w, /** @type {number} */ i) => assert.ok(close(r.perElement[i], w)));
+    if (c.expected.grad) {
+      const grad = r.grad;
+      assert.ok(grad, "no gradient");
+      c.expected.grad.forEach((/** @type {number} */ w, /** @type {number} */ i) => assert.ok(close(grad[i], w)));
+    }
   }
 });
 
@@ -71,7 +77,7 @@ for (const [what, call, fragment] of badInputs) {
     assert.throws(() => call(losslab), (e) => {
       assert.ok(e instanceof Error, `threw ${e} (not an Error)`);
       assert.match(e.message, fragment);
-      assert.match(e.code, /^(dims|length|label-out-of-range|epsilon-out-of-range|option|unsupported|out-of-memory|invalid-argument)$/);
+      assert.match(String(/** @type {Error & { code?: string }} */ (e).code), /^(dims|length|label-out-of-range|epsilon-out-of-range|option|unsupported|out-of-memory|invalid-argument)$/);
       return true;
     });
     const s = sanity(losslab);
@@ -87,7 +93,7 @@ test("F32Buffer: logits used in place, gradient written in place, same answers",
   const copied = losslab.crossEntropy({ logits, dims: [B, T, V], labels }, options);
   const resident = losslab.F32Buffer.fromArray(logits);
   const grad = new losslab.F32Buffer(B * T * V);
-  grad.set(new Float32Array(B * T * V).fill(7)); // stale contents must be overwritten
+  grad.set(new Float32Array(B * T * V).fill(7), 0); // stale contents must be overwritten
   const r = losslab.crossEntropy({ logits: resident, dims: [B, T, V], labels, gradInto: grad }, options);
   assert.equal(r.loss, copied.loss);
   assert.equal(r.grad, undefined);
@@ -106,11 +112,14 @@ for (const [what, call, ok] of edgeInputs) {
   });
 }
 
+/** @param {unknown} e */
+const codeOf = (e) => /** @type {{ code?: unknown }} */ (e)?.code;
+
 test("errors carry a stable code", () => {
   const input = { logits: new Float32Array(8), dims: [2, 4], labels: Int32Array.from([0, 9]) };
-  assert.throws(() => losslab.crossEntropy(input), (e) => e.code === "label-out-of-range");
-  assert.throws(() => losslab.crossEntropy({ ...input, labels: Int32Array.from([0, 1]) }, { semantics: "torch", epsilon: 2 }), (e) => e.code === "epsilon-out-of-range");
-  assert.throws(() => losslab.crossEntropy({ ...input, dims: [2, 5] }), (e) => e.code === "length");
+  assert.throws(() => losslab.crossEntropy(input), (e) => codeOf(e) === "label-out-of-range");
+  assert.throws(() => losslab.crossEntropy({ ...input, labels: Int32Array.from([0, 1]) }, { semantics: "torch", epsilon: 2 }), (e) => codeOf(e) === "epsilon-out-of-range");
+  assert.throws(() => losslab.crossEntropy({ ...input, dims: [2, 5] }), (e) => codeOf(e) === "length");
 });
 
 test("denominator and note params", () => {
@@ -118,6 +127,7 @@ test("denominator and note params", () => {
   const r = losslab.crossEntropy({ logits, dims: [2, 3], labels: Int32Array.from([2, -1]) }, { numItemsInBatch: 5 });
   assert.equal(r.denominator, 5);
   const clamped = r.notes.find((n) => n.code === "clamped-label");
+  assert.ok(clamped, "no clamped-label note");
   assert.deepEqual(clamped.params, { label: -1 });
   const w = losslab.crossEntropy({ logits, dims: [2, 3], labels: Int32Array.from([2, 0]) }, { semantics: "torch", classWeights: [0.5, 1, 2] });
   assert.equal(w.denominator, 2.5);

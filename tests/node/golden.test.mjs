@@ -6,7 +6,7 @@ import { caseInput, check, errorFragment } from "../js/golden.mjs";
 
 const cases = readJson("tests/golden/cases.json");
 
-for (const kernel of ["simd", "scalar"]) {
+for (const kernel of /** @type {const} */ (["simd", "scalar"])) {
   for (const c of cases.crossEntropy) {
     test(`crossEntropy ${c.name} (${kernel})`, () => {
       const { input, options } = caseInput(losslab, c);
@@ -29,6 +29,7 @@ for (const [i, c] of cases.padding.entries()) {
         case "padToTargetLen": return { data: losslab.padToTargetLen(Int32Array.from(a.src), a.dims, a.targetLen, a.padId), dims: [a.dims[0], a.targetLen] };
         case "alignLabels": return losslab.alignLabels(Int32Array.from(a.labels), a.dims, a.promptLen, a.padId);
         case "maskPrompt": return { data: losslab.maskPrompt(Int32Array.from(a.generated), a.dims, a.promptLen, a.padId), dims: a.dims };
+        default: throw new Error(`no such padding function: ${c.fn}`);
       }
     };
     if (c.error) {

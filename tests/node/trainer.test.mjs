@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { readJson } from "./load.mjs";
 import { badInput, lesson, parity } from "../js/trainer.mjs";
 
-const train = await import(new URL("../../pkg/train/node.js", import.meta.url));
+/** @type {typeof import("../../pkg/train/node.js")} */
+const train = await import(new URL("../../pkg/train/node.js", import.meta.url).href);
 
 test("trainer: every step matches PyTorch and the native curve", () => {
   const r = parity(train, readJson("tests/golden/trainer_fixture.json"), readJson("tests/golden/trainer_parity.json"));

@@ -13,11 +13,15 @@ import { serve } from "../../scripts/serve.mjs";
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), "losslab-package-"));
 const golden = JSON.parse(readFileSync(join(root, "tests/golden/cases.json"), "utf8"));
-const basic = golden.crossEntropy.find((c) => c.name === "hf_basic");
+/** @type {import("../js/golden.mjs").GoldenCase} */
+const basic = golden.crossEntropy.find((/** @type {{ name: string }} */ c) => c.name === "hf_basic");
+/** Runs a command and returns its output. @type {(cmd: string, args: string[], cwd: string) => string} */
 const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+/** @type {(cwd: string, ...specs: string[]) => string} */
 const npmInstall = (cwd, ...specs) =>
   run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...specs], cwd);
 let failures = 0;
+/** @type {(ok: boolean, what: string) => void} */
 const check = (ok, what) => {
   console.log(`${ok ? "ok  " : "FAIL"} ${what}`);
   if (!ok) failures++;
@@ -32,7 +36,9 @@ const computeSource = `
   const logits = Float32Array.from(${JSON.stringify(basic.logits)});
   const labels = Int32Array.from(${JSON.stringify(basic.labels)});
   const loss = crossEntropy({ logits, dims: ${JSON.stringify(basic.dims)}, labels }, { epsilon: 0.1 }).loss;`;
-const close = (loss) => Math.abs(loss - basic.expected.loss) <= 1e-6 * basic.expected.loss;
+const want = Number(basic.expected.loss); // hf_basic's loss is a plain number
+/** @type {(loss: number) => boolean} */
+const close = (loss) => Math.abs(loss - want) <= 1e-6 * want;
 
 // 1. Node: a plain ES module project.
 const nodeApp = join(scratch, "node-app");
@@ -98,7 +104,7 @@ try {
   run(join(root, "node_modules/.bin/tsc"), ["-p", nodeApp], nodeApp);
   check(true, "TypeScript (strict, nodenext): the declarations type-check, and misuse is caught");
 } catch (e) {
-  console.log(e.stdout);
+  console.log(/** @type {{ stdout?: string }} */ (e).stdout);
   check(false, "TypeScript (strict, nodenext)");
 }
 
@@ -135,7 +141,7 @@ try {
   run("npm", ["test", "--silent"], example);
   check(true, "examples/headless-test: npm test");
 } catch (e) {
-  console.log(e.stdout);
+  console.log(/** @type {{ stdout?: string }} */ (e).stdout);
   check(false, "examples/headless-test: npm test");
 }
 

@@ -5,8 +5,9 @@ import { decodeHash, encodeState } from "./state.js";
 import { createStore } from "./store.js";
 import { mountShell } from "./shell.js";
 import { syncHash } from "./hash-sync.js";
+import { errorMessage } from "./format.js";
 
-const root = document.getElementById("app");
+const root = /** @type {HTMLElement} */ (document.getElementById("app"));
 try {
   const [losslab, katex] = await Promise.all([loadLosslab(), loadKatex()]);
   const { state, messages } = decodeHash(location.hash);
@@ -20,6 +21,6 @@ try {
   syncHash(store, shell, { decodeHash, encodeState });
   root.dataset.ready = "true";
 } catch (e) {
-  root.textContent = `losslab could not start: ${e?.message ?? e}`;
+  root.textContent = `losslab could not start: ${errorMessage(e)}`;
   root.dataset.ready = "error";
 }

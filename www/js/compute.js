@@ -1,7 +1,17 @@
 // Everything the playground shows, computed by wasm calls from the state (no loss math in JS).
+import { errorMessage } from "./format.js";
 
-/** The crossEntropy options the state asks for (undefined keys left out: the module is strict). */
+/** @typedef {import("./state.js").State} State */
+/** @typedef {import("../pkg/index.js").CrossEntropyOptions} CrossEntropyOptions */
+/** @typedef {import("../pkg/index.js").CrossEntropyResult} CrossEntropyResult */
+/** What the playground's panels show, from one state. @typedef {ReturnType<typeof computePlayground>} Playground */
+
+/**
+ * The crossEntropy options the state asks for (undefined keys left out: the module is strict).
+ * @param {State} s @param {CrossEntropyOptions} [overrides] @returns {CrossEntropyOptions}
+ */
 export function lossOptions(s, overrides = {}) {
+  /** @type {CrossEntropyOptions} */
   const o = { semantics: s.semantics, epsilon: s.epsilon, ignoreIndex: s.ignoreIndex, shiftLabels: s.shiftLabels, zLossScale: s.zLossScale };
   if (s.semantics === "torch") o.reduction = s.reduction;
   if (s.numItemsInBatch !== null) o.numItemsInBatch = s.numItemsInBatch;
@@ -9,11 +19,17 @@ export function lossOptions(s, overrides = {}) {
   return { ...o, ...overrides };
 }
 
+/**
+ * A call's value, or the message and code of what it threw.
+ * @template T @typedef {{ value: T, error: null, errorCode?: undefined } | { value: null, error: string, errorCode: string | null }} Attempt
+ */
+/** @template T @param {() => T} fn @returns {Attempt<T>} */
 const attempt = (fn) => {
   try {
     return { value: fn(), error: null };
   } catch (e) {
-    return { value: null, error: String(e?.message ?? e), errorCode: e?.code ?? null };
+    const code = typeof e === "object" && e !== null && "code" in e ? e.code : null;
+    return { value: null, error: errorMessage(e), errorCode: code == null ? null : String(code) };
   }
 };
 
@@ -21,6 +37,7 @@ const attempt = (fn) => {
  * Runs the playground's wasm calls. Returns
  * { T, V, rows, main, error, logp, unmasked, trace, curve, targets }, where `rows` is the number
  * of scored rows (T − 1 with shift) and `targets[r]` the label row r is scored against.
+ * @param {typeof import("../pkg/index.js")} L @param {State} s
  */
 export function computePlayground(L, s) {
   const T = s.logits.length;
@@ -41,9 +58,11 @@ export function computePlayground(L, s) {
   });
 
   // LabelSmoother's tensors before masked_fill: every scored row, label clamped to ≥ 0, none ignored.
+  /** @type {Attempt<CrossEntropyResult | null>} */
   const unmasked = rows === 0 ? { value: null, error: null } : attempt(() => {
     const rowsLogits = flat.subarray(0, rows * V);
     const clamped = Int32Array.from(targets, (y) => Math.max(0, y));
+    /** @type {CrossEntropyOptions} */
     const opts = { epsilon: s.epsilon, ignoreIndex: -1 };
     if (s.softcap !== null) opts.softcap = s.softcap;
     return L.crossEntropy({ logits: rowsLogits, dims: [1, rows, V], labels: clamped }, opts);
@@ -51,16 +70,19 @@ export function computePlayground(L, s) {
 
   // The reference LabelSmoother itself (hf, no z-loss, no num_items_in_batch): the trace's result.
   const trace = attempt(() => {
+    /** @type {CrossEntropyOptions} */
     const opts = { semantics: "hf", epsilon: s.epsilon, ignoreIndex: s.ignoreIndex, shiftLabels: s.shiftLabels };
     if (s.softcap !== null) opts.softcap = s.softcap;
     return L.crossEntropy(input, opts);
   });
 
   // Loss against ε ∈ [0, 1] with everything else fixed (41 small calls).
-  const curve = vectorLoss ? { value: null, error: "vector" } : attempt(() =>
+  /** @type {Attempt<{ eps: number, loss: number }[]>} */
+  const curve = vectorLoss ? { value: null, error: "vector", errorCode: null } : attempt(() =>
     Array.from({ length: 41 }, (_, k) => {
       const eps = k / 40;
-      return { eps, loss: L.crossEntropy(input, lossOptions(s, { epsilon: eps })).loss };
+      // A scalar: reduction "none" (a vector loss) has no curve.
+      return { eps, loss: L.crossEntropy(input, lossOptions(s, { epsilon: eps })).loss ?? NaN };
     }));
 
   return { T, V, rows, main: main.value, error: main.error, errorCode: main.errorCode, logp: logp.value, unmasked, trace, curve, targets, vectorLoss };

@@ -6,8 +6,9 @@ import { decodeHash, encodeState } from "./state.js";
 import { createStore } from "./store.js";
 import { mountShell } from "./shell.js";
 import { syncHash } from "./hash-sync.js";
+import { errorMessage } from "./format.js";
 
-const root = document.getElementById("app");
+const root = /** @type {HTMLElement} */ (document.getElementById("app"));
 
 // The only message this page ever sends; "*" because the embedding origin is unknown and a
 // height reveals nothing.
@@ -29,7 +30,7 @@ try {
   syncHash(store, shell, { decodeHash, encodeState });
   root.dataset.ready = "true";
 } catch (e) {
-  root.textContent = `losslab could not start: ${e?.message ?? e}`;
+  root.textContent = `losslab could not start: ${errorMessage(e)}`;
   root.dataset.ready = "error";
 }
 postHeight();

@@ -2,6 +2,7 @@
 // `EngineWorker` (pkg/engine/client.js), a module Web Worker with its own wasm instance, so the
 // page's main thread never waits on a big call.
 import { EngineWorker } from "../pkg/engine/client.js";
+import { errorMessage } from "./format.js";
 
 /**
  * A worker that lives as long as the view's session (`ctx.keep`): `get(backend)` resolves to the
@@ -11,8 +12,10 @@ import { EngineWorker } from "../pkg/engine/client.js";
 export function createEngineSession() {
   /** @type {Promise<EngineWorker> | null} */
   let worker = null;
+  /** @type {"auto" | "webgpu" | "cpu" | null} */
   let backend = null;
   return {
+    /** @param {"auto" | "webgpu" | "cpu"} wanted */
     async get(wanted) {
       if (!worker) {
         backend = wanted;
@@ -51,6 +54,6 @@ export async function probeWebGPU() {
       reason: null,
     };
   } catch (e) {
-    return { available: false, adapterInfo: null, reason: String(e?.message ?? e) };
+    return { available: false, adapterInfo: null, reason: errorMessage(e) };
   }
 }

@@ -3,28 +3,35 @@
 import { LIMITS } from "./state.js";
 
 export class ImportError extends Error {
+  /** @param {string} code @param {string} message */
   constructor(code, message) {
     super(message);
     this.name = "ImportError";
     this.code = code;
   }
 }
+/** @type {(code: string, message: string) => never} */
 const fail = (code, message) => {
   throw new ImportError(code, message);
 };
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 const MAX_HEADER = 65536;
+/** @type {Record<string, { size: number, kind: "float" | "int" }>} */
 const DTYPES = {
   f2: { size: 2, kind: "float" }, f4: { size: 4, kind: "float" }, f8: { size: 8, kind: "float" },
   i1: { size: 1, kind: "int" }, i2: { size: 2, kind: "int" }, i4: { size: 4, kind: "int" }, i8: { size: 8, kind: "int" },
   u1: { size: 1, kind: "int" }, u2: { size: 2, kind: "int" }, u4: { size: 4, kind: "int" }, u8: { size: 8, kind: "int" },
 };
 
+/** @typedef {string | boolean | number[]} HeaderValue */
+
 // The header is a Python dict literal; read exactly the subset numpy writes (no eval).
+/** @param {string} text @returns {Record<string, HeaderValue>} */
 function parseHeader(text) {
   let i = 0;
   const ws = () => { while (i < text.length && /\s/.test(text[i])) i++; };
+  /** @param {string} ch */
   const expect = (ch) => {
     ws();
     if (text[i] !== ch) fail("bad-header", `expected "${ch}" at ${i} in the header`);
@@ -40,6 +47,7 @@ function parseHeader(text) {
     i = end + 1;
     return v;
   };
+  /** @returns {HeaderValue} */
   const value = () => {
     ws();
     if (text[i] === "'" || text[i] === '"') return str();
@@ -61,9 +69,10 @@ function parseHeader(text) {
         else if (text[i] !== ")") fail("bad-shape", "the shape tuple is malformed");
       }
     }
-    fail("bad-header", `unexpected value at ${i} in the header`);
+    return fail("bad-header", `unexpected value at ${i} in the header`);
   };
   expect("{");
+  /** @type {Record<string, HeaderValue>} */
   const out = Object.create(null); // a "__proto__" key must stay a plain key
   for (;;) {
     ws();
@@ -84,8 +93,14 @@ function parseHeader(text) {
 }
 
 /**
+ * A read array: float kinds as a Float32Array, integer kinds as an Int32Array.
+ * @typedef {{ dtype: string, shape: number[], kind: "float", data: Float32Array } | { dtype: string, shape: number[], kind: "int", data: Int32Array }} NpyArray
+ */
+
+/**
  * Parses an .npy file (ArrayBuffer or Uint8Array). Returns { dtype, shape, kind, data }, where data
  * is a Float32Array (float kinds) or an Int32Array (integer kinds). Throws ImportError otherwise.
+ * @param {unknown} input @param {{ maxElements?: number }} [options] @returns {NpyArray}
  */
 export function parseNpy(input, { maxElements = LIMITS.bigElements } = {}) {
   const bytes = input instanceof Uint8Array ? input : input instanceof ArrayBuffer ? new Uint8Array(input) : fail("not-bytes", "not a file");
@@ -99,22 +114,23 @@ export function parseNpy(input, { maxElements = LIMITS.bigElements } = {}) {
   const start = 8 + hlenBytes + hlen;
   if (hlen > MAX_HEADER) fail("bad-header", "the header is too long");
   if (start > bytes.length) fail("truncated", "the file ends inside its header");
-  let text;
+  let text = "";
   try {
     text = new TextDecoder(major === 3 ? "utf-8" : "latin1", { fatal: true }).decode(bytes.subarray(8 + hlenBytes, start));
   } catch {
     fail("bad-header", "the header is not valid text");
   }
   const header = parseHeader(text);
-  if (typeof header.descr !== "string") fail("bad-dtype", "descr must be a string");
-  const m = /^([<>|=])([fiu])(\d)$/.exec(header.descr);
-  if (!m || !DTYPES[m[2] + m[3]]) fail("bad-dtype", `unsupported dtype "${header.descr.slice(0, 16)}" (use float16/32/64 or an integer type)`);
+  const descr = header.descr;
+  if (typeof descr !== "string") return fail("bad-dtype", "descr must be a string");
+  const m = /^([<>|=])([fiu])(\d)$/.exec(descr);
+  if (!m || !DTYPES[m[2] + m[3]]) return fail("bad-dtype", `unsupported dtype "${descr.slice(0, 16)}" (use float16/32/64 or an integer type)`);
   const dt = DTYPES[m[2] + m[3]];
   const little = m[1] !== ">";
-  if (m[1] === "|" && dt.size > 1) fail("bad-dtype", `byte order "|" needs a 1-byte type, not ${header.descr}`);
+  if (m[1] === "|" && dt.size > 1) fail("bad-dtype", `byte order "|" needs a 1-byte type, not ${descr}`);
   if (header.fortran_order !== false) fail("fortran-order", "Fortran-order arrays are not supported: save with np.ascontiguousarray(x)");
-  if (!Array.isArray(header.shape)) fail("bad-shape", "shape must be a tuple");
   const shape = header.shape;
+  if (!Array.isArray(shape)) return fail("bad-shape", "shape must be a tuple");
   let n = 1;
   for (const d of shape) {
     n *= d;
@@ -124,16 +140,17 @@ export function parseNpy(input, { maxElements = LIMITS.bigElements } = {}) {
   if (bytes.length - start < need) fail("truncated", `the data is ${bytes.length - start} bytes; shape ${JSON.stringify(shape)} needs ${need}`);
   if (bytes.length - start > need) fail("trailing", `${bytes.length - start - need} bytes after the data`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset + start, need);
-  let data;
   if (dt.kind === "float") {
-    data = new Float32Array(n);
+    const data = new Float32Array(n);
+    /** @type {(o: number) => number} */
     const get = dt.size === 2 ? (o) => half(dv.getUint16(o, little)) : dt.size === 4 ? (o) => dv.getFloat32(o, little) : (o) => dv.getFloat64(o, little);
     for (let k = 0; k < n; k++) data[k] = get(k * dt.size);
+    return { dtype: descr, shape, kind: "float", data };
   } else {
-    data = new Int32Array(n);
+    const data = new Int32Array(n);
     for (let k = 0; k < n; k++) {
       const o = k * dt.size;
-      let v;
+      let v = 0;
       switch (m[2] + m[3]) {
         case "i1": v = dv.getInt8(o); break;
         case "u1": v = dv.getUint8(o); break;
@@ -147,10 +164,11 @@ export function parseNpy(input, { maxElements = LIMITS.bigElements } = {}) {
       if (v < -2147483648 || v > 2147483647) fail("int-range", `value ${v} at index ${k} does not fit in int32`);
       data[k] = v;
     }
+    return { dtype: descr, shape, kind: "int", data };
   }
-  return { dtype: header.descr, shape, kind: dt.kind, data };
 }
 
+/** An IEEE half-precision value from its 16 bits. @param {number} u */
 function half(u) {
   const sign = u & 0x8000 ? -1 : 1;
   const e = (u >> 10) & 0x1f;
@@ -160,7 +178,7 @@ function half(u) {
   return sign * (1 + f / 1024) * 2 ** (e - 15);
 }
 
-/** Writes a little-endian .npy (v1.0) file: used by tests and by "download" links. */
+/** Writes a little-endian .npy (v1.0) file: used by tests and by "download" links. @param {Float32Array | Int32Array} typed @param {number[]} shape */
 export function writeNpy(typed, shape) {
   const descr = typed instanceof Float32Array ? "<f4" : typed instanceof Int32Array ? "<i4" : fail("bad-dtype", "only Float32Array/Int32Array");
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(", ")}${shape.length === 1 ? "," : ""}), }`;
@@ -177,10 +195,12 @@ export function writeNpy(typed, shape) {
 /**
  * Checks logits and labels arrays against each other: logits [B, T, V] or [N, V], labels [B, T] or
  * [N] (or flat with the same count of positions). Returns { logits, labels, dims }.
+ * @param {NpyArray | { kind: string, shape: number[], data: Float32Array | Int32Array }} logits @param {typeof logits} labels
+ * @returns {{ logits: Float32Array, labels: Int32Array, dims: number[] }}
  */
 export function lossInput(logits, labels) {
-  if (logits.kind !== "float") fail("logits-dtype", "logits must be a float array");
-  if (labels.kind !== "int") fail("labels-dtype", "labels must be an integer array");
+  if (logits.kind !== "float" || !(logits.data instanceof Float32Array)) return fail("logits-dtype", "logits must be a float array");
+  if (labels.kind !== "int" || !(labels.data instanceof Int32Array)) return fail("labels-dtype", "labels must be an integer array");
   const ls = logits.shape;
   if (ls.length !== 2 && ls.length !== 3) fail("logits-shape", `logits must be [B, T, V] or [N, V], not [${ls.join(", ")}]`);
   const V = ls[ls.length - 1];
@@ -192,8 +212,9 @@ export function lossInput(logits, labels) {
 
 const MAX_JSON_CHARS = 64 * 1024 * 1024;
 
-/** Flattens nested JSON arrays of numbers; returns { shape, values } or throws. */
+/** Flattens nested JSON arrays of numbers; returns { shape, values } or throws. @param {unknown} x @param {string} what */
 function flatten(x, what) {
+  /** @type {number[]} */
   const shape = [];
   let probe = x;
   while (Array.isArray(probe)) {
@@ -202,7 +223,9 @@ function flatten(x, what) {
     probe = probe[0];
   }
   if (shape.length === 0) fail("json-shape", `${what} must be an array`);
+  /** @type {number[]} */
   const values = [];
+  /** @param {unknown} node @param {number} depth */
   const walk = (node, depth) => {
     if (depth === shape.length) {
       if (typeof node !== "number") fail("json-value", `${what} holds a non-number`);
@@ -217,26 +240,29 @@ function flatten(x, what) {
   return { shape, values };
 }
 
-/** Reads pasted JSON: { "logits": nested or flat, "dims"?: [B, T, V], "labels": nested or flat }. */
+/** Reads pasted JSON: { "logits": nested or flat, "dims"?: [B, T, V], "labels": nested or flat }. @param {unknown} text */
 export function parseJsonInput(text) {
   if (typeof text !== "string") fail("json", "not text");
   if (text.length > MAX_JSON_CHARS) fail("too-large", "the JSON text is too long");
-  let obj;
+  /** @type {unknown} */
+  let parsed;
   try {
-    obj = JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch (e) {
-    fail("json", `not valid JSON (${String(e.message).slice(0, 80)})`);
+    fail("json", `not valid JSON (${String(/** @type {SyntaxError} */ (e).message).slice(0, 80)})`);
   }
-  if (obj === null || typeof obj !== "object" || Array.isArray(obj)) fail("json", 'expected an object { "logits": …, "labels": … }');
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return fail("json", 'expected an object { "logits": …, "labels": … }');
+  const obj = /** @type {Record<string, unknown>} */ (parsed);
   for (const k of Object.keys(obj)) if (!["logits", "labels", "dims"].includes(k)) fail("json-key", `unknown key "${k.slice(0, 20)}"`);
   if (!("logits" in obj) || !("labels" in obj)) fail("json-key", 'both "logits" and "labels" are required');
   const lg = flatten(obj.logits, "logits");
   const lb = flatten(obj.labels, "labels");
   let shape = lg.shape;
-  if (obj.dims !== undefined) {
-    if (!Array.isArray(obj.dims) || (obj.dims.length !== 2 && obj.dims.length !== 3) || obj.dims.some((d) => !Number.isInteger(d) || d < 1)) fail("json-shape", "dims must be [B, T, V] or [N, V] of positive integers");
-    if (obj.dims.reduce((a, b) => a * b, 1) !== lg.values.length) fail("json-shape", "dims do not match the number of logits");
-    shape = obj.dims;
+  const dims = obj.dims;
+  if (dims !== undefined) {
+    if (!Array.isArray(dims) || (dims.length !== 2 && dims.length !== 3) || dims.some((d) => !Number.isInteger(d) || d < 1)) return fail("json-shape", "dims must be [B, T, V] or [N, V] of positive integers");
+    if (dims.reduce((a, b) => a * b, 1) !== lg.values.length) fail("json-shape", "dims do not match the number of logits");
+    shape = dims;
   }
   if (lb.values.some((v) => !Number.isInteger(v) || v < -2147483648 || v > 2147483647)) fail("json-value", "labels must be int32 integers");
   const logits = { kind: "float", shape, data: Float32Array.from(lg.values) };

@@ -9,30 +9,62 @@ import { createPadding } from "./views/padding.js";
 import { createBig } from "./views/big.js";
 import { createTrain } from "./views/train.js";
 
+/** @typedef {import("./state.js").State} State */
+/** @typedef {typeof import("../pkg/index.js")} Losslab */
+/** @typedef {typeof import("katex").default} Katex */
+/**
+ * What a view keeps across its own rebuilds (a language switch, another panel): the train view's
+ * model and curves. Each entry may have dispose(), called when the shell goes.
+ * @typedef {{ train?: import("./trainer.js").TrainSession, bigEngine?: ReturnType<typeof import("./engine.js").createEngineSession> }} Keep
+ */
+/**
+ * What every view and widget is built with.
+ * @typedef {{
+ *   losslab: Losslab, store: import("./store.js").Store, t: import("./i18n.js").Translate, lang: string,
+ *   katex: Katex | null, katexMode: "html" | "mathml" | "htmlAndMathml", only: string, keep: Keep,
+ *   resetPlayground?: () => void,
+ * }} ViewContext
+ */
+/** A mounted view: its element, and how it follows the state. @typedef {{ el: HTMLElement, update(s: State, prev: State | null): void, destroy?(): void }} View */
+/**
+ * @typedef {{
+ *   losslab: Losslab, store: import("./store.js").Store, katex: Katex | null, katexMode?: ViewContext["katexMode"],
+ *   chrome: boolean, landmark: "main" | "region", heading?: string, themeHost?: HTMLElement,
+ *   shareBase?: string, embedBase?: string, forceWhole?: boolean,
+ * }} ShellOptions
+ */
+
+/** @type {Record<State["view"], (ctx: ViewContext) => View>} */
 const VIEWS = { playground: createPlayground, objectives: createObjectives, padding: createPadding, big: createBig, train: createTrain };
-export const VIEW_NAMES = Object.keys(VIEWS);
+export const VIEW_NAMES = /** @type {State["view"][]} */ (Object.keys(VIEWS));
 
 /**
- * root: element to fill. opts: { losslab, store, katex, katexMode, chrome (bool), landmark ("main" or
- * "region"), shareBase (URL of index.html, for links), embedBase (URL of embed.html) }.
- * Returns { setMessages(list), destroy() }.
+ * Fills `root` with the page chrome (when `opts.chrome`), the state messages and the current view,
+ * and keeps them in step with the store. `shareBase` is the URL of index.html (for links),
+ * `embedBase` that of embed.html.
+ * @param {HTMLElement} root @param {ShellOptions} opts
  */
 export function mountShell(root, opts) {
   const { store } = opts;
+  /** @type {import("./state.js").Message[]} */
   let messages = [];
+  /** @type {View | null} */
   let view = null;
   let viewKey = "";
-  // What a view keeps across its own rebuilds (a language switch, another panel): the train view's
-  // model and curves. Each entry may have dispose(), called when the shell goes.
+  /** @type {Keep} */
   const keep = {};
   const themeHost = opts.themeHost ?? root;
   const messageBox = h("div", { class: "messages", role: "status", "aria-live": "polite", dataset: { testid: "state-message" }, hidden: true });
   // Inside a host page (the custom element) there is already a <main>: use a plain container.
   const mainEl = opts.landmark === "main" ? h("main", { id: "main", tabindex: "-1" }) : h("div", { class: "widget-body" });
+  /** @type {HTMLElement | null} */
   let header = null;
+  /** @type {HTMLElement | null} */
   let footer = null;
+  /** @type {{ nav: HTMLElement, shareOut: HTMLInputElement, embedOut: HTMLTextAreaElement, themeSel: HTMLSelectElement } | null} */
   let chromeRefs = null;
 
+  /** @param {State} s @param {import("./i18n.js").Translate} t */
   function buildChrome(s, t) {
     const nav = h("nav", { "aria-label": t("nav.label") },
       h("ul", {}, VIEW_NAMES.map((v) => h("li", {}, h("a", { href: `#${encodeState({ ...s, view: v })}`, dataset: { view: v, testid: `nav-${v}` }, text: t(`nav.${v}`) })))));
@@ -41,7 +73,7 @@ export function mountShell(root, opts) {
     const themeId = uid("ctl");
     const themeSel = h("select", { id: themeId, dataset: { testid: "theme" } }, ["auto", "light", "dark"].map((v) => h("option", { value: v, text: t(`chrome.theme.${v}`) })));
     themeSel.value = s.theme;
-    themeSel.addEventListener("change", () => store.set({ theme: themeSel.value }));
+    themeSel.addEventListener("change", () => store.set({ theme: /** @type {State["theme"]} */ (themeSel.value) }));
     const shareOut = h("input", { type: "text", readonly: true, class: "share-url", id: uid("ctl"), dataset: { testid: "share-url" } });
     const embedOut = h("textarea", { readonly: true, rows: "3", class: "share-embed", id: uid("ctl"), dataset: { testid: "share-embed" } });
     const copyBtn = h("button", { type: "button", dataset: { testid: "copy-link" }, text: t("chrome.copy"), onclick: async () => {
@@ -69,11 +101,12 @@ export function mountShell(root, opts) {
     chromeRefs = { nav, shareOut, embedOut, themeSel };
   }
 
+  /** @param {State} s */
   function updateChrome(s) {
     if (!chromeRefs) return;
     const t = makeT(s.lang);
     for (const a of chromeRefs.nav.querySelectorAll("a")) {
-      a.href = `#${encodeState({ ...s, view: a.dataset.view })}`;
+      a.href = `#${encodeState({ ...s, view: /** @type {State["view"]} */ (a.dataset.view) })}`;
       if (a.dataset.view === s.view) a.setAttribute("aria-current", "page");
       else a.removeAttribute("aria-current");
     }
@@ -85,6 +118,7 @@ export function mountShell(root, opts) {
     chromeRefs.embedOut.value = t("chrome.embedSnippet", { src: `${opts.embedBase ?? "embed.html"}#${embedHash}` });
   }
 
+  /** @param {State} s */
   function renderMessages(s) {
     const t = makeT(s.lang);
     messageBox.hidden = messages.length === 0;
@@ -96,16 +130,20 @@ export function mountShell(root, opts) {
       h("button", { type: "button", text: t("msg.dismiss"), onclick: () => { messages = []; renderMessages(store.get()); } }));
   }
 
+  /** @param {State} s */
   function mountView(s) {
     const t = makeT(s.lang);
+    /** @type {ViewContext} */
     const ctx = { losslab: opts.losslab, store, t, lang: s.lang, katex: opts.katex, katexMode: opts.katexMode ?? "htmlAndMathml", only: opts.forceWhole ? "" : s.only, keep };
     view?.destroy?.();
-    view = VIEWS[s.view](ctx);
+    const created = VIEWS[s.view](ctx);
+    view = created;
     // The embed page has no header: its one heading, for screen readers, lives inside <main>.
-    fill(mainEl, opts.heading ? h("h1", { class: "sr-only", text: opts.heading }) : null, view.el);
-    view.update(s, null);
+    fill(mainEl, opts.heading ? h("h1", { class: "sr-only", text: opts.heading }) : null, created.el);
+    created.update(s, null);
   }
 
+  /** @param {State} s @param {State | null} prev */
   function render(s, prev) {
     themeHost.dataset.theme = s.theme;
     themeHost.setAttribute("lang", s.lang === "zh" ? "zh-CN" : "en");
@@ -120,13 +158,14 @@ export function mountShell(root, opts) {
     if (key !== viewKey) {
       viewKey = key;
       mountView(s);
-    } else view.update(s, prev);
+    } else view?.update(s, prev);
     renderMessages(s);
   }
 
   const unsubscribe = store.subscribe(render);
   render(store.get(), null);
   return {
+    /** @param {import("./state.js").Message[]} list */
     setMessages(list) {
       messages = list;
       renderMessages(store.get());
@@ -134,7 +173,7 @@ export function mountShell(root, opts) {
     destroy() {
       unsubscribe();
       view?.destroy?.();
-      for (const k of Object.keys(keep)) keep[k]?.dispose?.();
+      for (const entry of Object.values(keep)) entry?.dispose?.();
     },
   };
 }

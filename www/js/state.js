@@ -121,6 +121,7 @@ export const SCHEMA = {
   bigLogitScale: num("bscale", 0, 1e4, 8),
   bigEpsilon: num("beps", 0, 1, 0.1),
   bigShiftLabels: bool("bshift", false),
+  bigGradient: bool("bgrad", true),
   bigBackend: enumOf("bbe", ["auto", "webgpu", "cpu"], "auto"),
   // Train: the trainer's configuration (never its weights, nor the user's own text); the defaults
   // are the lesson's (lessonRuns: 400 pre-training steps at 3e-3, 300 SFT steps at 2e-3).
@@ -162,6 +163,7 @@ export function defaultState() {
 // Messages are codes plus plain-text details; the UI translates the code and shows details
 // with textContent. `detail` is truncated so a hostile value cannot flood the page.
 const MAX_DETAIL = 40;
+/** @param {unknown} s */
 function shortText(s) {
   const str = String(s);
   return str.length > MAX_DETAIL ? str.slice(0, MAX_DETAIL) + "…" : str;
@@ -194,7 +196,7 @@ function parseNumber(token, spec) {
   const t = String(token).trim();
   let x;
   if (NUM_RE.test(t)) x = Number(t);
-  else if (spec.nonFinite && Object.hasOwn(NONFINITE, t.toLowerCase())) return { value: NONFINITE[t.toLowerCase()] };
+  else if (spec.nonFinite && Object.hasOwn(NONFINITE, t.toLowerCase())) return { value: NONFINITE[/** @type {keyof typeof NONFINITE} */ (t.toLowerCase())] };
   else return { error: "bad-number" };
   if (spec.integer && !Number.isInteger(x)) {
     if (!Number.isFinite(x)) return clampTo(x, spec);
@@ -223,7 +225,7 @@ function decodeToken(raw) {
  * Turns a field's raw input (a hash string, or a JSON value from the s= form) into a value.
  * Returns { value, problems: [msg] }; value undefined means "keep the default".
  * @param {Spec} spec @param {unknown} raw @param {boolean} fromJson
- * @returns {{ value: State[Field] | undefined, problems: Message[] }}
+ * @returns {{ value: unknown, problems: Message[] }}
  */
 function parseField(spec, raw, fromJson) {
   const key = spec.key;
@@ -232,16 +234,17 @@ function parseField(spec, raw, fromJson) {
   /** @param {string} code @param {unknown} [detail] */
   const fail = (code, detail) => ({ value: undefined, problems: [msg(code, key, detail)] });
   // Flatten the input into string tokens (lists) or one string (scalars).
-  /** @param {unknown} x @returns {(string | null)[] | null | "bad-encoding"} */
+  // A list of tokens; null when it is not a list of strings and numbers.
+  /** @param {unknown} x @returns {string[] | null | "bad-encoding"} */
   const listOf = (x) => {
-    if (fromJson) return Array.isArray(x) ? x.map((e) => (typeof e === "string" || typeof e === "number" ? String(e) : null)) : null;
+    if (fromJson) return Array.isArray(x) && x.every((e) => typeof e === "string" || typeof e === "number") ? x.map(String) : null;
     if (typeof x !== "string") return null;
     if (x === "") return [];
     const parts = x.split(",");
     const out = [];
     for (const p of parts) {
       const d = decodeToken(p);
-      if (d.error) return "bad-encoding";
+      if (d.error !== undefined) return "bad-encoding";
       out.push(d.value);
     }
     return out;
@@ -256,14 +259,14 @@ function parseField(spec, raw, fromJson) {
     }
     if (typeof x !== "string") return null;
     const d = decodeToken(x);
-    return d.error ? "\u0000bad-encoding" : d.value;
+    return d.error !== undefined ? "\u0000bad-encoding" : d.value;
   };
 
   switch (spec.kind) {
     case "enum": {
       const s = scalarOf(raw);
       if (s === "\u0000bad-encoding") return fail("bad-encoding");
-      if (s === null || !spec.values.includes(s)) return fail("bad-choice", s);
+      if (s === null || !(/** @type {readonly string[]} */ (spec.values).includes(s))) return fail("bad-choice", s);
       return { value: s, problems };
     }
     case "bool": {
@@ -279,14 +282,14 @@ function parseField(spec, raw, fromJson) {
       if (s === null) return fail("bad-number");
       if (spec.nullable && (s === "" || s === "none")) return { value: null, problems };
       const r = parseNumber(s, spec);
-      if (r.error) return fail(r.error, s);
+      if (r.error !== undefined) return fail(r.error, s);
       if (r.clamped) problems.push(msg("clamped", key, r.value));
       return { value: r.value, problems };
     }
     case "names": {
       const list = listOf(raw);
       if (list === "bad-encoding") return fail("bad-encoding");
-      if (list === null || list.some((e) => e === null)) return fail("bad-list");
+      if (list === null) return fail("bad-list");
       if (list.length > LIMITS.V) return fail("too-many", list.length);
       if (list.length === 0) return fail("empty");
       const value = list.map((n) => {
@@ -300,13 +303,14 @@ function parseField(spec, raw, fromJson) {
     case "nums": {
       const list = listOf(raw);
       if (list === "bad-encoding") return fail("bad-encoding");
-      if (list === null || list.some((e) => e === null)) return fail("bad-list");
+      if (list === null) return fail("bad-list");
       if (list.length > spec.maxLen) return fail("too-many", list.length);
+      /** @type {number[]} */
       const value = [];
       let clamped = false;
       for (const tok of list) {
         const r = parseNumber(tok, { ...spec, integer: spec.kind === "ints" });
-        if (r.error) return fail(r.error, tok);
+        if (r.error !== undefined) return fail(r.error, tok);
         clamped ||= !!r.clamped;
         value.push(r.value);
       }
@@ -314,24 +318,29 @@ function parseField(spec, raw, fromJson) {
       return { value, problems };
     }
     case "matrix": {
-      let rows;
+      /** @type {string[][]} */
+      const rows = [];
       if (fromJson) {
         if (!Array.isArray(raw)) return fail("bad-list");
         if (raw.length > spec.maxRows) return fail("too-many", raw.length);
-        rows = raw.map((r) => (Array.isArray(r) ? r.map((e) => (typeof e === "number" || typeof e === "string" ? String(e) : null)) : null));
-        if (rows.some((r) => r === null || r.some((e) => e === null))) return fail("bad-list");
+        for (const r of raw) {
+          const list = listOf(r);
+          if (list === null || list === "bad-encoding") return fail("bad-list");
+          rows.push(list);
+        }
       } else {
         if (typeof raw !== "string") return fail("bad-list");
         const rawRows = raw === "" ? [] : raw.split(";");
         if (rawRows.length > spec.maxRows) return fail("too-many", rawRows.length);
-        rows = [];
         for (const rr of rawRows) {
           const list = listOf(rr);
           if (list === "bad-encoding") return fail("bad-encoding");
+          if (list === null) return fail("bad-list");
           rows.push(list);
         }
       }
       if (!spec.ragged && rows.length === 0) return fail("empty");
+      /** @type {number[][]} */
       const value = [];
       let clamped = false;
       for (const row of rows) {
@@ -340,7 +349,7 @@ function parseField(spec, raw, fromJson) {
         const out = [];
         for (const tok of row) {
           const r = parseNumber(tok, spec);
-          if (r.error) return fail(r.error, tok);
+          if (r.error !== undefined) return fail(r.error, tok);
           clamped ||= !!r.clamped;
           out.push(r.value);
         }

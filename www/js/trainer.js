@@ -4,22 +4,63 @@
 // outlives the view's DOM (a language switch rebuilds the view, not the model); the shell keeps it
 // per mounted page and disposes of it with the page.
 import { TrainerWorker } from "../pkg/train/client.js";
+import { errorMessage } from "./format.js";
 
-/** The state fields that decide the model (a change means a new trainer). */
+/** @typedef {import("./state.js").State} State */
+/** @typedef {import("../pkg/train/index.js").RunOptions} RunOptions */
+/** @typedef {import("../pkg/train/index.js").EvalPoint} EvalPoint */
+/** @typedef {"clm" | "sft" | "sft-unmasked"} Objective */
+/** The user's own data, not in the link; `version` counts changes. @typedef {{ text: string | null, pairs: string | null, version: number }} OwnData */
+/**
+ * A run as the widgets draw it: its options, the training loss by step (index step − 1), the
+ * held-out evaluations and, once done, the trainer's samples and its time.
+ * @typedef {{
+ *   name: string, objective: Objective, epsilon: number, steps: number, lr: number | undefined, batch: number | undefined,
+ *   from: string | undefined, train: number[], evals: EvalPoint[], samples: import("../pkg/train/index.js").TrainerRun["samples"],
+ *   done: boolean, elapsedMs: number, rate: number | null,
+ * }} Run
+ */
+/** The run in progress: where it is and how fast it goes. @typedef {{ run: string, objective: Objective, step: number, steps: number, loss: number, rate: number | null, left: number | null }} Live */
+/** Per-token losses of a held-out pair, after which run. @typedef {import("../pkg/train/index.js").TokenLosses & { index: number, count: number, after: string | null, afterObjective: Objective | null }} Tokens */
+/** The user's prompt answered by some weights (`after`: the run, or null for the initial weights). @typedef {{ after: string | null, prompt: string, text: string }} Answer */
+/**
+ * What the train view shows, kept by the session across the view's rebuilds. `demo` belongs to
+ * the data panel (its example texts).
+ * @typedef {{
+ *   phase: "idle" | "creating" | "ready" | "running" | "paused" | "done" | "error", error: string | null,
+ *   config: import("../pkg/train/index.js").TrainerSnapshot["config"] | null, parameters: number, lnV: number | null,
+ *   builtFrom: State | null, runs: Run[], live: Live | null, queue: RunOptions[], lesson: boolean, own: OwnData,
+ *   tokens: Tokens | null, answers: Answer[], prompt: string | null, floors: Map<number, number>, modelId: number,
+ *   demo?: { corpus: "en" | "zh" | null, sentence: string, prompt: string, response: string, objective: Objective },
+ * }} SessionState
+ */
+/** @typedef {ReturnType<typeof createTrainSession>} TrainSession */
+/** A run's options with what the session relies on spelled out. @typedef {RunOptions & { name: string, objective: Objective, steps: number }} LessonRun */
+
+/** The state fields that decide the model (a change means a new trainer). @type {(keyof State)[]} */
 export const MODEL_FIELDS = ["trainCorpus", "trainLayers", "trainDModel", "trainHeads", "trainContext", "trainVocab", "trainSeed"];
 
-/** What `TrainerWorker.create` gets for a state (and the user's own data, which is not in it). */
+/**
+ * What `TrainerWorker.create` gets for a state (and the user's own data, which is not in it).
+ * @param {State} s @param {OwnData} [own] @returns {import("../pkg/train/index.js").TrainerOptions}
+ */
 export function trainerOptions(s, own) {
+  /** @type {import("../pkg/train/index.js").TrainerOptions} */
   const o = { corpus: s.trainCorpus, context: s.trainContext, layers: s.trainLayers, dModel: s.trainDModel, heads: s.trainHeads, vocabSize: s.trainVocab, seed: s.trainSeed };
   if (own?.text) o.text = own.text;
   if (own?.pairs) o.pairs = own.pairs;
   return o;
 }
 
-/** The lesson's run options (from `lessonRuns(ε)`) with the state's learning rates, steps and batch. */
+/**
+ * The lesson's run options (from `lessonRuns(ε)`) with the state's learning rates, steps and batch.
+ * @param {RunOptions[]} lesson @param {State} s @returns {Record<Objective, LessonRun>}
+ */
 export function adjustRuns(lesson, s) {
+  /** @type {(r: RunOptions, steps: number, lr: number) => LessonRun} */
   const fit = (r, steps, lr) => ({
-    ...r, steps, lr, batchSize: s.trainBatch,
+    // The trainer's own defaults where the lesson leaves these out.
+    ...r, name: r.name ?? r.objective ?? "clm", objective: r.objective ?? "clm", steps, lr, batchSize: s.trainBatch,
     // The lesson's warm-up (20) and evaluation interval (50), kept where the run is long enough.
     warmup: Math.min(r.warmup ?? 20, Math.floor(steps / 5)),
     evalEvery: steps >= 100 ? (r.evalEvery ?? 50) : Math.max(1, Math.ceil(steps / 5)),
@@ -28,6 +69,7 @@ export function adjustRuns(lesson, s) {
   return { clm: fit(pre, s.trainSteps, s.trainLr), sft: fit(sft, s.trainSftSteps, s.trainSftLr), "sft-unmasked": fit(unmasked, s.trainSftSteps, s.trainSftLr) };
 }
 
+/** @type {(s: State, own: OwnData) => string} */
 const keyOf = (s, own) => JSON.stringify([MODEL_FIELDS.map((f) => s[f]), own.version]);
 
 class Cancelled extends Error {}
@@ -42,13 +84,18 @@ function workerSettings() {
 }
 
 export function createTrainSession() {
+  /** @type {TrainerWorker | null} */
   let worker = null;
+  /** @type {string | null} */
   let workerKey = null;
   let epoch = 0; // bumped by every reset: callbacks of an older trainer are ignored
   let busy = false; // a run or a lesson is in progress
   let jobs = 0; // every flow (lesson, stage, preparation, reset) takes a number; only the latest reports
+  /** @type {number | null} */
   let heldOutCount = null;
+  /** @type {Set<(st: SessionState, what: string) => void>} */
   const listeners = new Set();
+  /** @type {SessionState} */
   const st = {
     /** "idle" (no model yet) | "creating" | "ready" | "running" | "paused" | "done" | "error" */
     phase: "idle",
@@ -71,7 +118,7 @@ export function createTrainSession() {
   const notify = (what = "all") => {
     for (const fn of listeners) fn(st, what);
   };
-  const check = (my) => {
+  const check = (/** @type {number} */ my) => {
     if (my !== epoch) throw new Cancelled();
   };
 
@@ -83,18 +130,20 @@ export function createTrainSession() {
     heldOutCount = null;
   }
 
+  /** @param {State} s */
   async function build(s) {
     terminate();
     const my = epoch;
     Object.assign(st, { phase: "creating", error: null, runs: [], live: null, queue: [], tokens: null, answers: [], config: null, builtFrom: { ...s }, modelId: st.modelId + 1 });
     notify();
+    /** @type {TrainerWorker} */
     let w;
     const settings = workerSettings();
     try {
       w = await TrainerWorker.create(trainerOptions(s, st.own), settings);
     } catch (e) {
       if (my !== epoch) throw new Cancelled();
-      Object.assign(st, { phase: "error", error: String(e?.message ?? e) });
+      Object.assign(st, { phase: "error", error: errorMessage(e) });
       notify();
       throw new Cancelled();
     }
@@ -116,18 +165,20 @@ export function createTrainSession() {
     return w;
   }
 
-  /** The trainer for this state: the current one if its model settings match, else a new one. */
+  /** The trainer for this state: the current one if its model settings match, else a new one. @param {State} s */
   async function ensure(s) {
     if (worker && workerKey === keyOf(s, st.own)) return worker;
     return build(s);
   }
 
+  /** @param {number} eps */
   async function floorFor(eps) {
     if (!worker || !st.config) return null;
     if (!st.floors.has(eps)) st.floors.set(eps, await worker.labelSmoothingFloor(eps, st.config.vocab));
     return st.floors.get(eps);
   }
 
+  /** @param {string} base */
   function uniqueName(base) {
     let name = base;
     for (let n = 2; st.runs.some((r) => r.name === name); n++) name = `${base}-${n}`;
@@ -135,8 +186,11 @@ export function createTrainSession() {
   }
 
   // Steps per second over the last few seconds of progress (a pause starts the window afresh).
+  /** @type {[number, number][]} */
   let recent = [];
+  /** @param {TrainerWorker} w @param {LessonRun} opts @param {number} my */
   async function runOne(w, opts, my) {
+    /** @type {Run} */
     const rec = { name: opts.name, objective: opts.objective, epsilon: opts.loss?.epsilon ?? 0, steps: opts.steps, lr: opts.lr, batch: opts.batchSize,
       from: opts.from, train: [], evals: [], samples: [], done: false, elapsedMs: 0, rate: null };
     st.runs.push(rec);
@@ -146,24 +200,26 @@ export function createTrainSession() {
     const result = await w.run(opts, (p) => {
       if (my !== epoch) return;
       rec.train[p.step - 1] = p.loss;
-      if (p.eval && !rec.evals.some((e) => e.step === p.eval.step)) rec.evals.push(p.eval);
+      const ev = p.eval;
+      if (ev && !rec.evals.some((e) => e.step === ev.step)) rec.evals.push(ev);
       const now = performance.now();
       recent.push([now, p.step]);
       while (recent.length > 2 && now - recent[0][0] > 3000) recent.shift();
       const [t0, s0] = recent[0];
       const rate = recent.length > 1 && now > t0 ? ((p.step - s0) * 1000) / (now - t0) : p.stepsPerSecond;
-      const queued = st.queue.reduce((a, q) => a + q.steps, 0);
+      const queued = st.queue.reduce((a, q) => a + (q.steps ?? 0), 0);
       st.live = { run: rec.name, objective: rec.objective, step: p.step, steps: p.steps, loss: p.loss, rate, left: rate > 0 ? (p.steps - p.step + queued) / rate : null };
       notify("progress");
     });
     check(my);
     const run = result.snapshot.runs.find((r) => r.name === opts.name);
+    if (!run) throw new Error(`the trainer has no run named ${opts.name}`);
     Object.assign(rec, { train: run.trainLoss, evals: run.evals, samples: run.samples, done: true, elapsedMs: result.elapsedMs, rate: (opts.steps * 1000) / result.elapsedMs });
-    st.live = { ...st.live, step: opts.steps, steps: opts.steps, rate: rec.rate, left: 0 };
+    if (st.live) st.live = { ...st.live, step: opts.steps, steps: opts.steps, rate: rec.rate, left: 0 };
     return rec;
   }
 
-  /** After a stage: the user's prompt answered by the new weights, and the per-token losses. */
+  /** After a stage: the user's prompt answered by the new weights, and the per-token losses. @param {TrainerWorker} w @param {number} my @param {string} after */
   async function afterStage(w, my, after) {
     if (st.prompt) {
       const text = await w.generate(st.prompt, { maxTokens: 40 });
@@ -173,6 +229,7 @@ export function createTrainSession() {
     await loadTokens(st.tokens?.index ?? 0, my);
   }
 
+  /** @param {number} index @param {number} [my] */
   async function loadTokens(index, my = epoch) {
     const w = worker;
     if (!w) return;
@@ -189,6 +246,7 @@ export function createTrainSession() {
 
   // Runs a flow; an exclusive one (a lesson, a stage) refuses to start while another is running.
   // Errors of a flow that a later one superseded (its worker was terminated) are not reported.
+  /** @param {() => Promise<void>} fn @param {boolean} [exclusive] */
   async function flow(fn, exclusive = true) {
     if (busy) return;
     const my = ++jobs;
@@ -200,7 +258,7 @@ export function createTrainSession() {
       await fn();
     } catch (e) {
       if (my === jobs && !(e instanceof Cancelled)) {
-        Object.assign(st, { phase: "error", error: String(e?.message ?? e), live: null, queue: [] });
+        Object.assign(st, { phase: "error", error: errorMessage(e), live: null, queue: [] });
         notify();
       }
     } finally {
@@ -214,11 +272,12 @@ export function createTrainSession() {
   return {
     get: () => st,
     isBusy: () => busy,
+    /** @param {(st: SessionState, what: string) => void} fn */
     subscribe(fn) {
       listeners.add(fn);
       return () => listeners.delete(fn);
     },
-    /** Builds the model for `s` when none matches it yet, unless runs would be thrown away. */
+    /** Builds the model for `s` when none matches it yet, unless runs would be thrown away. @param {State} s */
     async prepare(s) {
       if (busy) return;
       if (worker && workerKey === keyOf(s, st.own)) return;
@@ -233,8 +292,8 @@ export function createTrainSession() {
       }, false);
     },
     /** Whether the built model no longer matches the state's model settings. */
-    stale: (s) => !!worker && workerKey !== keyOf(s, st.own),
-    /** The default lesson on a fresh model: pre-train, then SFT with the prompt masked. */
+    stale: (/** @type {State} */ s) => !!worker && workerKey !== keyOf(s, st.own),
+    /** The default lesson on a fresh model: pre-train, then SFT with the prompt masked. @param {State} s */
     runLesson(s) {
       return flow(async () => {
         const w = await build(s);
@@ -257,7 +316,7 @@ export function createTrainSession() {
       });
     },
     /** One stage on the current model: "clm", "sft" or "sft-unmasked". SFT starts from the latest
-     *  finished pre-training run (or the current weights if there is none). */
+     *  finished pre-training run (or the current weights if there is none). @param {Objective} kind @param {State} s */
     runStage(kind, s) {
       return flow(async () => {
         const w = await ensure(s);
@@ -291,7 +350,7 @@ export function createTrainSession() {
       st.phase = "running";
       notify();
     },
-    /** Throws the model and its curves away and builds a fresh one. */
+    /** Throws the model and its curves away and builds a fresh one. @param {State} s */
     async reset(s) {
       terminate();
       jobs++;
@@ -300,21 +359,23 @@ export function createTrainSession() {
       notify();
       await this.prepare(s);
     },
-    /** Uses the user's own text / JSONL pairs (null: the bundled ones) from the next model on. */
+    /** Uses the user's own text / JSONL pairs (null: the bundled ones) from the next model on. @param {string | null} text @param {string | null} pairs */
     setOwn(text, pairs) {
       st.own = { text: text || null, pairs: pairs || null, version: st.own.version + 1 };
     },
+    /** @param {number} eps */
     async floor(eps) {
       return floorFor(eps);
     },
+    /** @param {number} index */
     async tokenLosses(index) {
       if (busy || !worker) return;
       await loadTokens(index).catch(() => {});
       notify("tokens");
     },
-    tokenize: (text) => (worker ? worker.tokenize(text) : Promise.reject(new Error("no model yet"))),
-    encodePair: (p, r, objective) => (worker ? worker.encodePair(p, r, objective) : Promise.reject(new Error("no model yet"))),
-    /** Answers a prompt with the current weights. */
+    tokenize: (/** @type {string} */ text) => (worker ? worker.tokenize(text) : Promise.reject(new Error("no model yet"))),
+    encodePair: (/** @type {string} */ p, /** @type {string} */ r, /** @type {Objective} */ objective) => (worker ? worker.encodePair(p, r, objective) : Promise.reject(new Error("no model yet"))),
+    /** Answers a prompt with the current weights. @param {string} prompt @param {import("../pkg/train/index.js").GenerateOptions} [opts] */
     async generate(prompt, opts) {
       if (!worker) throw new Error("no model yet");
       return worker.generate(prompt, opts);

@@ -7,18 +7,26 @@ import { LIMITS, SCHEMA } from "../state.js";
 import { createEngineSession, probeWebGPU } from "../engine.js";
 import { parseNpy, parseJsonInput, lossInput, ImportError } from "../npy.js";
 
+/** @typedef {import("../state.js").State} State */
+/** An input read from files or JSON (not part of the link: too big); its arrays move to the worker. @typedef {{ logits: Float32Array | null, labels: Int32Array | null, dims: number[], name: string, key: string }} Imported */
+
+/** @type {[number, number, number][]} */
 const PRESETS = [[1, 8, 1000], [1, 64, 32000], [1, 512, 32000], [1, 2048, 32000], [4, 128, 50257], [1, 16, 151936]];
 const AUTO_RUN_ELEMENTS = 4_000_000; // small enough to run on load without a click
 
-const runKeyOf = (s) => JSON.stringify([s.bigBatch, s.bigSeqLen, s.bigVocab, s.bigSeed, s.bigLogitScale, s.bigEpsilon, s.bigShiftLabels, s.bigBackend, s.bigGradient]);
+const runKeyOf = (/** @type {State} */ s) => JSON.stringify([s.bigBatch, s.bigSeqLen, s.bigVocab, s.bigSeed, s.bigLogitScale, s.bigEpsilon, s.bigShiftLabels, s.bigBackend, s.bigGradient]);
 
+/** @param {import("../shell.js").ViewContext} ctx */
 export function createBig(ctx) {
   const { t, store } = ctx;
-  const set = (p) => store.set(p);
-  let imported = null; // { logits, labels, dims, name, key }: not part of the link (too big)
+  const set = (/** @type {Partial<State>} */ p) => store.set(p);
+  /** @type {Imported | null} */
+  let imported = null;
   let imports = 0;
   let running = false;
+  /** @type {string | null} */
   let lastRunKey = null;
+  /** @type {string | null} */
   let ranKey = null; // the settings the shown results belong to
 
   const preset = h("select", { id: uid("ctl"), dataset: { testid: "big-preset" } },
@@ -29,6 +37,7 @@ export function createBig(ctx) {
     const [bigBatch, bigSeqLen, bigVocab] = preset.value.split("x").map(Number);
     set({ bigBatch, bigSeqLen, bigVocab });
   });
+  /** @param {"bigBatch" | "bigSeqLen" | "bigVocab"} field @param {number} max @param {string} labelKey */
   const dimInput = (field, max, labelKey) => {
     const input = h("input", { type: "number", min: "1", max: String(max), step: "1", id: uid("ctl"), dataset: { testid: `big-${SCHEMA[field].key}` } });
     input.addEventListener("input", () => {
@@ -45,6 +54,10 @@ export function createBig(ctx) {
   const bt = dimInput("bigSeqLen", 2048, "big.T");
   const bv = dimInput("bigVocab", 262144, "big.V");
   const size = h("p", { class: "hint", dataset: { testid: "big-size" } });
+  /**
+   * @param {"bigSeed" | "bigLogitScale" | "bigEpsilon"} key @param {string} labelKey
+   * @param {{ min: number, max: number, step: number, integer?: boolean, testid?: string }} options
+   */
   const numField = (key, labelKey, { min, max, step, integer, testid }) => {
     const input = h("input", { type: "number", min: String(min), max: String(max), step: String(step), id: uid("ctl"), dataset: testid ? { testid } : {} });
     input.addEventListener("input", () => {
@@ -61,7 +74,7 @@ export function createBig(ctx) {
   const gradient = h("input", { type: "checkbox", id: uid("ctl"), dataset: { testid: "big-grad" } });
   gradient.addEventListener("change", () => set({ bigGradient: gradient.checked }));
   const backend = h("select", { id: uid("ctl"), dataset: { testid: "big-backend-choice" } }, ["auto", "webgpu", "cpu"].map((v) => h("option", { value: v, text: t(`big.be.${v}`) })));
-  backend.addEventListener("change", () => set({ bigBackend: backend.value }));
+  backend.addEventListener("change", () => set({ bigBackend: /** @type {State["bigBackend"]} */ (backend.value) }));
 
   const run = h("button", { type: "button", class: "primary", text: t("big.run"), dataset: { testid: "big-run" }, onclick: () => runBoth() });
   const status = h("p", { class: "status", role: "status", dataset: { testid: "big-status" } });
@@ -74,15 +87,17 @@ export function createBig(ctx) {
   const useJson = h("button", { type: "button", text: t("big.useJson"), dataset: { testid: "json-use" }, onclick: () => importJson() });
   const useGenerated = h("button", { type: "button", text: t("big.useGenerated"), onclick: () => { imported = null; showSource(); } });
   const source = h("p", { class: "hint", dataset: { testid: "big-source" } });
+  /** @type {Record<"logits" | "labels", (import("../npy.js").NpyArray & { name?: string }) | null>} */
   let npyParts = { logits: null, labels: null };
+  /** @param {"logits" | "labels"} which @param {HTMLInputElement} input */
   const readNpy = async (which, input) => {
     const file = input.files?.[0];
     if (!file) return;
     try {
       if (file.size > LIMITS.bigElements * 8 + 65536) throw new ImportError("too-large", "the file is too large");
-      npyParts[which] = parseNpy(await file.arrayBuffer());
-      npyParts[which].name = file.name;
-      importMsg.textContent = t("big.npyRead", { name: file.name, shape: npyParts[which].shape.join(" × "), dtype: npyParts[which].dtype });
+      const part = { ...parseNpy(await file.arrayBuffer()), name: file.name };
+      npyParts[which] = part;
+      importMsg.textContent = t("big.npyRead", { name: file.name, shape: part.shape.join(" × "), dtype: part.dtype });
       importMsg.className = "import-msg ok";
       if (npyParts.logits && npyParts.labels) {
         const li = lossInput(npyParts.logits, npyParts.labels);
@@ -117,7 +132,7 @@ export function createBig(ctx) {
   };
 
   // Results.
-  const cell = (testid) => h("td", { dataset: { testid } });
+  const cell = (/** @type {string} */ testid) => h("td", { dataset: { testid } });
   const rows = {
     engine: { backend: cell("backend"), time: cell("big-time-engine"), loss: cell("big-loss-engine") },
     cpu: { backend: cell("big-backend-cpu"), time: cell("big-time-cpu"), loss: cell("big-loss-cpu") },
@@ -133,6 +148,7 @@ export function createBig(ctx) {
   const reason = h("p", { class: "hint", dataset: { testid: "engine-reason" } });
   const gpuInfo = h("p", { class: "hint", dataset: { testid: "webgpu-probe" } });
 
+  /** @param {string} key @param {import("../dom.js").Child[]} children */
   const card = (key, ...children) => {
     const id = uid("h");
     return h("section", { class: "card", "aria-labelledby": id }, h("h2", { id, text: t(key) }), children);
@@ -157,26 +173,30 @@ export function createBig(ctx) {
         h("div", { class: "button-row" }, useJson), importMsg)));
 
   probeWebGPU().then((p) => {
-    gpuInfo.textContent = p.available
-      ? t("big.gpuYes", { info: [p.adapterInfo.vendor, p.adapterInfo.architecture, p.adapterInfo.description].filter(Boolean).join(" / ") + (p.adapterInfo.isFallbackAdapter ? " (fallback adapter)" : "") })
+    const a = p.adapterInfo;
+    gpuInfo.textContent = a
+      ? t("big.gpuYes", { info: [a.vendor, a.architecture, a.description].filter(Boolean).join(" / ") + (a.isFallbackAdapter ? " (fallback adapter)" : "") })
       : t("big.gpuNo", { reason: p.reason });
   });
 
   // Every heavy step runs in the session's worker: generating the inputs, the engine's call and
   // the CPU reference, and the gradient comparison. The page only posts messages and shows text.
   const session = (ctx.keep.bigEngine ??= createEngineSession());
-  let inputHandle = null; // { key, handle }: the generated or imported input kept in the worker
+  /** @type {{ key: string, handle: number, n: number } | null} */
+  let inputHandle = null; // the generated or imported input kept in the worker
 
+  /** @param {import("../../pkg/engine/client.js").EngineWorker} w @param {State} s */
   async function workerInput(w, s) {
     const key = imported ? imported.key : JSON.stringify([s.bigBatch, s.bigSeqLen, s.bigVocab, s.bigSeed, s.bigLogitScale]);
     if (inputHandle?.key === key) return inputHandle;
     if (inputHandle) await w.release(inputHandle.handle);
     inputHandle = null;
-    const dims = imported ? imported.dims : [s.bigBatch, s.bigSeqLen, s.bigVocab];
+    const dims = /** @type {[number, number, number]} */ (imported ? imported.dims : [s.bigBatch, s.bigSeqLen, s.bigVocab]);
     // Imported arrays move to the worker once (transfer, no copy); generated ones are made there
     // by the module's hash generator: the same numbers as the golden vectors and the benchmark.
+    // (An imported input is put once per import: its key changes with every import.)
     const handle = imported
-      ? await w.put({ logits: imported.logits, dims, labels: imported.labels }, { transfer: true })
+      ? await w.put({ logits: /** @type {Float32Array} */ (imported.logits), dims, labels: /** @type {Int32Array} */ (imported.labels) }, { transfer: true })
       : await w.hashInput({ dims, seed: s.bigSeed, scale: s.bigLogitScale, ignoreIndex: -100 });
     if (imported) imported.logits = imported.labels = null; // detached: the worker holds them now
     inputHandle = { key, handle, n: dims[0] * dims[1] * dims[2] };
@@ -193,6 +213,7 @@ export function createBig(ctx) {
     diff.textContent = "…";
     gradDiff.textContent = "…";
     status.textContent = t("big.running");
+    /** @type {number[]} */
     const kept = [];
     try {
       const w = await session.get(s.bigBackend);
@@ -223,8 +244,9 @@ export function createBig(ctx) {
       rows.cpu.loss.textContent = fmt(cRes.loss);
       rows.cpu.loss.dataset.value = exact(cRes.loss);
       if (eRes) {
-        const a = eRes.loss;
-        const b = cRes.loss;
+        // Scalars: the view never asks for reduction "none".
+        const a = eRes.loss ?? NaN;
+        const b = cRes.loss ?? NaN;
         const abs = Math.abs(a - b);
         diff.textContent = Number.isFinite(abs) ? `${abs.toExponential(2)} (${t("big.relative")} ${(abs / Math.max(Math.abs(b), 1e-30)).toExponential(2)})` : Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b)) ? t("big.sameNonFinite") : "—";
         diff.dataset.value = String(abs);
@@ -246,12 +268,13 @@ export function createBig(ctx) {
     }
   }
 
+  /** @param {State} s */
   function update(s) {
     const key = `${s.bigBatch}x${s.bigSeqLen}x${s.bigVocab}`;
     preset.value = PRESETS.some((p) => p.join("x") === key) ? key : "";
-    setValue(bb.querySelector("input"), s.bigBatch);
-    setValue(bt.querySelector("input"), s.bigSeqLen);
-    setValue(bv.querySelector("input"), s.bigVocab);
+    setValue(/** @type {HTMLInputElement} */ (bb.querySelector("input")), s.bigBatch);
+    setValue(/** @type {HTMLInputElement} */ (bt.querySelector("input")), s.bigSeqLen);
+    setValue(/** @type {HTMLInputElement} */ (bv.querySelector("input")), s.bigVocab);
     const n = s.bigBatch * s.bigSeqLen * s.bigVocab;
     size.textContent = t("big.size", { n: n.toLocaleString("en"), mb: ((n * 4) / 2 ** 20).toFixed(1) });
     setValue(seed.input, s.bigSeed);

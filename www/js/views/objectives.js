@@ -1,7 +1,7 @@
 // View 2, pre-training vs alignment: one sequence scored as CLM, SFT (prompt masked) and MLM,
 // which tokens count in each, the losses side by side, and MSE for a regression head.
 import { h, fill, setValue, uid } from "../dom.js";
-import { fmt, exact, short } from "../format.js";
+import { fmt, exact, short, errorMessage } from "../format.js";
 import { OBJ_VOCAB, OBJ_SPECIAL, LIMITS } from "../state.js";
 import { seedTable } from "../widgets/seed-table.js";
 
@@ -9,6 +9,10 @@ const V = OBJ_VOCAB.length;
 
 /** The toy model's logits: fixed noise from the module's hash generator plus a boost on the token
  *  it should predict, weak where the target lies in the prompt and strong in the response. */
+/**
+ * @param {import("../shell.js").Losslab} L @param {number[]} ids @param {number} promptLen @param {number} promptBoost
+ * @param {number} responseBoost @param {{ next: boolean, seed: number }} options
+ */
 function toyLogits(L, ids, promptLen, promptBoost, responseBoost, { next, seed }) {
   const T = ids.length;
   const x = L.hashLogits(T * V, seed, 4);
@@ -20,9 +24,20 @@ function toyLogits(L, ids, promptLen, promptBoost, responseBoost, { next, seed }
   return x;
 }
 
+/** @typedef {import("../../pkg/index.js").CrossEntropyResult} CrossEntropyResult */
+/**
+ * The three objectives' labels and losses (set when `error` is null), and MSE (or why not).
+ * @typedef {{
+ *   T: number, error: string | null, clmLabels?: Int32Array, sftLabels?: Int32Array, clm?: CrossEntropyResult, sft?: CrossEntropyResult,
+ *   mlmMasked?: import("../../pkg/index.js").MlmResult, mlm?: CrossEntropyResult, mse?: import("../../pkg/index.js").MseResult, mseError?: string,
+ * }} Objectives
+ */
+
+/** @param {import("../shell.js").Losslab} L @param {import("../state.js").State} s */
 export function computeObjectives(L, s) {
   const ids = Int32Array.from(s.objSequence);
   const T = ids.length;
+  /** @type {Objectives} */
   const out = { T, error: null };
   try {
     const clmX = toyLogits(L, s.objSequence, s.objPromptLength, s.objPromptConfidence, s.objResponseConfidence, { next: true, seed: 7 });
@@ -31,26 +46,31 @@ export function computeObjectives(L, s) {
     const opts = { epsilon: s.objEpsilon, shiftLabels: true };
     out.clm = L.crossEntropy({ logits: clmX, dims: [1, T, V], labels: out.clmLabels }, opts);
     out.sft = L.crossEntropy({ logits: clmX, dims: [1, T, V], labels: out.sftLabels }, opts);
-    out.mlmMasked = L.mlmMask(ids, [1, T], {
+    const mlmMasked = (out.mlmMasked = L.mlmMask(ids, [1, T], {
       maskTokenId: OBJ_SPECIAL.mask, vocabSize: V, probability: s.objMlmProbability, seed: s.objMlmSeed,
       specialIds: [OBJ_SPECIAL.pad, OBJ_SPECIAL.bos, OBJ_SPECIAL.eos, OBJ_SPECIAL.mask],
-    });
+    }));
     const mlmX = toyLogits(L, s.objSequence, s.objPromptLength, s.objPromptConfidence, s.objResponseConfidence, { next: false, seed: 8 });
-    out.mlm = L.crossEntropy({ logits: mlmX, dims: [1, T, V], labels: out.mlmMasked.labels }, { epsilon: s.objEpsilon });
+    out.mlm = L.crossEntropy({ logits: mlmX, dims: [1, T, V], labels: mlmMasked.labels }, { epsilon: s.objEpsilon });
   } catch (e) {
-    out.error = String(e?.message ?? e);
+    out.error = errorMessage(e);
   }
   try {
     out.mse = L.mse(Float32Array.from(s.msePredictions), Float32Array.from(s.mseTargets), { reduction: "mean", grad: true });
   } catch (e) {
-    out.mseError = String(e?.message ?? e);
+    out.mseError = errorMessage(e);
   }
   return out;
 }
 
+/** @param {import("../shell.js").ViewContext} ctx */
 export function createObjectives(ctx) {
   const { t, store } = ctx;
-  const set = (p) => store.set(p);
+  const set = (/** @type {Partial<import("../state.js").State>} */ p) => store.set(p);
+  /**
+   * @param {"objPromptLength" | "objEpsilon" | "objMlmProbability" | "objMlmSeed"} key
+   * @param {{ min: number, max: number, step: number, integer?: boolean, testid: string }} options
+   */
   const num = (key, { min, max, step, integer, testid }) => {
     const input = h("input", { type: "number", min: String(min), max: String(max), step: String(step), id: uid("ctl"), dataset: { testid } });
     input.addEventListener("input", () => {
@@ -63,11 +83,13 @@ export function createObjectives(ctx) {
     });
     return input;
   };
+  /** @param {"objPromptConfidence" | "objResponseConfidence"} key @param {{ min: number, max: number, step: number, testid: string }} options */
   const range = (key, { min, max, step, testid }) => {
     const input = h("input", { type: "range", min: String(min), max: String(max), step: String(step), id: uid("ctl"), dataset: { testid } });
     input.addEventListener("input", () => set({ [key]: Number(input.value) }));
     return input;
   };
+  /** @type {(labelKey: string, control: HTMLElement, out?: HTMLElement) => HTMLElement} */
   const field = (labelKey, control, out) => h("div", { class: "field" }, h("label", { for: control.id, text: t(labelKey) }), control, out ?? null);
 
   const plen = num("objPromptLength", { min: 0, max: LIMITS.seqLen, step: 1, integer: true, testid: "obj-prompt-len" });
@@ -86,6 +108,7 @@ export function createObjectives(ctx) {
     field("obj.promptLen", plen), field("obj.promptConf", opc, opcOut), field("obj.responseConf", orc, orcOut),
     field("obj.eps", oeps), field("obj.mlmProb", oprob), h("div", { class: "field" }, h("label", { for: oseed.id, text: t("obj.mlmSeed") }), h("div", { class: "inline" }, oseed, redraw)));
 
+  /** @param {string} key @param {string} testid */
   const stat = (key, testid) => {
     const out = h("output", { class: "big-number", dataset: { testid } });
     const count = h("span", { class: "stat-sub" });
@@ -99,15 +122,17 @@ export function createObjectives(ctx) {
   const error = h("p", { class: "error", role: "alert", hidden: true });
   const table = h("table", { class: "obj-table" });
   const tableWrap = h("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("obj.tableScroll") }, table);
+  /** @typedef {{ sel: HTMLSelectElement, th: HTMLTableCellElement, tr: HTMLTableRowElement } & Record<"clm" | "clmLoss" | "sft" | "sftLoss" | "mlmIn" | "mlm" | "mlmLoss", HTMLTableCellElement>} Row */
+  /** @type {Row[]} */
   let tableRows = [];
-  const buildTable = (T) => {
+  const buildTable = (/** @type {number} */ T) => {
     tableRows = Array.from({ length: T }, (_, i) => {
+      /** @type {HTMLSelectElement} */
       const sel = h("select", { "aria-label": t("obj.tokenAt", { i }), onchange: () => { const a = store.get().objSequence.slice(); a[i] = Number(sel.value); set({ objSequence: a }); } },
         OBJ_VOCAB.map((n, id) => h("option", { value: String(id), text: n })));
-      const row = { sel, th: h("th", { scope: "row" }) };
-      for (const k of ["clm", "clmLoss", "sft", "sftLoss", "mlmIn", "mlm", "mlmLoss"]) row[k] = h("td", {});
-      row.tr = h("tr", {}, row.th, h("td", {}, sel), row.clm, row.clmLoss, row.sft, row.sftLoss, row.mlmIn, row.mlm, row.mlmLoss);
-      return row;
+      const td = () => h("td", {});
+      const row = { sel, th: h("th", { scope: "row" }), clm: td(), clmLoss: td(), sft: td(), sftLoss: td(), mlmIn: td(), mlm: td(), mlmLoss: td() };
+      return { ...row, tr: h("tr", {}, row.th, h("td", {}, sel), row.clm, row.clmLoss, row.sft, row.sftLoss, row.mlmIn, row.mlm, row.mlmLoss) };
     });
     const head = h("tr", {}, ["obj.colPos", "obj.colToken", "obj.colClm", "obj.colClmLoss", "obj.colSft", "obj.colSftLoss", "obj.colMlmIn", "obj.colMlm", "obj.colMlmLoss"].map((k) => h("th", { scope: "col", text: t(k) })));
     fill(table, h("caption", { class: "sr-only", text: t("obj.tableTitle") }), h("thead", {}, head), h("tbody", {}, tableRows.map((r) => r.tr)));
@@ -121,8 +146,10 @@ export function createObjectives(ctx) {
     h("button", { type: "button", text: t("obj.mseRemove"), onclick: () => { const st = store.get(); if (st.msePredictions.length > 1) set({ msePredictions: st.msePredictions.slice(0, -1), mseTargets: st.mseTargets.slice(0, -1) }); } }));
   const mseNote = h("p", { class: "hint" });
   let mseShape = -1;
+  /** @type {{ p: HTMLInputElement, y: HTMLInputElement, e: HTMLOutputElement }[]} */
   let mseInputs = [];
 
+  /** @param {string} key @param {import("../dom.js").Child[]} children */
   const section = (key, ...children) => {
     const id = uid("h");
     return h("section", { class: "card span-2", "aria-labelledby": id }, h("h2", { id, text: t(key) }), children);
@@ -136,6 +163,7 @@ export function createObjectives(ctx) {
       section("obj.mseTitle", h("p", { class: "hint", text: t("obj.mseIntro") }), mseBody, mseButtons, h("div", { class: "stat" }, h("span", { class: "stat-label", text: t("obj.mseLoss") }), mseOut), mseNote),
       section("obj.seedTitle", seedTable(ctx, { scrollLabel: t("obj.seedScroll"), sourceLabel: t("obj.seedSource") }))));
 
+  /** @param {import("../state.js").State} s */
   function update(s) {
     const d = computeObjectives(ctx.losslab, s);
     setValue(plen, s.objPromptLength);
@@ -149,23 +177,29 @@ export function createObjectives(ctx) {
     setValue(oseed, s.objMlmSeed);
     error.hidden = !d.error;
     error.textContent = d.error ? t("summary.refused") + " " + d.error : "";
-    const losses = d.error ? [] : [d.clm.loss, d.sft.loss, d.mlm.loss];
+    // Every part is there when nothing failed; the losses are scalars (the default mean).
+    const { clm: rc, sft: rs, mlm: rm, clmLabels, sftLabels, mlmMasked } = d;
+    const all = !d.error && rc && rs && rm && clmLabels && sftLabels && mlmMasked ? { rc, rs, rm, clmLabels, sftLabels, mlmMasked } : null;
+    /** @type {(r: CrossEntropyResult) => number} */
+    const lossOf = (r) => r.loss ?? NaN;
+    const losses = all ? [lossOf(all.rc), lossOf(all.rs), lossOf(all.rm)] : [];
     const max = Math.max(...losses.filter(Number.isFinite), 1e-9);
-    for (const [st, r] of [[clm, d.clm], [sft, d.sft], [mlm, d.mlm]]) {
+    for (const [st, r] of /** @type {const} */ ([[clm, rc], [sft, rs], [mlm, rm]])) {
       st.out.textContent = r ? fmt(r.loss) : "—";
       st.out.dataset.value = r ? exact(r.loss) : "";
       st.count.textContent = r ? t("obj.counted", { n: r.numActive }) : "";
-      st.bar.style.width = r && Number.isFinite(r.loss) ? `${(r.loss / max) * 100}%` : "0%";
+      st.bar.style.width = r && Number.isFinite(lossOf(r)) ? `${(lossOf(r) / max) * 100}%` : "0%";
     }
-    fill(why, d.error ? null : [
-      h("p", { text: d.clm.loss > d.sft.loss ? t("obj.whyLarger", { clm: short(d.clm.loss, 4), sft: short(d.sft.loss, 4) }) : t("obj.whyNotLarger") }),
+    fill(why, !all ? null : [
+      h("p", { text: lossOf(all.rc) > lossOf(all.rs) ? t("obj.whyLarger", { clm: short(lossOf(all.rc), 4), sft: short(lossOf(all.rs), 4) }) : t("obj.whyNotLarger") }),
       h("ul", {}, ["obj.why1", "obj.why2", "obj.why3", "obj.why4"].map((k) => h("li", { text: t(k) })))]);
 
     // Per-token table: which tokens count in each objective, and their losses. Rows are built once
     // per length and updated in place, so a keyboard user's focus stays on the select they changed.
-    if (!d.error) {
+    if (all) {
       if (tableRows.length !== d.T) buildTable(d.T);
-      const tok = (id) => OBJ_VOCAB[id] ?? String(id);
+      const tok = (/** @type {number} */ id) => OBJ_VOCAB[id] ?? String(id);
+      /** @param {HTMLElement} td @param {HTMLElement} lossTd @param {number | null} y @param {number} loss @param {boolean} last */
       const put = (td, lossTd, y, loss, last) => {
         if (last) {
           td.textContent = t("obj.lastPos");
@@ -173,7 +207,7 @@ export function createObjectives(ctx) {
         } else if (y === -100) {
           td.textContent = t("obj.notCounted");
           lossTd.textContent = "—";
-        } else {
+        } else if (y !== null) {
           td.textContent = "✓ " + tok(y);
           lossTd.textContent = short(loss, 4);
         }
@@ -185,11 +219,11 @@ export function createObjectives(ctx) {
         row.tr.className = i < s.objPromptLength ? "prompt-row" : "";
         row.th.textContent = String(i) + (i < s.objPromptLength ? " · P" : "");
         const last = i + 1 >= d.T;
-        put(row.clm, row.clmLoss, last ? null : d.clmLabels[i + 1], last ? 0 : d.clm.perTokenLoss[i], last);
-        put(row.sft, row.sftLoss, last ? null : d.sftLabels[i + 1], last ? 0 : d.sft.perTokenLoss[i], last);
-        row.mlmIn.textContent = tok(d.mlmMasked.inputIds[i]);
-        row.mlmIn.className = d.mlmMasked.inputIds[i] !== s.objSequence[i] ? "changed" : "";
-        put(row.mlm, row.mlmLoss, d.mlmMasked.labels[i], d.mlm.perTokenLoss[i], false);
+        put(row.clm, row.clmLoss, last ? null : all.clmLabels[i + 1], last ? 0 : all.rc.perTokenLoss[i], last);
+        put(row.sft, row.sftLoss, last ? null : all.sftLabels[i + 1], last ? 0 : all.rs.perTokenLoss[i], last);
+        row.mlmIn.textContent = tok(all.mlmMasked.inputIds[i]);
+        row.mlmIn.className = all.mlmMasked.inputIds[i] !== s.objSequence[i] ? "changed" : "";
+        put(row.mlm, row.mlmLoss, all.mlmMasked.labels[i], all.rm.perTokenLoss[i], false);
       });
     }
 
@@ -197,6 +231,7 @@ export function createObjectives(ctx) {
     if (mseShape !== s.msePredictions.length) {
       mseShape = s.msePredictions.length;
       mseInputs = s.msePredictions.map((_, i) => {
+        /** @param {"msePredictions" | "mseTargets"} key @param {string} label */
         const mk = (key, label) => {
           const input = h("input", { type: "number", step: "0.1", id: uid("ctl"), "aria-label": t(label, { i }) });
           input.addEventListener("input", () => {

@@ -4,42 +4,48 @@
 import { h, fill, uid } from "../dom.js";
 import { matrixView } from "../widgets/tensor.js";
 import { LIMITS, SCHEMA } from "../state.js";
+import { errorMessage } from "../format.js";
 
+/** A flat [B, W] matrix as B rows. @type {(flat: Int32Array, dims: [number, number]) => number[][]} */
 const rowsOf = (flat, [B, W]) => Array.from({ length: B }, (_, b) => Array.from(flat.subarray(b * W, b * W + W)));
 
+/** @param {import("../shell.js").Losslab} L @param {import("../state.js").State} s */
 export function computePadding(L, s) {
-  const out = { error: null };
   const B = s.padPrompts.length;
-  out.B = B;
-  if (B === 0) {
-    out.error = "no prompts";
-    return out;
-  }
+  if (B === 0) return { B, error: "no prompts" };
   try {
     const examples = s.padPrompts.map((p, b) => ({ inputIds: p, labels: s.padLabels[b] ?? [] }));
     const left = L.collate(examples, { padId: s.padTokenId, paddingSide: "left" });
     const right = L.collate(examples, { padId: s.padTokenId, paddingSide: "right" });
+    // Every example has labels here, so the collated labels are there.
+    const leftLabels = /** @type {Int32Array} */ (left.labels);
+    const leftLabelDims = /** @type {[number, number]} */ (left.labelDims);
     const [, P] = left.dims;
-    const [, Lb] = left.labelDims;
-    out.left = { ids: rowsOf(left.inputIds, left.dims), mask: rowsOf(left.attentionMask, left.dims), labels: rowsOf(left.labels, left.labelDims) };
-    out.right = { ids: rowsOf(right.inputIds, right.dims) };
-    out.P = P;
-    out.L = Lb;
-    const aligned = L.alignLabels(left.labels, left.labelDims, P, s.padTokenId);
-    out.aligned = rowsOf(aligned.data, aligned.dims);
+    const [, Lb] = leftLabelDims;
+    const leftIds = rowsOf(left.inputIds, left.dims);
+    const aligned = L.alignLabels(leftLabels, leftLabelDims, P, s.padTokenId);
     // Generation appends new tokens after each (left-padded) prompt; rows end with padding.
     const G = Math.max(1, ...s.padGenerated.map((r) => r.length));
-    const genFlat = Int32Array.from(out.left.ids.flatMap((row, b) => [...row, ...Array.from({ length: G }, (_, j) => s.padGenerated[b]?.[j] ?? s.padTokenId)]));
-    out.generated = rowsOf(genFlat, [B, P + G]);
-    out.masked = rowsOf(L.maskPrompt(genFlat, [B, P + G], P, s.padTokenId), [B, P + G]);
+    const genFlat = Int32Array.from(leftIds.flatMap((row, b) => [...row, ...Array.from({ length: G }, (_, j) => s.padGenerated[b]?.[j] ?? s.padTokenId)]));
     const c = L.collate(examples, { padId: s.padTokenId, paddingSide: s.paddingSide, ...(s.padToMultipleOf > 0 ? { padToMultipleOf: s.padToMultipleOf } : {}) });
-    out.collate = { ids: rowsOf(c.inputIds, c.dims), mask: rowsOf(c.attentionMask, c.dims), labels: c.labels ? rowsOf(c.labels, c.labelDims) : null, dims: c.dims, labelDims: c.labelDims };
+    return {
+      B,
+      error: null,
+      left: { ids: leftIds, mask: rowsOf(left.attentionMask, left.dims), labels: rowsOf(leftLabels, leftLabelDims) },
+      right: { ids: rowsOf(right.inputIds, right.dims) },
+      P,
+      L: Lb,
+      aligned: rowsOf(aligned.data, aligned.dims),
+      generated: rowsOf(genFlat, [B, P + G]),
+      masked: rowsOf(L.maskPrompt(genFlat, [B, P + G], P, s.padTokenId), [B, P + G]),
+      collate: { ids: rowsOf(c.inputIds, c.dims), mask: rowsOf(c.attentionMask, c.dims), labels: c.labels && c.labelDims ? rowsOf(c.labels, c.labelDims) : null, dims: c.dims, labelDims: c.labelDims },
+    };
   } catch (e) {
-    out.error = String(e?.message ?? e);
+    return { B, error: errorMessage(e) };
   }
-  return out;
 }
 
+/** @type {Record<number, [number, string][]>} */
 const CODE = {
   0: [[94, '        labels = inputs["labels"] if "labels" in inputs else None']],
   1: [[96, '            assert self.tokenizer.padding_side == "left", "This method only accepts left-padded tensor."']],
@@ -55,16 +61,20 @@ const CODE = {
     [108, "            generated_tokens[:, :prompt_len] = self.tokenizer.pad_token_id"]],
 };
 
+/** @param {import("../shell.js").ViewContext} ctx */
 export function createPadding(ctx) {
   const { t, store } = ctx;
-  const set = (p) => store.set(p);
+  const set = (/** @type {Partial<import("../state.js").State>} */ p) => store.set(p);
   const STEPS = 5;
 
   // Row editors for the prompts, labels and generated continuations ("11, 12, 13").
+  /** @param {"padPrompts" | "padLabels" | "padGenerated"} field @param {string} labelKey */
   const rowEditor = (field, labelKey) => {
     const wrap = h("div", { class: "row-editor" });
     let count = -1;
+    /** @type {HTMLInputElement[]} */
     let inputs = [];
+    /** @param {import("../state.js").State} s */
     const update = (s) => {
       const rows = s[field];
       if (rows.length !== count) {
@@ -87,7 +97,7 @@ export function createPadding(ctx) {
       }
       inputs.forEach((inp, b) => {
         const text = rows[b].join(", ");
-        if (inp.ownerDocument.activeElement !== inp && inp.getRootNode().activeElement !== inp) inp.value = text;
+        if (inp.ownerDocument.activeElement !== inp && /** @type {Document | ShadowRoot} */ (inp.getRootNode()).activeElement !== inp) inp.value = text;
       });
     };
     return { wrap, update };
@@ -126,7 +136,7 @@ export function createPadding(ctx) {
 
   // Collate.
   const side = h("select", { id: uid("ctl"), dataset: { testid: "collate-side" } }, ["right", "left"].map((v) => h("option", { value: v, text: t(`pad.side.${v}`) })));
-  side.addEventListener("change", () => set({ paddingSide: side.value }));
+  side.addEventListener("change", () => set({ paddingSide: /** @type {"right" | "left"} */ (side.value) }));
   const mul = h("input", { type: "number", min: "0", max: "64", step: "1", id: uid("ctl"), dataset: { testid: "collate-multiple" } });
   mul.addEventListener("input", () => {
     const x = Number(mul.value);
@@ -134,6 +144,7 @@ export function createPadding(ctx) {
   });
   const collateBody = h("div", { dataset: { testid: "collate" } });
 
+  /** @param {string} key @param {import("../dom.js").Child[]} children */
   const card = (key, ...children) => {
     const id = uid("h");
     return h("section", { class: "card span-2", "aria-labelledby": id }, h("h2", { id, text: t(key) }), children);
@@ -149,13 +160,19 @@ export function createPadding(ctx) {
           h("div", { class: "field" }, h("label", { for: mul.id, text: t("pad.multiple") }), mul)),
         collateBody)));
 
+  /**
+   * Token ids with padding and -100 marked.
+   * @template V
+   * @param {ArrayLike<V>[]} rows @param {number} pad @param {string} shape @param {NonNullable<Parameters<typeof matrixView<V>>[1]>} [extra]
+   */
   const idsView = (rows, pad, shape, extra = {}) => matrixView(rows, { shape, format: String, cls: (r, c, v) => (v === pad ? "pad" : v === -100 ? "ignored" : ""), label: shape, ...extra });
-  const code = (lines) => {
+  const code = (/** @type {[number, string][]} */ lines) => {
     // Dedent the excerpt as a block, keeping its inner indentation.
     const indent = Math.min(...lines.map(([, text]) => text.length - text.trimStart().length));
     return h("pre", { class: "code-block" }, lines.map(([n, text]) => h("code", { class: "code-line" }, h("span", { class: "line-no", text: String(n) }), text.slice(indent) + "\n")));
   };
 
+  /** @param {import("../state.js").State} s */
   function update(s) {
     prompts.update(s);
     labels.update(s);
@@ -167,12 +184,13 @@ export function createPadding(ctx) {
     prev.disabled = s.padStep === 0;
     next.disabled = s.padStep === STEPS - 1;
     const d = computePadding(ctx.losslab, s);
-    if (d.error) {
+    if (d.error !== null) {
       fill(stepBody, h("p", { class: "error", role: "alert", text: t("summary.refused") + " " + d.error }));
       fill(collateBody);
       return;
     }
     const B = d.B;
+    /** @type {HTMLElement[]} */
     const parts = [code(CODE[s.padStep])];
     switch (s.padStep) {
       case 0:
@@ -208,7 +226,7 @@ export function createPadding(ctx) {
     fill(collateBody,
       idsView(c.ids, s.padTokenId, `input_ids: [${c.dims.join(", ")}]`, { label: `collate input_ids` }),
       matrixView(c.mask, { shape: `attention_mask: [${c.dims.join(", ")}]`, label: "collate attention_mask", format: String, cls: (r, cc, v) => (v === 0 ? "pad" : "") }),
-      c.labels ? idsView(c.labels, s.padTokenId, `labels: [${c.labelDims.join(", ")}]`, { label: "collate labels" }) : null,
+      c.labels && c.labelDims ? idsView(c.labels, s.padTokenId, `labels: [${c.labelDims.join(", ")}]`, { label: "collate labels" }) : null,
       h("p", { class: "hint", text: t("pad.collateNote") }));
   }
   return { el, update };

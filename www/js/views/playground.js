@@ -11,8 +11,10 @@ import { createEpsCurve } from "../widgets/eps-curve.js";
 import { createFormula } from "../widgets/formula.js";
 import { createTrace } from "../widgets/trace.js";
 
+/** @type {(keyof import("../state.js").State)[]} */
 const PLAYGROUND_FIELDS = ["vocab", "inputTokens", "logits", "labels", "epsilon", "ignoreIndex", "shiftLabels", "semantics", "reduction", "numItemsInBatch", "zLossScale", "softcap", "position"];
 
+/** @param {import("../shell.js").ViewContext} given */
 export function createPlayground(given) {
   // A train panel's name means nothing here: show the whole view.
   const ctx = given.only?.startsWith("train-") ? { ...given, only: "" } : given;
@@ -21,6 +23,7 @@ export function createPlayground(given) {
     const d = defaultState();
     store.set(Object.fromEntries(PLAYGROUND_FIELDS.map((f) => [f, d[f]])));
   };
+  /** @param {string} key @param {{ el: HTMLElement, update(s: import("../state.js").State, d: import("../compute.js").Playground): void }} widget */
   const card = (key, widget, extraClass = "") => {
     const id = uid("h");
     return {
@@ -43,6 +46,7 @@ export function createPlayground(given) {
   const intro = h("p", { class: "intro", text: t("playground.intro") });
   const el = h("div", { class: "view view-playground" }, ctx.only ? null : intro, h("div", { class: ctx.only ? "cards only" : "cards" }, all.map((c) => c.el)));
 
+  /** @param {import("../state.js").State} s */
   function update(s) {
     const d = computePlayground(ctx.losslab, s);
     for (const c of all) {

@@ -13,29 +13,38 @@ import { createTrainCompare } from "../widgets/train-compare.js";
 import { createTrainSamples, DEFAULT_PROMPT } from "../widgets/train-samples.js";
 import { createTrainData } from "../widgets/train-data.js";
 
+/** @type {(n: number, max: number) => number[]} */
 const divisors = (n, max) => Array.from({ length: max }, (_, i) => i + 1).filter((d) => n % d === 0);
+/** @type {(n: number, atMost: number) => number} */
 const largestDivisor = (n, atMost) => {
   let d = Math.max(1, atMost);
   while (n % d !== 0) d--;
   return d;
 };
 
+/** @param {import("../i18n.js").Translate} t @param {number} seconds */
 function duration(t, seconds) {
   if (!Number.isFinite(seconds)) return "—";
   const s = Math.max(0, Math.round(seconds));
   return s < 90 ? t("train.seconds", { s }) : t("train.minutes", { m: Math.floor(s / 60), s: s % 60 });
 }
 
+/** @typedef {import("../state.js").State} State */
+
+/** @param {import("../shell.js").ViewContext} ctx */
 export function createTrain(ctx) {
   const { t, store } = ctx;
   const session = (ctx.keep.train ??= createTrainSession());
   const st0 = session.get();
   st0.prompt ??= DEFAULT_PROMPT[store.get().trainCorpus];
-  const set = (p) => store.set(p);
+  const set = (/** @type {Partial<State>} */ p) => store.set(p);
 
   // Settings: number fields checked against the schema's caps (an out-of-range entry is marked and
   // not applied; the link's values are clamped by the decoder, which says so).
+  /** @type {Partial<Record<NumberField, HTMLInputElement>>} */
   const fields = {};
+  /** @typedef {"trainLayers" | "trainDModel" | "trainContext" | "trainVocab" | "trainSeed" | "trainEpsilon" | "trainLr" | "trainSteps" | "trainSftLr" | "trainSftSteps" | "trainBatch"} NumberField */
+  /** @param {NumberField} field @param {string} labelKey @param {number} step @param {string} [helpKey] */
   const numField = (field, labelKey, step, helpKey) => {
     const spec = SCHEMA[field];
     const input = h("input", { type: "number", min: String(spec.min), max: String(spec.max), step: String(step), id: uid("ctl"), dataset: { testid: `train-${spec.key}` } });
@@ -76,6 +85,7 @@ export function createTrain(ctx) {
   const runBtn = h("button", { type: "button", class: "primary", text: t("train.run"), dataset: { testid: "train-run" }, onclick: () => session.runLesson(store.get()) });
   const pauseBtn = h("button", { type: "button", text: t("train.pause"), dataset: { testid: "train-pause" }, onclick: () => (session.get().phase === "paused" ? session.resume() : session.pause()) });
   const resetBtn = h("button", { type: "button", text: t("train.reset"), dataset: { testid: "train-reset" }, onclick: () => session.reset(store.get()) });
+  /** @param {import("../trainer.js").Objective} kind @param {string} key */
   const stage = (kind, key) => h("button", { type: "button", text: t(key), dataset: { testid: `train-stage-${kind}` }, onclick: () => session.runStage(kind, store.get()) });
   const stageBtns = [stage("clm", "train.stage.clm"), stage("sft", "train.stage.sft"), stage("sft-unmasked", "train.stage.unmasked")];
   const status = h("p", { class: "status", role: "status", dataset: { testid: "train-status", state: "preparing" } });
@@ -90,6 +100,7 @@ export function createTrain(ctx) {
   const stale = h("p", { class: "note-box", hidden: true, dataset: { testid: "train-stale" } });
   const model = h("p", { class: "hint", dataset: { testid: "train-model" } });
 
+  /** @param {string} key @param {import("../dom.js").Child} body */
   const card = (key, body, extra = "") => {
     const id = uid("h");
     return h("section", { class: `card ${extra}`, "aria-labelledby": id, dataset: { widget: key } }, h("h2", { id, text: t(`train.${key}.title`) }), body);
@@ -111,6 +122,7 @@ export function createTrain(ctx) {
   const tokens = createTokenLosses(ctx, session);
   const samples = createTrainSamples(ctx, session);
   const data = createTrainData(ctx, session);
+  /** @type {Record<string, HTMLElement>} */
   const cards = {
     "train-curves": card("curves", curves.el, "span-2"),
     "train-table": card("cmp", compare.el, "span-2"),
@@ -146,8 +158,10 @@ export function createTrain(ctx) {
   // written only after the queue has drained, so a reader who waits for them finds every number in
   // place.
   let statusKey = "";
+  /** @type {(keyof typeof JOBS)[]} */
   const queue = [];
   let pumping = false;
+  /** @param {(keyof typeof JOBS)[]} jobs */
   const enqueue = (...jobs) => {
     for (const j of jobs) if (!queue.includes(j)) queue.push(j);
     if (!pumping) {
@@ -208,12 +222,12 @@ export function createTrain(ctx) {
     else if (st.phase === "done") {
       const total = st.runs.filter((r) => r.done).reduce((a, r) => a + r.elapsedMs, 0) / 1000;
       text = st.lesson ? t("train.status.lessonDone", { time: duration(t, total), list: st.runs.map((r) => `${runLabel(t, st.runs, r)} ${duration(t, r.elapsedMs / 1000)}`).join(", ") })
-        : t("train.status.stageDone", { run: runLabel(t, st.runs, st.runs.at(-1)), time: duration(t, st.runs.at(-1).elapsedMs / 1000) });
+        : t("train.status.stageDone", { run: runLabel(t, st.runs, st.runs[st.runs.length - 1]), time: duration(t, st.runs[st.runs.length - 1].elapsedMs / 1000) });
     } else text = st.config ? t("train.status.ready") : t("train.status.idle");
     if (text !== statusKey) status.textContent = statusKey = text;
 
-    bar.max = String(live?.steps || 1);
-    bar.value = String(live?.step ?? 0);
+    bar.max = live?.steps || 1;
+    bar.value = live?.step ?? 0;
     bar.dataset.run = live?.run ?? "";
     stepText.textContent = live ? t("train.stepOf", { run: liveLabel, step: live.step, steps: live.steps }) : t("train.noRun");
     rate.textContent = live?.rate ? live.rate.toFixed(1) : "—";
@@ -238,15 +252,18 @@ export function createTrain(ctx) {
     }
   }
 
+  /** @param {State} s */
   function syncFields(s) {
-    for (const [k, input] of Object.entries(fields)) setValue(input, s[k]);
+    for (const [k, input] of /** @type {[NumberField, HTMLInputElement][]} */ (Object.entries(fields))) setValue(input, s[k]);
     const ds = divisors(s.trainDModel, SCHEMA.trainHeads.max);
     if (heads.options.length !== ds.length || [...heads.options].some((o, i) => Number(o.value) !== ds[i])) fill(heads, ds.map((d) => h("option", { value: String(d), text: String(d) })));
     heads.value = String(s.trainHeads);
   }
 
   const unsubscribe = session.subscribe((_, what) => render(what));
-  let prepTimer = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let prepTimer;
+  /** @param {State} s @param {State | null} prev */
   function update(s, prev) {
     syncFields(s);
     // The sample prompt follows the corpus' language until the learner types their own.

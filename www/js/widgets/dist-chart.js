@@ -2,9 +2,11 @@
 import { h, fill, uid } from "../dom.js";
 import { short } from "../format.js";
 
+/** @param {import("../shell.js").ViewContext} ctx */
 export function createDistChart(ctx) {
   const { t, store } = ctx;
   const selId = uid("ctl");
+  /** @type {HTMLSelectElement} */
   const select = h("select", { id: selId, dataset: { testid: "dist-position" }, onchange: () => store.set({ position: Number(select.value) }) });
   const caption = h("p", { class: "hint" });
   const body = h("div", { class: "dist", role: "table", "aria-label": t("dist.title") });
@@ -13,10 +15,11 @@ export function createDistChart(ctx) {
     h("span", { class: "swatch swatch-q", "aria-hidden": "true" }), t("dist.q"));
   const el = h("div", {}, h("div", { class: "field inline" }, h("label", { for: selId, text: t("dist.position") }), select), legend, caption, body);
 
+  /** @param {import("../state.js").State} s @param {import("../compute.js").Playground} d */
   function update(s, d) {
     const T = s.logits.length;
     const V = s.vocab.length;
-    const opts = Array.from({ length: T }, (_, r) => [r, `${r} · ${s.vocab[s.inputTokens[r]] ?? ""}`]);
+    const opts = Array.from({ length: T }, (_, r) => /** @type {const} */ ([r, `${r} · ${s.vocab[s.inputTokens[r]] ?? ""}`]));
     const key = JSON.stringify(opts);
     if (select.dataset.opts !== key) {
       fill(select, opts.map(([v, text]) => h("option", { value: String(v), text })));
@@ -26,9 +29,9 @@ export function createDistChart(ctx) {
     const r = s.position;
     const scored = r < d.rows;
     const y = scored ? d.targets[r] : null;
-    const ignored = !scored || y === s.ignoreIndex;
+    const ignored = y === null || y === s.ignoreIndex;
     const cls = ignored ? null : y < 0 ? 0 : y;
-    caption.textContent = !scored ? t("dist.shiftedAway") : ignored ? t("dist.ignored") : t("dist.caption", { eps: s.epsilon, V, name: s.vocab[cls] ?? String(cls) });
+    caption.textContent = !scored ? t("dist.shiftedAway") : cls === null ? t("dist.ignored") : t("dist.caption", { eps: s.epsilon, V, name: s.vocab[cls] ?? String(cls) });
     const rows = [h("div", { class: "dist-row dist-head", role: "row" },
       h("span", { role: "columnheader", text: t("dist.token") }),
       h("span", { role: "columnheader", text: t("dist.bars") }),

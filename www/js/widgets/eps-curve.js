@@ -4,12 +4,14 @@ import { short } from "../format.js";
 
 const W = 360, H = 200, L = 48, R = 12, TOP = 12, B = 36;
 
+/** @param {import("../shell.js").ViewContext} ctx */
 export function createEpsCurve(ctx) {
   const { t } = ctx;
   const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "curve", role: "img" });
   const note = h("p", { class: "hint" });
   const el = h("div", { dataset: { testid: "eps-curve" } }, chart, note);
 
+  /** @param {import("../state.js").State} st @param {import("../compute.js").Playground} d */
   function update(st, d) {
     const pts = d.curve?.value;
     if (!pts) {
@@ -28,8 +30,8 @@ export function createEpsCurve(ctx) {
     let lo = Math.min(...finite.map((p) => p.loss));
     let hi = Math.max(...finite.map((p) => p.loss));
     if (hi - lo < 1e-9) { lo -= 0.5; hi += 0.5; }
-    const x = (e) => L + e * (W - L - R);
-    const y = (v) => TOP + (1 - (v - lo) / (hi - lo)) * (H - TOP - B);
+    const x = (/** @type {number} */ e) => L + e * (W - L - R);
+    const y = (/** @type {number} */ v) => TOP + (1 - (v - lo) / (hi - lo)) * (H - TOP - B);
     let path = "";
     let pen = false;
     for (const p of pts) {
@@ -48,7 +50,7 @@ export function createEpsCurve(ctx) {
     ];
     const cur = st.epsilon;
     const curLoss = d.main?.loss;
-    if (cur >= 0 && cur <= 1 && Number.isFinite(curLoss)) {
+    if (cur >= 0 && cur <= 1 && typeof curLoss === "number" && Number.isFinite(curLoss)) {
       children.push(svg("line", { x1: x(cur), y1: TOP, x2: x(cur), y2: H - B, class: "marker-line" }));
       children.push(svg("circle", { cx: x(cur), cy: y(curLoss), r: 4.5, class: "marker" }));
     }

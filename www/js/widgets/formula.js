@@ -2,7 +2,7 @@
 import { h, fill } from "../dom.js";
 import { fmt } from "../format.js";
 
-/** A number as TeX: exponents as ×10^k, non-finite values as symbols. */
+/** A number as TeX: exponents as ×10^k, non-finite values as symbols. @param {number | null | undefined} x */
 export function texNum(x) {
   if (x === null || x === undefined) return "\\text{—}";
   if (Number.isNaN(x)) return "\\mathrm{NaN}";
@@ -14,11 +14,12 @@ export function texNum(x) {
 }
 
 /** An input value (ε, N, V) exactly as the state holds it, as TeX. */
-const texIn = (x) => {
+const texIn = (/** @type {number} */ x) => {
   const m = /^(-?[\d.]+)e([+-]?\d+)$/.exec(String(x));
   return m ? `${m[1]}\\times 10^{${Number(m[2])}}` : String(x);
 };
 
+/** @param {import("../shell.js").ViewContext} ctx */
 export function createFormula(ctx) {
   const { t } = ctx;
   // Focusable: on a phone the formulas scroll sideways, and keyboard users must reach that.
@@ -27,6 +28,7 @@ export function createFormula(ctx) {
   const legend = h("p", { class: "hint" });
   const el = h("div", { class: "formula" }, general, live, legend);
 
+  /** @param {HTMLElement} node @param {string} tex @param {string} fallback */
   const render = (node, tex, fallback) => {
     if (ctx.katex) {
       try {
@@ -39,6 +41,7 @@ export function createFormula(ctx) {
     node.textContent = fallback;
   };
 
+  /** @param {import("../state.js").State} s @param {import("../compute.js").Playground} d */
   function update(s, d) {
     const r = d.main;
     const torchNone = s.semantics === "torch" && s.reduction === "none";

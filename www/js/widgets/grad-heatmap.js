@@ -2,6 +2,7 @@
 import { h, fill } from "../dom.js";
 import { short } from "../format.js";
 
+/** @param {import("../shell.js").ViewContext} ctx */
 export function createGradHeatmap(ctx) {
   const { t } = ctx;
   const note = h("p", { class: "hint" });
@@ -9,6 +10,7 @@ export function createGradHeatmap(ctx) {
   const scroller = h("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("heatmap.scroll") }, table);
   const el = h("div", {}, note, scroller);
 
+  /** @param {import("../state.js").State} s @param {import("../compute.js").Playground} d */
   function update(s, d) {
     const g = d.main?.grad;
     if (!g) {

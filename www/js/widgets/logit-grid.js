@@ -4,9 +4,10 @@ import { short } from "../format.js";
 import { LIMITS, cleanName } from "../state.js";
 
 const NUM_RE = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,3})?\s*$/;
+/** @type {Record<string, number>} */
 const NONFINITE = { inf: Infinity, "+inf": Infinity, "-inf": -Infinity, nan: NaN };
 
-/** Parses what a person typed into a logit cell: a number, inf, -inf or nan; null if not (yet) valid. */
+/** Parses what a person typed into a logit cell: a number, inf, -inf or nan; null if not (yet) valid. @param {string} text */
 export function parseLogit(text) {
   const t = text.trim().toLowerCase();
   if (Object.hasOwn(NONFINITE, t)) return NONFINITE[t];
@@ -16,8 +17,9 @@ export function parseLogit(text) {
   return Math.max(-LIMITS.logit, Math.min(LIMITS.logit, x));
 }
 
-const showLogit = (x) => (Number.isNaN(x) ? "nan" : x === Infinity ? "inf" : x === -Infinity ? "-inf" : String(x));
+const showLogit = (/** @type {number} */ x) => (Number.isNaN(x) ? "nan" : x === Infinity ? "inf" : x === -Infinity ? "-inf" : String(x));
 
+/** @param {import("../shell.js").ViewContext} ctx */
 export function createLogitGrid(ctx) {
   const { t, store } = ctx;
   const el = h("div", { class: "grid-widget" });
@@ -26,25 +28,35 @@ export function createLogitGrid(ctx) {
   const caption = h("caption", { class: "sr-only", text: t("grid.caption") });
   scroller.append(table);
   let shape = "";
+  /** @type {HTMLInputElement[][]} */
   let cells = []; // [t][c] inputs
+  /** @type {HTMLInputElement[]} */
   let nameInputs = [];
+  /** @type {HTMLSelectElement[]} */
   let inputSelects = [];
+  /** @type {HTMLSelectElement[]} */
   let labelSelects = [];
+  /** @type {HTMLTableCellElement[]} */
   let targetCells = [];
+  /** @type {HTMLOutputElement[]} */
   let lossCells = [];
+  /** @type {HTMLButtonElement[]} */
   let posButtons = [];
 
-  const set = (patch) => store.set(patch);
+  const set = (/** @type {Partial<import("../state.js").State>} */ patch) => store.set(patch);
+  /** @param {number} r @param {number} c @param {number} x */
   const setLogit = (r, c, x) => {
     const logits = store.get().logits.map((row) => row.slice());
     logits[r][c] = x;
     set({ logits });
   };
 
+  /** @param {import("../state.js").State} s */
   function build(s) {
     const T = s.logits.length;
     const V = s.vocab.length;
-    cells = [];
+    /** @type {HTMLInputElement[]} */
+    const flat = [];
     nameInputs = [];
     inputSelects = [];
     labelSelects = [];
@@ -110,7 +122,7 @@ export function createLogitGrid(ctx) {
             setLogit(r, c, Math.max(-LIMITS.logit, Math.min(LIMITS.logit, Math.round((cur + step) * 1000) / 1000)));
           },
         });
-        cells.push(input);
+        flat.push(input);
         return h("td", {}, input);
       });
       const labelSel = h("select", {
@@ -125,22 +137,24 @@ export function createLogitGrid(ctx) {
       labelSelects.push(labelSel);
       const target = h("td", { class: "target" });
       targetCells.push(target);
-      const loss = h("td", { class: "num" }, h("output", { dataset: { testid: `token-loss-${r}` } }));
-      lossCells.push(loss.firstChild);
-      return h("tr", {}, h("th", { scope: "row" }, pos), h("td", {}, inSel), rowCells, h("td", {}, labelSel), target, loss);
+      const lossOut = h("output", { dataset: { testid: `token-loss-${r}` } });
+      lossCells.push(lossOut);
+      return h("tr", {}, h("th", { scope: "row" }, pos), h("td", {}, inSel), rowCells, h("td", {}, labelSel), target, h("td", { class: "num" }, lossOut));
     });
     fill(table, caption, h("thead", {}, head), h("tbody", {}, body));
-    cells = Array.from({ length: T }, (_, r) => cells.slice(r * V, r * V + V));
+    cells = Array.from({ length: T }, (_, r) => flat.slice(r * V, r * V + V));
   }
 
-  const buttons = h("div", { class: "button-row" },
+  const [addPosition, removePosition, addToken, removeToken] = [
     h("button", { type: "button", text: t("grid.addPosition"), onclick: () => resize(+1, 0) }),
     h("button", { type: "button", text: t("grid.removePosition"), onclick: () => resize(-1, 0) }),
     h("button", { type: "button", text: t("grid.addToken"), onclick: () => resize(0, +1) }),
     h("button", { type: "button", text: t("grid.removeToken"), onclick: () => resize(0, -1) }),
-  );
+  ];
+  const buttons = h("div", { class: "button-row" }, addPosition, removePosition, addToken, removeToken);
   const hint = h("p", { class: "hint", text: t("grid.hint") });
 
+  /** @param {number} dT @param {number} dV */
   function resize(dT, dV) {
     const s = store.get();
     const T = s.logits.length + dT;
@@ -157,6 +171,7 @@ export function createLogitGrid(ctx) {
     set({ logits, vocab, labels, inputTokens, position: Math.min(s.position, T - 1) });
   }
 
+  /** @param {HTMLSelectElement} sel @param {(readonly [number, string])[]} options @param {number} value */
   function fillSelect(sel, options, value) {
     const key = JSON.stringify(options);
     if (sel.dataset.opts !== key) {
@@ -166,6 +181,7 @@ export function createLogitGrid(ctx) {
     sel.value = String(value);
   }
 
+  /** @param {import("../state.js").State} s @param {import("../compute.js").Playground} d */
   function update(s, d) {
     const T = s.logits.length;
     const V = s.vocab.length;
@@ -174,7 +190,7 @@ export function createLogitGrid(ctx) {
       build(s);
       shape = key;
     }
-    const tokenOptions = s.vocab.map((name, c) => [c, `${c}: ${name}`]);
+    const tokenOptions = s.vocab.map((name, c) => /** @type {const} */ ([c, `${c}: ${name}`]));
     for (let r = 0; r < T; r++) {
       for (let c = 0; c < V; c++) {
         const input = cells[r][c];
@@ -188,6 +204,7 @@ export function createLogitGrid(ctx) {
       }
       fillSelect(inputSelects[r], tokenOptions, s.inputTokens[r]);
       const y = s.labels[r];
+      /** @type {(readonly [number, string])[]} */
       const opts = [[s.ignoreIndex, t("grid.ignore", { ii: s.ignoreIndex })], ...tokenOptions];
       if (y !== s.ignoreIndex && (y < 0 || y >= V)) opts.push([y, y < 0 ? t("grid.negativeLabel", { y }) : t("grid.outOfVocab", { y })]);
       fillSelect(labelSelects[r], opts, y);
@@ -195,17 +212,17 @@ export function createLogitGrid(ctx) {
       // What row r is scored against, after shifting; and its loss.
       const scored = r < d.rows;
       const target = scored ? d.targets[r] : null;
-      targetCells[r].textContent = !scored ? t("grid.shiftedAway") : target === s.ignoreIndex ? t("grid.ignored") : target < 0 ? `${target} → 0: ${s.vocab[0]}` : target < V ? s.vocab[target] : String(target);
-      targetCells[r].className = "target" + (!scored || target === s.ignoreIndex ? " muted" : "");
+      targetCells[r].textContent = target === null ? t("grid.shiftedAway") : target === s.ignoreIndex ? t("grid.ignored") : target < 0 ? `${target} → 0: ${s.vocab[0]}` : target < V ? s.vocab[target] : String(target);
+      targetCells[r].className = "target" + (target === null || target === s.ignoreIndex ? " muted" : "");
       const loss = d.main && scored ? d.main.perTokenLoss[r] : null;
       lossCells[r].textContent = loss === null ? "—" : short(loss, 5);
-      for (let c = 0; c < V; c++) cells[r][c].classList.toggle("is-target", scored && target !== s.ignoreIndex && (target < 0 ? 0 : target) === c);
+      for (let c = 0; c < V; c++) cells[r][c].classList.toggle("is-target", target !== null && target !== s.ignoreIndex && (target < 0 ? 0 : target) === c);
     }
     for (let c = 0; c < V; c++) if (nameInputs[c].value !== s.vocab[c]) setValue(nameInputs[c], s.vocab[c]);
-    buttons.children[0].disabled = T >= LIMITS.T;
-    buttons.children[1].disabled = T <= 1;
-    buttons.children[2].disabled = V >= LIMITS.V;
-    buttons.children[3].disabled = V <= 1;
+    addPosition.disabled = T >= LIMITS.T;
+    removePosition.disabled = T <= 1;
+    addToken.disabled = V >= LIMITS.V;
+    removeToken.disabled = V <= 1;
   }
 
   el.append(scroller, buttons, hint);

@@ -2,9 +2,11 @@
 // num_items_in_batch, z-loss and soft-cap, each a labelled control bound to the state.
 import { h, setValue, uid } from "../dom.js";
 
+/** @param {import("../shell.js").ViewContext} ctx */
 export function createLossControls(ctx) {
   const { t, store } = ctx;
-  const set = (patch) => store.set(patch);
+  const set = (/** @type {Partial<import("../state.js").State>} */ patch) => store.set(patch);
+  /** @param {string} labelKey @param {HTMLElement} control @param {string} [helpKey] */
   const field = (labelKey, control, helpKey) => {
     const id = control.id || (control.id = uid("ctl"));
     const help = helpKey ? h("small", { class: "help", id: `${id}-help`, text: t(helpKey) }) : null;
@@ -12,6 +14,10 @@ export function createLossControls(ctx) {
     return h("div", { class: "field" }, h("label", { for: id, text: t(labelKey) }), control, help);
   };
   // A number input that writes valid values only; empty means null where allowed.
+  /**
+   * @param {"epsilon" | "ignoreIndex" | "numItemsInBatch" | "zLossScale" | "softcap"} key
+   * @param {{ min: number, max: number, step: number, nullable?: boolean, integer?: boolean, testid: string }} options
+   */
   const numberInput = (key, { min, max, step, nullable, integer, testid }) => {
     const input = h("input", { type: "number", min: String(min), max: String(max), step: String(step), inputmode: "decimal", dataset: { testid } });
     if (nullable) input.placeholder = t("controls.none");
@@ -46,7 +52,7 @@ export function createLossControls(ctx) {
   const shiftId = (shift.id = uid("ctl"));
 
   const semName = uid("sem");
-  const semRadios = ["hf", "torch"].map((v) => {
+  const semRadios = /** @type {const} */ (["hf", "torch"]).map((v) => {
     const r = h("input", { type: "radio", name: semName, value: v, id: uid("ctl"), dataset: { testid: `sem-${v}` } });
     r.addEventListener("change", () => r.checked && set({ semantics: v }));
     return r;
@@ -56,11 +62,11 @@ export function createLossControls(ctx) {
     semRadios.map((r) => h("span", { class: "radio" }, r, h("label", { for: r.id, text: t(`controls.sem.${r.value}`) }))),
   );
   const red = h("select", { dataset: { testid: "reduction" } }, ["mean", "sum", "none"].map((v) => h("option", { value: v, text: v })));
-  red.addEventListener("change", () => set({ reduction: red.value }));
+  red.addEventListener("change", () => set({ reduction: /** @type {import("../state.js").State["reduction"]} */ (red.value) }));
   const nib = numberInput("numItemsInBatch", { min: 1e-6, max: 1e9, step: 1, nullable: true, testid: "num-items" });
   const z = numberInput("zLossScale", { min: 0, max: 10, step: 0.001, testid: "z-loss-scale" });
   const cap = numberInput("softcap", { min: 1e-3, max: 1e5, step: 1, nullable: true, testid: "softcap" });
-  const reset = h("button", { type: "button", text: t("controls.reset"), onclick: () => ctx.resetPlayground() });
+  const reset = h("button", { type: "button", text: t("controls.reset"), onclick: () => ctx.resetPlayground?.() });
 
   const el = h("div", { class: "controls" },
     epsField,
@@ -74,6 +80,7 @@ export function createLossControls(ctx) {
     h("div", { class: "button-row" }, reset),
   );
 
+  /** @param {import("../state.js").State} s */
   function update(s) {
     setValue(epsRange, Math.max(0, Math.min(1, s.epsilon)));
     setValue(epsNumber, s.epsilon);

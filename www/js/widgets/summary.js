@@ -3,8 +3,10 @@ import { h, fill } from "../dom.js";
 import { fmt, exact } from "../format.js";
 import { noteText } from "../i18n.js";
 
+/** @param {import("../shell.js").ViewContext} ctx */
 export function createSummary(ctx) {
   const { t } = ctx;
+  /** @param {string} key @param {string} testid @param {import("../dom.js").Props} [extra] */
   const item = (key, testid, extra = {}) => {
     const out = h("output", { dataset: { testid }, ...extra });
     return { out, el: h("div", { class: "stat" }, h("span", { class: "stat-label", text: t(key) }), out) };
@@ -23,11 +25,13 @@ export function createSummary(ctx) {
     h("div", { class: "stats" }, loss.el, nll.el, smooth.el, zLoss.el, active.el, denom.el, backend.el),
     identity, error, notes);
 
+  /** @param {{ out: HTMLOutputElement }} o @param {number | null} x */
   const put = (o, x) => {
     o.out.textContent = fmt(x);
     o.out.dataset.value = exact(x);
   };
 
+  /** @param {import("../state.js").State} s @param {import("../compute.js").Playground} d */
   function update(s, d) {
     const r = d.main;
     error.hidden = !d.error;

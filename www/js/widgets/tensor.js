@@ -2,16 +2,29 @@
 import { h } from "../dom.js";
 import { short } from "../format.js";
 
-/** A 1-D tensor as a row of cells. `cls(i, v)` may add a class per cell. */
-export function vectorView(values, { shape, format = short, cls, label } = {}) {
+/** Numbers in the short form: the default format of the views below. @param {unknown} v */
+const shortNumber = (v) => short(Number(v));
+
+/**
+ * A 1-D tensor as a row of cells. `cls(i, v)` may add a class per cell.
+ * @template V
+ * @param {ArrayLike<V>} values
+ * @param {{ shape?: string, format?: (v: V) => string, cls?: (i: number, v: V) => string, label?: string }} [options]
+ */
+export function vectorView(values, { shape, format = shortNumber, cls, label } = {}) {
   return h("div", { class: "tensor" },
     shape ? h("span", { class: "shape", text: shape }) : null,
     h("div", { class: "vector", role: "list", "aria-label": label ?? shape ?? "" },
       Array.from(values, (v, i) => h("span", { role: "listitem", class: "cell " + (cls?.(i, v) ?? ""), text: format(v) }))));
 }
 
-/** A 2-D tensor (array of rows) as a table; `rowLabel(r)`/`colLabel(c)` optional headers. */
-export function matrixView(rows, { shape, format = short, cls, rowLabel, colLabel, label } = {}) {
+/**
+ * A 2-D tensor (array of rows) as a table; `rowLabel(r)`/`colLabel(c)` optional headers.
+ * @template V
+ * @param {ArrayLike<V>[]} rows
+ * @param {{ shape?: string, format?: (v: V) => string, cls?: (r: number, c: number, v: V) => string, rowLabel?: (r: number) => string, colLabel?: (c: number) => string, label?: string }} [options]
+ */
+export function matrixView(rows, { shape, format = shortNumber, cls, rowLabel, colLabel, label } = {}) {
   const cols = rows.reduce((m, r) => Math.max(m, r.length), 0);
   const head = colLabel ? h("tr", {}, rowLabel ? h("td", {}) : null, Array.from({ length: cols }, (_, c) => h("th", { scope: "col", text: colLabel(c) }))) : null;
   const body = rows.map((row, r) => h("tr", {},
@@ -26,7 +39,10 @@ export function matrixView(rows, { shape, format = short, cls, rowLabel, colLabe
       h("table", { class: "matrix" }, head ? h("thead", {}, head) : null, h("tbody", {}, body))));
 }
 
-/** A scalar result. */
+/**
+ * A scalar result.
+ * @param {number} value @param {{ format?: (v: number) => string, label?: string, testid?: string }} [options]
+ */
 export function scalarView(value, { format = short, label, testid } = {}) {
   return h("div", { class: "tensor" }, label ? h("span", { class: "shape", text: label }) : null,
     h("output", { class: "scalar", dataset: testid ? { testid, value: String(value) } : undefined, text: format(value) }));

@@ -6,8 +6,9 @@ import { short } from "../format.js";
 import { runLabel } from "./train-curves.js";
 
 /** A token piece made visible: spaces as ␣, newlines as ↵. */
-export const showPiece = (p) => (p === "" ? "∅" : p.replace(/ /g, "␣").replace(/\n/g, "↵"));
+export const showPiece = (/** @type {string} */ p) => (p === "" ? "∅" : p.replace(/ /g, "␣").replace(/\n/g, "↵"));
 
+/** @param {import("../shell.js").ViewContext} ctx @param {import("../trainer.js").TrainSession} session */
 export function createTokenLosses(ctx, session) {
   const { t } = ctx;
   const index = h("input", { type: "number", min: "1", step: "1", id: uid("ctl"), dataset: { testid: "train-token-index" } });
@@ -28,8 +29,9 @@ export function createTokenLosses(ctx, session) {
       h("span", { class: "tok-key off", "aria-hidden": "true" }), h("span", { text: t("train.tokens.off") })),
     summary);
 
+  /** @type {import("../trainer.js").Tokens | null} */
   let shown = null;
-  const go = (d) => {
+  const go = (/** @type {number} */ d) => {
     const tk = session.get().tokens;
     if (!tk) return;
     session.tokenLosses(Math.max(0, Math.min(tk.count - 1, tk.index + d)));
@@ -42,6 +44,7 @@ export function createTokenLosses(ctx, session) {
     if (ok) session.tokenLosses(i - 1);
   });
 
+  /** @param {string} piece @param {number} loss @param {number} lnV @param {"first" | "masked" | "counted"} state */
   const chip = (piece, loss, lnV, state) => {
     const li = h("li", { class: `tok ${state}` }, h("span", { class: "piece", text: showPiece(piece) }),
       h("span", { class: "tok-loss", text: state === "counted" ? short(loss, 3) : state === "masked" ? "−100" : "—" }));
@@ -49,6 +52,7 @@ export function createTokenLosses(ctx, session) {
     return li;
   };
 
+  /** @param {import("../trainer.js").SessionState} st @param {boolean} busy */
   function update(st, busy) {
     const tk = st.tokens;
     prev.disabled = next.disabled = index.disabled = busy || !tk;
@@ -71,11 +75,11 @@ export function createTokenLosses(ctx, session) {
     // Token j is predicted at position j − 1: clm[j − 1] / sft[j − 1]; nothing predicts token 0.
     fill(clmList, tk.pieces.map((p, j) => chip(p, tk.clm[j - 1], lnV, j === 0 ? "first" : "counted")));
     fill(sftList, tk.pieces.map((p, j) => chip(p, tk.sft[j - 1], lnV, j === 0 ? "first" : j < tk.promptLength ? "masked" : "counted")));
-    const mean = (a) => (a.length ? a.reduce((x, y) => x + y, 0) / a.length : NaN);
+    const mean = (/** @type {number[]} */ a) => (a.length ? a.reduce((x, y) => x + y, 0) / a.length : NaN);
     const clmVals = tk.clm.slice(0, n - 1);
     const sftVals = tk.sft.slice(tk.promptLength - 1, n - 1);
     const promptVals = tk.clm.slice(0, tk.promptLength - 1);
-    const hardest = tk.pieces.map((p, j) => [p, tk.clm[j - 1], j]).slice(1).sort((a, b) => b[1] - a[1]).slice(0, 3);
+    const hardest = tk.pieces.map((p, j) => /** @type {const} */ ([p, tk.clm[j - 1], j])).slice(1).sort((a, b) => b[1] - a[1]).slice(0, 3);
     fill(summary, h("ul", {},
       h("li", { text: t("train.tokens.sumClm", { n: clmVals.length, m: short(mean(clmVals), 3) }) }),
       h("li", { text: t("train.tokens.sumSft", { n: sftVals.length, m: short(mean(sftVals), 3), p: tk.promptLength }) }),

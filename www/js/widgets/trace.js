@@ -5,6 +5,7 @@ import { short } from "../format.js";
 import { vectorView, matrixView, scalarView } from "./tensor.js";
 
 // Lines 559–584 of transformers/trainer_pt_utils.py, verbatim.
+/** @type {[number, string][]} */
 const CODE = [
   [559, "    def __call__(self, model_output, labels, shift_labels=False):"],
   [560, '        logits = model_output["logits"] if isinstance(model_output, dict) else model_output[0]'],
@@ -34,6 +35,7 @@ const CODE = [
   [584, "        return (1 - self.epsilon) * nll_loss + self.epsilon * smoothed_loss"],
 ];
 
+/** @param {import("../shell.js").ViewContext} ctx */
 export function createTrace(ctx) {
   const { t } = ctx;
   const note = h("p", { class: "hint" });
@@ -41,6 +43,7 @@ export function createTrace(ctx) {
   // One scroll box for the whole listing (focusable, so keyboard users can scroll it too).
   const el = h("div", {}, note, h("div", { class: "trace-wrap", tabindex: "0", role: "region", "aria-label": t("trace.scroll") }, list));
 
+  /** @param {import("../state.js").State} s @param {import("../compute.js").Playground} d */
   function update(s, d) {
     const T = s.logits.length;
     const V = s.vocab.length;
@@ -50,7 +53,8 @@ export function createTrace(ctx) {
     const targets = d.targets;
     const mask = targets.map((y) => y === s.ignoreIndex);
     const clamped = targets.map((y) => Math.max(0, y));
-    const boolFmt = (b) => (b ? "True" : "False");
+    const boolFmt = (/** @type {boolean} */ b) => (b ? "True" : "False");
+    /** @type {string[]} */
     const differs = [];
     if (s.semantics === "torch") differs.push(t("trace.diffTorch"));
     if (s.numItemsInBatch !== null) differs.push(t("trace.diffNib"));
@@ -58,8 +62,9 @@ export function createTrace(ctx) {
     if (s.softcap !== null) differs.push(t("trace.diffCap"));
     note.textContent = t("trace.caption") + (differs.length ? " " + t("trace.differs", { list: differs.join("; ") }) : "");
 
+    /** @type {Map<number, HTMLElement>} */
     const out = new Map(); // line → tensor node
-    const err = (msg) => h("p", { class: "error", text: msg });
+    const err = (/** @type {string} */ msg) => h("p", { class: "error", text: msg });
     out.set(559, vectorView(s.labels, { shape: `labels: [1, ${T}]`, format: String, cls: (i, v) => (v === s.ignoreIndex ? "muted" : "") }));
     out.set(560, matrixView(s.logits, { shape: `logits: [1, ${T}, ${V}]`, colLabel: (c) => s.vocab[c], rowLabel: String, label: "logits" }));
     if (s.shiftLabels) {
@@ -81,7 +86,8 @@ export function createTrace(ctx) {
       out.set(581, scalarView(tr.numActive, { label: "num_active_elements", format: String }));
       out.set(582, scalarView(tr.nll, { label: "nll_loss" }));
       out.set(583, scalarView(tr.smooth, { label: "smoothed_loss" }));
-      out.set(584, scalarView(tr.loss, { label: t("trace.returns"), format: (x) => short(x, 7), testid: "trace-result" }));
+      // LabelSmoother's loss is a scalar.
+      out.set(584, scalarView(tr.loss ?? NaN, { label: t("trace.returns"), format: (x) => short(x, 7), testid: "trace-result" }));
     } else if (d.trace.error && !d.unmasked.error) {
       out.set(573, err(d.trace.error));
     }

@@ -5,23 +5,29 @@ import { h, fill } from "../dom.js";
 import { short, exact } from "../format.js";
 import { seedTable } from "./seed-table.js";
 
-/** The lesson's numbers from the runs: the latest finished run of each objective, its final evaluation. */
+/** The lesson's numbers from the runs: the latest finished run of each objective, its final evaluation. @param {import("../trainer.js").Run[]} runs */
 export function lessonNumbers(runs) {
-  const lastDone = (objective) => [...runs].reverse().find((r) => r.done && r.objective === objective && r.evals.length);
+  /** The latest finished run of an objective with an evaluation, and its final evaluation. @param {import("../trainer.js").Objective} objective */
+  const lastDone = (objective) => {
+    const run = [...runs].reverse().find((r) => r.done && r.objective === objective && r.evals.length);
+    return run ? { run, final: run.evals[run.evals.length - 1] } : null;
+  };
   const pre = lastDone("clm");
   const sft = lastDone("sft");
   const unmasked = lastDone("sft-unmasked");
   return {
-    clm: pre ? pre.evals.at(-1).clm : null,
-    sft: sft ? sft.evals.at(-1).sft : null,
-    unmasked: unmasked ? unmasked.evals.at(-1).sftUnmasked : null,
-    sftStart: sft ? sft.train.find((v) => Number.isFinite(v)) : null,
-    sftAfterClm: sft ? sft.evals.at(-1).clm : null,
+    clm: pre ? pre.final.clm : null,
+    sft: sft ? sft.final.sft : null,
+    unmasked: unmasked ? unmasked.final.sftUnmasked : null,
+    sftStart: sft ? sft.run.train.find((v) => Number.isFinite(v)) : null,
+    sftAfterClm: sft ? sft.final.clm : null,
   };
 }
 
+/** @param {import("../shell.js").ViewContext} ctx */
 export function createTrainCompare(ctx) {
   const { t } = ctx;
+  /** @param {string} labelKey @param {string} testid */
   const stat = (labelKey, testid) => {
     const out = h("span", { class: "big-number", dataset: { testid, value: "" }, text: "—" });
     const sub = h("span", { class: "stat-sub" });
@@ -46,11 +52,13 @@ export function createTrainCompare(ctx) {
     seedTable(ctx, { scrollLabel: t("train.cmp.articleScroll"), sourceLabel: t("obj.seedSource") }));
 
   let shown = "";
+  /** @param {import("../trainer.js").SessionState} st @param {import("./train-curves.js").Reference} ref */
   function update(st, ref) {
     const n = lessonNumbers(st.runs);
     const key = JSON.stringify([n, ref]);
     if (key === shown) return;
     shown = key;
+    /** @param {{ out: HTMLElement, sub: HTMLElement }} s @param {number | null} v @param {string} sub */
     const put = (s, v, sub) => {
       s.out.textContent = v === null ? "—" : v.toFixed(4);
       s.out.dataset.value = v === null ? "" : exact(v);
@@ -59,7 +67,7 @@ export function createTrainCompare(ctx) {
     put(clm, n.clm, t("train.cmp.clmSub"));
     put(sft, n.sft, t("train.cmp.sftSub"));
     put(unmasked, n.unmasked, n.unmasked === null ? t("train.cmp.unmaskedNone") : t("train.cmp.unmaskedSub"));
-    const f = (v) => (v === null || v === undefined ? "—" : short(v, 3));
+    const f = (/** @type {number | null | undefined} */ v) => (v === null || v === undefined ? "—" : short(v, 3));
     if (n.clm !== null && n.sft !== null) {
       verdict.textContent = n.clm > n.sft
         ? t("train.cmp.agree", { clm: f(n.clm), sft: f(n.sft), ratio: short(n.clm / n.sft, 2) })
@@ -69,7 +77,7 @@ export function createTrainCompare(ctx) {
       verdict.textContent = t("train.cmp.pending");
       verdict.className = "verdict";
     }
-    const row = (head, a, b) => h("tr", {}, h("th", { scope: "row", text: head }), h("td", { text: a }), h("td", { text: b }));
+    const row = (/** @type {string} */ head, /** @type {string} */ a, /** @type {string} */ b) => h("tr", {}, h("th", { scope: "row", text: head }), h("td", { text: a }), h("td", { text: b }));
     fill(yours,
       row(t("train.cmp.rowArticle"), t("train.cmp.articlePre"), t("train.cmp.articleSft")),
       row(t("train.cmp.rowYours"), n.clm === null ? "—" : t("train.cmp.yoursPre", { v: f(n.clm) }), n.sft === null ? "—" : t("train.cmp.yoursSft", { v: f(n.sft) })),

@@ -7,16 +7,24 @@ import { short } from "../format.js";
 
 const L = 46, R = 14, TOP = 14, B = 42;
 
-/** The held-out value a run is judged by: its own objective's. */
+/** @typedef {import("../trainer.js").Run} Run */
+/** @typedef {import("../trainer.js").Objective} Objective */
+/** What the curves are read against: ln V (a uniform guess), the label-smoothing floor at ε, V. @typedef {{ lnV: number | null, floor: number | null | undefined, eps: number, V: number | undefined }} Reference */
+
+/** The held-out value a run is judged by: its own objective's. @type {(objective: Objective, e: import("../trainer.js").EvalPoint) => number} */
 export const heldOutOf = (objective, e) => (objective === "clm" ? e.clm : objective === "sft" ? e.sft : e.sftUnmasked);
 
-/** "pre-training", "SFT (prompt masked) #2"… for a run, from its objective and its place among runs. */
+/**
+ * "pre-training", "SFT (prompt masked) #2"… for a run, from its objective and its place among runs.
+ * @param {import("../i18n.js").Translate} t @param {Run[]} runs @param {Run} run
+ */
 export function runLabel(t, runs, run) {
   const same = runs.filter((r) => r.objective === run.objective);
   const n = same.indexOf(run);
   return t(`train.obj.${run.objective}`) + (n > 0 ? ` #${n + 1}` : "");
 }
 
+/** @param {number} range @param {number} target */
 function niceStep(range, target) {
   const raw = range / target;
   const p = 10 ** Math.floor(Math.log10(raw));
@@ -24,6 +32,7 @@ function niceStep(range, target) {
   return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
 }
 
+/** @param {import("../shell.js").ViewContext} ctx */
 export function createTrainCurves(ctx) {
   const { t } = ctx;
   const titleId = uid("ct");
@@ -50,17 +59,22 @@ export function createTrainCurves(ctx) {
     cursorField, readout, empty,
     h("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("train.curves.tableCaption") }, table));
 
-  let last = null; // { runs, maxStep, x, y } of the latest drawing, for the cursor
+  /** @typedef {Run & { label: string }} Labelled */
+  /** @type {{ runs: Labelled[], maxStep: number, x: (step: number) => number, y: (v: number) => number } | null} */
+  let last = null; // the latest drawing, for the cursor
+  /** @type {Parameters<typeof update> | null} */
   let lastArgs = null;
   let boxWidth = 0; // from the observer: reading it in update would force a layout of the page
   new ResizeObserver((entries) => {
-    const w = Math.round(entries.at(-1).contentRect.width);
+    const w = Math.round(entries[entries.length - 1].contentRect.width);
     if (w <= 0 || Math.abs(w - boxWidth) < 1) return;
     boxWidth = w;
     if (lastArgs && Math.abs(Math.max(300, Math.min(1000, w)) - W) > 4) update(...lastArgs);
   }).observe(box);
+  /** @type {number | null} */
   let cursor = null; // step the user points at (null: the end of the longest run)
 
+  /** @param {number} step */
   const readAt = (step) => {
     if (!last || last.runs.length === 0) return "";
     const parts = last.runs.map((r) => {
@@ -75,6 +89,7 @@ export function createTrainCurves(ctx) {
     return t("train.curves.readStep", { step }) + " " + parts.join(" · ");
   };
 
+  /** @param {number} step @param {boolean} announce */
   const showCursor = (step, announce) => {
     cursor = step;
     slider.value = String(step);
@@ -99,8 +114,11 @@ export function createTrainCurves(ctx) {
 
   let frameKey = "";
   let legendKey = "";
-  const parts = new Map(); // run name → { train, held, dots, evals } of the current drawing
+  /** @type {Map<string, { train: SVGPathElement, held: SVGPathElement, dots: SVGGElement, evals: number }>} */
+  const parts = new Map(); // run name → its paths in the current drawing
 
+  /** @typedef {(v: number) => number} Scale */
+  /** @type {(r: Run, x: Scale, y: Scale) => string} */
   const trainD = (r, x, y) => {
     let d = "";
     let pen = false;
@@ -112,12 +130,15 @@ export function createTrainCurves(ctx) {
     }
     return d;
   };
+  /** @type {(r: Run, x: Scale, y: Scale) => string} */
   const heldD = (r, x, y) => r.evals.map((e, i) => `${i ? "L" : "M"}${x(e.step).toFixed(1)},${y(heldOutOf(r.objective, e)).toFixed(1)}`).join("");
+  /** @type {(r: Labelled, x: Scale, y: Scale) => SVGCircleElement[]} */
   const dotsOf = (r, x, y) => r.evals.map((e) => svg("circle", { cx: x(e.step).toFixed(1), cy: y(heldOutOf(r.objective, e)).toFixed(1), r: 3.5, class: `held-dot obj-${r.objective}` },
     svg("title", { text: `${r.label}, ${t("train.curves.heldOut")}: ${short(heldOutOf(r.objective, e), 5)} (${t("train.curves.atStep", { step: e.step })})` })));
 
   /** runs: the session's runs; ref: { lnV, floor, eps, V }; full: false for a progress update, which
-   *  only moves the paths when the frame (axes, runs, reference lines) is unchanged. */
+   *  only moves the paths when the frame (axes, runs, reference lines) is unchanged.
+   * @param {Run[]} runs @param {Reference} ref @param {boolean} [full] */
   function update(runs, ref, full = true) {
     lastArgs = [runs, ref, full];
     if (boxWidth > 0) {
@@ -135,8 +156,8 @@ export function createTrainCurves(ctx) {
     }
     // A rounded top keeps the frame (and so the cheap path) for most progress updates.
     const hi = Math.ceil(top * 1.06 * 2) / 2;
-    const x = (step) => L + (step / maxStep) * (W - L - R);
-    const y = (v) => TOP + (1 - Math.max(0, Math.min(v, hi)) / hi) * (H - TOP - B);
+    const x = (/** @type {number} */ step) => L + (step / maxStep) * (W - L - R);
+    const y = (/** @type {number} */ v) => TOP + (1 - Math.max(0, Math.min(v, hi)) / hi) * (H - TOP - B);
     last = { runs: labelled, maxStep, x, y };
     slider.max = String(maxStep);
     const title = runs.length === 0 ? t("train.curves.ariaEmpty")
@@ -144,9 +165,11 @@ export function createTrainCurves(ctx) {
 
     const key = JSON.stringify([W, H, maxStep, hi, ref, labelled.map((r) => [r.name, r.label, r.objective])]);
     if (key === frameKey) {
-      chart.querySelector("title").textContent = title;
+      const titleEl = chart.querySelector("title");
+      if (titleEl) titleEl.textContent = title;
       for (const r of labelled) {
         const p = parts.get(r.name);
+        if (!p) continue; // the same frame draws the same runs
         p.train.setAttribute("d", trainD(r, x, y));
         if (p.evals !== r.evals.length) {
           p.held.setAttribute("d", heldD(r, x, y));
@@ -202,10 +225,10 @@ export function createTrainCurves(ctx) {
     const lKey = JSON.stringify([labelled.map((r) => [r.label, r.objective]), ref]);
     if (lKey !== legendKey) {
       legendKey = lKey;
-      const swatch = (cls, held) => svg("svg", { viewBox: "0 0 28 10", class: "legend-swatch", "aria-hidden": "true" },
+      const swatch = (/** @type {string} */ cls, /** @type {boolean} */ held) => svg("svg", { viewBox: "0 0 28 10", class: "legend-swatch", "aria-hidden": "true" },
         svg("line", { x1: 1, y1: 5, x2: 27, y2: 5, class: `${held ? "held-line" : "train-line"} ${cls}` }),
         held ? svg("circle", { cx: 14, cy: 5, r: 3, class: `held-dot ${cls}` }) : null);
-      const refSwatch = (cls) => svg("svg", { viewBox: "0 0 28 10", class: "legend-swatch", "aria-hidden": "true" }, svg("line", { x1: 1, y1: 5, x2: 27, y2: 5, class: `ref ${cls}` }));
+      const refSwatch = (/** @type {string} */ cls) => svg("svg", { viewBox: "0 0 28 10", class: "legend-swatch", "aria-hidden": "true" }, svg("line", { x1: 1, y1: 5, x2: 27, y2: 5, class: `ref ${cls}` }));
       fill(legend,
         labelled.map((r) => [
           h("li", {}, swatch(`obj-${r.objective}`, false), h("span", { text: `${r.label} — ${t("train.curves.trainLoss")}` })),
@@ -218,7 +241,7 @@ export function createTrainCurves(ctx) {
     fill(tbody, labelled.map((r) => {
       const e = r.evals.at(-1);
       const lastTrain = r.train.findLast((v) => Number.isFinite(v));
-      const cell = (v, own) => h("td", { class: own ? "num own" : "num", text: v === undefined || v === null ? "—" : short(v, 4) });
+      const cell = (/** @type {number | undefined} */ v, /** @type {boolean} */ own) => h("td", { class: own ? "num own" : "num", text: v === undefined || v === null ? "—" : short(v, 4) });
       return h("tr", {},
         h("th", { scope: "row", text: r.label }),
         h("td", { class: "num", text: r.done ? String(r.steps) : `${r.train.length} / ${r.steps}` }),

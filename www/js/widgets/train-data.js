@@ -3,11 +3,13 @@
 // input_ids and labels (-100 on the prompt).
 import { h, fill, uid } from "../dom.js";
 import { showPiece } from "./token-losses.js";
+import { errorMessage } from "../format.js";
 
 const SENTENCE = { en: "Pip is a red fox who lives by the river.", zh: "皮皮是一只住在河边的红色狐狸。" };
 const PAIR = { en: ["Pip is red. What colour is Pip?", "Red."], zh: ["皮皮是红色的。皮皮是什么颜色的？", "红色。"] };
 const MAX_OWN = 1_000_000;
 
+/** @param {import("../shell.js").ViewContext} ctx @param {import("../trainer.js").TrainSession} session */
 export function createTrainData(ctx, session) {
   const { t, store } = ctx;
   const st0 = session.get();
@@ -16,7 +18,7 @@ export function createTrainData(ctx, session) {
   const demo = st0.demo;
 
   const corpus = h("select", { id: uid("ctl"), dataset: { testid: "train-corpus" } }, ["en", "zh"].map((v) => h("option", { value: v, text: t(`train.data.corpus.${v}`) })));
-  corpus.addEventListener("change", () => store.set({ trainCorpus: corpus.value }));
+  corpus.addEventListener("change", () => store.set({ trainCorpus: /** @type {"en" | "zh"} */ (corpus.value) }));
   const source = h("p", { class: "hint", dataset: { testid: "train-source" } });
 
   // Own data.
@@ -70,7 +72,8 @@ export function createTrainData(ctx, session) {
     h("div", { class: "field" }, h("label", { for: objective.id, text: t("train.data.pairObjective") }), objective),
     h("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("train.data.pairTitle") }, pairTable), pairNote);
 
-  let timer = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
   let ticket = 0;
   const refresh = () => {
     clearTimeout(timer);
@@ -89,14 +92,14 @@ export function createTrainData(ctx, session) {
       const r = await session.tokenize(sentence.value);
       if (my !== ticket) return;
       fill(tokens, r.pieces.map((p, i) => h("li", { class: `tok plain${p === "<unk>" ? " unk" : ""}` }, h("span", { class: "piece", text: showPiece(p) }), h("span", { class: "tok-id", text: String(r.ids[i]) }))));
-      tokensNote.textContent = t("train.data.tokensNote", { n: r.ids.length, c: [...sentence.value].length, V: session.get().config.vocab });
+      tokensNote.textContent = t("train.data.tokensNote", { n: r.ids.length, c: [...sentence.value].length, V: session.get().config?.vocab });
     } catch (e) {
-      if (my === ticket) tokensNote.textContent = String(e?.message ?? e);
+      if (my === ticket) tokensNote.textContent = errorMessage(e);
     }
     try {
-      const r = await session.encodePair(pPrompt.value, pResponse.value, objective.value);
+      const r = await session.encodePair(pPrompt.value, pResponse.value, /** @type {import("../trainer.js").Objective} */ (objective.value));
       if (my !== ticket) return;
-      const row = (head, cells) => h("tr", {}, h("th", { scope: "row", text: head }), cells);
+      const row = (/** @type {string} */ head, /** @type {HTMLElement[]} */ cells) => h("tr", {}, h("th", { scope: "row", text: head }), cells);
       fill(pairTable,
         h("caption", { class: "sr-only", text: t("train.data.pairTitle") }),
         h("tbody", {},
@@ -108,7 +111,7 @@ export function createTrainData(ctx, session) {
     } catch (e) {
       if (my !== ticket) return;
       fill(pairTable);
-      pairNote.textContent = t("train.data.pairRefused") + " " + String(e?.message ?? e);
+      pairNote.textContent = t("train.data.pairRefused") + " " + errorMessage(e);
     }
   }
   const remember = () => Object.assign(demo, { sentence: sentence.value, prompt: pPrompt.value, response: pResponse.value, objective: objective.value });
@@ -116,17 +119,17 @@ export function createTrainData(ctx, session) {
   objective.addEventListener("change", () => { remember(); refresh(); });
 
   let shownModel = -1;
+  /** @param {import("../state.js").State} s @param {import("../trainer.js").SessionState} st */
   function update(s, st) {
     corpus.value = s.trainCorpus;
     // Example texts follow the corpus until the learner types their own.
     if (demo.corpus !== s.trainCorpus) {
-      const fresh = demo.corpus === null;
       const other = demo.corpus;
-      if (fresh || demo.sentence === SENTENCE[other]) demo.sentence = SENTENCE[s.trainCorpus];
-      if (fresh || (demo.prompt === PAIR[other][0] && demo.response === PAIR[other][1])) [demo.prompt, demo.response] = PAIR[s.trainCorpus];
+      if (other === null || demo.sentence === SENTENCE[other]) demo.sentence = SENTENCE[s.trainCorpus];
+      if (other === null || (demo.prompt === PAIR[other][0] && demo.response === PAIR[other][1])) [demo.prompt, demo.response] = PAIR[s.trainCorpus];
       demo.corpus = s.trainCorpus;
     }
-    for (const [input, v] of [[sentence, demo.sentence], [pPrompt, demo.prompt], [pResponse, demo.response], [objective, demo.objective]]) {
+    for (const [input, v] of /** @type {[HTMLInputElement | HTMLSelectElement, string][]} */ ([[sentence, demo.sentence], [pPrompt, demo.prompt], [pResponse, demo.response], [objective, demo.objective]])) {
       if (input.value !== v && input.ownerDocument.activeElement !== input) input.value = v;
     }
     const o = st.own;

@@ -3,9 +3,11 @@
 // to two held-out prompts at the end of each run.
 import { h, fill, uid } from "../dom.js";
 import { runLabel } from "./train-curves.js";
+import { errorMessage } from "../format.js";
 
 export const DEFAULT_PROMPT = { en: "Pip is red. What colour is Pip?", zh: "皮皮是红色的。皮皮是什么颜色的？" };
 
+/** @param {import("../shell.js").ViewContext} ctx @param {import("../trainer.js").TrainSession} session */
 export function createTrainSamples(ctx, session) {
   const { t } = ctx;
   const prompt = h("input", { type: "text", maxlength: "300", id: uid("ctl"), class: "wide", dataset: { testid: "train-prompt" } });
@@ -32,7 +34,7 @@ export function createTrainSamples(ctx, session) {
       const text = await session.generate(prompt.value, { maxTokens: 60, temperature: Number(temp.value), seed: seed++, chat: chat.checked });
       fill(now, h("p", { class: "hint", text: t("train.samples.nowFrom", { weights }) }), h("pre", { class: "answer", text: text || t("train.samples.emptyAnswer") }));
     } catch (e) {
-      fill(now, h("p", { class: "error", text: String(e?.message ?? e) }));
+      fill(now, h("p", { class: "error", text: errorMessage(e) }));
     } finally {
       go.disabled = session.isBusy();
     }
@@ -51,10 +53,11 @@ export function createTrainSamples(ctx, session) {
     heldOut);
 
   let heldKey = "";
+  /** @param {import("../trainer.js").SessionState} st @param {boolean} busy */
   function update(st, busy) {
     if (st.prompt !== null && prompt.value !== st.prompt && prompt.ownerDocument.activeElement !== prompt) prompt.value = st.prompt;
     go.disabled = busy || !st.config;
-    const weightsOf = (after) => {
+    const weightsOf = (/** @type {string | null} */ after) => {
       if (after === null) return t("train.samples.initial");
       const r = st.runs.find((x) => x.name === after);
       return r ? t("train.samples.after", { run: runLabel(t, st.runs, r) }) : after;
@@ -73,6 +76,7 @@ export function createTrainSamples(ctx, session) {
   }
   let journeyKey = "";
   // The trainer's samples: two held-out prompts, answered at the end of each run.
+  /** @param {import("../trainer.js").SessionState} st */
   function updateHeld(st) {
     const done = st.runs.filter((r) => r.done && r.samples?.length);
     const key = done.map((r) => r.name).join("|") + ctx.lang;
