@@ -3,6 +3,7 @@
 // (and, once per shape, the float64 reference), then `cell` times one peer. Everything a peer
 // needs is set up before its clock starts; only the loss computation is timed.
 import * as lm from "./lossmath.mjs";
+import { softmaxCrossEntropyModel } from "./ort-model.mjs";
 
 /** @typedef {typeof import("../pkg/losslab.js")} Losslab */
 /** How long to time a cell. @typedef {{ runs: number, minSampleMs: number, budgetMs: number }} Timing */
@@ -14,7 +15,7 @@ import * as lm from "./lossmath.mjs";
  *   gradSamples?: number[], heapAfterFirstBytes?: number | null,
  * }} CellOut
  */
-/** A peer's timing and what it computed. @typedef {CellOut & { timing: Measured, memory?: Memory, adapter?: unknown, tfjs?: TfjsInfo, calibration?: unknown }} Measurement */
+/** A peer's timing and what it computed. @typedef {CellOut & { timing: Measured, memory?: Memory, adapter?: unknown, tfjs?: TfjsInfo, ort?: OrtInfo, calibration?: unknown }} Measurement */
 /** @typedef {Measurement | { unavailable: string }} CellResult */
 /** @typedef {({ status: "ok" } & Measurement) | { status: "not available" | "failed", message: string }} CellResponse */
 /** @typedef {{ beforeBytes: number, afterFirstBytes: number, peakBytes: number }} Memory */
@@ -164,8 +165,8 @@ async function loadLosslab(build = "default") {
   return { mod, memory: exports.memory };
 }
 
-/** @param {{ kernel: "simd" | "scalar", grad: boolean, copy: boolean, build?: string }} peer @param {Timing} timing @returns {Promise<CellResult>} */
-async function losslabCell({ kernel, grad, copy, build }, timing) {
+/** @param {{ kernel: "simd" | "scalar", grad: boolean, copy: boolean, build?: string, epsilon?: number }} peer @param {Timing} timing @returns {Promise<CellResult>} */
+async function losslabCell({ kernel, grad, copy, build, epsilon = S.epsilon }, timing) {
   const { mod, memory } = await loadLosslab(build);
   /** @type {import("../pkg/losslab.js").CrossEntropyInput} */
   const input = { logits: S.logits, dims: S.dims, labels: S.labels };
@@ -181,7 +182,7 @@ async function losslabCell({ kernel, grad, copy, build }, timing) {
       input.gradInto = gradBuf;
     }
   }
-  const options = { epsilon: S.epsilon, ignoreIndex: S.ignoreIndex, grad, kernel };
+  const options = { epsilon, ignoreIndex: S.ignoreIndex, grad, kernel };
   const mem = { beforeBytes: memory.buffer.byteLength, afterFirstBytes: 0, peakBytes: 0 };
   /** @type {CellOut} */
   let out = {};
@@ -257,6 +258,9 @@ async function loadTfjs() {
   const wasm = await import("@tensorflow/tfjs-backend-wasm");
   wasm.setWasmPaths("/node_modules/@tensorflow/tfjs-backend-wasm/dist/");
   wasm.setThreadsCount(1);
+  // The page is cross-origin isolated (for onnxruntime-web's threads), where the wasm backend
+  // would pick its threaded binary: keep the single-threaded SIMD one this row measures.
+  tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
   if (!(await tf.setBackend("wasm"))) throw new Error("tf.setBackend('wasm') failed");
   await tf.ready();
   const info = {
@@ -328,6 +332,68 @@ async function tfjsCell({ grad }, timing) {
     return { ...out, timing: t, tfjs: info };
   } finally {
     tf.dispose([logits, onehot, weights]);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// onnxruntime-web, wasm execution provider, at label smoothing 0
+
+/**
+ * What the ORT cell ran: the version, whether the page was cross-origin isolated (threads need
+ * it), the threads asked for and those ORT runs with (it falls back to 1 without isolation), the
+ * wasm files the page fetched, and the model.
+ * @typedef {{ version: string, crossOriginIsolated: boolean, requestedThreads: number, threads: number, hardwareConcurrency: number, wasmFiles: string[], modelBytes: number }} OrtInfo
+ */
+
+/**
+ * onnxruntime-web on the one-node model of bench/ort-model.mjs (SoftmaxCrossEntropyLoss,
+ * reduction "mean", ignore_index −100). ONNX has no label smoothing, so this computes ε = 0: its
+ * row is checked against the float64 loss at ε = 0 and compared with the ε = 0 losslab cells.
+ * Forward only (ORT-web runs inference; there is no gradient to ask for). `threads` 0 means
+ * navigator.hardwareConcurrency. The ort.Tensors are made before timing (labels as int64, the
+ * type ONNX takes); every run copies the scores into ORT's wasm heap, as each ORT-web run on
+ * CPU data does: its wasm backend has no resident inputs.
+ * @param {{ grad: boolean, threads: number }} peer @param {Timing} timing @returns {Promise<CellResult>}
+ */
+async function ortCell({ grad, threads }, timing) {
+  if (grad) return { unavailable: "onnxruntime-web runs inference only: no gradient" };
+  const ort = await import("onnxruntime-web");
+  const requestedThreads = threads || navigator.hardwareConcurrency;
+  ort.env.wasm.numThreads = requestedThreads;
+  ort.env.logLevel = "error";
+  const model = softmaxCrossEntropyModel({ ignoreIndex: S.ignoreIndex });
+  const session = await ort.InferenceSession.create(model, { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
+  const feeds = {
+    scores: new ort.Tensor("float32", S.logits, [S.rows, S.vocab]),
+    labels: new ort.Tensor("int64", BigInt64Array.from(S.labels, (y) => BigInt(y)), [S.rows]),
+  };
+  /** @type {CellOut} */
+  let out = {};
+  try {
+    const t = await measure(
+      async () => {
+        const { loss } = await session.run(feeds);
+        return Number(loss.data[0]);
+      },
+      timing,
+      { afterFirst: (loss) => (out = { loss }) },
+    );
+    /** @type {OrtInfo} */
+    const info = {
+      version: ort.env.versions.web ?? ort.env.versions.common,
+      crossOriginIsolated: self.crossOriginIsolated,
+      requestedThreads,
+      threads: ort.env.wasm.numThreads ?? 1,
+      hardwareConcurrency: navigator.hardwareConcurrency,
+      wasmFiles: performance
+        .getEntriesByType("resource")
+        .map((e) => e.name.split("/").pop() ?? "")
+        .filter((n) => n.startsWith("ort-wasm")),
+      modelBytes: model.length,
+    };
+    return { ...out, timing: t, ort: info };
+  } finally {
+    await session.release();
   }
 }
 
@@ -404,6 +470,12 @@ const CELLS = {
   "losslab-webgpu": webgpuCell,
   "losslab-auto": autoCell,
   "tfjs-wasm": tfjsCell,
+  // ONNX has no label smoothing: onnxruntime-web computes ε = 0, and so do these two losslab
+  // cells, its comparison (resident F32Buffer, and Float32Array in), each in its own page.
+  "losslab-simd-eps0": (c, t) => losslabCell({ kernel: "simd", grad: c.grad, copy: false, epsilon: 0 }, t),
+  "losslab-simd-copy-eps0": (c, t) => losslabCell({ kernel: "simd", grad: c.grad, copy: true, epsilon: 0 }, t),
+  "ort-1": (c, t) => ortCell({ grad: c.grad, threads: 1 }, t),
+  "ort-n": (c, t) => ortCell({ grad: c.grad, threads: 0 }, t),
   "plain-js": plainCell,
   ceiling: ceilingCell,
 };

@@ -4,6 +4,8 @@
 // hash-generated inputs of the golden vectors. Prints a Markdown table and writes
 // bench/out/results.json and bench/out/results.md. A benchmark, not a test: nothing here asserts
 // a time. `--smoke` is the exception that checks: every peer's loss against float64, no timing.
+// onnxruntime-web (1 and N threads) runs a one-node ONNX model (bench/ort-model.mjs); ONNX has no
+// label smoothing, so its cells and the two losslab cells timed for them compute ε = 0, forward.
 //
 // Usage: node bench/run.mjs [--shapes 1x128x32000,...] [--runs N] [--budget SECONDS] [--quick]
 //                           [--peers a,b,...] [--smoke] [--out DIR] [--verbose]
@@ -22,7 +24,7 @@ import * as lm from "./lossmath.mjs";
 /**
  * One cell of the table: its shape, mode and peer, what the page answered, and the numbers
  * derived from the float64 reference and the other peers.
- * @typedef {{ dims: number[], shape: string, grad: boolean, mode: string, peer: string, label: string, gbps?: number, relErr?: number, gradErr?: number, vsLosslab?: number | null } & CellResponse} Row
+ * @typedef {{ dims: number[], shape: string, grad: boolean, mode: string, peer: string, label: string, epsilon: number, gbps?: number, relErr?: number, gradErr?: number, vsLosslab?: number | null } & CellResponse} Row
  */
 /** @typedef {NonNullable<Awaited<ReturnType<typeof import("./page.mjs").bench.prepare>>["reference"]>} Reference */
 /**
@@ -31,6 +33,10 @@ import * as lm from "./lossmath.mjs";
  *   dims: number[], mode: string, grad: boolean, losslabMs: number | null, tfjsOverLosslab: number | null, plainOverLosslab: number | null,
  *   scalarOverSimd: number | null, copyOverResident: number | null, losslabOverCeiling: number | null, reference: number, tfjsProblem: string | null,
  * }} Summary
+ */
+/**
+ * Per shape and ORT cell, at ε = 0: ORT's time, losslab's on both paths, and the ratios.
+ * @typedef {{ dims: number[], peer: string, ortMs: number, residentMs: number | null, copyMs: number | null, overResident: number | null, overCopy: number | null, reference: number }} OrtSummary
  */
 /** @typedef {typeof report} Report */
 
@@ -45,11 +51,20 @@ const PEERS = [
   ["losslab-webgpu", "losslab WebGPU (F32Buffer in, gradInto; informational)"],
   ["losslab-auto", "losslab Engine \"auto\" (Float32Array in, gradient out)"],
   ["tfjs-wasm", "tfjs wasm SIMD, 1 thread"],
+  ["losslab-simd-eps0", "losslab CPU simd at ε = 0 (F32Buffer in; ORT's comparison)"],
+  ["losslab-simd-copy-eps0", "losslab CPU simd at ε = 0 (Float32Array in; ORT's comparison)"],
+  ["ort-1", "onnxruntime-web wasm SIMD, 1 thread (ε = 0)"],
+  ["ort-n", "onnxruntime-web wasm SIMD, N threads (ε = 0)"],
   ["plain-js", "plain JS online logsumexp"],
   ["ceiling", "ceiling: wasm f32x4"],
 ];
 /** @type {Record<string, string>} */
 const LABEL = Object.fromEntries(PEERS);
+/** Peers at label smoothing 0, forward only: onnxruntime-web (ONNX has neither label smoothing
+ *  nor, in ORT-web, a gradient) and the losslab cells its ratios divide by. */
+const EPS0_PEERS = new Set(["losslab-simd-eps0", "losslab-simd-copy-eps0", "ort-1", "ort-n"]);
+const ORT_PEERS = ["ort-1", "ort-n"];
+const ORT_TARGET = 5;
 const SMOKE_TOLERANCE = 1e-5;
 
 const { values: opt } = parseArgs({
@@ -102,6 +117,10 @@ const budgetMs = 1000 * Number(opt.budget ?? (smoke ? 0.5 : quick ? 2 : 8));
 const timing = { runs, budgetMs, minSampleMs: smoke ? 5 : 20 };
 const peers = opt.peers ? opt.peers.split(",").map((s) => s.trim()) : PEERS.map(([k]) => k);
 for (const p of peers) if (!LABEL[p]) throw new Error(`unknown peer ${p}`);
+// An ORT cell's ratios need losslab at ε = 0 on both paths: asking for one brings those cells.
+if (peers.some((p) => ORT_PEERS.includes(p))) {
+  for (const p of ["losslab-simd-eps0", "losslab-simd-copy-eps0"]) if (!peers.includes(p)) peers.push(p);
+}
 const seed = Number(opt.seed);
 const scale = Number(opt.scale);
 const epsilon = Number(opt.epsilon);
@@ -221,10 +240,20 @@ function markdown(report) {
     const t = report.tfjs;
     L.push(`- tfjs-core ${t.version}, backend "${t.backend}", WASM_HAS_SIMD_SUPPORT=${t.simd}, WASM_HAS_MULTITHREAD_SUPPORT=${t.multithread}, threads=${t.threads}, loaded ${(t.wasmFiles ?? []).join(", ")}`);
   }
+  const ortCells = Object.entries(report.ort.info);
+  if (ortCells.length) {
+    const o = ortCells[0][1];
+    const threads = ortCells.map(([p, i]) => `${p}: ${i.requestedThreads} asked, ${i.threads} used${i.crossOriginIsolated ? "" : " (page not cross-origin isolated)"}`).join("; ");
+    const isolated = ortCells.every(([, i]) => i.crossOriginIsolated);
+    L.push(`- onnxruntime-web ${o.version} (dist/ort.wasm.min.mjs, wasm execution provider), crossOriginIsolated=${isolated}, navigator.hardwareConcurrency=${o.hardwareConcurrency}; threads: ${threads}; loaded ${[...new Set(ortCells.flatMap(([, i]) => i.wasmFiles))].join(", ")}; model: one SoftmaxCrossEntropyLoss node (ai.onnx opset 13, reduction "mean", ignore_index ${report.inputs.ignoreIndex}, scores float32 [N, V], labels int64 [N]), ${o.modelBytes} bytes written by bench/ort-model.mjs`);
+  }
   if (report.webgpuAdapter) L.push(`- WebGPU adapter: ${JSON.stringify(report.webgpuAdapter)} (SwiftShader is a CPU emulation: its row is informational, not a speed claim)`);
   L.push(`- Inputs: the golden hash generator (seed ${report.inputs.seed}, scale ${report.inputs.scale}), ε = ${report.inputs.epsilon}, 10 % of labels ignored (hf semantics, mean over active tokens).`);
   L.push("- Timed: only the loss computation on resident data — losslab on an `F32Buffer` with `gradInto`; tfjs on tensors made before timing (results disposed); the ceiling on its own wasm memory, filled once. WebGPU takes the same F32Buffers and uploads the logits (reads the gradient back) on every call. The \"Float32Array in\" row includes losslab's copy in (and the gradient's copy out): what a casual call costs. Each cell runs in a fresh page: a cold call, a warm-up, then the median of the runs listed (runs × calls per timed sample); \"Cold\" is the first call of the fresh page.");
   L.push("- GB/s counts logits bytes read once (forward+gradient also writes as many). \"× losslab\" is the peer's time over losslab CPU simd128's (same shape and mode): above 1 means losslab is faster. Rel. err: |loss − float64| / float64; grad err: largest error at 64 sampled entries over the largest |gradient|. losslab and plain JS skip ignored rows; tfjs and the ceilings read every row.");
+  if (report.results.some((r) => EPS0_PEERS.has(r.peer))) {
+    L.push(`- onnxruntime-web at ε = 0: ONNX's SoftmaxCrossEntropyLoss has no label smoothing, so the ORT cells compute plain cross-entropy (torch semantics, mean over the rows whose label is not ${report.inputs.ignoreIndex}), forward only (ORT-web runs inference: no gradient). Their comparison is losslab at ε = 0, two cells of their own (simd, resident F32Buffer and Float32Array in), each in a fresh page like every cell, so ORT's wasm threads never share a page with a losslab measurement; the ε = ${report.inputs.epsilon} rows are unchanged. These rows' rel. err is against the float64 loss at ε = 0 and their "× losslab" against losslab simd at ε = 0. ORT's tensors are made before timing, but every run copies the scores into ORT's wasm heap (its wasm backend takes no resident input) and computes log-softmax on every row, ignored or not; "ORT / losslab (Float32Array)" is the like-for-like ratio (both copy the logits in on every call), "ORT / losslab (resident)" adds what keeping the logits in an F32Buffer saves. The pages are cross-origin isolated (COOP/COEP from bench/server.mjs) for ORT's threads; tfjs is held to its single-threaded SIMD binary.`);
+  }
   L.push("");
   L.push("| Shape | Mode | Peer | Median ms | Min ms | Cold ms | Runs × calls | GB/s | × losslab | Loss | Rel. err | Grad err | losslab wasm memory |");
   L.push("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
@@ -259,6 +288,19 @@ function markdown(report) {
   }
   L.push("");
   L.push("Ceiling: forward against an f32x4 sum of the logits (read once); forward+gradient against an f32x4 copy (read once, write once).");
+  if (report.ort.summary.length) {
+    L.push("");
+    L.push("## onnxruntime-web at ε = 0 (forward)");
+    L.push("");
+    L.push("| Shape | ORT cell | ORT ms | losslab resident ms | losslab Float32Array ms | ORT / losslab (resident) | ORT / losslab (Float32Array) | float64 loss at ε = 0 |");
+    L.push("|---|---|---:|---:|---:|---:|---:|---:|");
+    for (const o of report.ort.summary) {
+      const ms = (/** @type {number | null} */ v) => (v == null ? "—" : fmtMs(v));
+      L.push(`| ${shapePretty(o.dims)} | ${LABEL[o.peer]} | ${fmtMs(o.ortMs)} | ${ms(o.residentMs)} | ${ms(o.copyMs)} | ${fmtX(o.overResident)} | ${fmtX(o.overCopy)} | ${o.reference.toPrecision(12)} |`);
+    }
+    L.push("");
+    L.push(`ORT / losslab (resident): ${report.ort.summary.map((o) => `${shapePretty(o.dims)} ${o.peer} ${fmtX(o.overResident)}`).join(", ")}. ORT / losslab (Float32Array): ${report.ort.summary.map((o) => `${shapePretty(o.dims)} ${o.peer} ${fmtX(o.overCopy)}`).join(", ")}.`);
+  }
   if (report.targets.length) {
     L.push("");
     L.push("## Targets");
@@ -276,6 +318,13 @@ function markdown(report) {
 
 /** A row that was measured. @typedef {Row & { status: "ok" } & Measurement} Measured */
 
+/**
+ * The float64 loss at the row's ε: the shape's reference at the run's ε, or at ε = 0 its nll
+ * term, which is what lossmath's referenceLoss returns at ε = 0 ((1 − 0)·nll/n + 0·smooth).
+ * @param {Reference} ref @param {number} eps
+ */
+const lossAt = (ref, eps) => (eps === epsilon ? ref.loss : eps === 0 ? ref.nll : NaN);
+
 /** @param {Row[]} results @param {Record<string, Reference>} references */
 function derive(results, references) {
   /** @type {(dims: number[], grad: boolean, peer: string) => Measured | undefined} */
@@ -286,13 +335,13 @@ function derive(results, references) {
     const ref = references[shapeName(r.dims)];
     const bytes = r.dims[0] * r.dims[1] * r.dims[2] * 4;
     r.gbps = bytes / (r.timing.medianMs / 1000) / 1e9;
-    if (r.loss != null && ref) r.relErr = Math.abs(r.loss - ref.loss) / Math.abs(ref.loss);
+    if (r.loss != null && ref) r.relErr = Math.abs(r.loss - lossAt(ref, r.epsilon)) / Math.abs(lossAt(ref, r.epsilon));
     if (r.gradSamples && ref) {
       let worst = 0;
       r.gradSamples.forEach((g, i) => (worst = Math.max(worst, Math.abs(g - ref.gradSamples[i]))));
       r.gradErr = worst / ref.maxAbsGrad;
     }
-    const base = find(r.dims, r.grad, "losslab-simd");
+    const base = find(r.dims, r.grad, EPS0_PEERS.has(r.peer) ? "losslab-simd-eps0" : "losslab-simd");
     r.vsLosslab = base ? r.timing.medianMs / base.timing.medianMs : null;
   }
   /** @type {Summary[]} */
@@ -370,7 +419,41 @@ function derive(results, references) {
       });
     }
   }
-  return { summary, targets };
+  // onnxruntime-web at ε = 0 against losslab at ε = 0, resident (F32Buffer) and Float32Array in.
+  /** @type {OrtSummary[]} */
+  const ort = [];
+  for (const dims of shapes) {
+    const ref = references[shapeName(dims)];
+    if (!ref || !ORT_PEERS.some((p) => peers.includes(p))) continue;
+    const residentMs = find(dims, false, "losslab-simd-eps0")?.timing.medianMs ?? null;
+    const copyMs = find(dims, false, "losslab-simd-copy-eps0")?.timing.medianMs ?? null;
+    /** @type {OrtSummary[]} */
+    const here = [];
+    for (const peer of ORT_PEERS) {
+      const o = find(dims, false, peer);
+      if (!o) continue;
+      const ms = o.timing.medianMs;
+      here.push({ dims, peer, ortMs: ms, residentMs, copyMs, overResident: residentMs && ms / residentMs, overCopy: copyMs && ms / copyMs, reference: lossAt(ref, 0) });
+    }
+    ort.push(...here);
+    // "Faster than ORT-web": than its faster thread setting on this shape, on both losslab paths.
+    const best = here.reduce((/** @type {OrtSummary | null} */ a, b) => (a && a.ortMs <= b.ortMs ? a : b), null);
+    const what = `${shapePretty(dims)} forward at ε = 0: ≥ ${ORT_TARGET}× faster than onnxruntime-web on both paths (resident and Float32Array in)`;
+    if (!best || best.overResident == null || best.overCopy == null) {
+      const failed = results.filter((r) => shapeName(r.dims) === shapeName(dims) && EPS0_PEERS.has(r.peer) && r.status !== "ok");
+      targets.push({ what, met: null, detail: `not measured in this run${failed.length ? ` (${failed.map((r) => `${r.peer}: ${r.status === "ok" ? "" : r.message}`).join("; ")})` : ""}` });
+      continue;
+    }
+    targets.push({
+      what,
+      met: best.overResident >= ORT_TARGET && best.overCopy >= ORT_TARGET,
+      detail:
+        `fastest ORT cell ${best.peer} ${fmtMs(best.ortMs)} ms: ORT / losslab (resident, ${fmtMs(/** @type {number} */ (residentMs))} ms) = ${fmtX(best.overResident)}, ` +
+        `ORT / losslab (Float32Array, ${fmtMs(/** @type {number} */ (copyMs))} ms) = ${fmtX(best.overCopy)}` +
+        here.filter((o) => o !== best).map((o) => `; ${o.peer} ${fmtMs(o.ortMs)} ms (${fmtX(o.overResident)}, ${fmtX(o.overCopy)})`).join(""),
+    });
+  }
+  return { summary, targets, ort };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -393,6 +476,8 @@ const results = [];
 const references = {};
 /** @type {import("./page.mjs").TfjsInfo | null} */
 let tfjsInfo = null;
+/** Per ORT peer: its version, isolation and threads. @type {Record<string, import("./page.mjs").OrtInfo>} */
+const ortInfo = {};
 /** @type {Awaited<ReturnType<typeof import("./page.mjs").bench.checkGenerator>> | { error: string } | null} */
 let generator = null;
 try {
@@ -401,7 +486,7 @@ try {
     log(`${shapePretty(dims)}: generating inputs and the float64 reference`);
     for (const [peer] of PEERS) {
       if (!peers.includes(peer)) continue;
-      for (const grad of [false, true]) {
+      for (const grad of EPS0_PEERS.has(peer) ? [false] : [false, true]) {
         const mode = grad ? "forward+gradient" : "forward";
         const cfg = { ...shapeCfg, reference: !references[shapeName(dims)] };
         const t0 = Date.now();
@@ -414,10 +499,12 @@ try {
         }
         await page?.close().catch(() => {});
         /** @type {Row} */
-        const row = { dims, shape: shapeName(dims), grad, mode, peer, label: LABEL[peer], ...result };
+        const row = { dims, shape: shapeName(dims), grad, mode, peer, label: LABEL[peer], epsilon: EPS0_PEERS.has(peer) ? 0 : epsilon, ...result };
         if (row.status === "ok") {
           if (row.tfjs) tfjsInfo ??= row.tfjs;
           delete row.tfjs; // reported once, in the header
+          if (row.ort) ortInfo[peer] ??= row.ort;
+          delete row.ort; // the same
         }
         results.push(row);
         const summaryText =
@@ -439,13 +526,14 @@ loads.push(loadavg()[0]);
 const loadMean = loads.reduce((a, b) => a + b, 0) / loads.length;
 const loadMax = Math.max(...loads);
 if (tfjsInfo) tfjsInfo.wasmFiles = [...tfjsWasmFiles];
-const { summary, targets } = derive(results, references);
+const { summary, targets, ort } = derive(results, references);
 const report = {
   smoke,
   date: new Date().toISOString(),
   machine: { ...info, loadBefore, loadMean, loadMax },
   browser,
   tfjs: tfjsInfo,
+  ort: { info: ortInfo, summary: ort },
   webgpuAdapter: results.flatMap((r) => (r.peer === "losslab-webgpu" && r.status === "ok" ? [r.adapter] : []))[0] ?? null,
   inputs: { seed, scale, epsilon, ignoreIndex, ignoredShare: 0.1, shapes: shapes.map(shapeName) },
   settings: { runs, budgetMs, minSampleMs: timing.minSampleMs, peers },

@@ -3,6 +3,11 @@
 // path under node_modules/ is retried with `.js` appended (the resolution a bundler would do).
 // `extra` maps URL paths to in-memory bodies (the compiled read-ceiling module).
 //
+// Every response carries COOP same-origin and COEP require-corp, so the pages are cross-origin
+// isolated: SharedArrayBuffer exists and onnxruntime-web can run its wasm threads (everything is
+// served from this one origin, so nothing needs a CORP header). It also makes performance.now()
+// finer (5 µs instead of 100 µs in Chromium).
+//
 // `long` 4 (tfjs-core's 64-bit integers, used at module load) is CommonJS only; it is served as an
 // ES module wrapping its source. (Not a shim with top-level await: that would let tfjs-core's
 // platform modules evaluate before its engine.)
@@ -48,6 +53,8 @@ export function serveBench(root, extra = new Map()) {
     body: commonJsAsEsm(join(base, "node_modules/long/src/long.js")),
   });
   const server = createServer((req, res) => {
+    res.setHeader("cross-origin-opener-policy", "same-origin");
+    res.setHeader("cross-origin-embedder-policy", "require-corp");
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const pathname = decodeURIComponent(url.pathname);
     const mem = extra.get(pathname);

@@ -91,6 +91,9 @@ async function loadTfjs() {
   const wasm = await import("@tensorflow/tfjs-backend-wasm");
   wasm.setWasmPaths("/node_modules/@tensorflow/tfjs-backend-wasm/dist/");
   wasm.setThreadsCount(1);
+  // bench/server.mjs makes the pages cross-origin isolated (for onnxruntime-web's threads), where
+  // the wasm backend would pick its threaded binary: keep the single-threaded SIMD one measured.
+  tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
   if (!(await tf.setBackend("wasm"))) throw new Error("tf.setBackend('wasm') failed");
   await tf.ready();
   const info = {
