@@ -91,7 +91,6 @@ async function measure(call, { runs, minSampleMs, budgetMs }, hooks = {}) {
   /** @type {number[]} */
   const samples = [];
   let reps = 1;
-  let n = 0;
   /** @type {{ failedAtCall: number, failure: string } | null} */
   let failure = null;
   try {
@@ -109,7 +108,7 @@ async function measure(call, { runs, minSampleMs, budgetMs }, hooks = {}) {
     reps = Math.max(1, Math.ceil(minSampleMs / Math.max(estimate, 1e-3)));
     const perSample = estimate * reps;
     // As many runs as fit the budget (at most `runs`); three if three fit in twice the budget.
-    n = Math.max(1, Math.min(runs, Math.floor(budgetMs / perSample)));
+    let n = Math.max(1, Math.min(runs, Math.floor(budgetMs / perSample)));
     if (n < 3 && 3 * perSample <= 2 * budgetMs) n = Math.min(3, runs);
     for (let i = 0; i < n; i++) {
       t0 = now();
@@ -166,7 +165,7 @@ async function loadLosslab(build = "default") {
 }
 
 /** @param {{ kernel: "simd" | "scalar", grad: boolean, copy: boolean, build?: string, epsilon?: number }} peer @param {Timing} timing @returns {Promise<CellResult>} */
-async function losslabCell({ kernel, grad, copy, build, epsilon = S.epsilon }, timing) {
+async function losslabCell({ kernel, grad, copy, into = false, build, epsilon = S.epsilon }, timing) {
   const { mod, memory } = await loadLosslab(build);
   /** @type {import("../pkg/losslab.js").CrossEntropyInput} */
   const input = { logits: S.logits, dims: S.dims, labels: S.labels };
@@ -174,6 +173,9 @@ async function losslabCell({ kernel, grad, copy, build, epsilon = S.epsilon }, t
   let logitsBuf = null;
   /** @type {import("../pkg/losslab.js").F32Buffer | null} */
   let gradBuf = null;
+  // "into": the caller's own Float32Array, reused across calls, as a training loop would.
+  const gradArray = copy && grad && into ? new Float32Array(S.logits.length) : null;
+  if (gradArray) input.gradInto = gradArray;
   if (!copy) {
     logitsBuf = mod.F32Buffer.fromArray(S.logits);
     input.logits = logitsBuf;
@@ -190,7 +192,7 @@ async function losslabCell({ kernel, grad, copy, build, epsilon = S.epsilon }, t
     afterFirst: (r) => {
       mem.afterFirstBytes = memory.buffer.byteLength;
       out = { loss: r.loss, backend: r.backend };
-      const g = copy ? r.grad : gradBuf?.view();
+      const g = gradArray ?? (copy ? r.grad : gradBuf?.view());
       if (grad && g) out.gradSamples = pick(g, S.samples);
     },
     afterCall: () => {
@@ -289,7 +291,8 @@ async function tfjsCell({ grad }, timing) {
   const loss = (/** @type {import("@tensorflow/tfjs-core").Tensor} */ x) =>
     tf.losses.softmaxCrossEntropy(onehot, x, weights, S.epsilon, tf.Reduction.SUM_BY_NONZERO_WEIGHTS);
   const valueAndGrad = tf.valueAndGrad(loss);
-  const heapBytes = () => /** @type {WasmBackend} */ (/** @type {unknown} */ (tf.backend())).wasm?.HEAPU8?.buffer?.byteLength ?? null;
+  const heapBytes = () =>
+    /** @type {WasmBackend} */ (/** @type {unknown} */ (tf.backend())).wasm?.HEAPU8?.buffer?.byteLength ?? null;
   /** @type {CellOut} */
   let out = {};
   const forward = () => {
@@ -362,10 +365,17 @@ async function ortCell({ grad, threads }, timing) {
   ort.env.wasm.numThreads = requestedThreads;
   ort.env.logLevel = "error";
   const model = softmaxCrossEntropyModel({ ignoreIndex: S.ignoreIndex });
-  const session = await ort.InferenceSession.create(model, { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
+  const session = await ort.InferenceSession.create(model, {
+    executionProviders: ["wasm"],
+    graphOptimizationLevel: "all",
+  });
   const feeds = {
     scores: new ort.Tensor("float32", S.logits, [S.rows, S.vocab]),
-    labels: new ort.Tensor("int64", BigInt64Array.from(S.labels, (y) => BigInt(y)), [S.rows]),
+    labels: new ort.Tensor(
+      "int64",
+      BigInt64Array.from(S.labels, (y) => BigInt(y)),
+      [S.rows],
+    ),
   };
   /** @type {CellOut} */
   let out = {};
@@ -467,6 +477,7 @@ const CELLS = {
   "losslab-simd128": (c, t) => losslabCell({ kernel: "simd", grad: c.grad, copy: false, build: "simd128" }, t),
   "losslab-scalar": (c, t) => losslabCell({ kernel: "scalar", grad: c.grad, copy: false }, t),
   "losslab-simd-copy": (c, t) => losslabCell({ kernel: "simd", grad: c.grad, copy: true }, t),
+  "losslab-simd-f32into": (c, t) => losslabCell({ kernel: "simd", grad: c.grad, copy: true, into: true }, t),
   "losslab-webgpu": webgpuCell,
   "losslab-auto": autoCell,
   "tfjs-wasm": tfjsCell,

@@ -47,9 +47,10 @@ const PEERS = [
   ["losslab-simd", "losslab CPU simd (relaxed-simd FMA build where supported; F32Buffer in, gradInto)"],
   ["losslab-simd128", "losslab CPU simd128 build, no FMA (F32Buffer in, gradInto)"],
   ["losslab-scalar", "losslab CPU scalar (F32Buffer in, gradInto)"],
-  ["losslab-simd-copy", "losslab CPU simd, Float32Array in (copies)"],
+  ["losslab-simd-copy", "losslab CPU simd, Float32Array in (streamed), gradient returned"],
+  ["losslab-simd-f32into", "losslab CPU simd, Float32Array in (streamed), gradInto the caller's Float32Array"],
   ["losslab-webgpu", "losslab WebGPU (F32Buffer in, gradInto; informational)"],
-  ["losslab-auto", "losslab Engine \"auto\" (Float32Array in, gradient out)"],
+  ["losslab-auto", 'losslab Engine "auto" (Float32Array in, gradient out)'],
   ["tfjs-wasm", "tfjs wasm SIMD, 1 thread"],
   ["losslab-simd-eps0", "losslab CPU simd at ε = 0 (F32Buffer in; ORT's comparison)"],
   ["losslab-simd-copy-eps0", "losslab CPU simd at ε = 0 (Float32Array in; ORT's comparison)"],
@@ -138,7 +139,8 @@ function goldenCheck() {
     const cases = JSON.parse(readFileSync(join(ROOT, "tests/golden/cases.json"), "utf8")).crossEntropy;
     /** @type {import("../tests/js/golden.mjs").GoldenCase | undefined} */
     const c = cases.find(
-      (/** @type {import("../tests/js/golden.mjs").GoldenCase & { generator?: { kind?: string } }} */ c) => c.generator?.kind === "hash" && c.options.semantics === "hf" && !c.options.shiftLabels,
+      (/** @type {import("../tests/js/golden.mjs").GoldenCase & { generator?: { kind?: string } }} */ c) =>
+        c.generator?.kind === "hash" && c.options.semantics === "hf" && !c.options.shiftLabels,
     );
     if (!c || !c.generator) return { skipped: "no unshifted hf hash case in tests/golden/cases.json" };
     const [b, t, v] = c.dims;
@@ -176,7 +178,11 @@ async function openPage(context, url, shapeCfg) {
   if (opt.verbose) page.on("console", (m) => log("console:", m.text()));
   await page.goto(url);
   await page.waitForFunction(() => window.bench !== undefined, null, { timeout: 30000 });
-  const prepared = await withTimeout(page.evaluate((c) => window.bench.prepare(c), shapeCfg), cellTimeoutMs, "prepare");
+  const prepared = await withTimeout(
+    page.evaluate((c) => window.bench.prepare(c), shapeCfg),
+    cellTimeoutMs,
+    "prepare",
+  );
   return { page, prepared };
 }
 
@@ -198,15 +204,21 @@ async function runCell(context, url, shapeCfg, peer, grad) {
     return { prepared: opened.prepared, result, page };
   } catch (e) {
     const msg = String((e instanceof Error ? e.message : undefined) ?? e).split("\n")[0];
-    return { prepared: null, result: { status: "failed", message: msg.includes("crash") ? `renderer crashed (${msg})` : msg }, page };
+    return {
+      prepared: null,
+      result: { status: "failed", message: msg.includes("crash") ? `renderer crashed (${msg})` : msg },
+      page,
+    };
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Formatting
 
-const fmtMs = (/** @type {number} */ ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3));
-const fmtX = (/** @type {number | null | undefined} */ r) => (r == null || !Number.isFinite(r) ? "—" : r >= 10 ? `${r.toFixed(1)}×` : `${r.toFixed(2)}×`);
+const fmtMs = (/** @type {number} */ ms) =>
+  ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3);
+const fmtX = (/** @type {number | null | undefined} */ r) =>
+  r == null || !Number.isFinite(r) ? "—" : r >= 10 ? `${r.toFixed(1)}×` : `${r.toFixed(2)}×`;
 const fmtE = (/** @type {number | null | undefined} */ e) => (e == null ? "—" : e === 0 ? "0" : e.toExponential(1));
 const fmtMB = (/** @type {number} */ b) => `${(b / 2 ** 20).toFixed(b < 10 * 2 ** 20 ? 2 : 0)} MiB`;
 const shapeName = (/** @type {number[]} */ d) => d.join("x");
@@ -234,28 +246,52 @@ function markdown(report) {
   L.push(`# losslab benchmark${report.smoke ? " (smoke: correctness only, timings meaningless)" : ""}`);
   L.push("");
   const busy = m.loadBefore > 1 || m.loadMean > 2;
-  L.push(`- ${report.date}; ${m.cpu}, ${m.logicalCpus} logical CPUs, ${m.memoryGiB} GiB; 1-minute load average ${m.loadBefore.toFixed(2)} before, ${m.loadMean.toFixed(2)} mean and ${m.loadMax.toFixed(2)} max during the run (the benchmark itself accounts for about 1)${busy ? ": **the machine was busy with other work; times compete for the CPUs**" : ""}`);
+  L.push(
+    `- ${report.date}; ${m.cpu}, ${m.logicalCpus} logical CPUs, ${m.memoryGiB} GiB; 1-minute load average ${m.loadBefore.toFixed(2)} before, ${m.loadMean.toFixed(2)} mean and ${m.loadMax.toFixed(2)} max during the run (the benchmark itself accounts for about 1)${busy ? ": **the machine was busy with other work; times compete for the CPUs**" : ""}`,
+  );
   L.push(`- ${report.browser}; Node ${m.node}; losslab ${m.losslab}`);
   if (report.tfjs) {
     const t = report.tfjs;
-    L.push(`- tfjs-core ${t.version}, backend "${t.backend}", WASM_HAS_SIMD_SUPPORT=${t.simd}, WASM_HAS_MULTITHREAD_SUPPORT=${t.multithread}, threads=${t.threads}, loaded ${(t.wasmFiles ?? []).join(", ")}`);
+    L.push(
+      `- tfjs-core ${t.version}, backend "${t.backend}", WASM_HAS_SIMD_SUPPORT=${t.simd}, WASM_HAS_MULTITHREAD_SUPPORT=${t.multithread}, threads=${t.threads}, loaded ${(t.wasmFiles ?? []).join(", ")}`,
+    );
   }
   const ortCells = Object.entries(report.ort.info);
   if (ortCells.length) {
     const o = ortCells[0][1];
-    const threads = ortCells.map(([p, i]) => `${p}: ${i.requestedThreads} asked, ${i.threads} used${i.crossOriginIsolated ? "" : " (page not cross-origin isolated)"}`).join("; ");
+    const threads = ortCells
+      .map(
+        ([p, i]) =>
+          `${p}: ${i.requestedThreads} asked, ${i.threads} used${i.crossOriginIsolated ? "" : " (page not cross-origin isolated)"}`,
+      )
+      .join("; ");
     const isolated = ortCells.every(([, i]) => i.crossOriginIsolated);
-    L.push(`- onnxruntime-web ${o.version} (dist/ort.wasm.min.mjs, wasm execution provider), crossOriginIsolated=${isolated}, navigator.hardwareConcurrency=${o.hardwareConcurrency}; threads: ${threads}; loaded ${[...new Set(ortCells.flatMap(([, i]) => i.wasmFiles))].join(", ")}; model: one SoftmaxCrossEntropyLoss node (ai.onnx opset 13, reduction "mean", ignore_index ${report.inputs.ignoreIndex}, scores float32 [N, V], labels int64 [N]), ${o.modelBytes} bytes written by bench/ort-model.mjs`);
+    L.push(
+      `- onnxruntime-web ${o.version} (dist/ort.wasm.min.mjs, wasm execution provider), crossOriginIsolated=${isolated}, navigator.hardwareConcurrency=${o.hardwareConcurrency}; threads: ${threads}; loaded ${[...new Set(ortCells.flatMap(([, i]) => i.wasmFiles))].join(", ")}; model: one SoftmaxCrossEntropyLoss node (ai.onnx opset 13, reduction "mean", ignore_index ${report.inputs.ignoreIndex}, scores float32 [N, V], labels int64 [N]), ${o.modelBytes} bytes written by bench/ort-model.mjs`,
+    );
   }
-  if (report.webgpuAdapter) L.push(`- WebGPU adapter: ${JSON.stringify(report.webgpuAdapter)} (SwiftShader is a CPU emulation: its row is informational, not a speed claim)`);
-  L.push(`- Inputs: the golden hash generator (seed ${report.inputs.seed}, scale ${report.inputs.scale}), ε = ${report.inputs.epsilon}, 10 % of labels ignored (hf semantics, mean over active tokens).`);
-  L.push("- Timed: only the loss computation on resident data — losslab on an `F32Buffer` with `gradInto`; tfjs on tensors made before timing (results disposed); the ceiling on its own wasm memory, filled once. WebGPU takes the same F32Buffers and uploads the logits (reads the gradient back) on every call. The \"Float32Array in\" row includes losslab's copy in (and the gradient's copy out): what a casual call costs. Each cell runs in a fresh page: a cold call, a warm-up, then the median of the runs listed (runs × calls per timed sample); \"Cold\" is the first call of the fresh page.");
-  L.push("- GB/s counts logits bytes read once (forward+gradient also writes as many). \"× losslab\" is the peer's time over losslab CPU simd128's (same shape and mode): above 1 means losslab is faster. Rel. err: |loss − float64| / float64; grad err: largest error at 64 sampled entries over the largest |gradient|. losslab and plain JS skip ignored rows; tfjs and the ceilings read every row.");
+  if (report.webgpuAdapter)
+    L.push(
+      `- WebGPU adapter: ${JSON.stringify(report.webgpuAdapter)} (SwiftShader is a CPU emulation: its row is informational, not a speed claim)`,
+    );
+  L.push(
+    `- Inputs: the golden hash generator (seed ${report.inputs.seed}, scale ${report.inputs.scale}), ε = ${report.inputs.epsilon}, 10 % of labels ignored (hf semantics, mean over active tokens).`,
+  );
+  L.push(
+    '- Timed: only the loss computation on resident data — losslab on an `F32Buffer` with `gradInto`; tfjs on tensors made before timing (results disposed); the ceiling on its own wasm memory, filled once. WebGPU takes the same F32Buffers and uploads the logits (reads the gradient back) on every call. The "Float32Array in" row includes losslab\'s copy in (and the gradient\'s copy out): what a casual call costs. Each cell runs in a fresh page: a cold call, a warm-up, then the median of the runs listed (runs × calls per timed sample); "Cold" is the first call of the fresh page.',
+  );
+  L.push(
+    "- GB/s counts logits bytes read once (forward+gradient also writes as many). \"× losslab\" is the peer's time over losslab CPU simd128's (same shape and mode): above 1 means losslab is faster. Rel. err: |loss − float64| / float64; grad err: largest error at 64 sampled entries over the largest |gradient|. losslab and plain JS skip ignored rows; tfjs and the ceilings read every row.",
+  );
   if (report.results.some((r) => EPS0_PEERS.has(r.peer))) {
-    L.push(`- onnxruntime-web at ε = 0: ONNX's SoftmaxCrossEntropyLoss has no label smoothing, so the ORT cells compute plain cross-entropy (torch semantics, mean over the rows whose label is not ${report.inputs.ignoreIndex}), forward only (ORT-web runs inference: no gradient). Their comparison is losslab at ε = 0, two cells of their own (simd, resident F32Buffer and Float32Array in), each in a fresh page like every cell, so ORT's wasm threads never share a page with a losslab measurement; the ε = ${report.inputs.epsilon} rows are unchanged. These rows' rel. err is against the float64 loss at ε = 0 and their "× losslab" against losslab simd at ε = 0. ORT's tensors are made before timing, but every run copies the scores into ORT's wasm heap (its wasm backend takes no resident input) and computes log-softmax on every row, ignored or not; "ORT / losslab (Float32Array)" is the like-for-like ratio (both copy the logits in on every call), "ORT / losslab (resident)" adds what keeping the logits in an F32Buffer saves. The pages are cross-origin isolated (COOP/COEP from bench/server.mjs) for ORT's threads; tfjs is held to its single-threaded SIMD binary.`);
+    L.push(
+      `- onnxruntime-web at ε = 0: ONNX's SoftmaxCrossEntropyLoss has no label smoothing, so the ORT cells compute plain cross-entropy (torch semantics, mean over the rows whose label is not ${report.inputs.ignoreIndex}), forward only (ORT-web runs inference: no gradient). Their comparison is losslab at ε = 0, two cells of their own (simd, resident F32Buffer and Float32Array in), each in a fresh page like every cell, so ORT's wasm threads never share a page with a losslab measurement; the ε = ${report.inputs.epsilon} rows are unchanged. These rows' rel. err is against the float64 loss at ε = 0 and their "× losslab" against losslab simd at ε = 0. ORT's tensors are made before timing, but every run copies the scores into ORT's wasm heap (its wasm backend takes no resident input) and computes log-softmax on every row, ignored or not; "ORT / losslab (Float32Array)" is the like-for-like ratio (both copy the logits in on every call), "ORT / losslab (resident)" adds what keeping the logits in an F32Buffer saves. The pages are cross-origin isolated (COOP/COEP from bench/server.mjs) for ORT's threads; tfjs is held to its single-threaded SIMD binary.`,
+    );
   }
   L.push("");
-  L.push("| Shape | Mode | Peer | Median ms | Min ms | Cold ms | Runs × calls | GB/s | × losslab | Loss | Rel. err | Grad err | losslab wasm memory |");
+  L.push(
+    "| Shape | Mode | Peer | Median ms | Min ms | Cold ms | Runs × calls | GB/s | × losslab | Loss | Rel. err | Grad err | losslab wasm memory |",
+  );
   L.push("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
   const footnotes = [];
   for (const r of report.results) {
@@ -269,10 +305,14 @@ function markdown(report) {
     const loss = r.loss != null ? r.loss.toPrecision(10) : r.value != null ? `(sum ${r.value.toPrecision(6)})` : "—";
     let runsText = `${t.runs} × ${t.reps}`;
     if (t.failure) {
-      footnotes.push(`${shapePretty(r.dims)} ${r.mode}, ${r.label}: call ${t.failedAtCall} failed (${t.failure}); the times are from the ${t.samplesFrom} that completed before it.`);
+      footnotes.push(
+        `${shapePretty(r.dims)} ${r.mode}, ${r.label}: call ${t.failedAtCall} failed (${t.failure}); the times are from the ${t.samplesFrom} that completed before it.`,
+      );
       runsText += ` ⚠${footnotes.length}`;
     }
-    L.push(`${head} ${fmtMs(t.medianMs)} | ${fmtMs(t.minMs)} | ${fmtMs(t.firstMs)} | ${runsText} | ${(r.gbps ?? NaN).toFixed(2)} | ${fmtX(r.vsLosslab)} | ${loss} | ${fmtE(r.relErr)} | ${fmtE(r.gradErr)} | ${memoryText(r.memory)} |`);
+    L.push(
+      `${head} ${fmtMs(t.medianMs)} | ${fmtMs(t.minMs)} | ${fmtMs(t.firstMs)} | ${runsText} | ${(r.gbps ?? NaN).toFixed(2)} | ${fmtX(r.vsLosslab)} | ${loss} | ${fmtE(r.relErr)} | ${fmtE(r.gradErr)} | ${memoryText(r.memory)} |`,
+    );
   }
   if (footnotes.length) {
     L.push("");
@@ -281,34 +321,49 @@ function markdown(report) {
   L.push("");
   L.push("## Ratios");
   L.push("");
-  L.push("| Shape | Mode | losslab ms | tfjs / losslab | plain JS / losslab | scalar / simd | copy-in / resident | losslab / ceiling | float64 loss |");
+  L.push(
+    "| Shape | Mode | losslab ms | tfjs / losslab | plain JS / losslab | scalar / simd | copy-in / resident | losslab / ceiling | float64 loss |",
+  );
   L.push("|---|---|---:|---:|---:|---:|---:|---:|---:|");
   for (const s of report.summary) {
-    L.push(`| ${shapePretty(s.dims)} | ${s.mode} | ${s.losslabMs == null ? "—" : fmtMs(s.losslabMs)} | ${fmtX(s.tfjsOverLosslab)} | ${fmtX(s.plainOverLosslab)} | ${fmtX(s.scalarOverSimd)} | ${fmtX(s.copyOverResident)} | ${fmtX(s.losslabOverCeiling)} | ${s.reference.toPrecision(12)} |`);
+    L.push(
+      `| ${shapePretty(s.dims)} | ${s.mode} | ${s.losslabMs == null ? "—" : fmtMs(s.losslabMs)} | ${fmtX(s.tfjsOverLosslab)} | ${fmtX(s.plainOverLosslab)} | ${fmtX(s.scalarOverSimd)} | ${fmtX(s.copyOverResident)} | ${fmtX(s.losslabOverCeiling)} | ${s.reference.toPrecision(12)} |`,
+    );
   }
   L.push("");
-  L.push("Ceiling: forward against an f32x4 sum of the logits (read once); forward+gradient against an f32x4 copy (read once, write once).");
+  L.push(
+    "Ceiling: forward against an f32x4 sum of the logits (read once); forward+gradient against an f32x4 copy (read once, write once).",
+  );
   if (report.ort.summary.length) {
     L.push("");
     L.push("## onnxruntime-web at ε = 0 (forward)");
     L.push("");
-    L.push("| Shape | ORT cell | ORT ms | losslab resident ms | losslab Float32Array ms | ORT / losslab (resident) | ORT / losslab (Float32Array) | float64 loss at ε = 0 |");
+    L.push(
+      "| Shape | ORT cell | ORT ms | losslab resident ms | losslab Float32Array ms | ORT / losslab (resident) | ORT / losslab (Float32Array) | float64 loss at ε = 0 |",
+    );
     L.push("|---|---|---:|---:|---:|---:|---:|---:|");
     for (const o of report.ort.summary) {
       const ms = (/** @type {number | null} */ v) => (v == null ? "—" : fmtMs(v));
-      L.push(`| ${shapePretty(o.dims)} | ${LABEL[o.peer]} | ${fmtMs(o.ortMs)} | ${ms(o.residentMs)} | ${ms(o.copyMs)} | ${fmtX(o.overResident)} | ${fmtX(o.overCopy)} | ${o.reference.toPrecision(12)} |`);
+      L.push(
+        `| ${shapePretty(o.dims)} | ${LABEL[o.peer]} | ${fmtMs(o.ortMs)} | ${ms(o.residentMs)} | ${ms(o.copyMs)} | ${fmtX(o.overResident)} | ${fmtX(o.overCopy)} | ${o.reference.toPrecision(12)} |`,
+      );
     }
     L.push("");
-    L.push(`ORT / losslab (resident): ${report.ort.summary.map((o) => `${shapePretty(o.dims)} ${o.peer} ${fmtX(o.overResident)}`).join(", ")}. ORT / losslab (Float32Array): ${report.ort.summary.map((o) => `${shapePretty(o.dims)} ${o.peer} ${fmtX(o.overCopy)}`).join(", ")}.`);
+    L.push(
+      `ORT / losslab (resident): ${report.ort.summary.map((o) => `${shapePretty(o.dims)} ${o.peer} ${fmtX(o.overResident)}`).join(", ")}. ORT / losslab (Float32Array): ${report.ort.summary.map((o) => `${shapePretty(o.dims)} ${o.peer} ${fmtX(o.overCopy)}`).join(", ")}.`,
+    );
   }
   if (report.targets.length) {
     L.push("");
     L.push("## Targets");
     L.push("");
-    for (const t of report.targets) L.push(`- ${t.met == null ? "n/a" : t.met ? "met" : "NOT met"}: ${t.what} — ${t.detail}`);
+    for (const t of report.targets)
+      L.push(`- ${t.met == null ? "n/a" : t.met ? "met" : "NOT met"}: ${t.what} — ${t.detail}`);
   }
   L.push("");
-  L.push(`Reference check: ${report.checks.golden.skipped ? `skipped (${report.checks.golden.skipped})` : `float64 reference on golden case ${report.checks.golden.case}: rel. err ${fmtE(report.checks.golden.relErr)} against PyTorch's float64`}; JS generator vs losslab.hashLogits/hashLabels: ${generatorText(report.checks.generator)}.`);
+  L.push(
+    `Reference check: ${report.checks.golden.skipped ? `skipped (${report.checks.golden.skipped})` : `float64 reference on golden case ${report.checks.golden.case}: rel. err ${fmtE(report.checks.golden.relErr)} against PyTorch's float64`}; JS generator vs losslab.hashLogits/hashLabels: ${generatorText(report.checks.generator)}.`,
+  );
   L.push(`Wall time ${(report.wallMs / 1000).toFixed(0)} s.`);
   return L.join("\n") + "\n";
 }
@@ -329,7 +384,11 @@ const lossAt = (ref, eps) => (eps === epsilon ? ref.loss : eps === 0 ? ref.nll :
 function derive(results, references) {
   /** @type {(dims: number[], grad: boolean, peer: string) => Measured | undefined} */
   const find = (dims, grad, peer) =>
-    /** @type {Measured | undefined} */ (results.find((r) => shapeName(r.dims) === shapeName(dims) && r.grad === grad && r.peer === peer && r.status === "ok"));
+    /** @type {Measured | undefined} */ (
+      results.find(
+        (r) => shapeName(r.dims) === shapeName(dims) && r.grad === grad && r.peer === peer && r.status === "ok",
+      )
+    );
   for (const r of results) {
     if (r.status !== "ok") continue;
     const ref = references[shapeName(r.dims)];
@@ -365,7 +424,9 @@ function derive(results, references) {
         losslabOverCeiling: ratio(ls, ms("ceiling")),
         reference: references[shapeName(dims)].loss,
         tfjsProblem: (() => {
-          const t = results.find((r) => shapeName(r.dims) === shapeName(dims) && r.grad === grad && r.peer === "tfjs-wasm");
+          const t = results.find(
+            (r) => shapeName(r.dims) === shapeName(dims) && r.grad === grad && r.peer === "tfjs-wasm",
+          );
           if (!t) return null;
           if (t.status !== "ok") return `tfjs-wasm ${t.status}: ${t.message}`;
           return t.timing.failure ? `tfjs-wasm call ${t.timing.failedAtCall} failed: ${t.timing.failure}` : null;
@@ -387,11 +448,47 @@ function derive(results, references) {
       detail: (value == null ? "not measured in this run" : detail(value)) + (problem ? ` (${problem})` : ""),
     });
   if (fwd) {
-    check("4×512×32000 forward ≥ 10× faster than tfjs-wasm SIMD", fwd.tfjsOverLosslab, (v) => v >= 10, (v) => `tfjs / losslab = ${fmtX(v)}`, fwd.tfjsProblem);
-    check("4×512×32000 forward within 3× of the read ceiling", fwd.losslabOverCeiling, (v) => v <= 3, (v) => `losslab / ceiling = ${fmtX(v)}`);
+    check(
+      "4×512×32000 forward ≥ 10× faster than tfjs-wasm SIMD",
+      fwd.tfjsOverLosslab,
+      (v) => v >= 10,
+      (v) => `tfjs / losslab = ${fmtX(v)}`,
+      fwd.tfjsProblem,
+    );
+    check(
+      "4×512×32000 forward within 3× of the read ceiling",
+      fwd.losslabOverCeiling,
+      (v) => v <= 3,
+      (v) => `losslab / ceiling = ${fmtX(v)}`,
+    );
   }
   if (bwd) {
-    check("4×512×32000 forward+gradient ≥ 8× faster than tfjs-wasm SIMD", bwd.tfjsOverLosslab, (v) => v >= 8, (v) => `tfjs / losslab = ${fmtX(v)}`, bwd.tfjsProblem);
+    check(
+      "4×512×32000 forward+gradient ≥ 8× faster than tfjs-wasm SIMD",
+      bwd.tfjsOverLosslab,
+      (v) => v >= 8,
+      (v) => `tfjs / losslab = ${fmtX(v)}`,
+      bwd.tfjsProblem,
+    );
+  }
+  // The path every user takes: a plain Float32Array in, against logits resident in wasm memory.
+  for (const dims of shapes) {
+    for (const [grad, bar] of /** @type {[boolean, number][]} */ ([
+      [false, 1.2],
+      [true, 1.4],
+    ])) {
+      const x = s(shapeName(dims), grad);
+      if (!x) continue;
+      const into = find(dims, grad, "losslab-simd-f32into");
+      const intoRatio = into && x.losslabMs ? into.timing.medianMs / x.losslabMs : null;
+      check(
+        `${shapePretty(dims)} ${grad ? "forward+gradient" : "forward"}: Float32Array in within ${bar}× of resident`,
+        x.copyOverResident,
+        (v) => v <= bar,
+        (v) =>
+          `Float32Array / resident = ${fmtX(v)}${grad && intoRatio != null ? `; gradInto a Float32Array ${fmtX(intoRatio)}` : ""}`,
+      );
+    }
   }
   for (const name of ["1x2048x32000", "1x512x151936"]) {
     const r = results.find((r) => shapeName(r.dims) === name && r.grad && r.peer === "losslab-simd");
@@ -399,7 +496,10 @@ function derive(results, references) {
       targets.push({
         what: `${name.replaceAll("x", "×")} forward+gradient completes (losslab CPU simd128)`,
         met: r.status === "ok",
-        detail: r.status === "ok" ? `${fmtMs(r.timing.medianMs)} ms, rel. err ${fmtE(r.relErr)}` : `${r.status}: ${r.message}`,
+        detail:
+          r.status === "ok"
+            ? `${fmtMs(r.timing.medianMs)} ms, rel. err ${fmtE(r.relErr)}`
+            : `${r.status}: ${r.message}`,
       });
     }
   }
@@ -433,15 +533,30 @@ function derive(results, references) {
       const o = find(dims, false, peer);
       if (!o) continue;
       const ms = o.timing.medianMs;
-      here.push({ dims, peer, ortMs: ms, residentMs, copyMs, overResident: residentMs && ms / residentMs, overCopy: copyMs && ms / copyMs, reference: lossAt(ref, 0) });
+      here.push({
+        dims,
+        peer,
+        ortMs: ms,
+        residentMs,
+        copyMs,
+        overResident: residentMs && ms / residentMs,
+        overCopy: copyMs && ms / copyMs,
+        reference: lossAt(ref, 0),
+      });
     }
     ort.push(...here);
     // "Faster than ORT-web": than its faster thread setting on this shape, on both losslab paths.
     const best = here.reduce((/** @type {OrtSummary | null} */ a, b) => (a && a.ortMs <= b.ortMs ? a : b), null);
     const what = `${shapePretty(dims)} forward at ε = 0: ≥ ${ORT_TARGET}× faster than onnxruntime-web on both paths (resident and Float32Array in)`;
     if (!best || best.overResident == null || best.overCopy == null) {
-      const failed = results.filter((r) => shapeName(r.dims) === shapeName(dims) && EPS0_PEERS.has(r.peer) && r.status !== "ok");
-      targets.push({ what, met: null, detail: `not measured in this run${failed.length ? ` (${failed.map((r) => `${r.peer}: ${r.status === "ok" ? "" : r.message}`).join("; ")})` : ""}` });
+      const failed = results.filter(
+        (r) => shapeName(r.dims) === shapeName(dims) && EPS0_PEERS.has(r.peer) && r.status !== "ok",
+      );
+      targets.push({
+        what,
+        met: null,
+        detail: `not measured in this run${failed.length ? ` (${failed.map((r) => `${r.peer}: ${r.status === "ok" ? "" : r.message}`).join("; ")})` : ""}`,
+      });
       continue;
     }
     targets.push({
@@ -450,7 +565,10 @@ function derive(results, references) {
       detail:
         `fastest ORT cell ${best.peer} ${fmtMs(best.ortMs)} ms: ORT / losslab (resident, ${fmtMs(/** @type {number} */ (residentMs))} ms) = ${fmtX(best.overResident)}, ` +
         `ORT / losslab (Float32Array, ${fmtMs(/** @type {number} */ (copyMs))} ms) = ${fmtX(best.overCopy)}` +
-        here.filter((o) => o !== best).map((o) => `; ${o.peer} ${fmtMs(o.ortMs)} ms (${fmtX(o.overResident)}, ${fmtX(o.overCopy)})`).join(""),
+        here
+          .filter((o) => o !== best)
+          .map((o) => `; ${o.peer} ${fmtMs(o.ortMs)} ms (${fmtX(o.overResident)}, ${fmtX(o.overCopy)})`)
+          .join(""),
     });
   }
   return { summary, targets, ort };
@@ -468,7 +586,11 @@ log(`golden reference check: ${JSON.stringify(golden)}`);
 const extra = new Map([["/bench/ceiling.wasm", { type: "application/wasm", body: await compileCeiling() }]]);
 const server = await serveBench(ROOT, extra);
 const url = `http://127.0.0.1:${server.address().port}/bench/page.html`;
-const { context, browser, tfjsWasmFiles, userDataDir } = await launchChromium({ prefix: "losslab-bench-", webgpu: true, log });
+const { context, browser, tfjsWasmFiles, userDataDir } = await launchChromium({
+  prefix: "losslab-bench-",
+  webgpu: true,
+  log,
+});
 
 /** @type {Row[]} */
 const results = [];
@@ -499,7 +621,16 @@ try {
         }
         await page?.close().catch(() => {});
         /** @type {Row} */
-        const row = { dims, shape: shapeName(dims), grad, mode, peer, label: LABEL[peer], epsilon: EPS0_PEERS.has(peer) ? 0 : epsilon, ...result };
+        const row = {
+          dims,
+          shape: shapeName(dims),
+          grad,
+          mode,
+          peer,
+          label: LABEL[peer],
+          epsilon: EPS0_PEERS.has(peer) ? 0 : epsilon,
+          ...result,
+        };
         if (row.status === "ok") {
           if (row.tfjs) tfjsInfo ??= row.tfjs;
           delete row.tfjs; // reported once, in the header
@@ -534,7 +665,8 @@ const report = {
   browser,
   tfjs: tfjsInfo,
   ort: { info: ortInfo, summary: ort },
-  webgpuAdapter: results.flatMap((r) => (r.peer === "losslab-webgpu" && r.status === "ok" ? [r.adapter] : []))[0] ?? null,
+  webgpuAdapter:
+    results.flatMap((r) => (r.peer === "losslab-webgpu" && r.status === "ok" ? [r.adapter] : []))[0] ?? null,
   inputs: { seed, scale, epsilon, ignoreIndex, ignoredShare: 0.1, shapes: shapes.map(shapeName) },
   settings: { runs, budgetMs, minSampleMs: timing.minSampleMs, peers },
   checks: { golden, generator },
@@ -554,7 +686,8 @@ log(`wrote ${join(outDir, `${base}.json`)} and ${base}.md`);
 
 if (smoke) {
   const problems = [];
-  if (!golden.skipped && !((golden.relErr ?? Infinity) <= 1e-12)) problems.push(`float64 reference off the golden value: ${JSON.stringify(golden)}`);
+  if (!golden.skipped && !((golden.relErr ?? Infinity) <= 1e-12))
+    problems.push(`float64 reference off the golden value: ${JSON.stringify(golden)}`);
   if (!generator || "error" in generator || generator.logitsMismatches || generator.labelsMismatches) {
     problems.push(`JS generator differs from losslab's: ${JSON.stringify(generator)}`);
   }
@@ -563,12 +696,16 @@ if (smoke) {
     if (r.status === "not available") continue;
     if (r.status !== "ok") problems.push(`${name}: ${r.status}: ${r.message}`);
     else if (r.timing.failure) problems.push(`${name}: call ${r.timing.failedAtCall} failed: ${r.timing.failure}`);
-    else if (r.peer !== "ceiling" && !((r.relErr ?? Infinity) <= SMOKE_TOLERANCE)) problems.push(`${name}: loss ${r.loss}, rel. err ${r.relErr}`);
-    else if (r.gradErr != null && !(r.gradErr <= SMOKE_TOLERANCE)) problems.push(`${name}: gradient error ${r.gradErr}`);
+    else if (r.peer !== "ceiling" && !((r.relErr ?? Infinity) <= SMOKE_TOLERANCE))
+      problems.push(`${name}: loss ${r.loss}, rel. err ${r.relErr}`);
+    else if (r.gradErr != null && !(r.gradErr <= SMOKE_TOLERANCE))
+      problems.push(`${name}: gradient error ${r.gradErr}`);
   }
   if (problems.length) {
     console.error(`smoke FAILED:\n  ${problems.join("\n  ")}`);
     process.exit(1);
   }
-  console.error(`smoke ok: ${results.filter((r) => r.status === "ok").length} cells within ${SMOKE_TOLERANCE} of float64 in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.error(
+    `smoke ok: ${results.filter((r) => r.status === "ok").length} cells within ${SMOKE_TOLERANCE} of float64 in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 }

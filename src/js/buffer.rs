@@ -167,8 +167,13 @@ impl Logits {
         }
     }
 
-    pub fn shares(&self, other: &Shared) -> bool {
-        matches!(self, Logits::Resident(b) if Rc::ptr_eq(b, other))
+    /// Whether a `gradInto` would write over these logits.
+    pub fn shares(&self, grad: &GradInto) -> bool {
+        match (self, grad) {
+            (Logits::Resident(a), GradInto::Wasm(b)) => Rc::ptr_eq(a, b),
+            (Logits::Js(a), GradInto::Js(b)) => a.buffer() == b.buffer(),
+            _ => false,
+        }
     }
 }
 
@@ -185,6 +190,91 @@ impl crate::engine::LogitRows for Logits {
         match self {
             Logits::Js(a) => a.get_index(index as u32),
             Logits::Resident(b) => b.borrow()[index],
+        }
+    }
+}
+
+/// Where a caller asked the gradient to go: an `F32Buffer`, or their own `Float32Array`.
+pub(crate) enum GradInto {
+    Wasm(Shared),
+    Js(Float32Array),
+}
+
+impl GradInto {
+    pub fn from_js(v: &JsValue) -> Result<Self> {
+        if let Some(buffer) = F32Buffer::resolve(v) {
+            return Ok(GradInto::Wasm(buffer));
+        }
+        match v.dyn_ref::<Float32Array>() {
+            Some(a) => Ok(GradInto::Js(a.clone())),
+            None => Err(Error::Parse(format!(
+                "gradInto must be an F32Buffer or a Float32Array, got {}",
+                convert::describe(v)
+            ))),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            GradInto::Wasm(b) => b.borrow().len(),
+            GradInto::Js(a) => a.length() as usize,
+        }
+    }
+}
+
+/// A streamed CPU call's rows: logits read from a JS array (or wasm memory), the gradient
+/// written to a fresh JS array, the caller's `gradInto`, or nowhere.
+pub(crate) struct JsRows<'a> {
+    logits: &'a Logits,
+    /// A fresh (zeroed) array the result will return.
+    fresh: Option<&'a Float32Array>,
+    grad_into: Option<&'a GradInto>,
+    vocab: usize,
+}
+
+impl<'a> JsRows<'a> {
+    pub fn new(
+        logits: &'a Logits,
+        fresh: Option<&'a Float32Array>,
+        grad_into: Option<&'a GradInto>,
+        vocab: usize,
+    ) -> Self {
+        Self { logits, fresh, grad_into, vocab }
+    }
+}
+
+impl crate::loss::RowStream for JsRows<'_> {
+    fn read(&mut self, rows: std::ops::Range<usize>, out: &mut [f32]) {
+        let (start, end) = (rows.start * self.vocab, rows.end * self.vocab);
+        match self.logits {
+            Logits::Js(a) => a.subarray(start as u32, end as u32).copy_to(out),
+            Logits::Resident(b) => out.copy_from_slice(&b.borrow()[start..end]),
+        }
+    }
+
+    fn write_grad(&mut self, rows: std::ops::Range<usize>, grad: &[f32]) {
+        let start = rows.start * self.vocab;
+        match (self.fresh, self.grad_into) {
+            (Some(a), _) | (None, Some(GradInto::Js(a))) => {
+                // SAFETY: the view is consumed by `set` before anything can allocate.
+                let view = unsafe { Float32Array::view(grad) };
+                a.set(&view, start as u32);
+            }
+            (None, Some(GradInto::Wasm(b))) => {
+                b.borrow_mut()[start..start + grad.len()].copy_from_slice(grad)
+            }
+            (None, None) => {}
+        }
+    }
+
+    fn zero_grad(&mut self, rows: std::ops::Range<usize>) {
+        let (start, end) = (rows.start * self.vocab, rows.end * self.vocab);
+        match self.grad_into {
+            Some(GradInto::Js(a)) => {
+                a.fill(0.0, start as u32, end as u32);
+            }
+            Some(GradInto::Wasm(b)) => b.borrow_mut()[start..end].fill(0.0),
+            None => {} // a fresh array is zeros already
         }
     }
 }

@@ -166,3 +166,14 @@ impl From<Error> for JsValue {
         js.into()
     }
 }
+
+/// A JS `Float32Array` of `len` zeros (JS memory, not wasm's), or an error if JS cannot
+/// allocate it.
+pub fn new_f32_array(len: usize) -> Result<Float32Array> {
+    let ctor = js_sys::Reflect::get(&js_sys::global(), &"Float32Array".into())
+        .map_err(|_| Error::Parse("Float32Array is missing".into()))?;
+    let args = Array::of1(&JsValue::from_f64(len as f64));
+    js_sys::Reflect::construct(ctor.unchecked_ref::<js_sys::Function>(), &args)
+        .map(JsCast::unchecked_into)
+        .map_err(|_| Error::OutOfMemory { what: "the gradient", bytes: len * 4 })
+}

@@ -4,10 +4,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Float32Array, Promise};
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
-use super::buffer::Logits;
+use super::buffer::{GradInto, Logits};
 use super::convert::{self, Builder};
 use super::exports::{result_object, Call, CrossEntropyOptionsArg};
 use super::options as opt;
@@ -221,7 +221,8 @@ async fn run(state: &State, call: &Call) -> Result<JsValue> {
             }
         }
     }
-    let result = result_object(&call.run_cpu()?, None);
+    let (out, grad) = call.run_cpu()?;
+    let result = result_object(&out, grad);
     match fallback {
         Some(why) => {
             set(&result, "backendReason", &format!("the GPU could not finish this call: {why}"));
@@ -230,16 +231,6 @@ async fn run(state: &State, call: &Call) -> Result<JsValue> {
         None => set(&result, "backendReason", &route.reason),
     }
     Ok(result)
-}
-
-/// A JS `Float32Array` of `len` zeros, or an error if JS cannot allocate it.
-fn js_f32_array(len: usize) -> Result<Float32Array> {
-    let ctor = js_sys::Reflect::get(&js_sys::global(), &"Float32Array".into())
-        .map_err(|_| Error::Parse("Float32Array is missing".into()))?;
-    let args = js_sys::Array::of1(&JsValue::from_f64(len as f64));
-    js_sys::Reflect::construct(ctor.unchecked_ref::<js_sys::Function>(), &args)
-        .map(JsCast::unchecked_into)
-        .map_err(|_| Error::OutOfMemory { what: "the gradient", bytes: len * 4 })
 }
 
 /// The outer `Result` is the caller's fault (an `Error` to throw); the inner one says whether
@@ -253,13 +244,14 @@ async fn run_gpu(
         return Ok(Err(GpuFailure::Unsupported(why)));
     }
     let grad_js = match (call.options.grad, &call.grad_into) {
-        (true, None) => Some(js_f32_array(call.logits.len())?),
+        (true, None) => Some(convert::new_f32_array(call.logits.len())?),
         _ => None,
     };
     let grad = match (&grad_js, &call.grad_into) {
-        (Some(a), _) => GradDst::Js(a),
-        (None, Some(b)) if call.options.grad => GradDst::Wasm(b),
-        _ => GradDst::None,
+        _ if !call.options.grad => GradDst::None,
+        (Some(a), _) | (None, Some(GradInto::Js(a))) => GradDst::Js(a),
+        (None, Some(GradInto::Wasm(b))) => GradDst::Wasm(b),
+        (None, None) => GradDst::None,
     };
     let logits = match &call.logits {
         Logits::Js(a) => LogitsRef::Js(a),
@@ -272,8 +264,8 @@ async fn run_gpu(
     let v = plan.vocab();
     // Rows the GPU could not finish (NaN or ±inf) were recomputed on the CPU: their gradient.
     let write_grad = |r: usize, g: &[f32]| match (&grad_js, &call.grad_into) {
-        (Some(a), _) => a.set(&convert::f32_array(g), (r * v) as u32),
-        (None, Some(b)) => b.borrow_mut()[r * v..(r + 1) * v].copy_from_slice(g),
+        (Some(a), _) | (None, Some(GradInto::Js(a))) => a.set(&convert::f32_array(g), (r * v) as u32),
+        (None, Some(GradInto::Wasm(b))) => b.borrow_mut()[r * v..(r + 1) * v].copy_from_slice(g),
         (None, None) => {}
     };
     let out = engine::finish_gpu_rows(plan, &stats, &call.logits, write_grad);

@@ -4,7 +4,7 @@
 use ndarray::{ArrayView2, ArrayView3};
 use wasm_bindgen::prelude::*;
 
-use super::buffer::{F32Buffer, Logits, Shared};
+use super::buffer::{GradInto, JsRows, Logits};
 use super::convert::{self, Builder};
 use super::options as opt;
 use crate::error::{Error, Result};
@@ -22,8 +22,9 @@ export interface CrossEntropyInput {
   dims: number[];
   /** One class index per position, `B·T` (or `N`) of them. */
   labels: Int32Array;
-  /** With `grad: true`: write the gradient here (length `B·T·V`) instead of returning it. */
-  gradInto?: F32Buffer;
+  /** With `grad: true`: write the gradient here (length `B·T·V`) instead of returning it:
+   *  an F32Buffer (wasm memory) or your own Float32Array (filled row block by row block). */
+  gradInto?: F32Buffer | Float32Array;
 }
 
 /** Options of `crossEntropy`; every field is optional. */
@@ -259,7 +260,7 @@ pub(crate) struct Call {
     pub options: loss::CrossEntropy,
     pub kernel: crate::cpu::CpuKernel,
     /// Where the gradient goes when the caller passed `gradInto`.
-    pub grad_into: Option<Shared>,
+    pub grad_into: Option<GradInto>,
 }
 
 impl Call {
@@ -279,12 +280,10 @@ impl Call {
         }
         let grad_into = match grad_into.is_undefined() {
             true => None,
-            false => Some(F32Buffer::resolve(&grad_into).ok_or_else(|| {
-                Error::Parse(format!("gradInto must be an F32Buffer, got {}", convert::describe(&grad_into)))
-            })?),
+            false => Some(GradInto::from_js(&grad_into)?),
         };
         if let Some(g) = &grad_into {
-            check_len("gradInto", g.borrow().len(), &shape)?;
+            check_len("gradInto", g.len(), &shape)?;
         }
         let logits_len = js_sys::Reflect::get(&logits, &"length".into()).ok().and_then(|l| l.as_f64());
         if let Some(len) = logits_len {
@@ -295,30 +294,47 @@ impl Call {
         check_len("logits", logits.len(), &shape)?;
         check_len("labels", labels.len(), &shape[..2])?;
         if grad_into.as_ref().is_some_and(|g| logits.shares(g)) {
-            return Err(Error::Parse("gradInto must be a different F32Buffer from logits".into()));
+            return Err(Error::Parse("gradInto must be different storage from logits".into()));
         }
         Ok(Self { shape, logits, labels, options, kernel, grad_into })
     }
 
-    pub fn run_cpu(&self) -> Result<CrossEntropyOutput> {
+    /// Runs on the CPU kernel. Logits in wasm memory with the gradient (if any) there too are
+    /// read in place; anything in JS memory streams through a small window instead of being
+    /// copied whole. Returns the output and, when the gradient was asked for without
+    /// `gradInto`, the fresh `Float32Array` holding it.
+    pub fn run_cpu(&self) -> Result<(CrossEntropyOutput, Option<JsValue>)> {
         let [b, t, v] = self.shape;
-        self.logits.with(|flat| {
-            let (Ok(logits), Ok(labels)) =
-                (ArrayView3::from_shape((b, t, v), flat), ArrayView2::from_shape((b, t), &self.labels))
-            else {
-                unreachable!("lengths were checked against the shape");
-            };
-            match &self.grad_into {
-                Some(g) => loss::cross_entropy_into(
-                    logits,
-                    labels,
-                    &self.options,
-                    self.kernel,
-                    Some(&mut g.borrow_mut()),
-                ),
-                None => loss::cross_entropy(logits, labels, &self.options, self.kernel),
-            }
-        })
+        let in_wasm = matches!(self.logits, Logits::Resident(_));
+        let grad_in_wasm = !self.options.grad || matches!(self.grad_into, Some(GradInto::Wasm(_)));
+        if in_wasm && grad_in_wasm {
+            return self.logits.with(|flat| {
+                let (Ok(logits), Ok(labels)) =
+                    (ArrayView3::from_shape((b, t, v), flat), ArrayView2::from_shape((b, t), &self.labels))
+                else {
+                    unreachable!("lengths were checked against the shape");
+                };
+                let out = match &self.grad_into {
+                    Some(GradInto::Wasm(g)) => loss::cross_entropy_into(
+                        logits,
+                        labels,
+                        &self.options,
+                        self.kernel,
+                        Some(&mut g.borrow_mut()),
+                    ),
+                    _ => loss::cross_entropy(logits, labels, &self.options, self.kernel),
+                }?;
+                Ok((out, None))
+            });
+        }
+        let fresh = match (&self.grad_into, self.options.grad) {
+            (None, true) => Some(convert::new_f32_array(self.logits.len())?),
+            _ => None,
+        };
+        let mut io = JsRows::new(&self.logits, fresh.as_ref(), self.grad_into.as_ref(), v);
+        let out =
+            loss::cross_entropy_streamed(self.shape, &self.labels, &self.options, self.kernel, &mut io)?;
+        Ok((out, fresh.map(JsValue::from)))
     }
 }
 
@@ -334,7 +350,8 @@ pub fn cross_entropy(
     options: Option<CrossEntropyOptionsArg>,
 ) -> Result<JsValue, JsValue> {
     let call = Call::decode(&input, &options.map_or(JsValue::UNDEFINED, JsValue::from))?;
-    Ok(result_object(&call.run_cpu()?, None))
+    let (out, grad) = call.run_cpu()?;
+    Ok(result_object(&out, grad))
 }
 
 /// A `[rows, cols]` Int32Array argument: its dims, checked against its length.

@@ -5,8 +5,10 @@ pub mod log_softmax;
 pub mod notes;
 
 pub mod options;
+pub mod stream;
 
 pub use cross_entropy::{cross_entropy, cross_entropy_into, CrossEntropyOutput, Plan, RowResult, Summary};
 pub use log_softmax::log_softmax;
 pub use notes::Note;
 pub use options::{CrossEntropy, Reduction, Semantics};
+pub use stream::{cross_entropy_streamed, RowStream};

@@ -1,7 +1,7 @@
 // The JS API in Node: objectives and collation against transformers, and the error contract.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { losslab, readJson } from "./load.mjs";
+import { losslab, readJson, wasm } from "./load.mjs";
 import { badInputs, edgeInputs, sanity } from "../js/bad-inputs.mjs";
 
 const golden = readJson("tests/golden/objectives.json");
@@ -42,10 +42,15 @@ test("sftLabels masks the prompt", () => {
 
 test("mse matches F.mse_loss", () => {
   for (const c of golden.mse) {
-    const r = losslab.mse(Float32Array.from(c.pred), Float32Array.from(c.target), { reduction: c.reduction, grad: c.reduction !== "none" });
+    const r = losslab.mse(Float32Array.from(c.pred), Float32Array.from(c.target), {
+      reduction: c.reduction,
+      grad: c.reduction !== "none",
+    });
     if (c.expected.loss === null) assert.equal(r.loss, null);
     else assert.ok(close(r.loss, c.expected.loss));
-    c.expected.perElement.forEach((/** @type {number} */ w, /** @type {number} */ i) => assert.ok(close(r.perElement[i], w)));
+    c.expected.perElement.forEach((/** @type {number} */ w, /** @type {number} */ i) =>
+      assert.ok(close(r.perElement[i], w)),
+    );
     if (c.expected.grad) {
       const grad = r.grad;
       assert.ok(grad, "no gradient");
@@ -62,7 +67,10 @@ test("mlmMask is seeded and keeps labels only where chosen", () => {
   assert.deepEqual(a, b);
   const chosen = a.labels.filter((x) => x !== -100).length;
   assert.ok(chosen > 0.13 * 4096 && chosen < 0.17 * 4096, `${chosen} chosen`);
-  a.labels.forEach((y, i) => { if (y === -100) assert.equal(a.inputIds[i], ids[i]); else assert.equal(y, ids[i]); });
+  a.labels.forEach((y, i) => {
+    if (y === -100) assert.equal(a.inputIds[i], ids[i]);
+    else assert.equal(y, ids[i]);
+  });
 });
 
 test("notes explain NaN in words", () => {
@@ -74,12 +82,18 @@ test("notes explain NaN in words", () => {
 
 for (const [what, call, fragment] of badInputs) {
   test(`refuses: ${what}`, () => {
-    assert.throws(() => call(losslab), (e) => {
-      assert.ok(e instanceof Error, `threw ${e} (not an Error)`);
-      assert.match(e.message, fragment);
-      assert.match(String(/** @type {Error & { code?: string }} */ (e).code), /^(dims|length|label-out-of-range|epsilon-out-of-range|option|unsupported|out-of-memory|invalid-argument)$/);
-      return true;
-    });
+    assert.throws(
+      () => call(losslab),
+      (e) => {
+        assert.ok(e instanceof Error, `threw ${e} (not an Error)`);
+        assert.match(e.message, fragment);
+        assert.match(
+          String(/** @type {Error & { code?: string }} */ (e).code),
+          /^(dims|length|label-out-of-range|epsilon-out-of-range|option|unsupported|out-of-memory|invalid-argument)$/,
+        );
+        return true;
+      },
+    );
     const s = sanity(losslab);
     assert.ok(close(s.loss, s.want), `after the refusal the module answers ${s.loss}, want ${s.want}`);
   });
@@ -98,11 +112,75 @@ test("F32Buffer: logits used in place, gradient written in place, same answers",
   assert.equal(r.loss, copied.loss);
   assert.equal(r.grad, undefined);
   assert.deepEqual(grad.toArray(), copied.grad);
-  assert.throws(() => losslab.crossEntropy({ logits: resident, dims: [B, T, V], labels, gradInto: resident }, options), /different F32Buffer/);
-  assert.throws(() => losslab.crossEntropy({ logits: resident, dims: [B, T, V], labels, gradInto: new losslab.F32Buffer(3) }, options), /gradInto has 3 elements/);
+  assert.throws(
+    () => losslab.crossEntropy({ logits: resident, dims: [B, T, V], labels, gradInto: resident }, options),
+    /gradInto must be different storage from logits/,
+  );
+  assert.throws(
+    () =>
+      losslab.crossEntropy({ logits: resident, dims: [B, T, V], labels, gradInto: new losslab.F32Buffer(3) }, options),
+    /gradInto has 3 elements/,
+  );
   resident.free();
-  assert.throws(() => losslab.crossEntropy({ logits: resident, dims: [B, T, V], labels }, options), /logits must be a Float32Array or an F32Buffer/);
+  assert.throws(
+    () => losslab.crossEntropy({ logits: resident, dims: [B, T, V], labels }, options),
+    /logits must be a Float32Array or an F32Buffer/,
+  );
   grad.free();
+});
+
+test("a Float32Array streams through a small window: same answers as resident logits, gradInto a Float32Array too", () => {
+  const [B, T, V] = [2, 7, 40000]; // rows larger than half the window: one or two rows per block
+  const logits = losslab.hashLogits(B * T * V, 12, 8);
+  const labels = losslab.hashLabels(B * T, V, 12, -100);
+  labels[3] = -100;
+  const options = { grad: true, shiftLabels: true, epsilon: 0.1, softcap: 30 };
+  const resident = losslab.F32Buffer.fromArray(logits);
+  const residentGrad = new losslab.F32Buffer(B * T * V);
+  const want = losslab.crossEntropy({ logits: resident, dims: [B, T, V], labels, gradInto: residentGrad }, options);
+  const streamed = losslab.crossEntropy({ logits, dims: [B, T, V], labels }, options);
+  assert.equal(streamed.loss, want.loss);
+  assert.deepEqual(streamed.perTokenLoss, want.perTokenLoss);
+  assert.deepEqual(streamed.grad, residentGrad.toArray());
+  // Into the caller's array: stale values are overwritten, ignored and shifted-away rows zeroed.
+  const mine = new Float32Array(B * T * V).fill(Number.NaN);
+  const r = losslab.crossEntropy({ logits, dims: [B, T, V], labels, gradInto: mine }, options);
+  assert.equal(r.grad, undefined);
+  assert.equal(r.loss, want.loss);
+  assert.deepEqual(mine, residentGrad.toArray());
+  // Resident logits, gradient into a Float32Array.
+  mine.fill(7);
+  losslab.crossEntropy({ logits: resident, dims: [B, T, V], labels, gradInto: mine }, options);
+  assert.deepEqual(mine, residentGrad.toArray());
+  assert.throws(
+    () => losslab.crossEntropy({ logits, dims: [B, T, V], labels, gradInto: logits }, options),
+    /gradInto must be different storage from logits/,
+  );
+  assert.throws(
+    () => losslab.crossEntropy({ logits, dims: [B, T, V], labels, gradInto: new Float32Array(5) }, options),
+    /gradInto has 5 elements/,
+  );
+  assert.throws(
+    () => losslab.crossEntropy({ logits, dims: [B, T, V], labels, gradInto: [1, 2] }, options),
+    /gradInto must be an F32Buffer or a Float32Array, got an Array/,
+  );
+  resident.free();
+  residentGrad.free();
+});
+
+test("a Float32Array call grows wasm memory by a window, not by the logits", () => {
+  const [B, T, V] = [1, 256, 32000]; // 32 MB of logits, 32 MB of gradient
+  const logits = losslab.hashLogits(B * T * V, 13, 8);
+  const labels = losslab.hashLabels(B * T, V, 13, -100);
+  losslab.crossEntropy(
+    { logits: logits.subarray(0, V), dims: [1, 1, V], labels: labels.subarray(0, 1) },
+    { grad: true },
+  );
+  const before = wasm.memory.buffer.byteLength;
+  const r = losslab.crossEntropy({ logits, dims: [B, T, V], labels }, { grad: true });
+  const grown = wasm.memory.buffer.byteLength - before;
+  assert.ok(Number.isFinite(r.loss) && r.grad.length === B * T * V);
+  assert.ok(grown <= 4 << 20, `wasm memory grew by ${grown} bytes for ${B * T * V * 4} bytes of logits`);
 });
 
 for (const [what, call, ok] of edgeInputs) {
@@ -117,9 +195,18 @@ const codeOf = (e) => /** @type {{ code?: unknown }} */ (e)?.code;
 
 test("errors carry a stable code", () => {
   const input = { logits: new Float32Array(8), dims: [2, 4], labels: Int32Array.from([0, 9]) };
-  assert.throws(() => losslab.crossEntropy(input), (e) => codeOf(e) === "label-out-of-range");
-  assert.throws(() => losslab.crossEntropy({ ...input, labels: Int32Array.from([0, 1]) }, { semantics: "torch", epsilon: 2 }), (e) => codeOf(e) === "epsilon-out-of-range");
-  assert.throws(() => losslab.crossEntropy({ ...input, dims: [2, 5] }), (e) => codeOf(e) === "length");
+  assert.throws(
+    () => losslab.crossEntropy(input),
+    (e) => codeOf(e) === "label-out-of-range",
+  );
+  assert.throws(
+    () => losslab.crossEntropy({ ...input, labels: Int32Array.from([0, 1]) }, { semantics: "torch", epsilon: 2 }),
+    (e) => codeOf(e) === "epsilon-out-of-range",
+  );
+  assert.throws(
+    () => losslab.crossEntropy({ ...input, dims: [2, 5] }),
+    (e) => codeOf(e) === "length",
+  );
 });
 
 test("denominator and note params", () => {
@@ -129,7 +216,10 @@ test("denominator and note params", () => {
   const clamped = r.notes.find((n) => n.code === "clamped-label");
   assert.ok(clamped, "no clamped-label note");
   assert.deepEqual(clamped.params, { label: -1 });
-  const w = losslab.crossEntropy({ logits, dims: [2, 3], labels: Int32Array.from([2, 0]) }, { semantics: "torch", classWeights: [0.5, 1, 2] });
+  const w = losslab.crossEntropy(
+    { logits, dims: [2, 3], labels: Int32Array.from([2, 0]) },
+    { semantics: "torch", classWeights: [0.5, 1, 2] },
+  );
   assert.equal(w.denominator, 2.5);
   assert.ok(Math.abs(w.nll * w.denominator - (2 * w.perTokenNll[0] + 0.5 * w.perTokenNll[1])) < 1e-5);
 });
@@ -146,5 +236,8 @@ test("logSoftmax gives the log-probabilities the loss is made of", () => {
   }
   const capped = losslab.logSoftmax({ logits, dims: [3, 7] }, { softcap: 2 });
   assert.notDeepEqual(capped, lp);
-  assert.throws(() => losslab.logSoftmax({ logits, dims: [3, 7] }, { softcap: -1 }), /softcap must be a positive finite number/);
+  assert.throws(
+    () => losslab.logSoftmax({ logits, dims: [3, 7] }, { softcap: -1 }),
+    /softcap must be a positive finite number/,
+  );
 });

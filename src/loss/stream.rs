@@ -1,0 +1,167 @@
+//! Cross-entropy over logits that live elsewhere (a JS `Float32Array`): active rows are copied
+//! through a cache-sized window in runs, computed while hot, and their gradient rows written back
+//! run by run. One read of the caller's memory, no `[rows, V]` allocation.
+
+use std::ops::Range;
+
+use super::cross_entropy::{cpu_row, CrossEntropyOutput, Plan};
+use super::options::CrossEntropy;
+use crate::cpu::CpuKernel;
+use crate::error::{try_zeroed, Result};
+
+/// Floats in the window: 256 KiB, a few rows of a large vocabulary (at least one row).
+pub const WINDOW_FLOATS: usize = 64 * 1024;
+
+/// Where a streamed call reads logits and writes the gradient, row runs at a time.
+pub trait RowStream {
+    /// Copies logits rows `rows` (consecutive, `rows.len() · V` floats) into `out`.
+    fn read(&mut self, rows: Range<usize>, out: &mut [f32]);
+    /// Writes gradient rows `rows` from `grad`.
+    fn write_grad(&mut self, rows: Range<usize>, grad: &[f32]);
+    /// Sets gradient rows `rows` to zero (ignored or shifted-away rows). A destination that is
+    /// zero already (a fresh array) does nothing.
+    fn zero_grad(&mut self, rows: Range<usize>);
+}
+
+/// [`cross_entropy_into`](super::cross_entropy_into) reading logits rows through `io`, with the
+/// gradient (when `opts.grad`) written through it too, every row of it.
+pub fn cross_entropy_streamed(
+    shape: [usize; 3],
+    labels: &[i32],
+    opts: &CrossEntropy,
+    kernel: CpuKernel,
+    io: &mut impl RowStream,
+) -> Result<CrossEntropyOutput> {
+    let plan = Plan::new(shape, labels, opts)?;
+    let v = shape[2];
+    let total_rows = shape[0] * shape[1];
+    let window_rows = (WINDOW_FLOATS / v.max(1)).max(1).min(total_rows.max(1));
+    let mut window = try_zeroed::<f32>(window_rows * v, "the logits window")?;
+    let mut grad =
+        if opts.grad { try_zeroed::<f32>(window_rows * v, "the gradient window")? } else { Vec::new() };
+    let mut capped = Vec::new();
+
+    // The class each logits row is scored against (rows no position reads stay None).
+    let mut class_of_row: Vec<Option<u32>> = vec![None; total_rows];
+    let mut position_of_row = vec![usize::MAX; total_rows];
+    for (p, target) in plan.targets.iter().enumerate() {
+        let r = plan.logits_row(p);
+        class_of_row[r] = *target;
+        position_of_row[r] = p;
+    }
+    let mut rows = vec![None; plan.targets.len()];
+    let mut r = 0;
+    while r < total_rows {
+        if class_of_row[r].is_none() {
+            let start = r;
+            while r < total_rows && class_of_row[r].is_none() {
+                r += 1;
+            }
+            if opts.grad {
+                io.zero_grad(start..r);
+            }
+            continue;
+        }
+        let start = r;
+        while r < total_rows && r - start < window_rows && class_of_row[r].is_some() {
+            r += 1;
+        }
+        let run = start..r;
+        io.read(run.clone(), &mut window[..run.len() * v]);
+        for (i, row) in run.clone().enumerate() {
+            let class = class_of_row[row].expect("the run holds active rows only");
+            let out = opts.grad.then(|| &mut grad[i * v..(i + 1) * v]);
+            let result = cpu_row(&plan, class, &window[i * v..(i + 1) * v], &mut capped, kernel, out);
+            rows[position_of_row[row]] = Some(result);
+        }
+        if opts.grad {
+            io.write_grad(run.clone(), &grad[..run.len() * v]);
+        }
+    }
+    let summary = plan.reduce(&rows);
+    let notes = super::notes::explain(&plan, &rows);
+    Ok(CrossEntropyOutput {
+        summary,
+        num_active: plan.num_active,
+        denominator: plan.denominator,
+        grad: None,
+        backend: kernel.name(),
+        notes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::loss::{cross_entropy, Semantics};
+    use ndarray::{ArrayView2, ArrayView3};
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    /// Logits and gradient in plain vectors, counting what was read and written.
+    struct Slices {
+        logits: Vec<f32>,
+        grad: Vec<f32>,
+        v: usize,
+        reads: usize,
+    }
+
+    impl RowStream for Slices {
+        fn read(&mut self, rows: Range<usize>, out: &mut [f32]) {
+            self.reads += rows.len();
+            out.copy_from_slice(&self.logits[rows.start * self.v..rows.end * self.v]);
+        }
+        fn write_grad(&mut self, rows: Range<usize>, grad: &[f32]) {
+            self.grad[rows.start * self.v..rows.end * self.v].copy_from_slice(grad);
+        }
+        fn zero_grad(&mut self, rows: Range<usize>) {
+            self.grad[rows.start * self.v..rows.end * self.v].fill(0.0);
+        }
+    }
+
+    #[test]
+    fn streaming_gives_the_resident_result_bit_for_bit() {
+        // V large enough for several windows, small enough for one row per window too.
+        for v in [7, 5000, WINDOW_FLOATS + 3] {
+            let (b, t) = (2, 9);
+            let logits = crate::hash::hash_logits(b * t * v, v as u32, 6.0);
+            let mut labels = crate::hash::hash_labels(b * t, v, 3, -100);
+            labels[4] = -100;
+            labels[5] = -100;
+            for shift in [false, true] {
+                for softcap in [None, Some(15.0)] {
+                    let opts = CrossEntropy {
+                        semantics: Semantics::Hf,
+                        epsilon: 0.1,
+                        shift_labels: shift,
+                        softcap,
+                        grad: true,
+                        ..Default::default()
+                    };
+                    let want = cross_entropy(
+                        ArrayView3::from_shape((b, t, v), &logits).unwrap(),
+                        ArrayView2::from_shape((b, t), &labels).unwrap(),
+                        &opts,
+                        CpuKernel::Simd,
+                    )
+                    .unwrap();
+                    let mut io =
+                        Slices { logits: logits.clone(), grad: vec![f32::NAN; logits.len()], v, reads: 0 };
+                    let got =
+                        cross_entropy_streamed([b, t, v], &labels, &opts, CpuKernel::Simd, &mut io).unwrap();
+                    assert_eq!(got.summary, want.summary, "V {v} shift {shift} softcap {softcap:?}");
+                    assert_eq!(got.notes, want.notes);
+                    let bits = |x: &[f32]| x.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+                    let want_grad = want.grad.unwrap();
+                    assert_eq!(io.grad.len(), want_grad.len());
+                    assert_eq!(
+                        bits(&io.grad),
+                        bits(&want_grad),
+                        "every gradient row written, ignored ones zeroed"
+                    );
+                    assert_eq!(io.reads, want.num_active, "only scored rows are read, each once");
+                }
+            }
+        }
+    }
+}
