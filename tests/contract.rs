@@ -378,6 +378,14 @@ fn lengths_that_disagree_with_dims_are_refused() {
         "unsupported",
         &["grad: true needs somewhere to write the gradient"],
     );
+    // Six labels for six positions, but shaped [3, 2]: the shapes are named, not the counts.
+    let transposed = ArrayView2::from_shape((3, 2), &LABELS[..]).unwrap();
+    refused(
+        "labels of the right count in the wrong shape",
+        cross_entropy_into(l, transposed, &CrossEntropy::default(), CpuKernel::Simd, None),
+        "invalid-argument",
+        &["labels have shape [3, 2] but logits of shape [2, 3, 4] need labels of shape [2, 3]"],
+    );
 }
 
 #[test]

@@ -327,6 +327,13 @@ pub fn cross_entropy_into(
     mut grad: Option<&mut [f32]>,
 ) -> Result<CrossEntropyOutput> {
     let shape = [logits.shape()[0], logits.shape()[1], logits.shape()[2]];
+    if labels.shape() != &shape[..2] && labels.len() == shape[0] * shape[1] {
+        return Err(Error::Parse(format!(
+            "labels have shape {:?} but logits of shape {shape:?} need labels of shape {:?}",
+            labels.shape(),
+            &shape[..2]
+        )));
+    }
     if labels.shape() != &shape[..2] {
         return Err(Error::Length {
             name: "labels",
