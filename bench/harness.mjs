@@ -14,7 +14,9 @@ export function machine() {
   let cpu = "unknown";
   try {
     cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? cpu;
-  } catch {}
+  } catch {
+    // no /proc/cpuinfo here: the CPU stays "unknown"
+  }
   const git = (/** @type {string[]} */ ...args) => {
     try {
       return execFileSync("git", args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();

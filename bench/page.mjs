@@ -164,7 +164,7 @@ async function loadLosslab(build = "default") {
   return { mod, memory: exports.memory };
 }
 
-/** @param {{ kernel: "simd" | "scalar", grad: boolean, copy: boolean, build?: string, epsilon?: number }} peer @param {Timing} timing @returns {Promise<CellResult>} */
+/** @param {{ kernel: "simd" | "scalar", grad: boolean, copy: boolean, into?: boolean, build?: string, epsilon?: number }} peer @param {Timing} timing @returns {Promise<CellResult>} */
 async function losslabCell({ kernel, grad, copy, into = false, build, epsilon = S.epsilon }, timing) {
   const { mod, memory } = await loadLosslab(build);
   /** @type {import("../pkg/losslab.js").CrossEntropyInput} */

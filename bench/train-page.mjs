@@ -145,7 +145,12 @@ async function tfjsEngine(c, { explicitTranspose }) {
   /** @param {string} name @param {number[]} shape @param {number | "ones" | "zeros"} init */
   const param = (name, shape, init) => {
     const size = shape.reduce((a, b) => a * b, 1);
-    const data = init === "ones" ? new Float32Array(size).fill(1) : init === "zeros" ? new Float32Array(size) : normals(size, init, rand);
+    const data =
+      init === "ones"
+        ? new Float32Array(size).fill(1)
+        : init === "zeros"
+          ? new Float32Array(size)
+          : normals(size, init, rand);
     const v = tf.variable(tf.tensor(data, shape), true, name);
     vars[name] = v;
     if (shape.length === 2) decayed.push(v); // AdamW decays matrices only, as losslab and PyTorch
@@ -227,7 +232,8 @@ async function tfjsEngine(c, { explicitTranspose }) {
     return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, 1e-5))), g), b);
   };
   const c0 = Math.sqrt(2 / Math.PI);
-  const gelu = (/** @type {Tensor} */ x) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(tf.add(x, tf.mul(tf.mul(x, tf.square(x)), 0.044715)), c0))));
+  const gelu = (/** @type {Tensor} */ x) =>
+    tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(tf.add(x, tf.mul(tf.mul(x, tf.square(x)), 0.044715)), c0))));
   const splitHeads = (/** @type {Tensor} */ t) => tf.transpose(tf.reshape(t, [B, T, H, hd]), [0, 2, 1, 3]);
   /** @param {Tensor} x @param {Record<string, Tensor>} p */
   const attention = (x, p) => {
@@ -262,7 +268,9 @@ async function tfjsEngine(c, { explicitTranspose }) {
       for (let t = 0; t < T - 1; t++) labels[b * (T - 1) + t] = ids[b * T + t + 1];
     }
     // Cast from int32: the wasm OneHot kernel writes zeros when asked for float32 directly.
-    return /** @type {[Tensor, Tensor]} */ (tf.tidy(() => [tf.tensor1d(ids, "int32"), tf.cast(tf.oneHot(tf.tensor1d(labels, "int32"), V), "float32")]));
+    return /** @type {[Tensor, Tensor]} */ (
+      tf.tidy(() => [tf.tensor1d(ids, "int32"), tf.cast(tf.oneHot(tf.tensor1d(labels, "int32"), V), "float32")])
+    );
   };
 
   // tfjs has Adam but no AdamW: the decoupled decay p ← p·(1 − lr·wd) is applied to the matrices
@@ -275,7 +283,10 @@ async function tfjsEngine(c, { explicitTranspose }) {
   const losses = [];
   const oneStep = () => {
     const [ids, targets] = batch();
-    const { value, grads } = tf.variableGrads(() => /** @type {import("@tensorflow/tfjs-core").Scalar} */ (lossOf(ids, targets)), varList);
+    const { value, grads } = tf.variableGrads(
+      () => /** @type {import("@tensorflow/tfjs-core").Scalar} */ (lossOf(ids, targets)),
+      varList,
+    );
     tf.tidy(() => {
       // Global-norm clipping as torch.nn.utils.clip_grad_norm_: scale by clip / (norm + 1e-6)
       // when that is below 1, in tensors (no read-back).
@@ -305,7 +316,8 @@ async function tfjsEngine(c, { explicitTranspose }) {
       return loss;
     },
     losses: () => losses.slice(),
-    memoryBytes: () => /** @type {WasmBackend} */ (/** @type {unknown} */ (tf.backend())).wasm?.HEAPU8?.buffer?.byteLength ?? null,
+    memoryBytes: () =>
+      /** @type {WasmBackend} */ (/** @type {unknown} */ (tf.backend())).wasm?.HEAPU8?.buffer?.byteLength ?? null,
     // A tensor count that grows step by step would mean a leak, and a slower step over time.
     extra: () => ({ tensors: tf.memory().numTensors }),
   };

@@ -104,7 +104,8 @@ const warmupSteps = smoke ? 2 : Number(opt.warmup ?? 5);
 const warmupMs = smoke ? 0 : 1000;
 const engines = opt.engines ? opt.engines.split(",").map((s) => s.trim()) : ENGINES.map(([k]) => k);
 for (const e of engines) if (!LABEL[e]) throw new Error(`unknown engine ${e}`);
-if (!(runs >= 1 && minRunMs > 0 && warmupSteps >= 1)) throw new Error("--runs, --seconds and --warmup must be positive");
+if (!(runs >= 1 && minRunMs > 0 && warmupSteps >= 1))
+  throw new Error("--runs, --seconds and --warmup must be positive");
 const callTimeoutMs = 1000 * Number(opt.timeout);
 const outDir = opt.out ?? join(ROOT, "bench", "out");
 const log = (/** @type {unknown[]} */ ...a) => console.error("[train]", ...a);
@@ -151,7 +152,14 @@ async function openEngine(context, url, engine) {
   if (opt.verbose) page.on("console", (m) => log("console:", m.text()));
   /** @type {Call} */
   const call = (fn, arg, what) =>
-    withTimeout(page.evaluate(([f, a]) => /** @type {(arg: unknown) => unknown} */ (window.trainBench[f])(a), /** @type {const} */ ([fn, arg])), callTimeoutMs, `${engine} ${what}`);
+    withTimeout(
+      page.evaluate(
+        ([f, a]) => /** @type {(arg: unknown) => unknown} */ (window.trainBench[f])(a),
+        /** @type {const} */ ([fn, arg]),
+      ),
+      callTimeoutMs,
+      `${engine} ${what}`,
+    );
   /** @type {Opened} */
   const e = { engine, page, call, runMs: [] };
   try {
@@ -166,7 +174,10 @@ async function openEngine(context, url, engine) {
     // The first step is cold; the others say how many steps make a run of --seconds.
     const estimate = median(warm.stepMs.length > 1 ? warm.stepMs.slice(1) : warm.stepMs);
     const steps = Math.max(1, Math.ceil(minRunMs / estimate));
-    if (!smoke) log(`${engine}: warm-up ${warm.steps} steps (first ${warm.stepMs[0].toFixed(0)} ms, then ~${estimate.toFixed(1)} ms); runs of ${steps} steps`);
+    if (!smoke)
+      log(
+        `${engine}: warm-up ${warm.steps} steps (first ${warm.stepMs[0].toFixed(0)} ms, then ~${estimate.toFixed(1)} ms); runs of ${steps} steps`,
+      );
     return { ...e, status: "ok", info: prepared.info, prepareMs: prepared.prepareMs, warmup: warm, steps };
   } catch (err) {
     return { ...e, ...failure(err) };
@@ -186,7 +197,9 @@ async function timedRun(e, i) {
     /** @type {ReturnType<TrainBench["timed"]>} */
     const r = await e.call("timed", { steps: e.steps }, `run ${i + 1}`);
     e.runMs.push(r.ms);
-    log(`${e.engine}: run ${i + 1}/${runs}: ${(((e.steps ?? 0) * 1000) / r.ms).toFixed(2)} steps/s, loss ${r.loss.toFixed(4)}`);
+    log(
+      `${e.engine}: run ${i + 1}/${runs}: ${(((e.steps ?? 0) * 1000) / r.ms).toFixed(2)} steps/s, loss ${r.loss.toFixed(4)}`,
+    );
   } catch (err) {
     Object.assign(e, failure(err));
   }
@@ -216,7 +229,16 @@ function derive(kept) {
   // An engine still "ok" has built its model, planned its runs and reported its losses.
   if (!losses || !info || steps === undefined) return { ...kept, status: "failed", message: "no losses reported" };
   /** @type {Trained} */
-  const r = { ...kept, status: "ok", losses, info, steps, memoryBytes: kept.memoryBytes ?? null, tensorsAfterPrepare: kept.tensorsAfterPrepare, loss: /** @type {LossSummary} */ ({}) };
+  const r = {
+    ...kept,
+    status: "ok",
+    losses,
+    info,
+    steps,
+    memoryBytes: kept.memoryBytes ?? null,
+    tensorsAfterPrepare: kept.tensorsAfterPrepare,
+    loss: /** @type {LossSummary} */ ({}),
+  };
   const mean = (/** @type {number[]} */ xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const k = Math.min(5, Math.floor(losses.length / 2)) || 1;
   r.loss = {
@@ -251,8 +273,10 @@ function derive(kept) {
 
 /** @type {(x: number | null | undefined, digits?: number) => string} */
 const fmt = (x, digits = 2) => (x == null || !Number.isFinite(x) ? "—" : x.toFixed(digits));
-const fmtX = (/** @type {number | null | undefined} */ r) => (r == null || !Number.isFinite(r) ? "—" : r >= 10 ? `${r.toFixed(1)}×` : `${r.toFixed(2)}×`);
-const fmtInt = (/** @type {number | null | undefined} */ x) => (x == null || !Number.isFinite(x) ? "—" : Math.round(x).toLocaleString("en-US"));
+const fmtX = (/** @type {number | null | undefined} */ r) =>
+  r == null || !Number.isFinite(r) ? "—" : r >= 10 ? `${r.toFixed(1)}×` : `${r.toFixed(2)}×`;
+const fmtInt = (/** @type {number | null | undefined} */ x) =>
+  x == null || !Number.isFinite(x) ? "—" : Math.round(x).toLocaleString("en-US");
 const fmtMB = (/** @type {number | null | undefined} */ b) => (b == null ? "—" : `${(b / 2 ** 20).toFixed(1)} MiB`);
 
 /** @param {Report} report */
@@ -263,16 +287,26 @@ function markdown(report) {
   L.push(`# losslab training benchmark${report.smoke ? " (smoke: two steps per engine, no timing)" : ""}`);
   L.push("");
   const busy = m.loadBefore > 1 || m.loadMean > 2;
-  L.push(`- ${report.date}; ${m.cpu}, ${m.logicalCpus} logical CPUs, ${m.memoryGiB} GiB; 1-minute load average ${m.loadBefore.toFixed(2)} before, ${m.loadMean.toFixed(2)} mean and ${m.loadMax.toFixed(2)} max during the run (the benchmark itself accounts for about 1)${busy ? ": **the machine was busy with other work; times compete for the CPUs**" : ""}`);
+  L.push(
+    `- ${report.date}; ${m.cpu}, ${m.logicalCpus} logical CPUs, ${m.memoryGiB} GiB; 1-minute load average ${m.loadBefore.toFixed(2)} before, ${m.loadMean.toFixed(2)} mean and ${m.loadMax.toFixed(2)} max during the run (the benchmark itself accounts for about 1)${busy ? ": **the machine was busy with other work; times compete for the CPUs**" : ""}`,
+  );
   L.push(`- ${report.browser}; Node ${m.node}; losslab ${m.losslab}`);
   if (report.tfjs) {
     const t = report.tfjs;
-    L.push(`- tfjs-core ${t.version}, backend "${t.backend}", WASM_HAS_SIMD_SUPPORT=${t.simd}, WASM_HAS_MULTITHREAD_SUPPORT=${t.multithread}, threads=${t.threads}, loaded ${t.wasmFiles.join(", ") || "?"}`);
+    L.push(
+      `- tfjs-core ${t.version}, backend "${t.backend}", WASM_HAS_SIMD_SUPPORT=${t.simd}, WASM_HAS_MULTITHREAD_SUPPORT=${t.multithread}, threads=${t.threads}, loaded ${t.wasmFiles.join(", ") || "?"}`,
+    );
   }
-  L.push(`- Model: GPT-2-shaped, ${c.layers} layers, d_model ${c.dModel}, ${c.heads} heads, context ${c.context}, vocabulary ${c.vocab}, MLP 4×, pre-LN, tanh GELU, untied LM head; batch ${c.batch} → ${TOKENS_PER_STEP} tokens a step (causal LM, labels shifted, ε = 0). AdamW lr ${c.optim.lr}, betas ${c.optim.beta1}/${c.optim.beta2}, eps ${c.optim.eps}, weight decay ${c.optim.weightDecay} on matrices, global-norm clip ${c.optim.clip}.`);
-  L.push("- One step: batch, forward, loss, backward, clipping, optimiser update, the loss read into JavaScript. Each engine trains in a fresh page: warm-up steps (untimed), then runs of N steps each, the engines taking turns run by run; the median run gives steps/s. \"× losslab\" is the row's time per step over losslab's: above 1 means losslab is faster.");
+  L.push(
+    `- Model: GPT-2-shaped, ${c.layers} layers, d_model ${c.dModel}, ${c.heads} heads, context ${c.context}, vocabulary ${c.vocab}, MLP 4×, pre-LN, tanh GELU, untied LM head; batch ${c.batch} → ${TOKENS_PER_STEP} tokens a step (causal LM, labels shifted, ε = 0). AdamW lr ${c.optim.lr}, betas ${c.optim.beta1}/${c.optim.beta2}, eps ${c.optim.eps}, weight decay ${c.optim.weightDecay} on matrices, global-norm clip ${c.optim.clip}.`,
+  );
+  L.push(
+    "- One step: batch, forward, loss, backward, clipping, optimiser update, the loss read into JavaScript. Each engine trains in a fresh page: warm-up steps (untimed), then runs of N steps each, the engines taking turns run by run; the median run gives steps/s. \"× losslab\" is the row's time per step over losslab's: above 1 means losslab is faster.",
+  );
   L.push("");
-  L.push("| Engine | Steps/s | Tokens/s | ms/step | Steps/s range | Runs × steps | Parameters | Optimiser | Wasm memory | × losslab |");
+  L.push(
+    "| Engine | Steps/s | Tokens/s | ms/step | Steps/s range | Runs × steps | Parameters | Optimiser | Wasm memory | × losslab |",
+  );
   L.push("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|");
   const base = report.results.filter(trained).find((r) => r.engine === "losslab" && r.timing)?.timing;
   for (const r of report.results) {
@@ -282,21 +316,29 @@ function markdown(report) {
     }
     const t = r.timing;
     const vs = t && base ? t.msPerStep / base.msPerStep : null;
-    L.push(`| ${r.label} | ${fmt(t?.stepsPerSecond)} | ${fmtInt(t?.tokensPerSecond)} | ${fmt(t?.msPerStep, 1)} | ${t ? `${fmt(t.minStepsPerSecond)}–${fmt(t.maxStepsPerSecond)}` : "—"} | ${t ? `${t.runs} × ${t.stepsPerRun}` : "—"} | ${fmtInt(r.info.parameters)} | ${r.info.optimizer} | ${fmtMB(r.memoryBytes)} | ${fmtX(vs)} |`);
+    L.push(
+      `| ${r.label} | ${fmt(t?.stepsPerSecond)} | ${fmtInt(t?.tokensPerSecond)} | ${fmt(t?.msPerStep, 1)} | ${t ? `${fmt(t.minStepsPerSecond)}–${fmt(t.maxStepsPerSecond)}` : "—"} | ${t ? `${t.runs} × ${t.stepsPerRun}` : "—"} | ${fmtInt(r.info.parameters)} | ${r.info.optimizer} | ${fmtMB(r.memoryBytes)} | ${fmtX(vs)} |`,
+    );
   }
   const pt = report.pytorch;
   if (pt.skipped === undefined) {
     const vs = base ? base.stepsPerSecond / pt.stepsPerSecond : null;
-    L.push(`| PyTorch ${pt.torch} CPU, 1 thread (informational, not this run) | ${fmt(pt.stepsPerSecond)} | ${fmtInt(pt.tokensPerSecond)} | ${fmt(1000 / pt.stepsPerSecond, 1)} | — | — | — | torch.optim.AdamW, clip_grad_norm_, warm-up + cosine | — | ${fmtX(vs)} |`);
+    L.push(
+      `| PyTorch ${pt.torch} CPU, 1 thread (informational, not this run) | ${fmt(pt.stepsPerSecond)} | ${fmtInt(pt.tokensPerSecond)} | ${fmt(1000 / pt.stepsPerSecond, 1)} | — | — | — | torch.optim.AdamW, clip_grad_norm_, warm-up + cosine | — | ${fmtX(vs)} |`,
+    );
   }
   L.push("");
   L.push("## Ratios (medians)");
   L.push("");
   for (const engine of ["tfjs", "tfjs-transposed"]) {
     const t = report.results.filter(trained).find((x) => x.engine === engine && x.timing)?.timing;
-    L.push(`- ${engine} / losslab time per step: ${t && base ? fmtX(t.msPerStep / base.msPerStep) : "— (not measured in this run)"}`);
+    L.push(
+      `- ${engine} / losslab time per step: ${t && base ? fmtX(t.msPerStep / base.msPerStep) : "— (not measured in this run)"}`,
+    );
   }
-  L.push(`- losslab / PyTorch speed: ${pt.skipped !== undefined ? `— (no PyTorch figure: ${pt.skipped})` : base ? `${fmtX(base.stepsPerSecond / pt.stepsPerSecond)} (PyTorch ${fmt(pt.stepsPerSecond)} steps/s from tests/golden/trainer_parity.json: native CPU, torch.set_num_threads(1), label smoothing 0.1, measured by tests/golden/make_trainer.py on ${pt.machine ?? "an unrecorded machine"}, not in this run)` : "— (losslab not measured in this run)"}`);
+  L.push(
+    `- losslab / PyTorch speed: ${pt.skipped !== undefined ? `— (no PyTorch figure: ${pt.skipped})` : base ? `${fmtX(base.stepsPerSecond / pt.stepsPerSecond)} (PyTorch ${fmt(pt.stepsPerSecond)} steps/s from tests/golden/trainer_parity.json: native CPU, torch.set_num_threads(1), label smoothing 0.1, measured by tests/golden/make_trainer.py on ${pt.machine ?? "an unrecorded machine"}, not in this run)` : "— (losslab not measured in this run)"}`,
+  );
   L.push("");
   L.push("## Losses (sanity: finite, and falling over the steps taken)");
   L.push("");
@@ -305,14 +347,20 @@ function markdown(report) {
   for (const r of report.results) {
     if (r.status !== "ok") continue;
     const l = r.loss;
-    L.push(`| ${r.label} | ${r.info.data} | ${l.steps} | ${fmt(l.first, 4)} | ${fmt(l.last, 4)} | ${fmt(l.firstMean, 4)} → ${fmt(l.lastMean, 4)} (k = ${l.window}) | ${!l.finite ? "**not finite**" : l.falls ? "yes" : "no"} |`);
+    L.push(
+      `| ${r.label} | ${r.info.data} | ${l.steps} | ${fmt(l.first, 4)} | ${fmt(l.last, 4)} | ${fmt(l.firstMean, 4)} → ${fmt(l.lastMean, 4)} (k = ${l.window}) | ${!l.finite ? "**not finite**" : l.falls ? "yes" : "no"} |`,
+    );
   }
   L.push("");
-  L.push(`ln ${c.vocab} = ${Math.log(c.vocab).toFixed(4)} is the loss of a uniform guess. The engines see different tokens (losslab its corpus, tfjs a synthetic stream; the work per step does not depend on them), and losslab's rate warms up from 0 while tfjs's is constant, so only the direction of the curves compares.`);
+  L.push(
+    `ln ${c.vocab} = ${Math.log(c.vocab).toFixed(4)} is the loss of a uniform guess. The engines see different tokens (losslab its corpus, tfjs a synthetic stream; the work per step does not depend on them), and losslab's rate warms up from 0 while tfjs's is constant, so only the direction of the curves compares.`,
+  );
   const tfjsRows = report.results.filter(trained).filter((r) => r.engine.startsWith("tfjs"));
   if (tfjsRows.length) {
     L.push("");
-    L.push(`tfjs model: token embedding by tf.gather with a scatterND gradient (the wasm backend has no UnsortedSegmentSum, tf.gather's own gradient), learned positions added, LayerNorm from tf ops (eps 1e-5), attention with matMul, scale, a -1e9 causal mask and softmax (batched matMuls, tfjs's gradients in both rows), tf.fused.matMul with bias for the linear layers, tf.losses.softmaxCrossEntropy on one-hot shifted labels; tf.variableGrads, then clipping, decay and tf.train.adam's applyGradients. \"Explicit transposes\": the linear layers' gradients as dy·transpose(W) and transpose(x)·dy, since the wasm backend's matMul with transposeA/transposeB (what tfjs's matMul gradient uses) is about 10× slower than the untransposed product here. Live tensors (a leak would grow them): ${tfjsRows.map((r) => `${r.engine} ${r.tensorsAfterPrepare} after building, ${r.tensors} after the last step`).join("; ")}.`);
+    L.push(
+      `tfjs model: token embedding by tf.gather with a scatterND gradient (the wasm backend has no UnsortedSegmentSum, tf.gather's own gradient), learned positions added, LayerNorm from tf ops (eps 1e-5), attention with matMul, scale, a -1e9 causal mask and softmax (batched matMuls, tfjs's gradients in both rows), tf.fused.matMul with bias for the linear layers, tf.losses.softmaxCrossEntropy on one-hot shifted labels; tf.variableGrads, then clipping, decay and tf.train.adam's applyGradients. "Explicit transposes": the linear layers' gradients as dy·transpose(W) and transpose(x)·dy, since the wasm backend's matMul with transposeA/transposeB (what tfjs's matMul gradient uses) is about 10× slower than the untransposed product here. Live tensors (a leak would grow them): ${tfjsRows.map((r) => `${r.engine} ${r.tensorsAfterPrepare} after building, ${r.tensors} after the last step`).join("; ")}.`,
+    );
   }
   L.push(`Wall time ${(report.wallMs / 1000).toFixed(0)} s.`);
   return L.join("\n") + "\n";
@@ -364,7 +412,14 @@ const loadMean = loads.reduce((a, b) => a + b, 0) / loads.length;
 const loadMax = Math.max(...loads);
 const tfjsRow = results.filter(trained).find((r) => r.engine.startsWith("tfjs"));
 const tfjsInfo = tfjsRow
-  ? (({ version, backend, simd, multithread, threads }) => ({ version, backend, simd, multithread, threads, wasmFiles: [...tfjsWasmFiles] }))(tfjsRow.info)
+  ? (({ version, backend, simd, multithread, threads }) => ({
+      version,
+      backend,
+      simd,
+      multithread,
+      threads,
+      wasmFiles: [...tfjsWasmFiles],
+    }))(tfjsRow.info)
   : null;
 const report = {
   smoke,
@@ -411,5 +466,10 @@ if (smoke) {
     console.error(`smoke FAILED:\n  ${problems.join("\n  ")}`);
     process.exit(1);
   }
-  console.error(`smoke ok: ${results.filter(trained).map((r) => `${r.engine} ${r.losses.map((x) => x.toFixed(4)).join(", ")}`).join("; ")} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.error(
+    `smoke ok: ${results
+      .filter(trained)
+      .map((r) => `${r.engine} ${r.losses.map((x) => x.toFixed(4)).join(", ")}`)
+      .join("; ")} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Sets everything up, builds, and runs every test: formatting and lints, the native suite, the
-# same suites in headless Chromium (wasm-bindgen-test), the JS API in Node, and the browser
-# end-to-end suites. Stops at the first failure.
+# Sets everything up, builds, and runs every test: formatting and lints (the Rust, then the
+# JavaScript's types, lint and format), the native suite, the same suites in headless Chromium
+# (wasm-bindgen-test), the JS API in Node, and the browser end-to-end suites. Stops at the first
+# failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -16,6 +17,11 @@ cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings
 cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
 cargo clippy --all-targets --target wasm32-unknown-unknown --features trainer -- -D warnings
+
+step "JavaScript: types, lint, format"
+npm run --silent check:types
+npm run --silent lint
+npm run --silent format:check
 
 step "native: cargo test"
 cargo test

@@ -77,7 +77,9 @@ class LosslabWidget extends HTMLElement {
       const store = createStore(state);
       this.#shell = mountShell(root, { losslab, store, katex, katexMode: "mathml", chrome: false, landmark: "region" });
       this.#shell.setMessages(messages);
-      store.subscribe((s) => this.dispatchEvent(new CustomEvent("losslab-change", { detail: { state: encodeState(s) } })));
+      store.subscribe((s) =>
+        this.dispatchEvent(new CustomEvent("losslab-change", { detail: { state: encodeState(s) } })),
+      );
       this.dataset.ready = "true";
     } catch (e) {
       root.textContent = `losslab could not start: ${errorMessage(e)}`;

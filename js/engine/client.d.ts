@@ -1,4 +1,11 @@
-import type { AdapterInfo, CrossEntropyInput, CrossEntropyOptions, CrossEntropyResult, EngineCalibration, EngineOptions } from "../index.js";
+import type {
+  AdapterInfo,
+  CrossEntropyInput,
+  CrossEntropyOptions,
+  CrossEntropyResult,
+  EngineCalibration,
+  EngineOptions,
+} from "../index.js";
 
 /** What the worker's `Engine.create` reported. */
 export interface EngineWorkerInfo {
@@ -39,9 +46,18 @@ export class EngineWorker {
   readonly reason: string | null;
   readonly adapterInfo: AdapterInfo | null;
   readonly calibration: EngineCalibration | null;
-  crossEntropy(input: CrossEntropyInput | Handle, options?: CrossEntropyOptions, call?: CallOptions): Promise<WorkerCrossEntropyResult>;
+  crossEntropy(
+    input: CrossEntropyInput | Handle,
+    options?: CrossEntropyOptions,
+    call?: CallOptions,
+  ): Promise<WorkerCrossEntropyResult>;
   put(input: CrossEntropyInput, init?: { transfer?: boolean }): Promise<Handle>;
-  hashInput(init: { dims: [number, number, number]; seed: number; scale: number; ignoreIndex?: number }): Promise<Handle>;
+  hashInput(init: {
+    dims: [number, number, number];
+    seed: number;
+    scale: number;
+    ignoreIndex?: number;
+  }): Promise<Handle>;
   compare(a: Handle, b: Handle): Promise<{ length: number; maxAbs: number; maxAbsDiff: number }>;
   release(handle: Handle): Promise<null>;
   terminate(): void;

@@ -75,13 +75,17 @@ export class EngineWorker {
    */
   crossEntropy(input, options, { on = "engine", keepGradient = false, transfer = false } = {}) {
     if (typeof input === "number") return this.#call("crossEntropy", { handle: input, options, on, keepGradient });
-    const moved = transfer ? [input?.logits?.buffer, input?.labels?.buffer].filter((b) => b instanceof ArrayBuffer) : [];
+    const moved = transfer
+      ? [input?.logits?.buffer, input?.labels?.buffer].filter((b) => b instanceof ArrayBuffer)
+      : [];
     return this.#call("crossEntropy", { input, options, on, keepGradient }, moved);
   }
 
   /** Keeps an input in the worker (moved with `{ transfer: true }`) and resolves to its handle. */
   put(input, { transfer = false } = {}) {
-    const moved = transfer ? [input?.logits?.buffer, input?.labels?.buffer].filter((b) => b instanceof ArrayBuffer) : [];
+    const moved = transfer
+      ? [input?.logits?.buffer, input?.labels?.buffer].filter((b) => b instanceof ArrayBuffer)
+      : [];
     return this.#call("put", { input }, moved);
   }
 

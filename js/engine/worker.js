@@ -59,11 +59,16 @@ const handlers = {
   hashInput({ dims, seed, scale, ignoreIndex = -100 }) {
     if (!Array.isArray(dims) || dims.length !== 3) throw refuse("hashInput: dims must be [B, T, V]");
     const [b, t, v] = dims;
-    return keep({ logits: hashLogits(b * t * v, seed, scale), dims, labels: hashLabels(b * t, v, seed + 1, ignoreIndex) });
+    return keep({
+      logits: hashLogits(b * t * v, seed, scale),
+      dims,
+      labels: hashLabels(b * t, v, seed + 1, ignoreIndex),
+    });
   },
   async crossEntropy({ input, handle, options, on = "engine", keepGradient = false }) {
     const args = handle === undefined ? input : lookup(handle, "crossEntropy");
-    if (on !== "engine" && on !== "cpu") throw refuse(`crossEntropy: on must be "engine" or "cpu", got ${JSON.stringify(on)}`);
+    if (on !== "engine" && on !== "cpu")
+      throw refuse(`crossEntropy: on must be "engine" or "cpu", got ${JSON.stringify(on)}`);
     const started = performance.now();
     const result = on === "cpu" ? crossEntropy(args, options) : await need().crossEntropy(args, options);
     result.timeMs = performance.now() - started;
@@ -83,7 +88,8 @@ const handlers = {
       maxAbs = Math.max(maxAbs, Math.abs(y[i]));
       const d = Math.abs(x[i] - y[i]);
       // NaN where one side is NaN and the other is not: a difference worth showing.
-      if (d > maxAbsDiff || (Number.isNaN(d) && !(Number.isNaN(x[i]) && Number.isNaN(y[i])))) maxAbsDiff = Number.isNaN(d) ? Infinity : d;
+      if (d > maxAbsDiff || (Number.isNaN(d) && !(Number.isNaN(x[i]) && Number.isNaN(y[i]))))
+        maxAbsDiff = Number.isNaN(d) ? Infinity : d;
     }
     return { length: x.length, maxAbs, maxAbsDiff };
   },

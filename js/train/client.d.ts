@@ -18,14 +18,21 @@ export interface TrainProgress {
 export class TrainerWorker {
   static create(options?: TrainerOptions, settings?: { workerUrl?: string | URL }): Promise<TrainerWorker>;
   constructor(worker: Worker);
-  run(options: RunOptions, onProgress?: (p: TrainProgress) => void): Promise<{ elapsedMs: number; snapshot: TrainerSnapshot }>;
+  run(
+    options: RunOptions,
+    onProgress?: (p: TrainProgress) => void,
+  ): Promise<{ elapsedMs: number; snapshot: TrainerSnapshot }>;
   pause(): void;
   resume(): void;
   evaluate(): Promise<EvalPoint>;
   tokenLosses(index?: number): Promise<{ pieces: string[]; promptLength: number; clm: number[]; sft: number[] }>;
   generate(prompt: string, options?: GenerateOptions): Promise<string>;
   tokenize(text: string): Promise<{ ids: Int32Array; pieces: string[] }>;
-  encodePair(prompt: string, response: string, objective?: "clm" | "sft" | "sft-unmasked"): Promise<{ inputIds: Int32Array; labels: Int32Array; pieces: string[]; promptLength: number }>;
+  encodePair(
+    prompt: string,
+    response: string,
+    objective?: "clm" | "sft" | "sft-unmasked",
+  ): Promise<{ inputIds: Int32Array; labels: Int32Array; pieces: string[]; promptLength: number }>;
   snapshot(): Promise<TrainerSnapshot>;
   lessonRuns(epsilon?: number): Promise<RunOptions[]>;
   labelSmoothingFloor(epsilon: number, vocab: number): Promise<number>;

@@ -22,7 +22,7 @@ let wake = null;
 const yieldToMessages = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 function need() {
-  if (!trainer) throw Object.assign(new Error("no trainer: send a \"create\" request first"), { code: "unsupported" });
+  if (!trainer) throw Object.assign(new Error('no trainer: send a "create" request first'), { code: "unsupported" });
   return trainer;
 }
 
@@ -73,12 +73,20 @@ const handlers = {
   run: (/** @type {{ id: number, options: RunOptions }} */ { id, options }) => run(id, options),
   evaluate: () => need().evaluate(),
   tokenLosses: (/** @type {{ index?: number }} */ { index }) => need().tokenLosses(index),
-  generate: (/** @type {{ prompt: string, options?: import("./losslab_train.js").GenerateOptions }} */ { prompt, options }) => need().generate(prompt, options),
+  generate: (
+    /** @type {{ prompt: string, options?: import("./losslab_train.js").GenerateOptions }} */ { prompt, options },
+  ) => need().generate(prompt, options),
   tokenize: (/** @type {{ text: string }} */ { text }) => need().tokenize(text),
-  encodePair: (/** @type {{ prompt: string, response: string, objective?: "clm" | "sft" | "sft-unmasked" }} */ { prompt, response, objective }) =>
-    need().encodePair(prompt, response, objective),
+  encodePair: (
+    /** @type {{ prompt: string, response: string, objective?: "clm" | "sft" | "sft-unmasked" }} */ {
+      prompt,
+      response,
+      objective,
+    },
+  ) => need().encodePair(prompt, response, objective),
   lessonRuns: (/** @type {{ epsilon?: number }} */ { epsilon }) => lessonRuns(epsilon),
-  labelSmoothingFloor: (/** @type {{ epsilon: number, vocab: number }} */ { epsilon, vocab }) => labelSmoothingFloor(epsilon, vocab),
+  labelSmoothingFloor: (/** @type {{ epsilon: number, vocab: number }} */ { epsilon, vocab }) =>
+    labelSmoothingFloor(epsilon, vocab),
   snapshot: () => need().snapshot(),
   dispose() {
     trainer?.free();
@@ -99,8 +107,12 @@ self.onmessage = async ({ data }) => {
   try {
     await ready;
     // Own keys only: "constructor" or "toString" is no request type.
-    const handler = typeof type === "string" && Object.hasOwn(handlers, type) ? handlers[/** @type {keyof typeof handlers} */ (type)] : undefined;
-    if (!handler) throw Object.assign(new Error(`unknown request type ${JSON.stringify(type)}`), { code: "invalid-argument" });
+    const handler =
+      typeof type === "string" && Object.hasOwn(handlers, type)
+        ? handlers[/** @type {keyof typeof handlers} */ (type)]
+        : undefined;
+    if (!handler)
+      throw Object.assign(new Error(`unknown request type ${JSON.stringify(type)}`), { code: "invalid-argument" });
     self.postMessage({ id, ok: true, result: await handler(data) });
   } catch (e) {
     const error = /** @type {{ message?: unknown, code?: unknown } | null | undefined} */ (e);

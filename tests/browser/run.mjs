@@ -12,10 +12,21 @@ import { serve } from "../../scripts/serve.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const quick = process.argv.includes("--quick");
-const BIG = quick ? [[1, 64, 32000]] : [[1, 512, 151936], [1, 2048, 32000]];
+const BIG = quick
+  ? [[1, 64, 32000]]
+  : [
+      [1, 512, 151936],
+      [1, 2048, 32000],
+    ];
 const FLAGS = [
-  "--headless=new", "--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync", "--enable-unsafe-webgpu",
+  "--headless=new",
+  "--no-sandbox",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--enable-unsafe-webgpu",
 ];
 
 const server = await serve(root, 0);
@@ -39,7 +50,11 @@ async function suite(name, call, init, arg, pageName = "page.html") {
   page.on("pageerror", (e) => errors.push(String(e)));
   if (init) await page.addInitScript(init);
   await page.goto(base + pageName);
-  await page.waitForFunction(() => window.suites !== undefined || document.getElementById("status")?.textContent === "failed", null, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => window.suites !== undefined || document.getElementById("status")?.textContent === "failed",
+    null,
+    { timeout: 60_000 },
+  );
   const started = Date.now();
   /** @type {SuiteResult} */
   let result;
@@ -51,14 +66,18 @@ async function suite(name, call, init, arg, pageName = "page.html") {
   const failures = [...result.failures, ...errors.map((e) => `page error: ${e}`)];
   failed += failures.length;
   const { failures: _, ...info } = result;
-  console.log(`${failures.length ? "FAIL" : "ok  "} ${name} (${((Date.now() - started) / 1000).toFixed(1)} s) ${JSON.stringify(info)}`);
+  console.log(
+    `${failures.length ? "FAIL" : "ok  "} ${name} (${((Date.now() - started) / 1000).toFixed(1)} s) ${JSON.stringify(info)}`,
+  );
   for (const f of failures.slice(0, 30)) console.log(`     ${f}`);
   await page.close();
 }
 
 // Injections run before the module loads, as a browser without WebGPU would look.
 const noGpu = () => Object.defineProperty(Navigator.prototype, "gpu", { get: () => undefined, configurable: true });
-const nullAdapter = () => { if (navigator.gpu) navigator.gpu.requestAdapter = async () => null; };
+const nullAdapter = () => {
+  if (navigator.gpu) navigator.gpu.requestAdapter = async () => null;
+};
 const loseDevice = () => {
   const request = GPUAdapter.prototype.requestDevice;
   GPUAdapter.prototype.requestDevice = async function (...args) {
@@ -73,9 +92,21 @@ const loseDevice = () => {
 };
 
 await suite("golden table on the WebGPU engine", () => window.suites.golden());
-await suite("routing: auto skips the software adapter and says why; webgpu, cpu, measured", () => window.suites.routing());
-await suite(`the Engine in a worker: ${BIG[BIG.length - 1].join("x")} forward+gradient, no long task`, (dims) => window.suites.engineWorker(dims), undefined, BIG[BIG.length - 1]);
-await suite(`big inputs with gradient: ${BIG.map((s) => s.join("x")).join(", ")}`, (shapes) => window.suites.big(shapes), undefined, BIG);
+await suite("routing: auto skips the software adapter and says why; webgpu, cpu, measured", () =>
+  window.suites.routing(),
+);
+await suite(
+  `the Engine in a worker: ${BIG[BIG.length - 1].join("x")} forward+gradient, no long task`,
+  (dims) => window.suites.engineWorker(dims),
+  undefined,
+  BIG[BIG.length - 1],
+);
+await suite(
+  `big inputs with gradient: ${BIG.map((s) => s.join("x")).join(", ")}`,
+  (shapes) => window.suites.big(shapes),
+  undefined,
+  BIG,
+);
 await suite("fallback: no navigator.gpu", () => window.suites.fallback("navigator.gpu is undefined"), noGpu);
 await suite("fallback: requestAdapter() returns null", () => window.suites.fallback("returned null"), nullAdapter);
 await suite("fallback: device lost mid-call", () => window.suites.deviceLost(), loseDevice);

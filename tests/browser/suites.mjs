@@ -18,7 +18,8 @@ function gradGap(a, b, tol = 1e-5) {
   if (!a || !b) return { worst: Infinity, first: 0 };
   let max = 0;
   for (const x of b) if (Number.isFinite(x)) max = Math.max(max, Math.abs(x));
-  let worst = 0, first = -1;
+  let worst = 0,
+    first = -1;
   for (let i = 0; i < b.length; i++) {
     if (!Number.isFinite(b[i])) {
       if (!(Object.is(a[i], b[i]) || (Number.isNaN(a[i]) && Number.isNaN(b[i]))) && first < 0) first = i;
@@ -64,39 +65,54 @@ window.suites = {
     const cpu = losslab.crossEntropy(input, options);
     const auto = await losslab.Engine.create({ backend: "auto" });
     if (auto.backend !== "cpu-simd") failures.push(`auto holds ${auto.backend} on a software adapter`);
-    if (!/software renderer/.test(auto.reason ?? "") || !/backend: "webgpu"/.test(auto.reason ?? "")) failures.push(`auto's reason: ${auto.reason}`);
+    if (!/software renderer/.test(auto.reason ?? "") || !/backend: "webgpu"/.test(auto.reason ?? ""))
+      failures.push(`auto's reason: ${auto.reason}`);
     if (auto.calibration !== null) failures.push("auto calibrated an adapter it skipped");
     const a = await auto.crossEntropy(input, options);
-    if (a.backend !== "cpu-simd" || a.backendReason !== auto.reason) failures.push(`auto call: ${a.backend}, ${a.backendReason}`);
+    if (a.backend !== "cpu-simd" || a.backendReason !== auto.reason)
+      failures.push(`auto call: ${a.backend}, ${a.backendReason}`);
     failures.push(...check(c, a).map((m) => `auto ${m}`));
 
     const forced = await losslab.Engine.create({ backend: "webgpu" });
     const f = await forced.crossEntropy(input, options);
-    if (f.backend !== "webgpu" || !/"webgpu" was asked for/.test(f.backendReason ?? "")) failures.push(`webgpu call: ${f.backend}, ${f.backendReason}`);
+    if (f.backend !== "webgpu" || !/"webgpu" was asked for/.test(f.backendReason ?? ""))
+      failures.push(`webgpu call: ${f.backend}, ${f.backendReason}`);
     if (!forced.adapterInfo) failures.push("no adapterInfo on the webgpu engine");
     // Where the adapter offers timestamp queries, a GPU call reports its kernels' time.
     const timestamps = (await navigator.gpu.requestAdapter())?.features.has("timestamp-query");
-    if (timestamps && !((f.gpuTimeMs ?? NaN) >= 0)) failures.push(`timestamp-query is offered but gpuTimeMs is ${f.gpuTimeMs}`);
+    if (timestamps && !((f.gpuTimeMs ?? NaN) >= 0))
+      failures.push(`timestamp-query is offered but gpuTimeMs is ${f.gpuTimeMs}`);
 
     const onCpu = await losslab.Engine.create({ backend: "cpu" });
     const o = await onCpu.crossEntropy(input, options);
     if (a.gpuTimeMs !== undefined || o.gpuTimeMs !== undefined) failures.push("a CPU call reported gpuTimeMs");
-    if (o.backend !== "cpu-simd" || !/"cpu" was asked for/.test(o.backendReason ?? "")) failures.push(`cpu call: ${o.backend}, ${o.backendReason}`);
+    if (o.backend !== "cpu-simd" || !/"cpu" was asked for/.test(o.backendReason ?? ""))
+      failures.push(`cpu call: ${o.backend}, ${o.backendReason}`);
     if (o.loss !== cpu.loss) failures.push(`cpu engine ${o.loss} vs crossEntropy ${cpu.loss}`);
 
     // Admitted anyway, the software adapter is measured, and the measurement routes calls.
     const measured = await losslab.Engine.create({ backend: "auto", allowSoftwareAdapter: true });
     const cal = measured.calibration;
-    if (measured.backend !== "webgpu" || !cal) failures.push(`allowSoftwareAdapter: ${measured.backend}, calibration ${JSON.stringify(cal)}`);
+    if (measured.backend !== "webgpu" || !cal)
+      failures.push(`allowSoftwareAdapter: ${measured.backend}, calibration ${JSON.stringify(cal)}`);
     for (const kind of /** @type {const} */ (["forward", "gradient"])) {
       const k = cal?.[kind];
-      if (!k || !(k.cpuNsPerLogit > 0) || !(k.gpuNsPerLogit >= 0) || !(k.gpuFixedMs >= 0)) failures.push(`calibration.${kind}: ${JSON.stringify(k)}`);
+      if (!k || !(k.cpuNsPerLogit > 0) || !(k.gpuNsPerLogit >= 0) || !(k.gpuFixedMs >= 0))
+        failures.push(`calibration.${kind}: ${JSON.stringify(k)}`);
     }
     const small = await measured.crossEntropy(input, options);
-    if (small.backend !== "cpu-simd" || !/crossover|slower than the CPU/.test(small.backendReason ?? "")) failures.push(`a tiny call on a measured engine: ${small.backend}, ${small.backendReason}`);
+    if (small.backend !== "cpu-simd" || !/crossover|slower than the CPU/.test(small.backendReason ?? ""))
+      failures.push(`a tiny call on a measured engine: ${small.backend}, ${small.backendReason}`);
     if (small.loss !== cpu.loss) failures.push(`routed call ${small.loss} vs ${cpu.loss}`);
     for (const e of [auto, forced, onCpu, measured]) e.free();
-    return { failures, autoReason: a.backendReason, calibration: cal, tinyCall: small.backendReason, timestamps, gpuTimeMs: f.gpuTimeMs };
+    return {
+      failures,
+      autoReason: a.backendReason,
+      calibration: cal,
+      tinyCall: small.backendReason,
+      timestamps,
+      gpuTimeMs: f.gpuTimeMs,
+    };
   },
 
   /** The Engine in a worker: same numbers as the page's module, gradients kept in the worker,
@@ -110,15 +126,20 @@ window.suites = {
     const { input, options } = caseInput(losslab, c);
     const here = losslab.crossEntropy(input, options);
     const onCpu = await w.crossEntropy(input, options, { on: "cpu" });
-    if (onCpu.loss !== here.loss || onCpu.backend !== "cpu-simd") failures.push(`worker cpu ${onCpu.loss} vs page ${here.loss}`);
+    if (onCpu.loss !== here.loss || onCpu.backend !== "cpu-simd")
+      failures.push(`worker cpu ${onCpu.loss} vs page ${here.loss}`);
     if (!(onCpu.timeMs >= 0)) failures.push(`timeMs ${onCpu.timeMs}`);
     failures.push(...check(c, await w.crossEntropy(input, options), undefined, 1e-5).map((m) => `worker webgpu ${m}`));
     try {
-      await w.crossEntropy({ ...input, labels: new Int32Array(input.labels.length).fill(99999) }, { semantics: "torch" });
+      await w.crossEntropy(
+        { ...input, labels: new Int32Array(input.labels.length).fill(99999) },
+        { semantics: "torch" },
+      );
       failures.push("a label out of range was not refused");
     } catch (e) {
       const code = /** @type {{ code?: unknown } | null} */ (e)?.code;
-      if (!(e instanceof Error) || !/out of range/.test(e.message) || code !== "label-out-of-range") failures.push(`refused with ${e instanceof Error ? e.message : e} / ${code}`);
+      if (!(e instanceof Error) || !/out of range/.test(e.message) || code !== "label-out-of-range")
+        failures.push(`refused with ${e instanceof Error ? e.message : e} / ${code}`);
     }
     const { value, longestMs, longTasks } = await longestTask(async () => {
       const handle = await w.hashInput({ dims, seed: 11, scale: 8 });
@@ -130,9 +151,11 @@ window.suites = {
       return { gpu, cpu, gap };
     });
     const { gpu, cpu, gap } = value;
-    if (gpu.grad !== undefined || typeof gpu.gradHandle !== "number") failures.push("keepGradient returned the gradient");
+    if (gpu.grad !== undefined || typeof gpu.gradHandle !== "number")
+      failures.push("keepGradient returned the gradient");
     if (gap.length !== dims[0] * dims[1] * dims[2]) failures.push(`compared ${gap.length} values`);
-    if (!(gap.maxAbsDiff <= 1e-5 * gap.maxAbs)) failures.push(`gradients differ: ${gap.maxAbsDiff} of max ${gap.maxAbs}`);
+    if (!(gap.maxAbsDiff <= 1e-5 * gap.maxAbs))
+      failures.push(`gradients differ: ${gap.maxAbsDiff} of max ${gap.maxAbs}`);
     if (relErr(gpu.loss, cpu.loss) > 1e-5) failures.push(`loss webgpu ${gpu.loss} vs cpu ${cpu.loss}`);
     if (longestMs > 50) failures.push(`the main thread had a ${longestMs} ms task during the worker's calls`);
     w.terminate();
@@ -163,10 +186,12 @@ window.suites = {
       failures.push(...check(c, r, worst, 1e-5).map((m) => `webgpu ${m}`));
       const cpu = losslab.crossEntropy(input, options);
       failures.push(...check(c, cpu, cpuWorst).map((m) => `cpu ${m}`));
-      if (r.loss !== null && relErr(r.loss, cpu.loss) > 1e-5) failures.push(`${c.name}: webgpu ${r.loss} vs cpu ${cpu.loss}`);
+      if (r.loss !== null && relErr(r.loss, cpu.loss) > 1e-5)
+        failures.push(`${c.name}: webgpu ${r.loss} vs cpu ${cpu.loss}`);
       if (r.grad) {
         const g = gradGap(r.grad, cpu.grad);
-        if (g.first >= 0) failures.push(`${c.name}: grad[${g.first}] webgpu ${r.grad[g.first]} vs cpu ${cpu.grad?.[g.first]}`);
+        if (g.first >= 0)
+          failures.push(`${c.name}: grad[${g.first}] webgpu ${r.grad[g.first]} vs cpu ${cpu.grad?.[g.first]}`);
       }
     }
     // Chromium runs relaxed SIMD, so the package entry must have loaded the FMA build: the golden
@@ -178,7 +203,8 @@ window.suites = {
   /** Big hash-generated inputs with gradient: WebGPU against the CPU and a float64 reference. */
   async big(shapes) {
     const engine = await webgpuEngine();
-    const failures = [], rows = [];
+    const failures = [],
+      rows = [];
     for (const [B, T, V] of shapes) {
       const seed = 1000 + V;
       const logits = losslab.hashLogits(B * T * V, seed, 8);
@@ -215,12 +241,14 @@ window.suites = {
     const failures = [];
     const auto = await losslab.Engine.create({ backend: "auto" });
     if (auto.backend !== "cpu-simd") failures.push(`auto engine runs on ${auto.backend}`);
-    if (!new RegExp(expectReason).test(auto.reason ?? "")) failures.push(`reason ${JSON.stringify(auto.reason)} !~ ${expectReason}`);
+    if (!new RegExp(expectReason).test(auto.reason ?? ""))
+      failures.push(`reason ${JSON.stringify(auto.reason)} !~ ${expectReason}`);
     try {
       await losslab.Engine.create({ backend: "webgpu" });
       failures.push(`backend "webgpu" did not reject`);
     } catch (e) {
-      if (!(e instanceof Error) || !/backend "webgpu" is unavailable/.test(e.message)) failures.push(`webgpu rejected with ${e}`);
+      if (!(e instanceof Error) || !/backend "webgpu" is unavailable/.test(e.message))
+        failures.push(`webgpu rejected with ${e}`);
     }
     const c = cases.crossEntropy.find((x) => x.name === "hf_basic");
     if (!c) throw new Error("no golden case hf_basic");
@@ -244,7 +272,8 @@ window.suites = {
     const r = await engine.crossEntropy({ logits, dims: [B, T, V], labels }, options);
     const cpu = losslab.crossEntropy({ logits, dims: [B, T, V], labels }, options);
     if (r.backend !== "cpu-simd") failures.push(`the call reports ${r.backend}`);
-    if (!/lost|destroyed|failed/i.test(r.fallbackReason ?? "")) failures.push(`fallbackReason ${JSON.stringify(r.fallbackReason)}`);
+    if (!/lost|destroyed|failed/i.test(r.fallbackReason ?? ""))
+      failures.push(`fallbackReason ${JSON.stringify(r.fallbackReason)}`);
     if (engine.backend !== "cpu-simd") failures.push(`engine still on ${engine.backend}`);
     if (!engine.reason) failures.push("engine.reason is empty");
     if (r.loss !== cpu.loss) failures.push(`loss ${r.loss} vs cpu ${cpu.loss}`);
@@ -264,7 +293,8 @@ window.suites = {
         call(losslab);
         failures.push(`${what}: did not throw`);
       } catch (e) {
-        if (!(e instanceof Error) || !fragment.test(e.message)) failures.push(`${what}: threw ${e instanceof Error ? e.message : e}`);
+        if (!(e instanceof Error) || !fragment.test(e.message))
+          failures.push(`${what}: threw ${e instanceof Error ? e.message : e}`);
       }
       const s = sanity(losslab);
       if (Math.abs(s.loss - s.want) > 1e-6) failures.push(`${what}: the module answers ${s.loss} afterwards`);
@@ -275,7 +305,9 @@ window.suites = {
     }
     // The engine rejects (never throws synchronously) with the same messages.
     // (Rows about wasm memory do not apply: the WebGPU engine uploads from JS, not via wasm memory.)
-    const engineRows = badInputs.filter(([what, call]) => /l\.crossEntropy\(/.test(String(call)) && !/wasm memory/.test(what));
+    const engineRows = badInputs.filter(
+      ([what, call]) => /l\.crossEntropy\(/.test(String(call)) && !/wasm memory/.test(what),
+    );
     for (const [what, call, fragment] of engineRows) {
       /** @type {{ crossEntropy: typeof engine.crossEntropy }} */
       const viaEngine = { crossEntropy: (input, options) => engine.crossEntropy(input, options) };
@@ -290,7 +322,8 @@ window.suites = {
         await promise;
         if (promise instanceof Promise) failures.push(`engine ${what}: resolved`);
       } catch (e) {
-        if (!(e instanceof Error) || !fragment.test(e.message)) failures.push(`engine ${what}: rejected with ${e instanceof Error ? e.message : e}`);
+        if (!(e instanceof Error) || !fragment.test(e.message))
+          failures.push(`engine ${what}: rejected with ${e instanceof Error ? e.message : e}`);
       }
     }
     return { failures, rows: badInputs.length, edgeRows: edgeInputs.length, engineRows: engineRows.length };

@@ -46,7 +46,8 @@ window.suites = {
     } catch (e) {
       refused = e;
     }
-    if (!(refused instanceof Error) || !/^steps must be/.test(refused.message)) failures.push(`a bad run was not refused with an Error: ${refused}`);
+    if (!(refused instanceof Error) || !/^steps must be/.test(refused.message))
+      failures.push(`a bad run was not refused with an Error: ${refused}`);
     t.terminate();
     observer.disconnect();
     const main = train.Trainer.create({ seed: 7 });
@@ -54,10 +55,17 @@ window.suites = {
     main.step(60);
     const same = main.snapshot().runs[0];
     main.free();
-    if (JSON.stringify(same.trainLoss) !== JSON.stringify(inWorker.trainLoss)) failures.push("the worker's curve differs from the main thread's");
+    if (JSON.stringify(same.trainLoss) !== JSON.stringify(inWorker.trainLoss))
+      failures.push("the worker's curve differs from the main thread's");
     const worstTask = Math.max(0, ...longTasks);
     if (worstTask > 50) failures.push(`a main-thread task took ${worstTask} ms while the worker trained`);
-    return { failures, progressMessages: progress.length, framesDuringRun: frames, elapsedMs: Math.round(elapsedMs), worstLongTaskMs: worstTask };
+    return {
+      failures,
+      progressMessages: progress.length,
+      framesDuringRun: frames,
+      elapsedMs: Math.round(elapsedMs),
+      worstLongTaskMs: worstTask,
+    };
   },
 };
 /** @type {HTMLElement} */ (document.getElementById("status")).textContent = "ready";

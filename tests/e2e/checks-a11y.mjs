@@ -29,7 +29,12 @@ export async function axe(page) {
   await page.addScriptTag({ url: new URL("/__axe.min.js", page.url()).href });
   const result = await page.evaluate(async () => {
     const r = await window.axe.run(document, { resultTypes: ["violations"] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
+    }));
   });
   return result;
 }
@@ -37,9 +42,13 @@ export async function axe(page) {
 /** @param {import("playwright-core").Page} page @param {string} file */
 async function ready(page, file) {
   // The train view builds its model (tokenizer included) in a worker after the page is ready.
-  if (page.url().includes("view=train")) await page.waitForFunction(() => !!document.querySelector('[data-testid="train-model"]')?.textContent, null, { timeout: 60000 });
+  if (page.url().includes("view=train"))
+    await page.waitForFunction(() => !!document.querySelector('[data-testid="train-model"]')?.textContent, null, {
+      timeout: 60000,
+    });
   if (file === "docs.html") await page.waitForSelector("losslab-widget[data-ready=true]");
-  if (file === "docs.html") await page.waitForFunction(() => Number(document.getElementById("docs-iframe")?.dataset.postedHeight) > 0);
+  if (file === "docs.html")
+    await page.waitForFunction(() => Number(document.getElementById("docs-iframe")?.dataset.postedHeight) > 0);
   await page.evaluate(() => document.fonts.ready);
 }
 
@@ -59,13 +68,19 @@ export function a11yChecks(check, env) {
     const bad = [];
     const minor = new Set();
     for (const r of runs) {
-      const page = await open(env, r.hash, { file: r.file, width: r.width, height: r.height, colorScheme: r.colorScheme });
+      const page = await open(env, r.hash, {
+        file: r.file,
+        width: r.width,
+        height: r.height,
+        colorScheme: r.colorScheme,
+      });
       await ready(page, r.file);
       // The page's own console must be clean; what axe itself triggers while probing is not ours.
       assertNoProblems(page, r.name);
       const violations = r.hash.includes("view=train") ? await tall(page, () => axe(page)) : await axe(page);
       for (const v of violations) {
-        if (v.impact === "serious" || v.impact === "critical") bad.push(`${r.name}: [${v.impact}] ${v.id} — ${v.help} at ${v.nodes.join(", ")}`);
+        if (v.impact === "serious" || v.impact === "critical")
+          bad.push(`${r.name}: [${v.impact}] ${v.id} — ${v.help} at ${v.nodes.join(", ")}`);
         else minor.add(`${v.id} (${v.impact}) in ${r.name} at ${v.nodes[0]}`);
       }
       await page.close();
@@ -85,15 +100,34 @@ export function a11yChecks(check, env) {
     runs.push({ name: "playground-desktop-dark", hash: "theme=dark", file: "index.html" });
     runs.push({ name: "playground-phone-dark", hash: "theme=dark", file: "index.html", width: 390, height: 844 });
     runs.push({ name: "playground-desktop-zh", hash: "lang=zh", file: "index.html" });
-    runs.push({ name: "objectives-phone-zh", hash: "view=objectives&lang=zh", file: "index.html", width: 390, height: 844 });
+    runs.push({
+      name: "objectives-phone-zh",
+      hash: "view=objectives&lang=zh",
+      file: "index.html",
+      width: 390,
+      height: 844,
+    });
     runs.push({ name: "playground-desktop-nan", hash: "labels=-100,-100,-100,-100,-100,-100", file: "index.html" });
-    runs.push({ name: "playground-desktop-hostile", hash: "vocab=%3Cimg%20src%3Dx%3E,b&eps=%E0%A4%A&foo=1", file: "index.html" });
+    runs.push({
+      name: "playground-desktop-hostile",
+      hash: "vocab=%3Cimg%20src%3Dx%3E,b&eps=%E0%A4%A&foo=1",
+      file: "index.html",
+    });
     runs.push({ name: "docs-desktop-dark", hash: "", file: "docs.html", colorScheme: "dark" });
     for (const r of runs) {
-      const page = await open(env, r.hash, { file: r.file, width: r.width ?? 1280, height: r.height ?? 800, colorScheme: r.colorScheme });
+      const page = await open(env, r.hash, {
+        file: r.file,
+        width: r.width ?? 1280,
+        height: r.height ?? 800,
+        colorScheme: r.colorScheme,
+      });
       await ready(page, r.file);
-      if (r.file === "index.html" && r.hash.startsWith("view=big")) await page.waitForFunction(() => /Done/.test(document.querySelector('[data-testid="big-status"]')?.textContent ?? ""));
-      if (r.hash.includes("view=train")) await tall(page, () => page.screenshot({ path: join(SHOTS, `${r.name}.png`) }));
+      if (r.file === "index.html" && r.hash.startsWith("view=big"))
+        await page.waitForFunction(() =>
+          /Done/.test(document.querySelector('[data-testid="big-status"]')?.textContent ?? ""),
+        );
+      if (r.hash.includes("view=train"))
+        await tall(page, () => page.screenshot({ path: join(SHOTS, `${r.name}.png`) }));
       else await page.screenshot({ path: join(SHOTS, `${r.name}.png`), fullPage: true });
       // Nothing may stick out sideways at phone width: wide tables scroll inside their own box.
       if (r.width === 390) {

@@ -53,25 +53,37 @@ export function linkChecks(check, env) {
   check("shared links restore the other views", async () => {
     /** @type {[string, (p: import("playwright-core").Page) => Promise<void>][]} */
     const cases = [
-      ["view=objectives&oplen=5&orc=8", async (p) => {
-        assert.equal(await p.inputValue('[data-testid="obj-prompt-len"]'), "5");
-        assert.equal(await p.inputValue('[data-testid="obj-response-conf"]'), "8");
-      }],
-      ["view=padding&pstep=3&pside=left&pmul=8", async (p) => {
-        assert.equal(await p.getAttribute(".step-button[aria-current=step]", "class"), "step-button");
-        assert.match((await p.textContent(".step-button[aria-current=step]")) ?? "", /^4\./);
-        assert.equal(await p.inputValue('[data-testid="collate-side"]'), "left");
-        assert.match((await p.textContent('[data-testid="collate"]')) ?? "", /input_ids: \[3, 8\]/);
-      }],
-      ["view=big&bt=16&bv=1000&beps=0.2", async (p) => {
-        assert.equal(await p.inputValue('[data-testid="big-bt"]'), "16");
-        assert.equal(await p.inputValue('[data-testid="big-bv"]'), "1000");
-      }],
+      [
+        "view=objectives&oplen=5&orc=8",
+        async (p) => {
+          assert.equal(await p.inputValue('[data-testid="obj-prompt-len"]'), "5");
+          assert.equal(await p.inputValue('[data-testid="obj-response-conf"]'), "8");
+        },
+      ],
+      [
+        "view=padding&pstep=3&pside=left&pmul=8",
+        async (p) => {
+          assert.equal(await p.getAttribute(".step-button[aria-current=step]", "class"), "step-button");
+          assert.match((await p.textContent(".step-button[aria-current=step]")) ?? "", /^4\./);
+          assert.equal(await p.inputValue('[data-testid="collate-side"]'), "left");
+          assert.match((await p.textContent('[data-testid="collate"]')) ?? "", /input_ids: \[3, 8\]/);
+        },
+      ],
+      [
+        "view=big&bt=16&bv=1000&beps=0.2",
+        async (p) => {
+          assert.equal(await p.inputValue('[data-testid="big-bt"]'), "16");
+          assert.equal(await p.inputValue('[data-testid="big-bv"]'), "1000");
+        },
+      ],
     ];
     for (const [hash, verify] of cases) {
       const page = await open(env, hash);
       await verify(page);
-      assert.equal(await page.getAttribute(`[data-testid="nav-${hash.split("&")[0].split("=")[1]}"]`, "aria-current"), "page");
+      assert.equal(
+        await page.getAttribute(`[data-testid="nav-${hash.split("&")[0].split("=")[1]}"]`, "aria-current"),
+        "page",
+      );
       assertNoProblems(page, hash);
       await page.close();
     }
@@ -80,7 +92,9 @@ export function linkChecks(check, env) {
   check("docs page: the iframe embed posts its height, the custom element renders and sizes itself", async () => {
     const page = await newPage(env);
     await page.goto(`${env.base}docs.html`);
-    await page.waitForFunction(() => Number(document.getElementById("docs-iframe")?.dataset.postedHeight) > 100, null, { timeout: 30000 });
+    await page.waitForFunction(() => Number(document.getElementById("docs-iframe")?.dataset.postedHeight) > 100, null, {
+      timeout: 30000,
+    });
     const posted = Number(await page.getAttribute("#docs-iframe", "data-posted-height"));
     const box = await page.locator("#docs-iframe").boundingBox();
     assert.ok(box, "the iframe is not laid out");
@@ -88,30 +102,57 @@ export function linkChecks(check, env) {
     const frame = page.frame({ url: /embed\.html/ });
     assert.ok(frame, "no embed frame");
     assert.equal(await frame.locator("header, nav, footer").count(), 0, "embed shows page chrome");
-    const inner = await frame.evaluate(() => Math.ceil(/** @type {HTMLElement} */ (document.getElementById("app")).getBoundingClientRect().height));
+    const inner = await frame.evaluate(() =>
+      Math.ceil(/** @type {HTMLElement} */ (document.getElementById("app")).getBoundingClientRect().height),
+    );
     assert.equal(posted, inner);
 
     await page.waitForSelector("losslab-widget[data-ready=true]");
     const el = page.locator('losslab-widget[data-testid="docs-element"]');
     const s = defaultState();
     const want = labelSmootherF64({ logits: s.logits.flat(), dims: [1, 6, 8], labels: s.labels }, { epsilon: 0.2 });
-    assertClose(Number(await el.locator('[data-testid="loss"]').getAttribute("data-value")), want.loss, 1e-6, "element loss");
+    assertClose(
+      Number(await el.locator('[data-testid="loss"]').getAttribute("data-value")),
+      want.loss,
+      1e-6,
+      "element loss",
+    );
     const elBox = await el.boundingBox();
     assert.ok(elBox, "the element is not laid out");
-    const contentH = await el.evaluate((e) => /** @type {HTMLElement} */ (e.shadowRoot?.querySelector(".ll-widget")).getBoundingClientRect().height);
-    assert.ok(elBox.height > 300 && Math.abs(elBox.height - contentH) < 2, `element ${elBox.height} vs content ${contentH}`);
+    const contentH = await el.evaluate(
+      (e) =>
+        /** @type {HTMLElement} */ (
+          /** @type {ShadowRoot} */ (e.shadowRoot).querySelector(".ll-widget")
+        ).getBoundingClientRect().height,
+    );
+    assert.ok(
+      elBox.height > 300 && Math.abs(elBox.height - contentH) < 2,
+      `element ${elBox.height} vs content ${contentH}`,
+    );
     // Interactive inside the shadow root: the element's own controls drive its own loss.
     await el.locator('[data-testid="eps"]').fill("0.5");
     const want5 = labelSmootherF64({ logits: s.logits.flat(), dims: [1, 6, 8], labels: s.labels }, { epsilon: 0.5 });
-    assertClose(Number(await el.locator('[data-testid="loss"]').getAttribute("data-value")), want5.loss, 1e-6, "element loss after edit");
+    assertClose(
+      Number(await el.locator('[data-testid="loss"]').getAttribute("data-value")),
+      want5.loss,
+      1e-6,
+      "element loss after edit",
+    );
     // Host styles do not leak in, and the element needs none: its font comes from its own sheet.
-    const light = await el.evaluate((e) => getComputedStyle(/** @type {HTMLElement} */ (e.shadowRoot?.querySelector(".ll-widget"))).backgroundColor);
+    const light = await el.evaluate(
+      (e) =>
+        getComputedStyle(
+          /** @type {HTMLElement} */ (/** @type {ShadowRoot} */ (e.shadowRoot).querySelector(".ll-widget")),
+        ).backgroundColor,
+    );
     assert.ok(luminance(light) > 0.8, `light background ${light}`);
 
     // The embed acts on no incoming message.
     const before = { url: frame.url(), path: await frame.getAttribute(".curve path.line", "d") };
     await page.evaluate(() => {
-      const w = /** @type {Window} */ (/** @type {HTMLIFrameElement} */ (document.getElementById("docs-iframe")).contentWindow);
+      const w = /** @type {Window} */ (
+        /** @type {HTMLIFrameElement} */ (document.getElementById("docs-iframe")).contentWindow
+      );
       w.postMessage({ type: "losslab:state", state: "eps=0.9" }, "*");
       w.postMessage("eps=0.9", "*");
       w.postMessage({ type: "losslab:height", height: 5 }, "*");
@@ -124,7 +165,15 @@ export function linkChecks(check, env) {
   });
 
   check("embed.html shows one widget per `only` value and every view without chrome", async () => {
-    const cases = [["grid", 3], ["summary", 1], ["dist", 1], ["heatmap", 1], ["curve", 1], ["formula", 1], ["trace", 1]];
+    const cases = [
+      ["grid", 3],
+      ["summary", 1],
+      ["dist", 1],
+      ["heatmap", 1],
+      ["curve", 1],
+      ["formula", 1],
+      ["trace", 1],
+    ];
     for (const [only, cards] of cases) {
       const page = await open(env, `only=${only}`, { file: "embed.html" });
       const shown = await page.locator(".card:visible").count();
@@ -147,7 +196,14 @@ export function linkChecks(check, env) {
     const page = await newPage(env, { colorScheme: "dark" });
     await page.goto(`${env.base}docs.html`);
     await page.waitForSelector("losslab-widget[data-ready=true]");
-    const bg = await page.locator("losslab-widget").evaluate((e) => getComputedStyle(/** @type {HTMLElement} */ (e.shadowRoot?.querySelector(".ll-widget"))).backgroundColor);
+    const bg = await page
+      .locator("losslab-widget")
+      .evaluate(
+        (e) =>
+          getComputedStyle(
+            /** @type {HTMLElement} */ (/** @type {ShadowRoot} */ (e.shadowRoot).querySelector(".ll-widget")),
+          ).backgroundColor,
+      );
     assert.ok(luminance(bg) < 0.2, `dark background ${bg}`);
     const frame = page.frame({ url: /embed\.html/ });
     assert.ok(frame, "no embed frame");
@@ -156,8 +212,20 @@ export function linkChecks(check, env) {
     assert.ok(luminance(fbg) < 0.2, `embed dark background ${fbg}`);
     // theme="light" overrides the preference.
     await page.locator("losslab-widget").evaluate((e) => e.setAttribute("theme", "light"));
-    await page.waitForFunction(() => /** @type {HTMLElement | undefined} */ (document.querySelector("losslab-widget")?.shadowRoot?.querySelector(".ll-widget"))?.dataset.theme === "light");
-    const lbg = await page.locator("losslab-widget").evaluate((e) => getComputedStyle(/** @type {HTMLElement} */ (e.shadowRoot?.querySelector(".ll-widget"))).backgroundColor);
+    await page.waitForFunction(
+      () =>
+        /** @type {HTMLElement | undefined} */ (
+          document.querySelector("losslab-widget")?.shadowRoot?.querySelector(".ll-widget")
+        )?.dataset.theme === "light",
+    );
+    const lbg = await page
+      .locator("losslab-widget")
+      .evaluate(
+        (e) =>
+          getComputedStyle(
+            /** @type {HTMLElement} */ (/** @type {ShadowRoot} */ (e.shadowRoot).querySelector(".ll-widget")),
+          ).backgroundColor,
+      );
     assert.ok(luminance(lbg) > 0.8, `forced light background ${lbg}`);
     assertNoProblems(page, "dark docs");
     await page.close();
@@ -167,15 +235,23 @@ export function linkChecks(check, env) {
   /** @type {[string, string, RegExp][]} */
   const HOSTILE = [
     ["script in a value", "view=%3Cscript%3Ewindow.__pwned%3D1%3C%2Fscript%3E", /not one of the allowed values/],
-    ["HTML in token names", "vocab=%3Cimg%20src%3Dx%20onerror%3D%22window.__pwned%3D1%22%3E,%3Csvg%20onload%3Dalert(1)%3E,c,d,e,f,g,h", /shortened/],
-    ["raw < > \" in the hash", 'eps="><script>alert(1)</script>', /not a number/],
+    [
+      "HTML in token names",
+      "vocab=%3Cimg%20src%3Dx%20onerror%3D%22window.__pwned%3D1%22%3E,%3Csvg%20onload%3Dalert(1)%3E,c,d,e,f,g,h",
+      /shortened/,
+    ],
+    ['raw < > " in the hash', 'eps="><script>alert(1)</script>', /not a number/],
     ["huge numbers", "eps=1e999&ii=99999999999999999999&logits=1e400,2;3,4", /clamped/],
     ["huge array", "logits=" + "1,".repeat(20000) + "1", /too many values/],
     ["hash over the size cap", "labels=" + "1".repeat(70000), /too long/],
     ["malformed percent-encoding", "eps=%E0%A4%A&labels=%FF,%", /percent-encoding/],
     ["malformed base64", "s=!!!not-base64!!!", /base64/],
     ["malformed JSON", `s=${b64('{"eps": ')}`, /JSON/],
-    ["prototype pollution", `s=${b64('{"__proto__": {"polluted": 1}, "constructor": {"prototype": {"polluted": 1}}, "eps": "<b>x</b>"}')}`, /Unknown setting/],
+    [
+      "prototype pollution",
+      `s=${b64('{"__proto__": {"polluted": 1}, "constructor": {"prototype": {"polluted": 1}}, "eps": "<b>x</b>"}')}`,
+      /Unknown setting/,
+    ],
     ["unknown keys", "foo=1&__proto__[polluted]=1&constructor=2", /Unknown setting/],
     ["bad shapes", "logits=1,2;3&vocab=a", /rows of different lengths/],
     ["javascript: URL text", "javascript:alert(document.domain)", /Unknown setting/],
@@ -189,15 +265,25 @@ export function linkChecks(check, env) {
       assert.ok(await box.isVisible(), `${name}: no message shown`);
       assert.match((await box.textContent()) ?? "", message, `${name}: message`);
       const inert = await page.evaluate(() => ({
-        pwned: window.__pwned, polluted: /** @type {{ polluted?: unknown }} */ (Object.prototype).polluted ?? /** @type {{ polluted?: unknown }} */ ({}).polluted,
-        imgs: document.querySelectorAll("img").length, scripts: document.querySelectorAll("script:not([src])").length,
-        handlers: [...document.querySelectorAll("*")].filter((e) => [...e.attributes].some((a) => a.name.startsWith("on"))).length,
+        pwned: window.__pwned,
+        polluted:
+          /** @type {{ polluted?: unknown }} */ (Object.prototype).polluted ??
+          /** @type {{ polluted?: unknown }} */ ({}).polluted,
+        imgs: document.querySelectorAll("img").length,
+        scripts: document.querySelectorAll("script:not([src])").length,
+        handlers: [...document.querySelectorAll("*")].filter((e) =>
+          [...e.attributes].some((a) => a.name.startsWith("on")),
+        ).length,
         hash: location.hash,
       }));
       assert.equal(inert.pwned, undefined, `${name}: script ran`);
       assert.equal(inert.polluted, undefined, `${name}: prototype polluted`);
       assert.equal(inert.imgs + inert.scripts + inert.handlers, 0, `${name}: markup from the link reached the DOM`);
-      assert.ok(!/[<>"]/.test(decodeURIComponent(inert.hash.replace(/%(?![0-9A-F]{2})/gi, ""))) || name === "HTML in token names", `${name}: the link was not normalised (${inert.hash.slice(0, 80)})`);
+      assert.ok(
+        !/[<>"]/.test(decodeURIComponent(inert.hash.replace(/%(?![0-9A-F]{2})/gi, ""))) ||
+          name === "HTML in token names",
+        `${name}: the link was not normalised (${inert.hash.slice(0, 80)})`,
+      );
       // The page keeps working: the ε control still drives the loss.
       await page.fill('[data-testid="eps"]', "0.3");
       const v = await valueOf(page, "loss");
@@ -213,9 +299,19 @@ export function linkChecks(check, env) {
     const page = await newPage(env);
     await page.goto(`${env.base}docs.html`);
     await page.waitForSelector("losslab-widget[data-ready=true]");
-    await page.locator("losslab-widget").evaluate((e) => e.setAttribute("state", "vocab=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E,b,c,d,e,f,g,h&eps=%ZZ"));
-    await page.waitForFunction(() => !!document.querySelector("losslab-widget")?.shadowRoot?.querySelector('[data-testid="state-message"]:not([hidden])'));
-    const inside = await page.locator("losslab-widget").evaluate((e) => ({ imgs: e.shadowRoot?.querySelectorAll("img").length, text: e.shadowRoot?.querySelector('[data-testid="state-message"]')?.textContent ?? "" }));
+    await page
+      .locator("losslab-widget")
+      .evaluate((e) => e.setAttribute("state", "vocab=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E,b,c,d,e,f,g,h&eps=%ZZ"));
+    await page.waitForFunction(
+      () =>
+        !!document
+          .querySelector("losslab-widget")
+          ?.shadowRoot?.querySelector('[data-testid="state-message"]:not([hidden])'),
+    );
+    const inside = await page.locator("losslab-widget").evaluate((e) => ({
+      imgs: e.shadowRoot?.querySelectorAll("img").length,
+      text: e.shadowRoot?.querySelector('[data-testid="state-message"]')?.textContent ?? "",
+    }));
     assert.equal(inside.imgs, 0);
     assert.match(inside.text, /percent-encoding/);
     assertNoProblems(page, "element with a hostile state");
@@ -226,7 +322,10 @@ export function linkChecks(check, env) {
   check("the s= JSON form of a link restores state", async () => {
     const page = await open(env, encodeJsonForm({ eps: 0.35, labels: [1, 2, 3, 4, 5, -100] }));
     const s = defaultState();
-    const want = labelSmootherF64({ logits: s.logits.flat(), dims: [1, 6, 8], labels: [1, 2, 3, 4, 5, -100] }, { epsilon: 0.35 });
+    const want = labelSmootherF64(
+      { logits: s.logits.flat(), dims: [1, 6, 8], labels: [1, 2, 3, 4, 5, -100] },
+      { epsilon: 0.35 },
+    );
     assertClose(await valueOf(page, "loss"), want.loss, 1e-6, "s= link");
     assert.match(await page.evaluate(() => location.hash), /^#labels=1,2,3,4,5,-100&eps=0\.35$/);
     assertNoProblems(page, "s= link");

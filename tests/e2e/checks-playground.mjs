@@ -23,7 +23,11 @@ export function playgroundChecks(check, env) {
       if (c.error) {
         // PyTorch raises here; the page shows the module's refusal in words and no loss.
         assert.ok(await page.locator('[data-testid="error"]').isVisible(), `${c.name}: no refusal shown`);
-        assert.match(await textOf(page, "error"), /refused this input: .*(out of range|must|negative|label)/i, `${c.name}: refusal text`);
+        assert.match(
+          await textOf(page, "error"),
+          /refused this input: .*(out of range|must|negative|label)/i,
+          `${c.name}: refusal text`,
+        );
         assert.equal(await textOf(page, "loss"), "—");
         errors++;
         continue;
@@ -46,7 +50,10 @@ export function playgroundChecks(check, env) {
         }
         if (!Number.isFinite(num(want.loss))) {
           const notes = await page.locator('[data-testid="notes"] li').allTextContents();
-          assert.ok(notes.length > 0 && notes.some((t) => /NaN|inf/.test(t)), `${c.name}: a non-finite loss must be explained in words`);
+          assert.ok(
+            notes.length > 0 && notes.some((t) => /NaN|inf/.test(t)),
+            `${c.name}: a non-finite loss must be explained in words`,
+          );
         }
       }
       assert.match(await textOf(page, "backend"), /^cpu-(simd|scalar)$/);
@@ -110,7 +117,10 @@ export function playgroundChecks(check, env) {
     const page = await open(env, "labels=-100,-100,-100,-100,-100,-100");
     assert.equal(await textOf(page, "loss"), "NaN");
     const notes = await page.locator('[data-testid="notes"] li').allTextContents();
-    assert.ok(notes.some((t) => /every label is ignored.*0 by 0/.test(t)), `notes: ${notes}`);
+    assert.ok(
+      notes.some((t) => /every label is ignored.*0 by 0/.test(t)),
+      `notes: ${notes}`,
+    );
     await page.fill('[data-testid="logit-0-0"]', "-inf");
     await page.selectOption('[data-testid="label-0"]', "1");
     assert.equal(await textOf(page, "loss"), "+∞");
@@ -118,7 +128,10 @@ export function playgroundChecks(check, env) {
     // 中文: the same explanation, translated.
     await page.click('[data-testid="lang-toggle"]');
     const zh = await page.locator('[data-testid="notes"] li').allTextContents();
-    assert.ok(zh.some((t) => /-inf logit:该类概率为 0/.test(t)), `zh notes: ${zh}`);
+    assert.ok(
+      zh.some((t) => /-inf logit:该类概率为 0/.test(t)),
+      `zh notes: ${zh}`,
+    );
     assertNoProblems(page, "non-finite");
     await page.close();
   });
@@ -139,7 +152,9 @@ export function playgroundChecks(check, env) {
     const page = await open(env);
     await page.keyboard.press("Tab");
     assert.equal(await page.evaluate(() => document.activeElement?.className), "skip");
-    const outline = await page.evaluate(() => getComputedStyle(/** @type {Element} */ (document.activeElement)).outlineStyle);
+    const outline = await page.evaluate(
+      () => getComputedStyle(/** @type {Element} */ (document.activeElement)).outlineStyle,
+    );
     assert.notEqual(outline, "none", "focused control shows no outline");
     const cell = page.locator('[data-testid="logit-3-4"]');
     await cell.focus();

@@ -20,21 +20,34 @@ const stateOf = (/** @type {Page} */ page) => page.getAttribute(STATUS, "data-st
 
 /** Waits until the model is built, nothing runs and the page shows it ("idle" is written last). @param {Page} page */
 async function waitReady(page) {
-  await page.waitForFunction((sel) => /** @type {HTMLElement | null} */ (document.querySelector(sel))?.dataset.state === "idle", STATUS, { timeout: 60000 });
+  await page.waitForFunction(
+    (sel) => /** @type {HTMLElement | null} */ (document.querySelector(sel))?.dataset.state === "idle",
+    STATUS,
+    { timeout: 60000 },
+  );
 }
 
 /** Waits for the end of the work in progress; it must end in "done". @param {Page} page */
 async function waitDone(page, timeout = 240000) {
-  await page.waitForFunction((sel) => ["done", "error"].includes(/** @type {HTMLElement | null} */ (document.querySelector(sel))?.dataset.state ?? ""), STATUS, { timeout });
+  await page.waitForFunction(
+    (sel) =>
+      ["done", "error"].includes(/** @type {HTMLElement | null} */ (document.querySelector(sel))?.dataset.state ?? ""),
+    STATUS,
+    { timeout },
+  );
   assert.equal(await stateOf(page), "done", `training stopped: ${await textOf(page, "train-error")}`);
 }
 
 /** Waits until run `run` has reached step `step`. @param {Page} page @param {string} run @param {number} step */
 async function waitStep(page, run, step) {
-  await page.waitForFunction((/** @type {[string, number]} */ [r, n]) => {
-    const bar = /** @type {HTMLProgressElement | null} */ (document.querySelector('[data-testid="train-progress"]'));
-    return bar?.dataset.run === r && Number(bar.value) >= n;
-  }, /** @type {[string, number]} */ ([run, step]), { timeout: 60000 });
+  await page.waitForFunction(
+    (/** @type {[string, number]} */ [r, n]) => {
+      const bar = /** @type {HTMLProgressElement | null} */ (document.querySelector('[data-testid="train-progress"]'));
+      return bar?.dataset.run === r && Number(bar.value) >= n;
+    },
+    /** @type {[string, number]} */ ([run, step]),
+    { timeout: 60000 },
+  );
 }
 
 /** @param {Page} page @param {string} name */
@@ -65,83 +78,108 @@ async function scan(page, what) {
 
 /** @param {import("./helpers.mjs").Check} check @param {import("./helpers.mjs").Env} env */
 export function trainChecks(check, env) {
-  check("train: the default lesson trains in a worker to done; both curves; SFT loss < pre-training loss; no long task", async () => {
-    const page = await open(env, "view=train");
-    await waitReady(page);
-    assert.equal(await page.getAttribute('[data-testid="nav-train"]', "aria-current"), "page");
-    // Every main-thread task over 50 ms from the click to the end of the lesson.
-    await page.evaluate(() => {
-      const w = /** @type {typeof window & { __longTasks: { start: number, ms: number }[] }} */ (window);
-      w.__longTasks = [];
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) w.__longTasks.push({ start: Math.round(e.startTime), ms: Math.round(e.duration) });
-      }).observe({ type: "longtask" });
-    });
-    const t0 = Date.now();
-    const clickAt = await page.evaluate(() => performance.now());
-    await page.click('[data-testid="train-run"]');
-    assert.equal(await stateOf(page), "running");
-    assert.equal(await page.isDisabled('[data-testid="train-run"]'), true);
-    // The page answers while the worker trains: the settings fold and unfold at once.
-    await waitStep(page, "pretrain", 50);
-    const t1 = Date.now();
-    await page.click(".settings > summary");
-    await page.click(".settings > summary");
-    assert.ok(Date.now() - t1 < 2000, "the page did not respond while training");
-    await waitDone(page);
-    const seconds = (Date.now() - t0) / 1000;
-    const long = await page.evaluate(() => /** @type {typeof window & { __longTasks: { start: number, ms: number }[] }} */ (window).__longTasks);
-    const doneAt = await page.evaluate(() => performance.now());
-    const over = long.filter((l) => l.ms > 50);
-    assert.equal(over.length, 0, `main-thread long tasks over 50 ms while training: ${JSON.stringify(over)} (click at ${Math.round(clickAt)} ms, done by ${Math.round(doneAt)} ms)`);
+  check(
+    "train: the default lesson trains in a worker to done; both curves; SFT loss < pre-training loss; no long task",
+    async () => {
+      const page = await open(env, "view=train");
+      await waitReady(page);
+      assert.equal(await page.getAttribute('[data-testid="nav-train"]', "aria-current"), "page");
+      // Every main-thread task over 50 ms from the click to the end of the lesson.
+      await page.evaluate(() => {
+        const w = /** @type {typeof window & { __longTasks: { start: number, ms: number }[] }} */ (window);
+        w.__longTasks = [];
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries())
+            w.__longTasks.push({ start: Math.round(e.startTime), ms: Math.round(e.duration) });
+        }).observe({ type: "longtask" });
+      });
+      const t0 = Date.now();
+      const clickAt = await page.evaluate(() => performance.now());
+      await page.click('[data-testid="train-run"]');
+      assert.equal(await stateOf(page), "running");
+      assert.equal(await page.isDisabled('[data-testid="train-run"]'), true);
+      // The page answers while the worker trains: the settings fold and unfold at once.
+      await waitStep(page, "pretrain", 50);
+      const t1 = Date.now();
+      await page.click(".settings > summary");
+      await page.click(".settings > summary");
+      assert.ok(Date.now() - t1 < 2000, "the page did not respond while training");
+      await waitDone(page);
+      const seconds = (Date.now() - t0) / 1000;
+      const long = await page.evaluate(
+        () => /** @type {typeof window & { __longTasks: { start: number, ms: number }[] }} */ (window).__longTasks,
+      );
+      const doneAt = await page.evaluate(() => performance.now());
+      const over = long.filter((l) => l.ms > 50);
+      assert.equal(
+        over.length,
+        0,
+        `main-thread long tasks over 50 ms while training: ${JSON.stringify(over)} (click at ${Math.round(clickAt)} ms, done by ${Math.round(doneAt)} ms)`,
+      );
 
-    const { clm, sft } = await finalLosses(page);
-    assert.ok(sft < clm, `held-out SFT loss ${sft} should be below the held-out pre-training loss ${clm}`);
-    assert.ok(clm < Math.log(512), `pre-training loss ${clm} did not fall below ln V`);
-    assert.match(await textOf(page, "train-verdict"), /agrees with the article/);
-    const rate = await valueOf(page, "train-steps-per-s");
-    assert.ok(rate !== null && rate > 0, `steps/s ${rate}`);
-    // Both runs drawn: training loss per step and held-out loss at each evaluation.
-    for (const [run, steps] of /** @type {const} */ ([["pretrain", 400], ["sft", 300]])) {
-      const train = (await page.getAttribute(`[data-testid="train-curves"] path[data-run="${run}"][data-kind="train"]`, "d")) ?? "";
-      const held = (await page.getAttribute(`[data-testid="train-curves"] path[data-run="${run}"][data-kind="held-out"]`, "d")) ?? "";
-      assert.equal(train.split("L").length, steps, `${run}: one training point per step`);
-      assert.equal(held.split("L").length, steps / 50, `${run}: one held-out point per evaluation`);
-    }
-    assert.equal(await page.locator(".curve-legend li").count(), 6, "legend: 2 runs × 2 curves + ln V + floor");
-    // Per-token losses: SFT masks the prompt (-100), CLM counts it.
-    const masked = await page.locator('[data-testid="train-tokens-sft"] li.masked').count();
-    const clmCounted = await page.locator('[data-testid="train-tokens-clm"] li.counted').count();
-    const sftCounted = await page.locator('[data-testid="train-tokens-sft"] li.counted').count();
-    assert.ok(masked > 0 && sftCounted > 0 && clmCounted === masked + sftCounted, `token strips: ${clmCounted} CLM, ${sftCounted} SFT, ${masked} masked`);
-    // The learner's prompt, before training, after pre-training and after SFT.
-    assert.equal(await page.locator(".samples-table").first().locator("tbody tr").count(), 3);
-    // The readout follows the keyboard on the step slider.
-    await page.focus('[data-testid="train-cursor"]');
-    await page.keyboard.press("Home");
-    await page.keyboard.press("ArrowRight");
-    assert.match(await textOf(page, "train-readout"), /^Step 1 — pre-training: train \d/);
-    await page.keyboard.press("End");
-    assert.match(await textOf(page, "train-readout"), /^Step 400 — pre-training: train [\d.]+, held-out [\d.]+ \(step 400\)/);
-    assert.match(await page.inputValue('[data-testid="share-url"]'), /#view=train$/);
-    await scan(page, "train, English, after the lesson");
-    await shot(page, "train-desktop-en-done");
-    await page.setViewportSize(PHONE);
-    await shot(page, "train-phone-en-done");
-    // The language switch rebuilds the view, not the model: the numbers stay.
-    await page.click('[data-testid="lang-toggle"]');
-    await page.selectOption('[data-testid="theme"]', "dark");
-    assert.equal(await valueOf(page, "train-clm-loss"), clm);
-    assert.equal(await valueOf(page, "train-sft-loss"), sft);
-    assert.match(await textOf(page, "train-verdict"), /与原文一致/);
-    await shot(page, "train-phone-zh-dark-done");
-    await scan(page, "train, 中文, dark, phone, after the lesson");
-    await page.setViewportSize({ width: 1280, height: 800 });
-    await shot(page, "train-desktop-zh-dark-done");
-    assertNoProblems(page, "train lesson");
-    await page.close();
-    return `pre-training ${clm.toFixed(4)}, SFT ${sft.toFixed(4)}; lesson ${seconds.toFixed(0)} s at ${rate.toFixed(1)} steps/s; no long task`;
-  });
+      const { clm, sft } = await finalLosses(page);
+      assert.ok(sft < clm, `held-out SFT loss ${sft} should be below the held-out pre-training loss ${clm}`);
+      assert.ok(clm < Math.log(512), `pre-training loss ${clm} did not fall below ln V`);
+      assert.match(await textOf(page, "train-verdict"), /agrees with the article/);
+      const rate = await valueOf(page, "train-steps-per-s");
+      assert.ok(rate !== null && rate > 0, `steps/s ${rate}`);
+      // Both runs drawn: training loss per step and held-out loss at each evaluation.
+      for (const [run, steps] of /** @type {const} */ ([
+        ["pretrain", 400],
+        ["sft", 300],
+      ])) {
+        const train =
+          (await page.getAttribute(`[data-testid="train-curves"] path[data-run="${run}"][data-kind="train"]`, "d")) ??
+          "";
+        const held =
+          (await page.getAttribute(
+            `[data-testid="train-curves"] path[data-run="${run}"][data-kind="held-out"]`,
+            "d",
+          )) ?? "";
+        assert.equal(train.split("L").length, steps, `${run}: one training point per step`);
+        assert.equal(held.split("L").length, steps / 50, `${run}: one held-out point per evaluation`);
+      }
+      assert.equal(await page.locator(".curve-legend li").count(), 6, "legend: 2 runs × 2 curves + ln V + floor");
+      // Per-token losses: SFT masks the prompt (-100), CLM counts it.
+      const masked = await page.locator('[data-testid="train-tokens-sft"] li.masked').count();
+      const clmCounted = await page.locator('[data-testid="train-tokens-clm"] li.counted').count();
+      const sftCounted = await page.locator('[data-testid="train-tokens-sft"] li.counted').count();
+      assert.ok(
+        masked > 0 && sftCounted > 0 && clmCounted === masked + sftCounted,
+        `token strips: ${clmCounted} CLM, ${sftCounted} SFT, ${masked} masked`,
+      );
+      // The learner's prompt, before training, after pre-training and after SFT.
+      assert.equal(await page.locator(".samples-table").first().locator("tbody tr").count(), 3);
+      // The readout follows the keyboard on the step slider.
+      await page.focus('[data-testid="train-cursor"]');
+      await page.keyboard.press("Home");
+      await page.keyboard.press("ArrowRight");
+      assert.match(await textOf(page, "train-readout"), /^Step 1 — pre-training: train \d/);
+      await page.keyboard.press("End");
+      assert.match(
+        await textOf(page, "train-readout"),
+        /^Step 400 — pre-training: train [\d.]+, held-out [\d.]+ \(step 400\)/,
+      );
+      assert.match(await page.inputValue('[data-testid="share-url"]'), /#view=train$/);
+      await scan(page, "train, English, after the lesson");
+      await shot(page, "train-desktop-en-done");
+      await page.setViewportSize(PHONE);
+      await shot(page, "train-phone-en-done");
+      // The language switch rebuilds the view, not the model: the numbers stay.
+      await page.click('[data-testid="lang-toggle"]');
+      await page.selectOption('[data-testid="theme"]', "dark");
+      assert.equal(await valueOf(page, "train-clm-loss"), clm);
+      assert.equal(await valueOf(page, "train-sft-loss"), sft);
+      assert.match(await textOf(page, "train-verdict"), /与原文一致/);
+      await shot(page, "train-phone-zh-dark-done");
+      await scan(page, "train, 中文, dark, phone, after the lesson");
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await shot(page, "train-desktop-zh-dark-done");
+      assertNoProblems(page, "train lesson");
+      await page.close();
+      return `pre-training ${clm.toFixed(4)}, SFT ${sft.toFixed(4)}; lesson ${seconds.toFixed(0)} s at ${rate.toFixed(1)} steps/s; no long task`;
+    },
+  );
 
   check("train: a shared link reproduces the same final losses (pause and resume, another language)", async () => {
     // A: the link's author, desktop English, then phone width while it trains; pauses and resumes.
@@ -154,11 +192,18 @@ export function trainChecks(check, env) {
     await shot(a, "train-phone-en-during");
     assert.equal(await stateOf(a), "running", "the screenshots were not taken while training");
     await a.click('[data-testid="train-pause"]');
-    await a.waitForFunction((sel) => /** @type {HTMLElement} */ (document.querySelector(sel)).dataset.state === "paused", STATUS);
+    await a.waitForFunction(
+      (sel) => /** @type {HTMLElement} */ (document.querySelector(sel)).dataset.state === "paused",
+      STATUS,
+    );
     await a.waitForTimeout(700); // the chunk of steps in progress finishes
     const paused = Number(await a.getAttribute('[data-testid="train-progress"]', "value"));
     await a.waitForTimeout(500);
-    assert.equal(Number(await a.getAttribute('[data-testid="train-progress"]', "value")), paused, "training went on while paused");
+    assert.equal(
+      Number(await a.getAttribute('[data-testid="train-progress"]', "value")),
+      paused,
+      "training went on while paused",
+    );
     await a.click('[data-testid="train-pause"]');
     await waitDone(a);
     const want = await finalLosses(a);
@@ -189,58 +234,73 @@ export function trainChecks(check, env) {
     return `2 runs of the link: pre-training ${want.clm}, SFT ${want.sft}, bit for bit`;
   });
 
-  check("train: clamped link values are shown; the trainer's refusals are shown as text, the input kept; embedded panels", async () => {
-    const page = await open(env, "view=train&tsteps=99999&tdmodel=48&theads=5");
-    const box = page.locator('[data-testid="state-message"]');
-    assert.match((await box.textContent()) ?? "", /“tsteps”: out of range; clamped to 2000/);
-    assert.match((await box.textContent()) ?? "", /heads must divide the width; changed 5 → 4/);
-    assert.equal(await page.inputValue('[data-testid="train-tsteps"]'), "2000");
-    assert.equal(await page.inputValue('[data-testid="train-theads"]'), "4");
-    await waitReady(page);
-    // The width drives the choice of heads: the divisors of 40 up to 8.
-    await page.fill('[data-testid="train-tdmodel"]', "40");
-    assert.deepEqual(await page.locator('[data-testid="train-theads"] option').allTextContents(), ["1", "2", "4", "5", "8"]);
-    await page.fill('[data-testid="train-tsteps"]', "0");
-    assert.equal(await page.getAttribute('[data-testid="train-tsteps"]', "aria-invalid"), "true");
-    assert.match(await page.evaluate(() => location.hash), /tsteps=2000/);
-    // Own JSONL with a bad second line: refused, the message names the line, the text stays.
-    const bad = '{"prompt": "Pip is red. What colour is Pip?", "response": "Red."}\n{"prompt": "no response here"}';
-    await page.click(".own-data > summary");
-    await page.fill('[data-testid="train-own-pairs"]', bad);
-    await page.click('[data-testid="train-use-own"]');
-    await page.waitForFunction((sel) => /** @type {HTMLElement} */ (document.querySelector(sel)).dataset.state === "error", STATUS);
-    assert.match(await textOf(page, "train-error"), /line 2.*response/);
-    assert.match(await textOf(page, "train-own-message"), /line 2/);
-    assert.equal(await page.inputValue('[data-testid="train-own-pairs"]'), bad);
-    await page.click("text=Use the bundled corpus");
-    await waitReady(page);
-    // A context too short for the corpus' pairs: refused with the reason.
-    await page.fill('[data-testid="train-tctx"]', "16");
-    await page.waitForFunction((sel) => /** @type {HTMLElement} */ (document.querySelector(sel)).dataset.state === "error", STATUS);
-    assert.match(await textOf(page, "train-error"), /longer than the context of 16/);
-    await page.fill('[data-testid="train-tctx"]', "64");
-    await waitReady(page);
-    // Reset in the middle of a stage: the run is abandoned, a fresh model is built, no curves remain.
-    await page.fill('[data-testid="train-tsteps"]', "300");
-    await page.click('[data-testid="train-stage-clm"]');
-    await waitStep(page, "pretrain", 5);
-    await page.click('[data-testid="train-reset"]');
-    await waitReady(page);
-    assert.equal(await page.locator('[data-testid="train-curves"] path').count(), 0, "curves left after reset");
-    assert.equal(await textOf(page, "train-clm-loss"), "—");
-    assertNoProblems(page, "train refusals");
-    await page.close();
+  check(
+    "train: clamped link values are shown; the trainer's refusals are shown as text, the input kept; embedded panels",
+    async () => {
+      const page = await open(env, "view=train&tsteps=99999&tdmodel=48&theads=5");
+      const box = page.locator('[data-testid="state-message"]');
+      assert.match((await box.textContent()) ?? "", /“tsteps”: out of range; clamped to 2000/);
+      assert.match((await box.textContent()) ?? "", /heads must divide the width; changed 5 → 4/);
+      assert.equal(await page.inputValue('[data-testid="train-tsteps"]'), "2000");
+      assert.equal(await page.inputValue('[data-testid="train-theads"]'), "4");
+      await waitReady(page);
+      // The width drives the choice of heads: the divisors of 40 up to 8.
+      await page.fill('[data-testid="train-tdmodel"]', "40");
+      assert.deepEqual(await page.locator('[data-testid="train-theads"] option').allTextContents(), [
+        "1",
+        "2",
+        "4",
+        "5",
+        "8",
+      ]);
+      await page.fill('[data-testid="train-tsteps"]', "0");
+      assert.equal(await page.getAttribute('[data-testid="train-tsteps"]', "aria-invalid"), "true");
+      assert.match(await page.evaluate(() => location.hash), /tsteps=2000/);
+      // Own JSONL with a bad second line: refused, the message names the line, the text stays.
+      const bad = '{"prompt": "Pip is red. What colour is Pip?", "response": "Red."}\n{"prompt": "no response here"}';
+      await page.click(".own-data > summary");
+      await page.fill('[data-testid="train-own-pairs"]', bad);
+      await page.click('[data-testid="train-use-own"]');
+      await page.waitForFunction(
+        (sel) => /** @type {HTMLElement} */ (document.querySelector(sel)).dataset.state === "error",
+        STATUS,
+      );
+      assert.match(await textOf(page, "train-error"), /line 2.*response/);
+      assert.match(await textOf(page, "train-own-message"), /line 2/);
+      assert.equal(await page.inputValue('[data-testid="train-own-pairs"]'), bad);
+      await page.click("text=Use the bundled corpus");
+      await waitReady(page);
+      // A context too short for the corpus' pairs: refused with the reason.
+      await page.fill('[data-testid="train-tctx"]', "16");
+      await page.waitForFunction(
+        (sel) => /** @type {HTMLElement} */ (document.querySelector(sel)).dataset.state === "error",
+        STATUS,
+      );
+      assert.match(await textOf(page, "train-error"), /longer than the context of 16/);
+      await page.fill('[data-testid="train-tctx"]', "64");
+      await waitReady(page);
+      // Reset in the middle of a stage: the run is abandoned, a fresh model is built, no curves remain.
+      await page.fill('[data-testid="train-tsteps"]', "300");
+      await page.click('[data-testid="train-stage-clm"]');
+      await waitStep(page, "pretrain", 5);
+      await page.click('[data-testid="train-reset"]');
+      await waitReady(page);
+      assert.equal(await page.locator('[data-testid="train-curves"] path').count(), 0, "curves left after reset");
+      assert.equal(await textOf(page, "train-clm-loss"), "—");
+      assertNoProblems(page, "train refusals");
+      await page.close();
 
-    // Embedded panels: each comes with the lesson card (button, status, settings), no page chrome.
-    const panels = ["train-curves", "train-table", "train-tokens", "train-samples", "train-data"];
-    for (const only of panels) {
-      const e = await open(env, `view=train&only=${only}`, { file: "embed.html" });
-      assert.equal(await e.locator(".card:visible").count(), 2, `only=${only}`);
-      assert.equal(await e.locator("header, nav, footer, .intro").count(), 0, `only=${only}: page chrome`);
-      assert.equal(await e.locator('[data-testid="train-run"]').count(), 1);
-      assertNoProblems(e, `embed only=${only}`);
-      await e.close();
-    }
-    return `${panels.length} embedded panels`;
-  });
+      // Embedded panels: each comes with the lesson card (button, status, settings), no page chrome.
+      const panels = ["train-curves", "train-table", "train-tokens", "train-samples", "train-data"];
+      for (const only of panels) {
+        const e = await open(env, `view=train&only=${only}`, { file: "embed.html" });
+        assert.equal(await e.locator(".card:visible").count(), 2, `only=${only}`);
+        assert.equal(await e.locator("header, nav, footer, .intro").count(), 0, `only=${only}: page chrome`);
+        assert.equal(await e.locator('[data-testid="train-run"]').count(), 1);
+        assertNoProblems(e, `embed only=${only}`);
+        await e.close();
+      }
+      return `${panels.length} embedded panels`;
+    },
+  );
 }

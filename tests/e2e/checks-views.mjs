@@ -6,7 +6,12 @@ import { goldenCases } from "./oracle.mjs";
 import { writeNpy } from "../../www/js/npy.js";
 
 /** The cells of a step's tensor, row by row. @param {import("playwright-core").Page} page @param {number} tensorIndex */
-const cellsOf = (page, tensorIndex) => page.locator(".step-body .tensor").nth(tensorIndex).locator("tbody tr").evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent)));
+const cellsOf = (page, tensorIndex) =>
+  page
+    .locator(".step-body .tensor")
+    .nth(tensorIndex)
+    .locator("tbody tr")
+    .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent)));
 
 /** @param {import("./helpers.mjs").Check} check @param {import("./helpers.mjs").Env} env */
 export function viewChecks(check, env) {
@@ -32,19 +37,39 @@ export function viewChecks(check, env) {
   check("padding: left-padded prompts, labels padded with the pad id, prompt removed, collate", async () => {
     const page = await open(env, "view=padding");
     await page.click('[data-testid="pad-next"]');
-    assert.deepEqual(await cellsOf(page, 0), [["0", "11", "12", "13"], ["0", "0", "21", "22"], ["31", "32", "33", "34"]]);
+    assert.deepEqual(await cellsOf(page, 0), [
+      ["0", "11", "12", "13"],
+      ["0", "0", "21", "22"],
+      ["31", "32", "33", "34"],
+    ]);
     await page.click('[data-testid="pad-next"]');
     // prompt_len 4 > label_len 2: _pad_tensors_to_target_len left-pads with pad_token_id (0), not -100.
-    assert.deepEqual(await cellsOf(page, 0), [["51", "52"], ["-100", "61"], ["71", "72"]]);
-    assert.deepEqual(await cellsOf(page, 1), [["0", "0", "51", "52"], ["0", "0", "-100", "61"], ["0", "0", "71", "72"]]);
+    assert.deepEqual(await cellsOf(page, 0), [
+      ["51", "52"],
+      ["-100", "61"],
+      ["71", "72"],
+    ]);
+    assert.deepEqual(await cellsOf(page, 1), [
+      ["0", "0", "51", "52"],
+      ["0", "0", "-100", "61"],
+      ["0", "0", "71", "72"],
+    ]);
     await page.click('[data-testid="pad-next"]');
     await page.click('[data-testid="pad-next"]');
-    assert.deepEqual(await cellsOf(page, 0), [["0", "0", "0", "0", "81", "82", "2"], ["0", "0", "0", "0", "91", "2", "0"], ["0", "0", "0", "0", "95", "96", "97"]]);
+    assert.deepEqual(await cellsOf(page, 0), [
+      ["0", "0", "0", "0", "81", "82", "2"],
+      ["0", "0", "0", "0", "91", "2", "0"],
+      ["0", "0", "0", "0", "95", "96", "97"],
+    ]);
     // Longer labels are truncated to the prompt length instead.
     await page.fill('[data-testid="pl-0"]', "51, 52, 53, 54, 55, 56");
     await page.click(".step-button >> nth=2");
     // labels[:, :4] of the left-padded labels: shorter rows lose their real labels (the page says so).
-    assert.deepEqual(await cellsOf(page, 1), [["51", "52", "53", "54"], ["-100", "-100", "-100", "-100"], ["-100", "-100", "-100", "-100"]]);
+    assert.deepEqual(await cellsOf(page, 1), [
+      ["51", "52", "53", "54"],
+      ["-100", "-100", "-100", "-100"],
+      ["-100", "-100", "-100", "-100"],
+    ]);
     assert.match((await page.textContent(".step-body .branch")) ?? "", /truncated/);
     // Collate: right padding with -100 labels, rounded up to a multiple of 8.
     await page.fill('[data-testid="collate-multiple"]', "8");
@@ -57,7 +82,11 @@ export function viewChecks(check, env) {
 
   check("big tensors: engine and CPU agree; backend shown", async () => {
     const page = await open(env, "view=big");
-    await page.waitForFunction(() => /Done/.test(document.querySelector('[data-testid="big-status"]')?.textContent ?? ""), null, { timeout: 60000 });
+    await page.waitForFunction(
+      () => /Done/.test(document.querySelector('[data-testid="big-status"]')?.textContent ?? ""),
+      null,
+      { timeout: 60000 },
+    );
     const backend = ((await page.textContent('[data-testid="backend"]')) ?? "").trim();
     assert.match(backend, /^(webgpu|cpu-simd)$/);
     const a = await valueOf(page, "big-loss-engine");
@@ -77,7 +106,9 @@ export function viewChecks(check, env) {
 
   check("big tensors: 1×2048×32000 forward+gradient runs in the worker, no main-thread task over 50 ms", async () => {
     const page = await open(env, "view=big&bt=2048&bgrad=1");
-    await page.waitForFunction(() => /Run/.test(document.querySelector('[data-testid="big-status"]')?.textContent ?? ""));
+    await page.waitForFunction(() =>
+      /Run/.test(document.querySelector('[data-testid="big-status"]')?.textContent ?? ""),
+    );
     await page.evaluate(() => {
       const w = /** @type {typeof window & { __longTasks: number[] }} */ (window);
       w.__longTasks = [];
@@ -87,12 +118,20 @@ export function viewChecks(check, env) {
     });
     await page.click('[data-testid="big-run"]');
     // While the worker computes, the page answers: a control edit shows up at once.
-    await page.waitForFunction(() => /Running/.test(document.querySelector('[data-testid="big-status"]')?.textContent ?? ""));
+    await page.waitForFunction(() =>
+      /Running/.test(document.querySelector('[data-testid="big-status"]')?.textContent ?? ""),
+    );
     const t0 = Date.now();
     await page.fill('[data-testid="big-seed"]', "2");
     assert.ok(Date.now() - t0 < 1000, "the page did not answer while the worker ran");
-    await page.waitForFunction(() => /Done/.test(document.querySelector('[data-testid="big-status"]')?.textContent ?? ""), null, { timeout: 180000 });
-    const tasks = await page.evaluate(() => /** @type {typeof window & { __longTasks: number[] }} */ (window).__longTasks);
+    await page.waitForFunction(
+      () => /Done/.test(document.querySelector('[data-testid="big-status"]')?.textContent ?? ""),
+      null,
+      { timeout: 180000 },
+    );
+    const tasks = await page.evaluate(
+      () => /** @type {typeof window & { __longTasks: number[] }} */ (window).__longTasks,
+    );
     const longest = Math.max(0, ...tasks);
     assert.ok(longest <= 50, `main-thread tasks during the run: ${tasks.join(", ")} ms`);
     const a = await valueOf(page, "big-loss-engine");
@@ -110,17 +149,37 @@ export function viewChecks(check, env) {
     assert.ok(c && c.logits && c.labels && c.expected.loss !== null, "no hf_basic case with logits and a loss");
     const wantLoss = num(c.expected.loss);
     const page = await open(env, "view=big&bt=8&bv=1000");
-    await page.waitForFunction(() => /Done/.test(document.querySelector('[data-testid="big-status"]')?.textContent ?? ""));
-    await page.setInputFiles('[data-testid="npy-logits"]', { name: "garbage.npy", mimeType: "application/octet-stream", buffer: Buffer.from("<script>alert(1)</script>") });
+    await page.waitForFunction(() =>
+      /Done/.test(document.querySelector('[data-testid="big-status"]')?.textContent ?? ""),
+    );
+    await page.setInputFiles('[data-testid="npy-logits"]', {
+      name: "garbage.npy",
+      mimeType: "application/octet-stream",
+      buffer: Buffer.from("<script>alert(1)</script>"),
+    });
     // Files are read asynchronously: wait for the message rather than read it at once.
     await waitForText(page, "import-message", /garbage\.npy.*not an \.npy file/);
     const logits = Buffer.from(writeNpy(Float32Array.from(c.logits.map(num)), [1, 4, 5]));
     const truncated = logits.subarray(0, logits.length - 3);
-    await page.setInputFiles('[data-testid="npy-logits"]', { name: "short.npy", mimeType: "application/octet-stream", buffer: truncated });
+    await page.setInputFiles('[data-testid="npy-logits"]', {
+      name: "short.npy",
+      mimeType: "application/octet-stream",
+      buffer: truncated,
+    });
     await waitForText(page, "import-message", /short\.npy.*needs 80/);
-    await page.setInputFiles('[data-testid="npy-logits"]', { name: "logits.npy", mimeType: "application/octet-stream", buffer: logits });
-    await page.setInputFiles('[data-testid="npy-labels"]', { name: "labels.npy", mimeType: "application/octet-stream", buffer: Buffer.from(writeNpy(Int32Array.from(c.labels), [1, 4])) });
-    await page.waitForFunction(() => /Done: 20 /.test(document.querySelector('[data-testid="big-status"]')?.textContent ?? ""));
+    await page.setInputFiles('[data-testid="npy-logits"]', {
+      name: "logits.npy",
+      mimeType: "application/octet-stream",
+      buffer: logits,
+    });
+    await page.setInputFiles('[data-testid="npy-labels"]', {
+      name: "labels.npy",
+      mimeType: "application/octet-stream",
+      buffer: Buffer.from(writeNpy(Int32Array.from(c.labels), [1, 4])),
+    });
+    await page.waitForFunction(() =>
+      /Done: 20 /.test(document.querySelector('[data-testid="big-status"]')?.textContent ?? ""),
+    );
     assertClose(await valueOf(page, "big-loss-cpu"), wantLoss, 1e-6, "npy CPU");
     assertClose(await valueOf(page, "big-loss-engine"), wantLoss, 1e-5, "npy engine");
     assert.match((await page.textContent('[data-testid="big-source"]')) ?? "", /logits\.npy \+ labels\.npy/);
@@ -129,7 +188,9 @@ export function viewChecks(check, env) {
     assert.match((await page.textContent('[data-testid="import-message"]')) ?? "", /not valid JSON/);
     await page.fill('[data-testid="json-input"]', JSON.stringify({ logits: c.logits, dims: c.dims, labels: c.labels }));
     await page.click('[data-testid="json-use"]');
-    await page.waitForFunction(() => /Done: 20 /.test(document.querySelector('[data-testid="big-status"]')?.textContent ?? ""));
+    await page.waitForFunction(() =>
+      /Done: 20 /.test(document.querySelector('[data-testid="big-status"]')?.textContent ?? ""),
+    );
     assertClose(await valueOf(page, "big-loss-cpu"), wantLoss, 1e-6, "JSON CPU");
     assertNoProblems(page, "import");
     await page.close();

@@ -17,12 +17,63 @@ function rng(seed) {
 }
 
 const HOSTILE = [
-  "view=<script>alert(1)</script>", "vocab=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E,b", "eps=1e999", "eps=%E0%A4%A", "s=!!!!",
-  "s=e30", "logits=" + "1,".repeat(5000), "__proto__=1&constructor=2", "labels=NaN", "ii=-0", "s=" + "A".repeat(1000),
-  "logits=1;2;3&vocab=a,b,c,d", "pp=1,2;;3", "oseq=99", "bb=2048&bt=2048&bv=262144", "%", "&&&", "=", "#",
-  "view=train&tdmodel=60&theads=7", "theads=0&tdmodel=1e9", "tsteps=-1&tlr=nan&teps=inf", "only=train-curves&view=playground",
+  "view=<script>alert(1)</script>",
+  "vocab=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E,b",
+  "eps=1e999",
+  "eps=%E0%A4%A",
+  "s=!!!!",
+  "s=e30",
+  "logits=" + "1,".repeat(5000),
+  "__proto__=1&constructor=2",
+  "labels=NaN",
+  "ii=-0",
+  "s=" + "A".repeat(1000),
+  "logits=1;2;3&vocab=a,b,c,d",
+  "pp=1,2;;3",
+  "oseq=99",
+  "bb=2048&bt=2048&bv=262144",
+  "%",
+  "&&&",
+  "=",
+  "#",
+  "view=train&tdmodel=60&theads=7",
+  "theads=0&tdmodel=1e9",
+  "tsteps=-1&tlr=nan&teps=inf",
+  "only=train-curves&view=playground",
 ];
-const ATOMS = ["%", "%2", "%ZZ", "%E0%A4", "&", "=", ";", ",", "#", "-", "e", "E", ".", "inf", "nan", "-inf", "1e308", "\u0000", "\uD800", "😀", "<", ">", '"', "'", "\\", "s=", "+", " ", "0x10", "__proto__", "1".repeat(30)];
+const ATOMS = [
+  "%",
+  "%2",
+  "%ZZ",
+  "%E0%A4",
+  "&",
+  "=",
+  ";",
+  ",",
+  "#",
+  "-",
+  "e",
+  "E",
+  ".",
+  "inf",
+  "nan",
+  "-inf",
+  "1e308",
+  "\u0000",
+  "\uD800",
+  "😀",
+  "<",
+  ">",
+  '"',
+  "'",
+  "\\",
+  "s=",
+  "+",
+  " ",
+  "0x10",
+  "__proto__",
+  "1".repeat(30),
+];
 
 /** @typedef {() => number} Rng */
 /** @type {<T>(r: Rng, arr: readonly T[]) => T} */
@@ -34,8 +85,14 @@ function randomState(r) {
   // A few random but valid edits through the decoder's own language.
   const T = 1 + Math.floor(r() * 16);
   const V = 1 + Math.floor(r() * 16);
-  s.logits = Array.from({ length: T }, () => Array.from({ length: V }, () => (r() < 0.05 ? pick(r, [Infinity, -Infinity, NaN]) : Math.round((r() - 0.5) * 2000) / 100)));
-  s.vocab = Array.from({ length: V }, (_, i) => (r() < 0.2 ? pick(r, ["<s>", "a,b", "x&y=z", "100%", "中文", "🙂"]) : `t${i}`));
+  s.logits = Array.from({ length: T }, () =>
+    Array.from({ length: V }, () =>
+      r() < 0.05 ? pick(r, [Infinity, -Infinity, NaN]) : Math.round((r() - 0.5) * 2000) / 100,
+    ),
+  );
+  s.vocab = Array.from({ length: V }, (_, i) =>
+    r() < 0.2 ? pick(r, ["<s>", "a,b", "x&y=z", "100%", "中文", "🙂"]) : `t${i}`,
+  );
   s.labels = Array.from({ length: T }, () => (r() < 0.2 ? -100 : Math.floor(r() * V)));
   s.inputTokens = Array.from({ length: T }, () => Math.floor(r() * V));
   s.epsilon = Math.round(r() * 100) / 100;
@@ -58,12 +115,30 @@ function mutate(r, text) {
   for (let k = 0; k < n; k++) {
     const i = Math.floor(r() * (s.length + 1));
     switch (Math.floor(r() * 6)) {
-      case 0: s = s.slice(0, i) + pick(r, ATOMS) + s.slice(i); break;
-      case 1: s = s.slice(0, i) + s.slice(i + 1 + Math.floor(r() * 8)); break;
-      case 2: s = s.slice(0, i) + String.fromCharCode(Math.floor(r() * 0xffff)) + s.slice(i + 1); break;
-      case 3: s = s + "&" + pick(r, URL_KEYS) + "=" + pick(r, ATOMS); break;
-      case 4: { const j = Math.floor(r() * s.length); s = s.slice(0, i) + s.slice(Math.min(i, j), Math.max(i, j)).repeat(1 + Math.floor(r() * 3)) + s.slice(i); break; }
-      case 5: s = encodeJsonForm(r() < 0.5 ? { [pick(r, URL_KEYS)]: pick(r, [1, "x", [1, 2], [[1], [2, 3]], null, true, { a: 1 }, -1e400]) } : { eps: s.slice(0, 20) }); break;
+      case 0:
+        s = s.slice(0, i) + pick(r, ATOMS) + s.slice(i);
+        break;
+      case 1:
+        s = s.slice(0, i) + s.slice(i + 1 + Math.floor(r() * 8));
+        break;
+      case 2:
+        s = s.slice(0, i) + String.fromCharCode(Math.floor(r() * 0xffff)) + s.slice(i + 1);
+        break;
+      case 3:
+        s = s + "&" + pick(r, URL_KEYS) + "=" + pick(r, ATOMS);
+        break;
+      case 4: {
+        const j = Math.floor(r() * s.length);
+        s = s.slice(0, i) + s.slice(Math.min(i, j), Math.max(i, j)).repeat(1 + Math.floor(r() * 3)) + s.slice(i);
+        break;
+      }
+      case 5:
+        s = encodeJsonForm(
+          r() < 0.5
+            ? { [pick(r, URL_KEYS)]: pick(r, [1, "x", [1, 2], [[1], [2, 3]], null, true, { a: 1 }, -Infinity]) }
+            : { eps: s.slice(0, 20) },
+        );
+        break;
     }
   }
   return s.slice(0, 70000);
@@ -81,19 +156,28 @@ function fuzzState(budgetMs, seed) {
     try {
       out = decodeHash(input);
     } catch (e) {
-      throw new Error(`decodeHash threw on ${JSON.stringify(input.slice(0, 200))}: ${e instanceof Error ? e.stack : e}`);
+      throw new Error(
+        `decodeHash threw on ${JSON.stringify(input.slice(0, 200))}: ${e instanceof Error ? e.stack : e}`,
+        { cause: e },
+      );
     }
     const bad = checkState(out.state);
     if (bad) throw new Error(`invalid state (${bad}) from ${JSON.stringify(input.slice(0, 200))}`);
     for (const m of out.messages) {
-      if (typeof m.code !== "string" || (m.key !== null && (typeof m.key !== "string" || m.key.length > 41)) || (m.detail !== null && (typeof m.detail !== "string" || m.detail.length > 41))) {
+      if (
+        typeof m.code !== "string" ||
+        (m.key !== null && (typeof m.key !== "string" || m.key.length > 41)) ||
+        (m.detail !== null && (typeof m.detail !== "string" || m.detail.length > 41))
+      ) {
         throw new Error(`malformed message ${JSON.stringify(m)}`);
       }
     }
     // A decoded state re-encodes to a link that decodes to the same state, with no complaints.
     const again = decodeHash(encodeState(out.state));
     if (again.messages.length || encodeState(again.state) !== encodeState(out.state)) {
-      throw new Error(`round trip changed the state for ${JSON.stringify(input)}: ${JSON.stringify(again.messages)}\n${encodeState(out.state)}\n${encodeState(again.state)}`);
+      throw new Error(
+        `round trip changed the state for ${JSON.stringify(input)}: ${JSON.stringify(again.messages)}\n${encodeState(out.state)}\n${encodeState(again.state)}`,
+      );
     }
     runs++;
   }
@@ -122,9 +206,17 @@ function seedsNpy(r) {
     return out;
   };
   return [
-    writeNpy(f, [1, 4, 6]), writeNpy(f, [4, 6]), writeNpy(i, [1, 6]), writeNpy(i, [6]),
-    raw("<f8", [3], new Uint8Array(24)), raw("<f2", [2, 2], new Uint8Array(8)), raw(">f4", [2], new Uint8Array(8)),
-    raw("<i8", [2], new Uint8Array(16)), raw("|u1", [5], new Uint8Array(5)), raw("<u4", [1], new Uint8Array(4)), f8,
+    writeNpy(f, [1, 4, 6]),
+    writeNpy(f, [4, 6]),
+    writeNpy(i, [1, 6]),
+    writeNpy(i, [6]),
+    raw("<f8", [3], new Uint8Array(24)),
+    raw("<f2", [2, 2], new Uint8Array(8)),
+    raw(">f4", [2], new Uint8Array(8)),
+    raw("<i8", [2], new Uint8Array(16)),
+    raw("|u1", [5], new Uint8Array(5)),
+    raw("<u4", [1], new Uint8Array(4)),
+    f8,
   ];
 }
 
@@ -135,12 +227,37 @@ function mutateBytes(r, bytes) {
   for (let k = 0; k < n; k++) {
     const i = Math.floor(r() * (b.length + 1));
     switch (Math.floor(r() * 6)) {
-      case 0: if (b.length) b[i % b.length] = Math.floor(r() * 256); break;
-      case 1: b = b.slice(0, i); break;
-      case 2: { const e = new Uint8Array(b.length + 1 + Math.floor(r() * 16)); e.set(b); b = e; break; }
-      case 3: { // rewrite part of the header text
+      case 0:
+        if (b.length) b[i % b.length] = Math.floor(r() * 256);
+        break;
+      case 1:
+        b = b.slice(0, i);
+        break;
+      case 2: {
+        const e = new Uint8Array(b.length + 1 + Math.floor(r() * 16));
+        e.set(b);
+        b = e;
+        break;
+      }
+      case 3: {
+        // rewrite part of the header text
         const text = new TextDecoder("latin1").decode(b.subarray(10, Math.min(b.length, 10 + 128)));
-        const edited = text.replace(pick(r, ["<f4", "False", "(1, 4, 6)", "(6,)", "'shape'", "}", "(4, 6)"]), pick(r, ["<f16", "True", "(99999999, 99999999)", "(-1,)", "'shapes'", "", "(0,)", "('a',)", "<c8", "|f4", "(1,2,3,4,5,6,7,8,9)"]));
+        const edited = text.replace(
+          pick(r, ["<f4", "False", "(1, 4, 6)", "(6,)", "'shape'", "}", "(4, 6)"]),
+          pick(r, [
+            "<f16",
+            "True",
+            "(99999999, 99999999)",
+            "(-1,)",
+            "'shapes'",
+            "",
+            "(0,)",
+            "('a',)",
+            "<c8",
+            "|f4",
+            "(1,2,3,4,5,6,7,8,9)",
+          ]),
+        );
         const enc = Uint8Array.from(edited, (c) => c.charCodeAt(0) & 255);
         const out = new Uint8Array(10 + enc.length + Math.max(0, b.length - 10 - Math.min(b.length - 10, 128)));
         out.set(b.subarray(0, 10));
@@ -149,8 +266,15 @@ function mutateBytes(r, bytes) {
         b = out;
         break;
       }
-      case 4: if (b.length > 9) { b[8] = Math.floor(r() * 256); b[9] = Math.floor(r() * 256); } break;
-      case 5: if (b.length > 7) b[6] = Math.floor(r() * 5); break;
+      case 4:
+        if (b.length > 9) {
+          b[8] = Math.floor(r() * 256);
+          b[9] = Math.floor(r() * 256);
+        }
+        break;
+      case 5:
+        if (b.length > 7) b[6] = Math.floor(r() * 5);
+        break;
     }
   }
   return b;
@@ -168,9 +292,11 @@ function fuzzNpy(budgetMs, seed) {
       const out = parseNpy(input, { maxElements: 1 << 20 });
       const n = out.shape.reduce((a, d) => a * d, 1);
       if (out.data.length !== n) throw new Error(`data length ${out.data.length} ≠ shape product ${n}`);
-      if (!(out.data instanceof (out.kind === "float" ? Float32Array : Int32Array))) throw new Error("wrong array type");
+      if (!(out.data instanceof (out.kind === "float" ? Float32Array : Int32Array)))
+        throw new Error("wrong array type");
     } catch (e) {
-      if (!(e instanceof ImportError) || !e.message) throw new Error(`parseNpy escaped with ${e instanceof Error ? e.stack : e}`);
+      if (!(e instanceof ImportError) || !e.message)
+        throw new Error(`parseNpy escaped with ${e instanceof Error ? e.stack : e}`, { cause: e });
     }
     runs++;
   }
@@ -180,8 +306,15 @@ function fuzzNpy(budgetMs, seed) {
 /** @param {number} budgetMs @param {number} seed */
 function fuzzJson(budgetMs, seed) {
   const r = rng(seed);
-  const seeds = ['{"logits": [[2, 0.5, -1], [0.1, 1.5, 0.3]], "labels": [0, -100]}', '{"logits": [1,2,3,4,5,6], "dims": [2, 3], "labels": [1, 2]}',
-    '{"logits": [[[1, 2], [3, 4]]], "labels": [[0, 1]]}', '{"logits": [], "labels": []}', '[]', "null", '{"labels": [1]}'];
+  const seeds = [
+    '{"logits": [[2, 0.5, -1], [0.1, 1.5, 0.3]], "labels": [0, -100]}',
+    '{"logits": [1,2,3,4,5,6], "dims": [2, 3], "labels": [1, 2]}',
+    '{"logits": [[[1, 2], [3, 4]]], "labels": [[0, 1]]}',
+    '{"logits": [], "labels": []}',
+    "[]",
+    "null",
+    '{"labels": [1]}',
+  ];
   const t0 = performance.now();
   let runs = 0;
   while (performance.now() - t0 < budgetMs) {
@@ -189,9 +322,11 @@ function fuzzJson(budgetMs, seed) {
     try {
       const out = parseJsonInput(text);
       const [B, T, V] = out.dims;
-      if (out.logits.length !== B * T * V || out.labels.length !== B * T) throw new Error(`inconsistent result for ${text}`);
+      if (out.logits.length !== B * T * V || out.labels.length !== B * T)
+        throw new Error(`inconsistent result for ${text}`);
     } catch (e) {
-      if (!(e instanceof ImportError)) throw new Error(`parseJsonInput escaped with ${e instanceof Error ? e.stack : e} on ${text}`);
+      if (!(e instanceof ImportError))
+        throw new Error(`parseJsonInput escaped with ${e instanceof Error ? e.stack : e} on ${text}`, { cause: e });
     }
     runs++;
   }

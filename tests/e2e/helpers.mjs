@@ -32,7 +32,8 @@ export async function valueOf(page, testid, scope = "") {
   return v === "" || v === null ? null : Number(v);
 }
 /** The text of the first element with this test id. @param {import("playwright-core").Page} page @param {string} testid @param {string} [scope] */
-export const textOf = async (page, testid, scope = "") => (await page.locator(`${scope} [data-testid="${testid}"]`.trim()).first().textContent()) ?? "";
+export const textOf = async (page, testid, scope = "") =>
+  (await page.locator(`${scope} [data-testid="${testid}"]`.trim()).first().textContent()) ?? "";
 
 /**
  * got ≈ want within `rel` (NaN equals NaN; infinities must match exactly); a missing value (null) fails.
@@ -42,7 +43,10 @@ export function assertClose(got, want, rel, what) {
   if (got === null || want === null) return assert.fail(`${what}: ${got} vs ${want}: a value is missing`);
   if (Number.isNaN(want)) return assert.ok(Number.isNaN(got), `${what}: ${got}, expected NaN`);
   if (!Number.isFinite(want)) return assert.equal(got, want, `${what}: ${got}, expected ${want}`);
-  assert.ok(Math.abs(got - want) <= rel * Math.max(Math.abs(want), 1e-30), `${what}: ${got}, expected ${want} (rel ${rel})`);
+  assert.ok(
+    Math.abs(got - want) <= rel * Math.max(Math.abs(want), 1e-30),
+    `${what}: ${got}, expected ${want} (rel ${rel})`,
+  );
 }
 
 /** The displayed loss text agrees with `want` to 6 significant digits and shows at least 6. @param {string} text @param {number} want @param {string} what */
@@ -63,7 +67,8 @@ export function assertNoProblems(page, what) {
   assert.deepEqual(page.problems, [], `${what}: console errors, CSP violations or dialogs`);
 }
 
-const fmtLink = (/** @type {number} */ v) => (Number.isNaN(v) ? "nan" : v === Infinity ? "inf" : v === -Infinity ? "-inf" : String(v));
+const fmtLink = (/** @type {number} */ v) =>
+  Number.isNaN(v) ? "nan" : v === Infinity ? "inf" : v === -Infinity ? "-inf" : String(v);
 
 /** @typedef {import("../js/golden.mjs").GoldenCase} GoldenCase */
 
@@ -73,8 +78,18 @@ export function goldenLink(c) {
   const o = c.options;
   if (B !== 1 || T > 16 || V > 16 || o.classWeights || c.generator) return null;
   const logits = c.logits.map(num);
-  const rows = Array.from({ length: T }, (_, t) => logits.slice(t * V, (t + 1) * V).map(fmtLink).join(",")).join(";");
-  const parts = [`logits=${rows}`, `labels=${c.labels.join(",")}`, `vocab=${Array.from({ length: V }, (_, i) => `t${i}`).join(",")}`, `in=${Array(T).fill(0).join(",")}`];
+  const rows = Array.from({ length: T }, (_, t) =>
+    logits
+      .slice(t * V, (t + 1) * V)
+      .map(fmtLink)
+      .join(","),
+  ).join(";");
+  const parts = [
+    `logits=${rows}`,
+    `labels=${c.labels.join(",")}`,
+    `vocab=${Array.from({ length: V }, (_, i) => `t${i}`).join(",")}`,
+    `in=${Array(T).fill(0).join(",")}`,
+  ];
   parts.push(`eps=${o.epsilon ?? 0.1}`, `sem=${o.semantics ?? "hf"}`);
   if (o.ignoreIndex !== undefined) parts.push(`ii=${o.ignoreIndex}`);
   if (o.shiftLabels) parts.push("shift=1");
@@ -89,7 +104,11 @@ export function goldenLink(c) {
 export async function waitForText(page, testid, re) {
   const sel = `[data-testid="${testid}"]`;
   try {
-    await page.waitForFunction(([s, src, flags]) => new RegExp(src, flags).test(document.querySelector(s)?.textContent ?? ""), [sel, re.source, re.flags], { timeout: 15000 });
+    await page.waitForFunction(
+      ([s, src, flags]) => new RegExp(src, flags).test(document.querySelector(s)?.textContent ?? ""),
+      [sel, re.source, re.flags],
+      { timeout: 15000 },
+    );
   } catch {
     assert.match((await page.textContent(sel)) ?? "", re);
   }
@@ -103,7 +122,10 @@ export async function tall(page, fn) {
   if (size === null) throw new Error("the page has no viewport size");
   // Content height, not scrollHeight: a viewport taller than the content would pad the picture.
   for (let i = 0; i < 4; i++) {
-    const height = Math.max(size.height, await page.evaluate(() => Math.ceil(document.body.getBoundingClientRect().height)));
+    const height = Math.max(
+      size.height,
+      await page.evaluate(() => Math.ceil(document.body.getBoundingClientRect().height)),
+    );
     if (height === page.viewportSize()?.height) break;
     await page.setViewportSize({ width: size.width, height });
     await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));

@@ -8,7 +8,8 @@ import { num } from "../js/golden.mjs";
 export { labelSmootherF64 };
 
 /** @returns {import("../js/golden.mjs").GoldenCase[]} */
-export const goldenCases = () => JSON.parse(readFileSync(fileURLToPath(new URL("../golden/cases.json", import.meta.url)), "utf8")).crossEntropy;
+export const goldenCases = () =>
+  JSON.parse(readFileSync(fileURLToPath(new URL("../golden/cases.json", import.meta.url)), "utf8")).crossEntropy;
 
 /** Returns the number of golden cases the oracle reproduces (throws on the first disagreement). */
 export function checkOracle() {
@@ -21,7 +22,8 @@ export function checkOracle() {
     const r = labelSmootherF64({ logits, dims: c.dims, labels: c.labels }, o);
     if (c.expected.loss === null) throw new Error(`golden ${c.name}: an hf case without a scalar loss`);
     const want = num(c.expected.loss);
-    if (Number.isNaN(want) ? !Number.isNaN(r.loss) : Math.abs(r.loss - want) > 1e-9 * Math.max(1, Math.abs(want))) throw new Error(`oracle disagrees with golden ${c.name}: ${r.loss} vs ${want}`);
+    if (Number.isNaN(want) ? !Number.isNaN(r.loss) : Math.abs(r.loss - want) > 1e-9 * Math.max(1, Math.abs(want)))
+      throw new Error(`oracle disagrees with golden ${c.name}: ${r.loss} vs ${want}`);
     n++;
   }
   return n;

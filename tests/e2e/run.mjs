@@ -29,10 +29,15 @@ const checks = [];
 const check = (name, fn) => checks.push({ name, fn });
 
 // Node-side checks: the oracle the UI checks rely on, the fuzzers, the dictionary.
-check("oracle: the float64 LabelSmoother reproduces the PyTorch golden vectors", async () => `${checkOracle()} golden cases`);
+check(
+  "oracle: the float64 LabelSmoother reproduces the PyTorch golden vectors",
+  async () => `${checkOracle()} golden cases`,
+);
 check(`fuzz: URL-state decoder, .npy reader, JSON import (${fuzzMs} ms)`, async () => {
   const counts = fuzzAll(fuzzMs);
-  return Object.entries(counts).map(([k, v]) => `${k} ${v} executions`).join(", ");
+  return Object.entries(counts)
+    .map(([k, v]) => `${k} ${v} executions`)
+    .join(", ");
 });
 check("i18n: every UI string key exists in English and 中文", async () => {
   const used = new Set();
@@ -40,13 +45,19 @@ check("i18n: every UI string key exists in English and 中文", async () => {
     for (const f of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, f.name);
       if (f.isDirectory()) walk(p);
-      else if (p.endsWith(".js")) for (const m of readFileSync(p, "utf8").matchAll(/["'`]((?:nav|chrome|msg|playground|grid|controls|summary|dist|heatmap|curve|formula|trace|obj|pad|big|train)\.[A-Za-z0-9.]+)["'`]/g)) used.add(m[1]);
+      else if (p.endsWith(".js"))
+        for (const m of readFileSync(p, "utf8").matchAll(
+          /["'`]((?:nav|chrome|msg|playground|grid|controls|summary|dist|heatmap|curve|formula|trace|obj|pad|big|train)\.[A-Za-z0-9.]+)["'`]/g,
+        ))
+          used.add(m[1]);
     }
   };
   walk(join(ROOT, "www", "js"));
   const missing = [...used].filter((k) => !(k in DICT.en) || !(k in DICT.zh));
   assert.deepEqual(missing, [], "keys missing from a language");
-  const onlyOne = Object.keys(DICT.en).filter((k) => !(k in DICT.zh)).concat(Object.keys(DICT.zh).filter((k) => !(k in DICT.en)));
+  const onlyOne = Object.keys(DICT.en)
+    .filter((k) => !(k in DICT.zh))
+    .concat(Object.keys(DICT.zh).filter((k) => !(k in DICT.en)));
   assert.deepEqual(onlyOne, [], "keys in one language only");
   return `${used.size} keys used, ${Object.keys(DICT.en).length} defined`;
 });
@@ -70,9 +81,16 @@ for (const { name, fn } of checks) {
     console.log(`ok   ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)${info ? ` — ${info}` : ""}`);
   } catch (e) {
     failed++;
-    console.log(`FAIL ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n     ${String((e instanceof Error && e.stack) || e).split("\n").slice(0, 6).join("\n     ")}`);
+    console.log(
+      `FAIL ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n     ${String((e instanceof Error && e.stack) || e)
+        .split("\n")
+        .slice(0, 6)
+        .join("\n     ")}`,
+    );
   }
 }
 await env.close();
-console.log(`\ne2e: ${ran - failed}/${ran} checks passed in ${((Date.now() - started) / 1000).toFixed(0)} s; screenshots in artifacts/screenshots/`);
+console.log(
+  `\ne2e: ${ran - failed}/${ran} checks passed in ${((Date.now() - started) / 1000).toFixed(0)} s; screenshots in artifacts/screenshots/`,
+);
 process.exit(failed ? 1 : 0);

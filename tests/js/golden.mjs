@@ -21,8 +21,7 @@ export const LOSS_REL = 1e-6;
 export const GRAD_OF_MAX = 1e-5;
 
 /** A golden number as a number. @param {GoldenNumber} v @returns {number} */
-export const num = (v) =>
-  v === "NaN" ? NaN : v === "Infinity" ? Infinity : v === "-Infinity" ? -Infinity : v;
+export const num = (v) => (v === "NaN" ? NaN : v === "Infinity" ? Infinity : v === "-Infinity" ? -Infinity : v);
 
 /**
  * Relative error with non-finite values required to match exactly (and a missing value, null, too).
@@ -93,11 +92,14 @@ export function check(c, r, worst = { loss: 0, lossCase: "", grad: 0, gradCase: 
   if (e.grad) {
     const want = e.grad.map(num);
     const max = Math.max(1e-30, ...want.filter(Number.isFinite).map(Math.abs));
-    if (!(g instanceof Float32Array) || g.length !== want.length) bad.push(`${c.name}: no gradient of the right length`);
+    if (!(g instanceof Float32Array) || g.length !== want.length)
+      bad.push(`${c.name}: no gradient of the right length`);
     else {
       let err = 0;
       for (let i = 0; i < want.length; i++) {
-        const ok = Number.isFinite(want[i]) ? Math.abs(g[i] - want[i]) <= GRAD_OF_MAX * max : relErr(g[i], want[i]) === 0;
+        const ok = Number.isFinite(want[i])
+          ? Math.abs(g[i] - want[i]) <= GRAD_OF_MAX * max
+          : relErr(g[i], want[i]) === 0;
         if (Number.isFinite(want[i]) && Number.isFinite(g[i])) err = Math.max(err, Math.abs(g[i] - want[i]) / max);
         if (!ok) {
           bad.push(`${c.name}: grad[${i}] ${g[i]} vs ${want[i]}`);
@@ -112,8 +114,14 @@ export function check(c, r, worst = { loss: 0, lossCase: "", grad: 0, gradCase: 
     if (!(g instanceof Float32Array)) bad.push(`${c.name}: no gradient`);
     else {
       const tol = GRAD_OF_MAX * s.maxAbs;
-      let maxAbs = 0, sumAbs = 0, sum = 0;
-      for (const x of g) { maxAbs = Math.max(maxAbs, Math.abs(x)); sumAbs += Math.abs(x); sum += x; }
+      let maxAbs = 0,
+        sumAbs = 0,
+        sum = 0;
+      for (const x of g) {
+        maxAbs = Math.max(maxAbs, Math.abs(x));
+        sumAbs += Math.abs(x);
+        sum += x;
+      }
       if (Math.abs(maxAbs - s.maxAbs) > tol) bad.push(`${c.name}: max |g| ${maxAbs} vs ${s.maxAbs}`);
       if (relErr(sumAbs, s.sumAbs) > 1e-5) bad.push(`${c.name}: sum |g| ${sumAbs} vs ${s.sumAbs}`);
       if (Math.abs(sum - s.sum) > 10 * tol) bad.push(`${c.name}: sum g ${sum} vs ${s.sum}`);
@@ -130,4 +138,5 @@ export function check(c, r, worst = { loss: 0, lossCase: "", grad: 0, gradCase: 
 }
 
 /** The fragment an error case's message must contain. @param {{ error?: string }} c */
-export const errorFragment = (c) => ((c.error ?? "").includes("epsilon") ? /epsilon .*out of range/ : /label .*out of range/);
+export const errorFragment = (c) =>
+  (c.error ?? "").includes("epsilon") ? /epsilon .*out of range/ : /label .*out of range/;

@@ -7,10 +7,15 @@
  * @param {{ logits: Float32Array | number[], dims: number[], labels: Int32Array | number[] }} input
  * @param {{ epsilon?: number, ignoreIndex?: number, shiftLabels?: boolean, numItemsInBatch?: number | null }} [options]
  */
-export function labelSmootherF64({ logits, dims, labels }, { epsilon = 0.1, ignoreIndex = -100, shiftLabels = false, numItemsInBatch = null } = {}) {
+export function labelSmootherF64(
+  { logits, dims, labels },
+  { epsilon = 0.1, ignoreIndex = -100, shiftLabels = false, numItemsInBatch = null } = {},
+) {
   const [B, T, V] = dims.length === 3 ? dims : [1, ...dims];
   const x = logits instanceof Float32Array ? logits : Float32Array.from(logits);
-  let nll = 0, smooth = 0, active = 0;
+  let nll = 0,
+    smooth = 0,
+    active = 0;
   for (let b = 0; b < B; b++) {
     for (let t = 0; t < (shiftLabels ? T - 1 : T); t++) {
       const y = labels[b * T + t + (shiftLabels ? 1 : 0)];
@@ -27,5 +32,10 @@ export function labelSmootherF64({ logits, dims, labels }, { epsilon = 0.1, igno
     }
   }
   const N = numItemsInBatch ?? active;
-  return { loss: (1 - epsilon) * (nll / N) + epsilon * (smooth / (N * V)), nll: nll / N, smooth: smooth / (N * V), numActive: active };
+  return {
+    loss: (1 - epsilon) * (nll / N) + epsilon * (smooth / (N * V)),
+    nll: nll / N,
+    smooth: smooth / (N * V),
+    numActive: active,
+  };
 }

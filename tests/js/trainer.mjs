@@ -7,10 +7,25 @@
 
 /** The fixture's trainer (tests/golden/trainer_fixture.json, made by examples/trainer_fixture.rs). */
 /** @type {import("../../pkg/train/index.js").TrainerOptions} */
-export const FIXTURE_TRAINER = { corpus: "en", context: 64, layers: 2, dModel: 32, heads: 4, vocabSize: 128, seed: 1234 };
+export const FIXTURE_TRAINER = {
+  corpus: "en",
+  context: 64,
+  layers: 2,
+  dModel: 32,
+  heads: 4,
+  vocabSize: 128,
+  seed: 1234,
+};
 /** @param {string} name @param {"clm" | "sft" | "sft-unmasked"} objective @returns {import("../../pkg/train/index.js").RunOptions} */
 export const fixtureRun = (name, objective) => ({
-  name, objective, steps: 30, batchSize: 4, warmup: 3, evalEvery: 0, from: "init", loss: { epsilon: 0.1 },
+  name,
+  objective,
+  steps: 30,
+  batchSize: 4,
+  warmup: 3,
+  evalEvery: 0,
+  from: "init",
+  loss: { epsilon: 0.1 },
 });
 
 /** The latest run and its final evaluation (the lesson's runs evaluate at their end). @param {import("../../pkg/train/index.js").Trainer} t */
@@ -29,7 +44,10 @@ export function parity({ Trainer }, fixture, torch) {
   const t = Trainer.create(FIXTURE_TRAINER);
   const { config } = t.snapshot();
   if (config.vocab !== fixture.config.vocab) failures.push(`vocab ${config.vocab}, fixture ${fixture.config.vocab}`);
-  for (const [name, objective] of /** @type {const} */ ([["clm", "clm"], ["sft", "sft"]])) {
+  for (const [name, objective] of /** @type {const} */ ([
+    ["clm", "clm"],
+    ["sft", "sft"],
+  ])) {
     t.beginRun(fixtureRun(name, objective));
     for (let step = 0; step < 30; step++) {
       const { loss } = t.step(1);
@@ -38,7 +56,8 @@ export function parity({ Trainer }, fixture, torch) {
       const rel = Math.abs(loss - want) / Math.abs(want);
       worst = Math.max(worst, rel);
       if (loss !== native) failures.push(`${name} step ${step}: ${loss} differs from the native run's ${native}`);
-      if (!(rel < 1e-4)) failures.push(`${name} step ${step}: ${loss} vs PyTorch ${want} (relative ${rel.toExponential(2)})`);
+      if (!(rel < 1e-4))
+        failures.push(`${name} step ${step}: ${loss} vs PyTorch ${want} (relative ${rel.toExponential(2)})`);
     }
   }
   t.free();
@@ -59,7 +78,8 @@ export function lesson({ Trainer, lessonRuns, labelSmoothingFloor }) {
   }
   const [pretraining, sft, unmasked] = [last[0].clm, last[1].sft, last[2].sftUnmasked];
   if (!(sft <= 0.5 * pretraining)) failures.push(`SFT ${sft} is not at most half of pre-training ${pretraining}`);
-  if (!(sft < unmasked && unmasked < pretraining)) failures.push(`unmasked ${unmasked} is not between ${sft} and ${pretraining}`);
+  if (!(sft < unmasked && unmasked < pretraining))
+    failures.push(`unmasked ${unmasked} is not between ${sft} and ${pretraining}`);
 
   const smoothed = { ...lessonRuns(0.1)[1], name: "sft-smoothed" };
   t.beginRun(smoothed);
@@ -83,7 +103,8 @@ export function badInput({ Trainer }) {
       failures.push(`${label}: no error`);
     } catch (e) {
       if (!(e instanceof Error)) failures.push(`${label}: threw ${typeof e}, not an Error`);
-      else if (!fragment.test(e.message)) failures.push(`${label}: message ${JSON.stringify(e.message)} does not match ${fragment}`);
+      else if (!fragment.test(e.message))
+        failures.push(`${label}: message ${JSON.stringify(e.message)} does not match ${fragment}`);
     }
   };
   const text = "A small text about a cat and a mat. ".repeat(40);
@@ -96,10 +117,32 @@ export function badInput({ Trainer }) {
   // @ts-expect-error the key is misspelt on purpose: the trainer must refuse it by name
   expectError("unknown key", () => Trainer.create({ layer: 2 }), /unknown key "layer"/);
   expectError("empty text", () => Trainer.create({ text: "  " }), /^text is empty/);
-  expectError("missing response", () => Trainer.create({ text, pairs: '{"prompt": "a"}\n' }), /^pairs, line 1: missing "response"$/);
-  expectError("bad JSON", () => Trainer.create({ text, pairs: '{"prompt": "a", "response": "b"}\n{oops' }), /^pairs, line 2: not valid JSON/);
-  expectError("pair too long", () => Trainer.create({ text, pairs: `{"prompt": "${"why ".repeat(20)}", "response": "b."}\n{"prompt": "a", "response": "b"}`, context: 32, vocabSize: 0 }), /^pair 1 \("why why why why why why "…\) is \d+ tokens with the chat template, longer than the context of 32$/);
-  expectError("invalid UTF-8", () => Trainer.create({ text: new Uint8Array([0x61, 0x62, 0xff, 0x63]) }), /^text is not valid UTF-8: the bytes at offset 2/);
+  expectError(
+    "missing response",
+    () => Trainer.create({ text, pairs: '{"prompt": "a"}\n' }),
+    /^pairs, line 1: missing "response"$/,
+  );
+  expectError(
+    "bad JSON",
+    () => Trainer.create({ text, pairs: '{"prompt": "a", "response": "b"}\n{oops' }),
+    /^pairs, line 2: not valid JSON/,
+  );
+  expectError(
+    "pair too long",
+    () =>
+      Trainer.create({
+        text,
+        pairs: `{"prompt": "${"why ".repeat(20)}", "response": "b."}\n{"prompt": "a", "response": "b"}`,
+        context: 32,
+        vocabSize: 0,
+      }),
+    /^pair 1 \("why why why why why why "…\) is \d+ tokens with the chat template, longer than the context of 32$/,
+  );
+  expectError(
+    "invalid UTF-8",
+    () => Trainer.create({ text: new Uint8Array([0x61, 0x62, 0xff, 0x63]) }),
+    /^text is not valid UTF-8: the bytes at offset 2/,
+  );
   // @ts-expect-error a number on purpose: the trainer must refuse it
   expectError("text type", () => Trainer.create({ text: 42 }), /^text must be a string or a Uint8Array, got a number$/);
 
@@ -107,22 +150,36 @@ export function badInput({ Trainer }) {
   expectError("step before a run", () => t.step(1), /no run in progress/);
   expectError("steps", () => t.beginRun({ steps: 0 }), /^steps must be an integer in \[1, 100000\], got 0$/);
   expectError("lr", () => t.beginRun({ lr: -1 }), /^lr must be a number in \(0, 1\]/);
-  // @ts-expect-error an unknown objective on purpose: the trainer must refuse it
-  expectError("objective", () => t.beginRun({ objective: "rlhf" }), /^objective must be "clm", "sft" or "sft-unmasked"/);
+  expectError(
+    "objective",
+    // @ts-expect-error an unknown objective on purpose: the trainer must refuse it
+    () => t.beginRun({ objective: "rlhf" }),
+    /^objective must be "clm", "sft" or "sft-unmasked"/,
+  );
   expectError("from", () => t.beginRun({ from: "nowhere" }), /^from must be/);
   // @ts-expect-error the trainer shifts the labels itself, and must refuse the option
   expectError("loss.shiftLabels", () => t.beginRun({ loss: { shiftLabels: true } }), /set by the trainer/);
-  expectError("loss epsilon", () => t.beginRun({ loss: { semantics: "torch", epsilon: 2 } }), /^epsilon 2 is out of range/);
+  expectError(
+    "loss epsilon",
+    () => t.beginRun({ loss: { semantics: "torch", epsilon: 2 } }),
+    /^epsilon 2 is out of range/,
+  );
   expectError("generate temperature", () => t.generate("cat?", { temperature: -1 }), /^temperature must be/);
   t.beginRun({ objective: "sft", steps: 3, batchSize: 2, warmup: 1 });
   const r = t.step(10);
-  if (!(r.done && r.step === 3 && Number.isFinite(r.loss))) failures.push(`after the refusals a run did not finish: ${JSON.stringify(r)}`);
+  if (!(r.done && r.step === 3 && Number.isFinite(r.loss)))
+    failures.push(`after the refusals a run did not finish: ${JSON.stringify(r)}`);
   const tokens = t.tokenize("a cat");
-  if (t.snapshot().vocab.length === 0 || tokens.pieces.join("") !== "a cat") failures.push(`tokenize: ${JSON.stringify(tokens.pieces)}`);
+  if (t.snapshot().vocab.length === 0 || tokens.pieces.join("") !== "a cat")
+    failures.push(`tokenize: ${JSON.stringify(tokens.pieces)}`);
   if (typeof t.generate("cat?", { maxTokens: 5 }) !== "string") failures.push("generate did not return a string");
   const pair = t.encodePair("cat?", "a cat.");
   const masked = Array.from(pair.labels.slice(0, pair.promptLength));
-  if (pair.pieces.join("") !== "Q: cat?\nA: a cat.<eos>" || masked.some((l) => l !== -100) || pair.labels[pair.promptLength] !== pair.inputIds[pair.promptLength]) {
+  if (
+    pair.pieces.join("") !== "Q: cat?\nA: a cat.<eos>" ||
+    masked.some((l) => l !== -100) ||
+    pair.labels[pair.promptLength] !== pair.inputIds[pair.promptLength]
+  ) {
     failures.push(`encodePair: ${JSON.stringify({ pieces: pair.pieces, labels: Array.from(pair.labels) })}`);
   }
   expectError("encodePair objective", () => t.encodePair("a", "b", "mlm"), /^objective must be/);

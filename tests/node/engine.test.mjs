@@ -4,7 +4,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { losslab } from "./load.mjs";
 
-const input = () => ({ logits: losslab.hashLogits(2 * 3 * 50, 9, 8), dims: [2, 3, 50], labels: losslab.hashLabels(6, 50, 9, -100) });
+const input = () => ({
+  logits: losslab.hashLogits(2 * 3 * 50, 9, 8),
+  dims: [2, 3, 50],
+  labels: losslab.hashLabels(6, 50, 9, -100),
+});
 
 test("auto falls back to the CPU and says why", async () => {
   const engine = await losslab.Engine.create({ backend: "auto" });
@@ -33,12 +37,21 @@ test("cpu is taken as asked, with no reason to give", async () => {
 test("allowSoftwareAdapter is an option of its own, checked like every other", async () => {
   const engine = await losslab.Engine.create({ backend: "auto", allowSoftwareAdapter: true });
   assert.match(engine.reason ?? "", /navigator\.gpu is undefined/, "no adapter at all is still no adapter");
-  // @ts-expect-error a string on purpose: the engine must refuse it by name
-  await assert.rejects(losslab.Engine.create({ allowSoftwareAdapter: "yes" }), /invalid options\.allowSoftwareAdapter: .*expected a boolean/);
+  await assert.rejects(
+    // @ts-expect-error a string on purpose: the engine must refuse it by name
+    losslab.Engine.create({ allowSoftwareAdapter: "yes" }),
+    /invalid options\.allowSoftwareAdapter: .*expected a boolean/,
+  );
 });
 
 test("webgpu without WebGPU rejects with an Error", async () => {
-  await assert.rejects(losslab.Engine.create({ backend: "webgpu" }), (e) => e instanceof Error && /** @type {Error & { code?: string }} */ (e).code === "webgpu-unavailable" && /backend "webgpu" is unavailable: navigator\.gpu is undefined/.test(e.message));
+  await assert.rejects(
+    losslab.Engine.create({ backend: "webgpu" }),
+    (e) =>
+      e instanceof Error &&
+      /** @type {Error & { code?: string }} */ (e).code === "webgpu-unavailable" &&
+      /backend "webgpu" is unavailable: navigator\.gpu is undefined/.test(e.message),
+  );
   // @ts-expect-error an unknown backend on purpose: the engine must refuse it
   await assert.rejects(losslab.Engine.create({ backend: "tpu" }), /backend must be "auto", "webgpu" or "cpu"/);
   // @ts-expect-error a misspelt key on purpose: the engine must refuse it by name

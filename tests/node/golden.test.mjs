@@ -11,7 +11,10 @@ for (const kernel of /** @type {const} */ (["simd", "scalar"])) {
     test(`crossEntropy ${c.name} (${kernel})`, () => {
       const { input, options } = caseInput(losslab, c);
       if (c.error) {
-        assert.throws(() => losslab.crossEntropy(input, { ...options, kernel }), (e) => e instanceof Error && errorFragment(c).test(e.message));
+        assert.throws(
+          () => losslab.crossEntropy(input, { ...options, kernel }),
+          (e) => e instanceof Error && errorFragment(c).test(e.message),
+        );
         return;
       }
       const r = losslab.crossEntropy(input, { ...options, kernel });
@@ -26,10 +29,17 @@ for (const [i, c] of cases.padding.entries()) {
     const a = c.args;
     const call = () => {
       switch (c.fn) {
-        case "padToTargetLen": return { data: losslab.padToTargetLen(Int32Array.from(a.src), a.dims, a.targetLen, a.padId), dims: [a.dims[0], a.targetLen] };
-        case "alignLabels": return losslab.alignLabels(Int32Array.from(a.labels), a.dims, a.promptLen, a.padId);
-        case "maskPrompt": return { data: losslab.maskPrompt(Int32Array.from(a.generated), a.dims, a.promptLen, a.padId), dims: a.dims };
-        default: throw new Error(`no such padding function: ${c.fn}`);
+        case "padToTargetLen":
+          return {
+            data: losslab.padToTargetLen(Int32Array.from(a.src), a.dims, a.targetLen, a.padId),
+            dims: [a.dims[0], a.targetLen],
+          };
+        case "alignLabels":
+          return losslab.alignLabels(Int32Array.from(a.labels), a.dims, a.promptLen, a.padId);
+        case "maskPrompt":
+          return { data: losslab.maskPrompt(Int32Array.from(a.generated), a.dims, a.promptLen, a.padId), dims: a.dims };
+        default:
+          throw new Error(`no such padding function: ${c.fn}`);
       }
     };
     if (c.error) {

@@ -2,14 +2,73 @@
 // had. A shared link is a public format, so the keys and the text encodeState writes are pinned here.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { SCHEMA, FIELDS, URL_KEYS, defaultState, decodeHash, encodeState, encodeJsonForm, checkState } from "../../www/js/state.js";
+import {
+  SCHEMA,
+  FIELDS,
+  URL_KEYS,
+  defaultState,
+  decodeHash,
+  encodeState,
+  encodeJsonForm,
+  checkState,
+} from "../../www/js/state.js";
 
 // Every key a published link may hold, in the order links are written.
 const PUBLISHED_KEYS = [
-  "view", "lang", "theme", "only", "vocab", "in", "logits", "labels", "eps", "ii", "shift", "sem", "red", "nib", "z", "cap", "pos",
-  "oseq", "oplen", "opc", "orc", "oeps", "oseed", "oprob", "omp", "omt", "pp", "pl", "pg", "ppad", "pside", "pmul", "pstep",
-  "bb", "bt", "bv", "bseed", "bscale", "beps", "bshift", "bbe",
-  "tcorpus", "tlayers", "tdmodel", "theads", "tctx", "tvocab", "tseed", "teps", "tlr", "tlr2", "tsteps", "tsteps2", "tbatch",
+  "view",
+  "lang",
+  "theme",
+  "only",
+  "vocab",
+  "in",
+  "logits",
+  "labels",
+  "eps",
+  "ii",
+  "shift",
+  "sem",
+  "red",
+  "nib",
+  "z",
+  "cap",
+  "pos",
+  "oseq",
+  "oplen",
+  "opc",
+  "orc",
+  "oeps",
+  "oseed",
+  "oprob",
+  "omp",
+  "omt",
+  "pp",
+  "pl",
+  "pg",
+  "ppad",
+  "pside",
+  "pmul",
+  "pstep",
+  "bb",
+  "bt",
+  "bv",
+  "bseed",
+  "bscale",
+  "beps",
+  "bshift",
+  "bbe",
+  "tcorpus",
+  "tlayers",
+  "tdmodel",
+  "theads",
+  "tctx",
+  "tvocab",
+  "tseed",
+  "teps",
+  "tlr",
+  "tlr2",
+  "tsteps",
+  "tsteps2",
+  "tbatch",
 ];
 
 // A link that sets every field away from its default, as the app has always written it.
@@ -21,7 +80,10 @@ const EVERY_KEY =
 
 test("every published key is still read, in the published order, one field each", () => {
   // New keys may join; a published one never leaves or moves (links of old states keep their text).
-  assert.deepEqual(URL_KEYS.filter((k) => PUBLISHED_KEYS.includes(k)), PUBLISHED_KEYS);
+  assert.deepEqual(
+    URL_KEYS.filter((k) => PUBLISHED_KEYS.includes(k)),
+    PUBLISHED_KEYS,
+  );
   assert.equal(new Set(URL_KEYS).size, URL_KEYS.length, "two fields share a link key");
   assert.equal(FIELDS.length, URL_KEYS.length);
   for (const f of FIELDS) assert.equal(typeof SCHEMA[f].key, "string", f);
@@ -34,13 +96,63 @@ test("a link with every key decodes to named fields and re-encodes byte for byte
   assert.deepEqual(Object.keys(state), FIELDS);
   const want = {
     ...defaultState(),
-    view: "train", lang: "zh", theme: "dark", only: "grid", vocab: ["a", "b c", "中"], inputTokens: [2, 0], logits: [[1, -2.5, Infinity], [NaN, 0, -Infinity]],
-    labels: [-100, 1], epsilon: 0.25, ignoreIndex: -1, shiftLabels: true, semantics: "torch", reduction: "sum", numItemsInBatch: 4, zLossScale: 0.01,
-    softcap: 30, position: 1, objSequence: [1, 4, 6, 2], objPromptLength: 2, objPromptConfidence: 2.5, objResponseConfidence: 7, objEpsilon: 0.1,
-    objMlmSeed: 9, objMlmProbability: 0.5, msePredictions: [1.5], mseTargets: [2], padPrompts: [[1, 2], [3]], padLabels: [[4], []], padGenerated: [[5, 6]],
-    padTokenId: -1, paddingSide: "left", padToMultipleOf: 8, padStep: 3, bigBatch: 2, bigSeqLen: 16, bigVocab: 1000, bigSeed: 5, bigLogitScale: 4,
-    bigEpsilon: 0.2, bigShiftLabels: true, bigBackend: "cpu", trainCorpus: "zh", trainLayers: 3, trainDModel: 96, trainHeads: 6, trainContext: 32,
-    trainVocab: 256, trainSeed: 7, trainEpsilon: 0.1, trainLr: 0.001, trainSftLr: 0.0005, trainSteps: 160, trainSftSteps: 60, trainBatch: 8,
+    view: "train",
+    lang: "zh",
+    theme: "dark",
+    only: "grid",
+    vocab: ["a", "b c", "中"],
+    inputTokens: [2, 0],
+    logits: [
+      [1, -2.5, Infinity],
+      [NaN, 0, -Infinity],
+    ],
+    labels: [-100, 1],
+    epsilon: 0.25,
+    ignoreIndex: -1,
+    shiftLabels: true,
+    semantics: "torch",
+    reduction: "sum",
+    numItemsInBatch: 4,
+    zLossScale: 0.01,
+    softcap: 30,
+    position: 1,
+    objSequence: [1, 4, 6, 2],
+    objPromptLength: 2,
+    objPromptConfidence: 2.5,
+    objResponseConfidence: 7,
+    objEpsilon: 0.1,
+    objMlmSeed: 9,
+    objMlmProbability: 0.5,
+    msePredictions: [1.5],
+    mseTargets: [2],
+    padPrompts: [[1, 2], [3]],
+    padLabels: [[4], []],
+    padGenerated: [[5, 6]],
+    padTokenId: -1,
+    paddingSide: "left",
+    padToMultipleOf: 8,
+    padStep: 3,
+    bigBatch: 2,
+    bigSeqLen: 16,
+    bigVocab: 1000,
+    bigSeed: 5,
+    bigLogitScale: 4,
+    bigEpsilon: 0.2,
+    bigShiftLabels: true,
+    bigBackend: "cpu",
+    trainCorpus: "zh",
+    trainLayers: 3,
+    trainDModel: 96,
+    trainHeads: 6,
+    trainContext: 32,
+    trainVocab: 256,
+    trainSeed: 7,
+    trainEpsilon: 0.1,
+    trainLr: 0.001,
+    trainSftLr: 0.0005,
+    trainSteps: 160,
+    trainSftSteps: 60,
+    trainBatch: 8,
   };
   assert.deepEqual(state, want);
   assert.equal(encodeState(state), EVERY_KEY);
@@ -58,23 +170,32 @@ test("field names are not link keys, in either form", () => {
   const plain = decodeHash("ignoreIndex=-1&eps=0.3");
   assert.equal(plain.state.ignoreIndex, -100);
   assert.equal(plain.state.epsilon, 0.3);
-  assert.deepEqual(plain.messages.map((m) => [m.code, m.key]), [["unknown-key", "ignoreIndex"]]);
+  assert.deepEqual(
+    plain.messages.map((m) => [m.code, m.key]),
+    [["unknown-key", "ignoreIndex"]],
+  );
   const json = decodeHash(encodeJsonForm({ ii: -1, epsilon: 0.3 }));
   assert.equal(json.state.ignoreIndex, -1);
   assert.equal(json.state.epsilon, 0.1);
-  assert.deepEqual(json.messages.map((m) => [m.code, m.key]), [["unknown-key", "epsilon"]]);
+  assert.deepEqual(
+    json.messages.map((m) => [m.code, m.key]),
+    [["unknown-key", "epsilon"]],
+  );
 });
 
 test("messages name the key as the link wrote it", () => {
   const { state, messages } = decodeHash("tdmodel=60&theads=7&in=1,2,3&bb=2048&bt=2048&bv=262144&pos=99");
   assert.equal(state.trainHeads, 6);
   assert.equal(state.position, 5);
-  assert.deepEqual(messages.map((m) => [m.code, m.key]), [
-    ["clamped", "pos"],
-    ["shape-fixed", "in"],
-    ["not-divisor", "theads"],
-    ["too-big", "bb×bt×bv"],
-  ]);
+  assert.deepEqual(
+    messages.map((m) => [m.code, m.key]),
+    [
+      ["clamped", "pos"],
+      ["shape-fixed", "in"],
+      ["not-divisor", "theads"],
+      ["too-big", "bb×bt×bv"],
+    ],
+  );
 });
 
 test("checkState speaks of fields and refuses link keys", () => {

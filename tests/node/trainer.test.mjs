@@ -16,7 +16,9 @@ test("trainer: every step matches PyTorch and the native curve", () => {
 
 test("trainer: the lesson (SFT loss small next to pre-training; the label-smoothing floor holds)", () => {
   const r = lesson(train);
-  console.log(`held-out: pre-training ${r.pretraining.toFixed(4)}, SFT ${r.sft.toFixed(4)}, unmasked ${r.unmasked.toFixed(4)}; floor ${r.floor.toFixed(4)}, lowest smoothed ${r.lowestSmoothed.toFixed(4)}`);
+  console.log(
+    `held-out: pre-training ${r.pretraining.toFixed(4)}, SFT ${r.sft.toFixed(4)}, unmasked ${r.unmasked.toFixed(4)}; floor ${r.floor.toFixed(4)}, lowest smoothed ${r.lowestSmoothed.toFixed(4)}`,
+  );
   assert.deepEqual(r.failures, []);
 });
 

@@ -16,7 +16,8 @@ const golden = JSON.parse(readFileSync(join(root, "tests/golden/cases.json"), "u
 /** @type {import("../js/golden.mjs").GoldenCase} */
 const basic = golden.crossEntropy.find((/** @type {{ name: string }} */ c) => c.name === "hf_basic");
 /** Runs a command and returns its output. @type {(cmd: string, args: string[], cwd: string) => string} */
-const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+const run = (cmd, args, cwd) =>
+  execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
 /** @type {(cwd: string, ...specs: string[]) => string} */
 const npmInstall = (cwd, ...specs) =>
   run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...specs], cwd);
@@ -27,7 +28,9 @@ const check = (ok, what) => {
   if (!ok) failures++;
 };
 
-const [{ filename }] = JSON.parse(run("npm", ["pack", join(root, "pkg"), "--pack-destination", scratch, "--json"], root));
+const [{ filename }] = JSON.parse(
+  run("npm", ["pack", join(root, "pkg"), "--pack-destination", scratch, "--json"], root),
+);
 const tarball = join(scratch, filename);
 check(true, `npm pack → ${filename}`);
 
@@ -50,7 +53,10 @@ writeFileSync(
 );
 npmInstall(nodeApp, tarball);
 const nodeOut = JSON.parse(run("node", ["smoke.mjs"], nodeApp));
-check(close(nodeOut.loss), `Node ${process.version}: import "losslab" → loss ${nodeOut.loss} (PyTorch ${basic.expected.loss})`);
+check(
+  close(nodeOut.loss),
+  `Node ${process.version}: import "losslab" → loss ${nodeOut.loss} (PyTorch ${basic.expected.loss})`,
+);
 
 // 1a. The trainer's entry: import "losslab/train", train a few steps, generate.
 writeFileSync(
@@ -64,7 +70,10 @@ console.log(JSON.stringify({ ...r, text: t.generate("Who is Pip?", { maxTokens: 
 `,
 );
 const trainOut = JSON.parse(run("node", ["train.mjs"], nodeApp));
-check(trainOut.done && Number.isFinite(trainOut.loss) && typeof trainOut.text === "string", `Node: import "losslab/train" → 3 steps, loss ${trainOut.loss}`);
+check(
+  trainOut.done && Number.isFinite(trainOut.loss) && typeof trainOut.text === "string",
+  `Node: import "losslab/train" → 3 steps, loss ${trainOut.loss}`,
+);
 
 // 1b. The types, as a TypeScript user sees them through the package's exports.
 writeFileSync(
@@ -96,7 +105,15 @@ export { loss, grad, later, padded, report, client };
 writeFileSync(
   join(nodeApp, "tsconfig.json"),
   JSON.stringify({
-    compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", lib: ["es2022", "esnext.disposable", "dom"], strict: true, noEmit: true, skipLibCheck: false },
+    compilerOptions: {
+      module: "nodenext",
+      moduleResolution: "nodenext",
+      target: "es2022",
+      lib: ["es2022", "esnext.disposable", "dom"],
+      strict: true,
+      noEmit: true,
+      skipLibCheck: false,
+    },
     files: ["types.ts"],
   }),
 );
@@ -112,7 +129,10 @@ try {
 const viteApp = join(scratch, "vite-app");
 mkdirSync(viteApp);
 writeFileSync(join(viteApp, "package.json"), JSON.stringify({ private: true, type: "module" }));
-writeFileSync(join(viteApp, "index.html"), `<!doctype html><title>vite app</title><script type="module" src="/main.js"></script>`);
+writeFileSync(
+  join(viteApp, "index.html"),
+  `<!doctype html><title>vite app</title><script type="module" src="/main.js"></script>`,
+);
 writeFileSync(
   join(viteApp, "main.js"),
   `import init, { crossEntropy, simdLevel } from "losslab";\nawait init();\n${computeSource}\ndocument.body.dataset.simd = simdLevel();\ndocument.body.dataset.loss = String(loss);\n`,
@@ -128,7 +148,10 @@ const page = await browser.newPage();
 await page.goto(`http://127.0.0.1:${server.address().port}/`);
 const viteLoss = Number(await page.waitForFunction(() => document.body.dataset.loss).then((h) => h.jsonValue()));
 const viteSimd = await page.evaluate(() => document.body.dataset.simd);
-check(close(viteLoss) && viteSimd === "relaxed-simd", `Vite build in Chromium: loss ${viteLoss}, ${viteSimd} build (both wasm files bundled, the entry picked)`);
+check(
+  close(viteLoss) && viteSimd === "relaxed-simd",
+  `Vite build in Chromium: loss ${viteLoss}, ${viteSimd} build (both wasm files bundled, the entry picked)`,
+);
 await browser.close();
 server.close();
 

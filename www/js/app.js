@@ -14,8 +14,15 @@ try {
   const store = createStore(state);
   const base = location.href.split("#")[0];
   const shell = mountShell(root, {
-    losslab, store, katex, chrome: true, landmark: "main", forceWhole: true,
-    themeHost: document.documentElement, shareBase: base, embedBase: new URL("embed.html", base).href,
+    losslab,
+    store,
+    katex,
+    chrome: true,
+    landmark: "main",
+    forceWhole: true,
+    themeHost: document.documentElement,
+    shareBase: base,
+    embedBase: new URL("embed.html", base).href,
   });
   shell.setMessages(messages);
   syncHash(store, shell, { decodeHash, encodeState });

@@ -12,7 +12,13 @@ import { errorMessage } from "./format.js";
  */
 export function lossOptions(s, overrides = {}) {
   /** @type {CrossEntropyOptions} */
-  const o = { semantics: s.semantics, epsilon: s.epsilon, ignoreIndex: s.ignoreIndex, shiftLabels: s.shiftLabels, zLossScale: s.zLossScale };
+  const o = {
+    semantics: s.semantics,
+    epsilon: s.epsilon,
+    ignoreIndex: s.ignoreIndex,
+    shiftLabels: s.shiftLabels,
+    zLossScale: s.zLossScale,
+  };
   if (s.semantics === "torch") o.reduction = s.reduction;
   if (s.numItemsInBatch !== null) o.numItemsInBatch = s.numItemsInBatch;
   if (s.softcap !== null) o.softcap = s.softcap;
@@ -59,14 +65,17 @@ export function computePlayground(L, s) {
 
   // LabelSmoother's tensors before masked_fill: every scored row, label clamped to ≥ 0, none ignored.
   /** @type {Attempt<CrossEntropyResult | null>} */
-  const unmasked = rows === 0 ? { value: null, error: null } : attempt(() => {
-    const rowsLogits = flat.subarray(0, rows * V);
-    const clamped = Int32Array.from(targets, (y) => Math.max(0, y));
-    /** @type {CrossEntropyOptions} */
-    const opts = { epsilon: s.epsilon, ignoreIndex: -1 };
-    if (s.softcap !== null) opts.softcap = s.softcap;
-    return L.crossEntropy({ logits: rowsLogits, dims: [1, rows, V], labels: clamped }, opts);
-  });
+  const unmasked =
+    rows === 0
+      ? { value: null, error: null }
+      : attempt(() => {
+          const rowsLogits = flat.subarray(0, rows * V);
+          const clamped = Int32Array.from(targets, (y) => Math.max(0, y));
+          /** @type {CrossEntropyOptions} */
+          const opts = { epsilon: s.epsilon, ignoreIndex: -1 };
+          if (s.softcap !== null) opts.softcap = s.softcap;
+          return L.crossEntropy({ logits: rowsLogits, dims: [1, rows, V], labels: clamped }, opts);
+        });
 
   // The reference LabelSmoother itself (hf, no z-loss, no num_items_in_batch): the trace's result.
   const trace = attempt(() => {
@@ -78,12 +87,28 @@ export function computePlayground(L, s) {
 
   // Loss against ε ∈ [0, 1] with everything else fixed (41 small calls).
   /** @type {Attempt<{ eps: number, loss: number }[]>} */
-  const curve = vectorLoss ? { value: null, error: "vector", errorCode: null } : attempt(() =>
-    Array.from({ length: 41 }, (_, k) => {
-      const eps = k / 40;
-      // A scalar: reduction "none" (a vector loss) has no curve.
-      return { eps, loss: L.crossEntropy(input, lossOptions(s, { epsilon: eps })).loss ?? NaN };
-    }));
+  const curve = vectorLoss
+    ? { value: null, error: "vector", errorCode: null }
+    : attempt(() =>
+        Array.from({ length: 41 }, (_, k) => {
+          const eps = k / 40;
+          // A scalar: reduction "none" (a vector loss) has no curve.
+          return { eps, loss: L.crossEntropy(input, lossOptions(s, { epsilon: eps })).loss ?? NaN };
+        }),
+      );
 
-  return { T, V, rows, main: main.value, error: main.error, errorCode: main.errorCode, logp: logp.value, unmasked, trace, curve, targets, vectorLoss };
+  return {
+    T,
+    V,
+    rows,
+    main: main.value,
+    error: main.error,
+    errorCode: main.errorCode,
+    logp: logp.value,
+    unmasked,
+    trace,
+    curve,
+    targets,
+    vectorLoss,
+  };
 }

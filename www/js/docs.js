@@ -5,37 +5,102 @@ import { SCHEMA, FIELDS, LIMITS } from "./state.js";
 
 /** What each field means, by field name (every field has one); the table shows its link key. @type {Record<import("./state.js").Field, string>} */
 const ABOUT = {
-  view: "which view", lang: "interface language", theme: "colour theme", only: "embed one panel (playground or train)",
-  vocab: "token names (percent-encoded, comma-separated)", inputTokens: "input token per position (display)", logits: "logits, rows ';', values ','; inf, -inf, nan allowed",
-  labels: "label per position (ignore_index to ignore)", epsilon: "label smoothing ε", ignoreIndex: "ignore_index", shiftLabels: "shift_labels", semantics: "semantics",
-  reduction: "reduction (torch)", numItemsInBatch: "num_items_in_batch", zLossScale: "z-loss scale", softcap: "logit soft-cap", position: "position shown in the distribution",
-  objSequence: "objectives: token ids of the sequence", objPromptLength: "objectives: prompt length", objPromptConfidence: "objectives: toy model confidence on the prompt", objResponseConfidence: "objectives: confidence on the response",
-  objEpsilon: "objectives: ε", objMlmSeed: "objectives: MLM seed", objMlmProbability: "objectives: MLM probability", msePredictions: "MSE predictions", mseTargets: "MSE targets",
-  padPrompts: "padding: prompts (rows ';')", padLabels: "padding: labels", padGenerated: "padding: generated tokens", padTokenId: "pad_token_id", paddingSide: "collate padding side", padToMultipleOf: "pad_to_multiple_of (0 off)", padStep: "step shown",
-  bigBatch: "big: B", bigSeqLen: "big: T", bigVocab: "big: V", bigSeed: "big: seed", bigLogitScale: "big: logit scale", bigEpsilon: "big: ε", bigShiftLabels: "big: shift_labels", bigBackend: "big: engine backend", bigGradient: "big: also compute and compare the gradient",
-  trainCorpus: "train: bundled corpus", trainLayers: "train: transformer blocks", trainDModel: "train: width d_model", trainHeads: "train: attention heads (must divide the width)",
-  trainContext: "train: context in tokens", trainVocab: "train: BPE vocabulary size (0: characters)", trainSeed: "train: seed of the weights and the batches", trainEpsilon: "train: label smoothing ε",
-  trainLr: "train: pre-training learning rate", trainSftLr: "train: SFT learning rate", trainSteps: "train: pre-training steps", trainSftSteps: "train: SFT steps", trainBatch: "train: batch size",
+  view: "which view",
+  lang: "interface language",
+  theme: "colour theme",
+  only: "embed one panel (playground or train)",
+  vocab: "token names (percent-encoded, comma-separated)",
+  inputTokens: "input token per position (display)",
+  logits: "logits, rows ';', values ','; inf, -inf, nan allowed",
+  labels: "label per position (ignore_index to ignore)",
+  epsilon: "label smoothing ε",
+  ignoreIndex: "ignore_index",
+  shiftLabels: "shift_labels",
+  semantics: "semantics",
+  reduction: "reduction (torch)",
+  numItemsInBatch: "num_items_in_batch",
+  zLossScale: "z-loss scale",
+  softcap: "logit soft-cap",
+  position: "position shown in the distribution",
+  objSequence: "objectives: token ids of the sequence",
+  objPromptLength: "objectives: prompt length",
+  objPromptConfidence: "objectives: toy model confidence on the prompt",
+  objResponseConfidence: "objectives: confidence on the response",
+  objEpsilon: "objectives: ε",
+  objMlmSeed: "objectives: MLM seed",
+  objMlmProbability: "objectives: MLM probability",
+  msePredictions: "MSE predictions",
+  mseTargets: "MSE targets",
+  padPrompts: "padding: prompts (rows ';')",
+  padLabels: "padding: labels",
+  padGenerated: "padding: generated tokens",
+  padTokenId: "pad_token_id",
+  paddingSide: "collate padding side",
+  padToMultipleOf: "pad_to_multiple_of (0 off)",
+  padStep: "step shown",
+  bigBatch: "big: B",
+  bigSeqLen: "big: T",
+  bigVocab: "big: V",
+  bigSeed: "big: seed",
+  bigLogitScale: "big: logit scale",
+  bigEpsilon: "big: ε",
+  bigShiftLabels: "big: shift_labels",
+  bigBackend: "big: engine backend",
+  bigGradient: "big: also compute and compare the gradient",
+  trainCorpus: "train: bundled corpus",
+  trainLayers: "train: transformer blocks",
+  trainDModel: "train: width d_model",
+  trainHeads: "train: attention heads (must divide the width)",
+  trainContext: "train: context in tokens",
+  trainVocab: "train: BPE vocabulary size (0: characters)",
+  trainSeed: "train: seed of the weights and the batches",
+  trainEpsilon: "train: label smoothing ε",
+  trainLr: "train: pre-training learning rate",
+  trainSftLr: "train: SFT learning rate",
+  trainSteps: "train: pre-training steps",
+  trainSftSteps: "train: SFT steps",
+  trainBatch: "train: batch size",
 };
 
 /** @param {import("./state.js").Spec} spec */
 function accepted(spec) {
   switch (spec.kind) {
-    case "enum": return /** @type {readonly string[]} */ (spec.values).map((v) => (v === "" ? "(empty)" : v)).join(" | ");
-    case "bool": return "0 | 1";
-    case "num": return `${spec.integer ? "integer" : "number"} in [${spec.min}, ${spec.max}]${spec.nullable ? ", or none" : ""}`;
-    case "names": return `1–${LIMITS.V} names of ≤ ${LIMITS.nameChars} characters`;
-    case "ints": case "nums": return `≤ ${spec.maxLen} ${spec.kind === "ints" ? "integers" : "numbers"}`;
-    case "matrix": return `≤ ${spec.maxRows} rows × ${spec.maxCols}${spec.ragged ? " (ragged)" : ""}`;
+    case "enum":
+      return /** @type {readonly string[]} */ (spec.values).map((v) => (v === "" ? "(empty)" : v)).join(" | ");
+    case "bool":
+      return "0 | 1";
+    case "num":
+      return `${spec.integer ? "integer" : "number"} in [${spec.min}, ${spec.max}]${spec.nullable ? ", or none" : ""}`;
+    case "names":
+      return `1–${LIMITS.V} names of ≤ ${LIMITS.nameChars} characters`;
+    case "ints":
+    case "nums":
+      return `≤ ${spec.maxLen} ${spec.kind === "ints" ? "integers" : "numbers"}`;
+    case "matrix":
+      return `≤ ${spec.maxRows} rows × ${spec.maxCols}${spec.ragged ? " (ragged)" : ""}`;
   }
   return "";
 }
-const show = (/** @type {unknown} */ v) => (v === null ? "none" : Array.isArray(v) ? JSON.stringify(v).slice(0, 40) + (JSON.stringify(v).length > 40 ? "…" : "") : String(v) || "(empty)");
+const show = (/** @type {unknown} */ v) =>
+  v === null
+    ? "none"
+    : Array.isArray(v)
+      ? JSON.stringify(v).slice(0, 40) + (JSON.stringify(v).length > 40 ? "…" : "")
+      : String(v) || "(empty)";
 
 const tbody = /** @type {HTMLTableSectionElement} */ (document.querySelector("#state-keys tbody"));
 for (const field of FIELDS) {
   const spec = SCHEMA[field];
-  tbody.append(h("tr", {}, h("td", {}, h("code", { text: spec.key })), h("td", { text: ABOUT[field] ?? "" }), h("td", { text: accepted(spec) }), h("td", {}, h("code", { text: show(spec.def) }))));
+  tbody.append(
+    h(
+      "tr",
+      {},
+      h("td", {}, h("code", { text: spec.key })),
+      h("td", { text: ABOUT[field] ?? "" }),
+      h("td", { text: accepted(spec) }),
+      h("td", {}, h("code", { text: show(spec.def) })),
+    ),
+  );
 }
 
 // The live iframe: trust only messages from its own window, of the one known shape.
@@ -51,7 +116,11 @@ window.addEventListener("message", (e) => {
 
 for (const pre of document.querySelectorAll(".snippet pre")) {
   const code = /** @type {HTMLElement} */ (pre.querySelector("code"));
-  const button = h("button", { type: "button", text: "Copy", "aria-label": `Copy the ${code.id === "snippet-iframe" ? "iframe" : "custom element"} snippet` });
+  const button = h("button", {
+    type: "button",
+    text: "Copy",
+    "aria-label": `Copy the ${code.id === "snippet-iframe" ? "iframe" : "custom element"} snippet`,
+  });
   button.addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText(code.textContent ?? "");

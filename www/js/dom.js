@@ -23,8 +23,10 @@ function apply(el, props) {
     if (k === "class") el.setAttribute("class", String(v));
     else if (k === "text") el.textContent = String(v);
     else if (k === "dataset") Object.assign(el.dataset, v);
-    else if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), /** @type {EventListener} */ (v));
-    else if (k === "value" || k === "checked" || k === "disabled" || k === "selected") /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (el))[k] = v;
+    else if (k.startsWith("on") && typeof v === "function")
+      el.addEventListener(k.slice(2), /** @type {EventListener} */ (v));
+    else if (k === "value" || k === "checked" || k === "disabled" || k === "selected")
+      /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (el))[k] = v;
     else el.setAttribute(k, v === true ? "" : String(v));
   }
 }

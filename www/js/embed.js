@@ -25,7 +25,15 @@ try {
   const [losslab, katex] = await Promise.all([loadLosslab(), loadKatex()]);
   const { state, messages } = decodeHash(location.hash);
   const store = createStore(state);
-  const shell = mountShell(root, { losslab, store, katex, chrome: false, landmark: "main", heading: "losslab", themeHost: document.documentElement });
+  const shell = mountShell(root, {
+    losslab,
+    store,
+    katex,
+    chrome: false,
+    landmark: "main",
+    heading: "losslab",
+    themeHost: document.documentElement,
+  });
   shell.setMessages(messages);
   syncHash(store, shell, { decodeHash, encodeState });
   root.dataset.ready = "true";

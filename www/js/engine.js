@@ -31,7 +31,10 @@ export function createEngineSession() {
       return w;
     },
     dispose() {
-      worker?.then((w) => w.terminate(), () => {});
+      worker?.then(
+        (w) => w.terminate(),
+        () => {},
+      );
       worker = null;
     },
   };
@@ -39,7 +42,8 @@ export function createEngineSession() {
 
 /** What the browser offers, independent of the engine: { available, adapterInfo, reason }. */
 export async function probeWebGPU() {
-  if (typeof navigator === "undefined" || !navigator.gpu) return { available: false, adapterInfo: null, reason: "no navigator.gpu" };
+  if (typeof navigator === "undefined" || !navigator.gpu)
+    return { available: false, adapterInfo: null, reason: "no navigator.gpu" };
   try {
     const adapter = await Promise.race([
       navigator.gpu.requestAdapter(),
@@ -50,7 +54,12 @@ export async function probeWebGPU() {
     const info = adapter.info ?? {};
     return {
       available: true,
-      adapterInfo: { vendor: info.vendor ?? "", architecture: info.architecture ?? "", description: info.description ?? "", isFallbackAdapter: !!(info.isFallbackAdapter ?? adapter.isFallbackAdapter) },
+      adapterInfo: {
+        vendor: info.vendor ?? "",
+        architecture: info.architecture ?? "",
+        description: info.description ?? "",
+        isFallbackAdapter: !!(info.isFallbackAdapter ?? adapter.isFallbackAdapter),
+      },
       reason: null,
     };
   } catch (e) {

@@ -48,10 +48,12 @@ export const DICT = {
     "msg.bad-json": "“s”: not a JSON object; ignored.",
     "msg.shape-fixed": "“{key}”: length did not match the logits ({detail}); adjusted.",
     "msg.too-big": "The big tensor size ({detail} elements) is over the 1×2048×32000 limit; default kept.",
-    "playground.intro": "Edit the logits, the labels and the options; every number below is recomputed by the wasm module as you type. The default example is the sentence “Q: sky color ? A: blue </s>”: row t has seen the token on its left and is scored against its label.",
+    "playground.intro":
+      "Edit the logits, the labels and the options; every number below is recomputed by the wasm module as you type. The default example is the sentence “Q: sky color ? A: blue </s>”: row t has seen the token on its left and is scored against its label.",
     "grid.title": "Logits and labels",
     "grid.scroll": "Logits table (scrolls sideways)",
-    "grid.caption": "Logits per position (rows) and vocabulary token (columns), with the input token, the label, the target after shifting and the per-token loss.",
+    "grid.caption":
+      "Logits per position (rows) and vocabulary token (columns), with the input token, the label, the target after shifting and the per-token loss.",
     "grid.position": "t",
     "grid.sees": "input",
     "grid.label": "label",
@@ -71,7 +73,8 @@ export const DICT = {
     "grid.removePosition": "− position",
     "grid.addToken": "+ token",
     "grid.removeToken": "− token",
-    "grid.hint": "Cells accept numbers, inf, -inf and nan; ↑/↓ change a logit by 0.1 (Shift: 1). Shading is the predicted probability; the outlined cell is the target class.",
+    "grid.hint":
+      "Cells accept numbers, inf, -inf and nan; ↑/↓ change a logit by 0.1 (Shift: 1). Shading is the predicted probability; the outlined cell is the target class.",
     "controls.title": "Options",
     "controls.epsSlider": "Label smoothing ε",
     "controls.epsNumber": "ε (exact value)",
@@ -119,7 +122,8 @@ export const DICT = {
     "dist.position": "Position",
     "dist.p": "predicted p = softmax(logits)",
     "dist.q": "target q (smoothed)",
-    "dist.caption": "q puts 1 − ε + ε/V on the label “{name}” and ε/V on every other class (ε = {eps}, V = {V}); the loss at this position is the cross-entropy −Σ q·log p.",
+    "dist.caption":
+      "q puts 1 − ε + ε/V on the label “{name}” and ε/V on every other class (ε = {eps}, V = {V}); the loss at this position is the cross-entropy −Σ q·log p.",
     "dist.ignored": "This position's label is ignored: it has no target and adds nothing to the loss.",
     "dist.shiftedAway": "With shift_labels the last position has no next token: it is dropped.",
     "dist.token": "token",
@@ -131,8 +135,10 @@ export const DICT = {
     "heatmap.vector": "reduction none returns a vector: there is no gradient without an upstream one.",
     "curve.title": "Loss vs ε",
     "curve.aria": "Loss against ε from 0 to 1: {a} at ε = 0, {b} at ε = 1.",
-    "curve.linear": "With hf semantics the loss is linear in ε: (1 − ε)·NLL + ε·smooth, a straight line from NLL to smooth.",
-    "curve.torch": "With torch semantics the loss is also linear in ε (unweighted): from the NLL at ε = 0 to the smoothing term at ε = 1.",
+    "curve.linear":
+      "With hf semantics the loss is linear in ε: (1 − ε)·NLL + ε·smooth, a straight line from NLL to smooth.",
+    "curve.torch":
+      "With torch semantics the loss is also linear in ε (unweighted): from the NLL at ε = 0 to the smoothing term at ε = 1.",
     "curve.outside": "The current ε lies outside [0, 1], so it is not marked.",
     "curve.vector": "reduction none has no scalar loss to plot.",
     "curve.nonFinite": "The loss is not finite for any ε in [0, 1] (see the notes above).",
@@ -140,14 +146,17 @@ export const DICT = {
     "formula.title": "The formula, with your numbers",
     "formula.general": "formula",
     "formula.live": "formula with your numbers",
-    "formula.legend": "N = {N}; V = vocabulary size; nll_n = −log p of the label, smooth_n = Σ_c −log p_c, both 0 where ignored.",
+    "formula.legend":
+      "N = {N}; V = vocabulary size; nll_n = −log p of the label, smooth_n = Σ_c −log p_c, both 0 where ignored.",
     "formula.nActive": "number of active (not ignored) tokens",
     "formula.nNib": "num_items_in_batch",
     "formula.nSum": "1 (reduction sum)",
     "formula.error": "The module refused this input, so there are no numbers to substitute.",
     "trace.title": "Trace of LabelSmoother.__call__",
-    "trace.caption": "transformers' LabelSmoother, line by line, as quoted in the source article; under each line, the tensor it produces for your input.",
-    "trace.differs": "Your options go beyond LabelSmoother ({list}); the trace shows what LabelSmoother itself returns.",
+    "trace.caption":
+      "transformers' LabelSmoother, line by line, as quoted in the source article; under each line, the tensor it produces for your input.",
+    "trace.differs":
+      "Your options go beyond LabelSmoother ({list}); the trace shows what LabelSmoother itself returns.",
     "trace.diffTorch": "torch semantics",
     "trace.diffNib": "num_items_in_batch (a Trainer feature)",
     "trace.diffZ": "z-loss",
@@ -155,22 +164,29 @@ export const DICT = {
     "trace.skipped": "skipped: shift_labels is False",
     "trace.scroll": "LabelSmoother source with tensors (scrolls sideways)",
     "trace.returns": "returns",
-    "obj.intro": "One sequence, one toy model, three objectives. Pre-training scores every token (CLM) or a random 15 % (MLM); alignment (SFT) masks the prompt and scores only the response.",
+    "obj.intro":
+      "One sequence, one toy model, three objectives. Pre-training scores every token (CLM) or a random 15 % (MLM); alignment (SFT) masks the prompt and scores only the response.",
     "obj.resultsTitle": "Losses side by side",
     "obj.clm": "CLM (pre-training)",
     "obj.sft": "SFT (alignment)",
     "obj.mlm": "MLM (pre-training)",
     "obj.counted": "{n} tokens counted",
     "obj.whyLarger": "Here the pre-training (CLM) loss {clm} is larger than the alignment (SFT) loss {sft}. Why:",
-    "obj.whyNotLarger": "With these settings the SFT loss is not smaller; raise the response confidence to see the usual picture. Why it usually is:",
-    "obj.why1": "Which tokens count: CLM averages over every next token, including the prompt, which nothing before it predicts; SFT's labels are -100 on the prompt, so only the response counts.",
-    "obj.why2": "The response is nearly determined by the prompt, so a model assigns it high probability: small −log p. The prompt's tokens are open-ended: large −log p.",
-    "obj.why3": "Pre-training data is vast and noisy: the loss floor is the entropy of natural text. Alignment data is curated and starts from a pre-trained model.",
-    "obj.why4": "MLM scores only the masked positions with context on both sides; its numbers are not comparable with CLM's.",
+    "obj.whyNotLarger":
+      "With these settings the SFT loss is not smaller; raise the response confidence to see the usual picture. Why it usually is:",
+    "obj.why1":
+      "Which tokens count: CLM averages over every next token, including the prompt, which nothing before it predicts; SFT's labels are -100 on the prompt, so only the response counts.",
+    "obj.why2":
+      "The response is nearly determined by the prompt, so a model assigns it high probability: small −log p. The prompt's tokens are open-ended: large −log p.",
+    "obj.why3":
+      "Pre-training data is vast and noisy: the loss floor is the entropy of natural text. Alignment data is curated and starts from a pre-trained model.",
+    "obj.why4":
+      "MLM scores only the masked positions with context on both sides; its numbers are not comparable with CLM's.",
     "obj.tableTitle": "Which tokens count",
     "obj.tableScroll": "Per-token table (scrolls sideways)",
     "obj.seedScroll": "Comparison tables (scroll sideways)",
-    "obj.tableHint": "✓ marks a position whose label counts, with its per-token loss; “P” marks prompt tokens. Change a token with its menu.",
+    "obj.tableHint":
+      "✓ marks a position whose label counts, with its per-token loss; “P” marks prompt tokens. Change a token with its menu.",
     "obj.colPos": "t",
     "obj.colToken": "token",
     "obj.colClm": "CLM predicts",
@@ -194,7 +210,8 @@ export const DICT = {
     "obj.mlmSeed": "MLM seed",
     "obj.redraw": "Draw again",
     "obj.mseTitle": "MSE for a regression head",
-    "obj.mseIntro": "Alignment with a regression head (a reward or score model) uses mean squared error instead of cross-entropy.",
+    "obj.mseIntro":
+      "Alignment with a regression head (a reward or score model) uses mean squared error instead of cross-entropy.",
     "obj.msePred": "prediction {i}",
     "obj.mseTarget": "target {i}",
     "obj.msePredCol": "prediction",
@@ -205,7 +222,8 @@ export const DICT = {
     "obj.mseNote": "mean((prediction − target)²), as F.mse_loss.",
     "obj.seedTitle": "The source article's comparison",
     "obj.seedSource": "From the source article (Chinese original, with an English translation):",
-    "pad.intro": "What a seq2seq trainer does at prediction time (prediction_step and _pad_tensors_to_target_len), one step at a time, and how a collator pads a batch.",
+    "pad.intro":
+      "What a seq2seq trainer does at prediction time (prediction_step and _pad_tensors_to_target_len), one step at a time, and how a collator pads a batch.",
     "pad.inputsTitle": "The batch",
     "pad.prompts": "Prompts (input ids)",
     "pad.labels": "Labels",
@@ -228,25 +246,32 @@ export const DICT = {
     "pad.s0": "Each prompt has its own length; a batch needs one rectangle.",
     "pad.s1": "The tokenizer pads on the left to the longest prompt (P = {P}); the attention mask is 0 on padding.",
     "pad.whyLeft": "Why generation needs left padding",
-    "pad.whyLeftText": "Generation appends each new token on the right. With right padding the new token lands after the pad tokens, far from its prompt; with left padding every prompt ends at the same column, and the new token follows it directly.",
+    "pad.whyLeftText":
+      "Generation appends each new token on the right. With right padding the new token lands after the pad tokens, far from its prompt; with left padding every prompt ends at the same column, and the new token follows it directly.",
     "pad.rightAppend": "right-padded, then one new token",
     "pad.leftAppend": "left-padded, then one new token",
     "pad.next1": "new",
     "pad.s2": "prompt_len = {P}, label_len = {L}.",
-    "pad.s2pad": "prompt_len > label_len: _pad_tensors_to_target_len left-pads the labels with pad_token_id ({pad}), not -100, to length {P}.",
-    "pad.s2cut": "label_len > prompt_len: the labels are truncated to labels[:, :{P}] (instead of padding the inputs). The cut keeps the first {P} columns: where labels are left-padded, shorter rows lose their real labels.",
+    "pad.s2pad":
+      "prompt_len > label_len: _pad_tensors_to_target_len left-pads the labels with pad_token_id ({pad}), not -100, to length {P}.",
+    "pad.s2cut":
+      "label_len > prompt_len: the labels are truncated to labels[:, :{P}] (instead of padding the inputs). The cut keeps the first {P} columns: where labels are left-padded, shorter rows lose their real labels.",
     "pad.s2same": "prompt_len = label_len: the labels stay as they are.",
-    "pad.s3": "generate() returns the prompt followed by the new tokens (highlighted); rows that finish early are padded.",
-    "pad.s4": "generated_tokens[:, :{P}] = {pad}: the prompt is replaced by padding, so only the new tokens are decoded.",
+    "pad.s3":
+      "generate() returns the prompt followed by the new tokens (highlighted); rows that finish early are padded.",
+    "pad.s4":
+      "generated_tokens[:, :{P}] = {pad}: the prompt is replaced by padding, so only the new tokens are decoded.",
     "pad.raggedShape": "{B} prompts of different lengths",
     "pad.collateTitle": "Collate a batch (DataCollatorForSeq2Seq)",
-    "pad.collateIntro": "Input ids are padded with pad_token_id and get an attention mask; labels are padded with -100 so the loss ignores them; both lengths round up to pad_to_multiple_of.",
+    "pad.collateIntro":
+      "Input ids are padded with pad_token_id and get an attention mask; labels are padded with -100 so the loss ignores them; both lengths round up to pad_to_multiple_of.",
     "pad.side": "padding side",
     "pad.side.right": "right (training)",
     "pad.side.left": "left (generation)",
     "pad.multiple": "pad_to_multiple_of (0 = off)",
     "pad.collateNote": "Shaded: padding; -100 marks label padding, which the loss ignores.",
-    "big.intro": "Full-size inputs: up to 1 × 2048 × 32000 logits (256 MiB). Both runs happen in a Web Worker, so the page stays responsive. The engine (\"auto\") uses a real GPU for calls where it measured the GPU faster, and says why it chose what it chose; the CPU kernel (wasm SIMD) runs beside it for comparison.",
+    "big.intro":
+      'Full-size inputs: up to 1 × 2048 × 32000 logits (256 MiB). Both runs happen in a Web Worker, so the page stays responsive. The engine ("auto") uses a real GPU for calls where it measured the GPU faster, and says why it chose what it chose; the CPU kernel (wasm SIMD) runs beside it for comparison.',
     "big.sizeTitle": "Size",
     "big.preset": "Preset B × T × V",
     "big.custom": "custom",
@@ -294,16 +319,18 @@ export const DICT = {
     "big.npyLogits": "Logits .npy (float16/32/64, [B, T, V] or [N, V])",
     "big.npyLabels": "Labels .npy (integers, [B, T] or [N])",
     "big.npyRead": "Read {name}: {shape}, {dtype}.",
-    "big.json": "Or paste JSON: {\"logits\": …, \"labels\": …, \"dims\"?: [B, T, V]}",
+    "big.json": 'Or paste JSON: {"logits": …, "labels": …, "dims"?: [B, T, V]}',
     "big.useJson": "Use this JSON",
     "big.jsonRead": "Read JSON: {dims}.",
     "big.importRefused": "Could not use {name}:",
     "nav.train": "Train",
     "msg.not-divisor": "“{key}”: attention heads must divide the width; changed {detail}.",
     "msg.clampedTo": "“{key}”: out of range; clamped to {detail}.",
-    "train.intro": "A tiny GPT-2-shaped model learns here, in your browser, on losslab's own cross-entropy. Press one button for the default lesson — pre-train on prose, then fine-tune (SFT) on question/answer pairs with the prompt masked — and watch the source article's table come true: the pre-training loss stays large, the SFT loss gets small. Training runs in a Web Worker, so the page stays responsive; the link holds the configuration, and the same link trains to the same numbers.",
+    "train.intro":
+      "A tiny GPT-2-shaped model learns here, in your browser, on losslab's own cross-entropy. Press one button for the default lesson — pre-train on prose, then fine-tune (SFT) on question/answer pairs with the prompt masked — and watch the source article's table come true: the pre-training loss stays large, the SFT loss gets small. Training runs in a Web Worker, so the page stays responsive; the link holds the configuration, and the same link trains to the same numbers.",
     "train.lesson.title": "Train the tiny model",
-    "train.lesson.hint": "The lesson: pre-training (every next token counts), then SFT from the pre-trained weights with the prompt's labels set to −100.",
+    "train.lesson.hint":
+      "The lesson: pre-training (every next token counts), then SFT from the pre-trained weights with the prompt's labels set to −100.",
     "train.run": "Run the lesson: pre-train, then SFT",
     "train.pause": "Pause",
     "train.resume": "Resume",
@@ -331,8 +358,10 @@ export const DICT = {
     "train.status.stageDone": "Done: {run} took {time}.",
     "train.status.error": "Stopped: the trainer refused.",
     "train.refused": "The trainer refused:",
-    "train.stale": "The model settings changed since this model was built: the curves belong to the previous settings; the next run builds a new model.",
-    "train.model": "Model: {layers} layers × width {d}, {heads} heads, context {ctx} tokens, vocabulary V = {V}; {params} parameters.",
+    "train.stale":
+      "The model settings changed since this model was built: the curves belong to the previous settings; the next run builds a new model.",
+    "train.model":
+      "Model: {layers} layers × width {d}, {heads} heads, context {ctx} tokens, vocabulary V = {V}; {params} parameters.",
     "train.range": "{min}–{max}",
     "train.headsChanged": "Heads changed from {from} to {to} so that they divide the width {d}.",
     "train.set.title": "Settings (kept in the link)",
@@ -352,7 +381,8 @@ export const DICT = {
     "train.set.lr2": "SFT learning rate",
     "train.set.steps2": "SFT steps",
     "train.set.batch": "Batch size (sequences)",
-    "train.set.linkNote": "The link holds these settings and the corpus choice, not the weights and not your own text: the same link trains to the same losses, bit for bit.",
+    "train.set.linkNote":
+      "The link holds these settings and the corpus choice, not the weights and not your own text: the same link trains to the same losses, bit for bit.",
     "train.obj.clm": "pre-training",
     "train.obj.sft": "SFT (prompt masked)",
     "train.obj.sft-unmasked": "SFT (every token)",
@@ -393,8 +423,10 @@ export const DICT = {
     "train.cmp.sftSub": "held-out pairs, response tokens only, after SFT",
     "train.cmp.unmaskedSub": "held-out pairs, every token, after unmasked SFT",
     "train.cmp.unmaskedNone": "run stage 3 to measure it",
-    "train.cmp.agree": "Your run agrees with the article: your pre-training loss {clm} is {ratio} times your SFT loss {sft}.",
-    "train.cmp.disagree": "With these settings your run does not show it: pre-training {clm}, SFT {sft}. The default lesson (the link without settings) does.",
+    "train.cmp.agree":
+      "Your run agrees with the article: your pre-training loss {clm} is {ratio} times your SFT loss {sft}.",
+    "train.cmp.disagree":
+      "With these settings your run does not show it: pre-training {clm}, SFT {sft}. The default lesson (the link without settings) does.",
     "train.cmp.pending": "Run the lesson to fill in your numbers.",
     "train.cmp.yoursTitle": "The article's claim beside your measurement",
     "train.cmp.colPre": "Pre-training",
@@ -413,15 +445,24 @@ export const DICT = {
     "train.cmp.startSft": "the pre-trained weights: {v} at its first step",
     "train.cmp.startSftPending": "the pre-trained weights",
     "train.cmp.whyTitle": "Why, in plain words",
-    "train.cmp.why1": "Which tokens count. Your pre-training number averages −log p over every next token of held-out prose; your SFT number averages only over the answer tokens, because the prompt's labels are −100. The SFT strip under “Per-token loss” greys the prompt out.",
-    "train.cmp.why2": "What those tokens are. Prose keeps bringing names and facts that nothing before them predicts: the dark tokens of the CLM strip. An answer is mostly written in its own prompt (“Pip is red. What colour is Pip?” → “Red.”), so once the model has learned to look back, its tokens are pale.",
-    "train.cmp.why3": "Where the runs start. The pre-training curve starts near ln V = {lnV}, a uniform guess over {V} tokens, and must learn the language first; the SFT curve starts from the pre-trained weights at {start} and falls to {sft}.",
-    "train.cmp.why3pending": "Where the runs start. The pre-training curve starts near ln V = {lnV}, a uniform guess over {V} tokens; SFT will start from the pre-trained weights.",
-    "train.cmp.why4": "Counting matters on its own: SFT without masking trains on the same pairs but scores the prompt too; its held-out loss over every token is {u}, against {sft} for the answers alone and {clm} for prose.",
-    "train.cmp.why4pending": "Run stage 3 (SFT, every token scored) to see how much of the gap comes from which tokens are counted alone.",
-    "train.cmp.why5up": "SFT narrows the model: after SFT its held-out prose loss is {after}, against {clm} after pre-training. Its task is answering, not language in general.",
-    "train.cmp.why5flat": "After SFT the held-out prose loss is {after} (after pre-training: {clm}): the answers were learned without losing the language.",
-    "train.cmp.why6": "Floors: with label smoothing ε = {eps} no loss can go below {floor} (the dotted line); ln V (the dashed line) is what a model that knows nothing scores.",
+    "train.cmp.why1":
+      "Which tokens count. Your pre-training number averages −log p over every next token of held-out prose; your SFT number averages only over the answer tokens, because the prompt's labels are −100. The SFT strip under “Per-token loss” greys the prompt out.",
+    "train.cmp.why2":
+      "What those tokens are. Prose keeps bringing names and facts that nothing before them predicts: the dark tokens of the CLM strip. An answer is mostly written in its own prompt (“Pip is red. What colour is Pip?” → “Red.”), so once the model has learned to look back, its tokens are pale.",
+    "train.cmp.why3":
+      "Where the runs start. The pre-training curve starts near ln V = {lnV}, a uniform guess over {V} tokens, and must learn the language first; the SFT curve starts from the pre-trained weights at {start} and falls to {sft}.",
+    "train.cmp.why3pending":
+      "Where the runs start. The pre-training curve starts near ln V = {lnV}, a uniform guess over {V} tokens; SFT will start from the pre-trained weights.",
+    "train.cmp.why4":
+      "Counting matters on its own: SFT without masking trains on the same pairs but scores the prompt too; its held-out loss over every token is {u}, against {sft} for the answers alone and {clm} for prose.",
+    "train.cmp.why4pending":
+      "Run stage 3 (SFT, every token scored) to see how much of the gap comes from which tokens are counted alone.",
+    "train.cmp.why5up":
+      "SFT narrows the model: after SFT its held-out prose loss is {after}, against {clm} after pre-training. Its task is answering, not language in general.",
+    "train.cmp.why5flat":
+      "After SFT the held-out prose loss is {after} (after pre-training: {clm}): the answers were learned without losing the language.",
+    "train.cmp.why6":
+      "Floors: with label smoothing ε = {eps} no loss can go below {floor} (the dotted line); ln V (the dashed line) is what a model that knows nothing scores.",
     "train.cmp.articleTitle": "The source article's comparison",
     "train.cmp.articleScroll": "The article's table (scrolls sideways)",
     "train.tokens.title": "Per-token loss on a held-out example",
@@ -440,7 +481,8 @@ export const DICT = {
     "train.tokens.high": "hard (large loss)",
     "train.tokens.off": "not counted",
     "train.tokens.sumClm": "CLM counts {n} tokens; their mean loss is {m}.",
-    "train.tokens.sumSft": "SFT counts {n} tokens (the first {p} are the prompt and are masked); their mean loss is {m}.",
+    "train.tokens.sumSft":
+      "SFT counts {n} tokens (the first {p} are the prompt and are masked); their mean loss is {m}.",
     "train.tokens.sumPrompt": "The prompt's own tokens, which only CLM counts, average {m}.",
     "train.tokens.hardest": "Hardest under CLM: {list}.",
     "train.tokens.inPrompt": "prompt",
@@ -458,7 +500,8 @@ export const DICT = {
     "train.samples.initial": "before training",
     "train.samples.after": "after {run}",
     "train.samples.journey": "Your prompt, before and after SFT",
-    "train.samples.journeyHint": "Answered (greedy) at the end of each stage, for the prompt in the box at that moment.",
+    "train.samples.journeyHint":
+      "Answered (greedy) at the end of each stage, for the prompt in the box at that moment.",
     "train.samples.journeyEmpty": "Run the lesson to see the answers.",
     "train.samples.colWeights": "weights",
     "train.samples.forPrompt": "Prompt: “{p}”",
@@ -473,16 +516,18 @@ export const DICT = {
     "train.data.corpus": "Corpus",
     "train.data.corpus.en": "English: the village of Millbrook",
     "train.data.corpus.zh": "中文: the same village",
-    "train.data.sourceBundled": "Training on the bundled corpus ({corpus}): prose for pre-training, question/answer pairs for SFT.",
+    "train.data.sourceBundled":
+      "Training on the bundled corpus ({corpus}): prose for pre-training, question/answer pairs for SFT.",
     "train.data.sourceOwn": "Training on {text} and {pairs}.",
     "train.data.ownTextCount": "your own text ({n} characters)",
     "train.data.bundledText": "the bundled prose",
     "train.data.ownPairsCount": "your own pairs ({n} lines)",
     "train.data.bundledPairs": "the bundled pairs",
     "train.data.ownTitle": "Use your own text or JSONL pairs",
-    "train.data.ownNote": "Your text stays in this page: it is not part of the link (too big), so a shared link trains on the bundled corpus. What you leave empty comes from the bundled corpus.",
+    "train.data.ownNote":
+      "Your text stays in this page: it is not part of the link (too big), so a shared link trains on the bundled corpus. What you leave empty comes from the bundled corpus.",
     "train.data.ownText": "Prose for pre-training",
-    "train.data.ownPairs": "SFT pairs, JSONL: one {\"prompt\": …, \"response\": …} per line",
+    "train.data.ownPairs": 'SFT pairs, JSONL: one {"prompt": …, "response": …} per line',
     "train.data.useOwn": "Train on my data",
     "train.data.useBundled": "Use the bundled corpus",
     "train.data.ownEmpty": "Both boxes are empty: paste some prose or some JSONL pairs first.",
@@ -490,7 +535,8 @@ export const DICT = {
     "train.data.tokensTitle": "A sentence becomes tokens",
     "train.data.sentence": "Sentence",
     "train.data.tokensLabel": "Tokens of the sentence",
-    "train.data.tokensNote": "{c} characters → {n} tokens (the number under each piece is its id among V = {V}; ␣ is a space, <unk> a character the tokenizer never saw).",
+    "train.data.tokensNote":
+      "{c} characters → {n} tokens (the number under each piece is its id among V = {V}; ␣ is a space, <unk> a character the tokenizer never saw).",
     "train.data.waiting": "The tokenizer is learned with the model: one moment…",
     "train.data.pairTitle": "An SFT pair becomes input_ids and labels",
     "train.data.pairPrompt": "Prompt",
@@ -501,8 +547,10 @@ export const DICT = {
     "train.data.pairObj.clm": "CLM (pre-training)",
     "train.data.rowPos": "position",
     "train.data.rowPiece": "piece",
-    "train.data.pairNoteSft": "The chat template wraps the prompt; the first {p} of {n} labels are −100, so only the answer and <eos> are learned. The trainer shifts the labels by one inside the loss (position t predicts token t + 1).",
-    "train.data.pairNoteAll": "Every one of the {n} labels is the token itself (the first {p} are the templated prompt): all of them are learned. The trainer shifts the labels by one inside the loss.",
+    "train.data.pairNoteSft":
+      "The chat template wraps the prompt; the first {p} of {n} labels are −100, so only the answer and <eos> are learned. The trainer shifts the labels by one inside the loss (position t predicts token t + 1).",
+    "train.data.pairNoteAll":
+      "Every one of the {n} labels is the token itself (the first {p} are the templated prompt): all of them are learned. The trainer shifts the labels by one inside the loss.",
     "train.data.pairRefused": "Refused:",
   },
   zh: {
@@ -548,7 +596,8 @@ export const DICT = {
     "msg.bad-json": "“s”:不是 JSON 对象,已忽略。",
     "msg.shape-fixed": "“{key}”:长度与 logits 不符({detail}),已调整。",
     "msg.too-big": "大张量尺寸({detail} 个元素)超过 1×2048×32000 的上限,保留默认值。",
-    "playground.intro": "编辑 logits、标签和各项选项;下面每个数字都会在你输入时由 wasm 模块重新计算。默认示例是句子“Q: sky color ? A: blue </s>”:第 t 行已看到左边的词元,并按它的标签计分。",
+    "playground.intro":
+      "编辑 logits、标签和各项选项;下面每个数字都会在你输入时由 wasm 模块重新计算。默认示例是句子“Q: sky color ? A: blue </s>”:第 t 行已看到左边的词元,并按它的标签计分。",
     "grid.title": "Logits 与标签",
     "grid.scroll": "logits 表(可横向滚动)",
     "grid.caption": "每个位置(行)和词表中每个词元(列)的 logits,以及输入词元、标签、移位后的目标和逐词元损失。",
@@ -571,7 +620,8 @@ export const DICT = {
     "grid.removePosition": "− 位置",
     "grid.addToken": "+ 词元",
     "grid.removeToken": "− 词元",
-    "grid.hint": "单元格可输入数字、inf、-inf 和 nan;↑/↓ 将 logit 增减 0.1(按住 Shift:1)。底色表示预测概率;带边框的单元格是目标类别。",
+    "grid.hint":
+      "单元格可输入数字、inf、-inf 和 nan;↑/↓ 将 logit 增减 0.1(按住 Shift:1)。底色表示预测概率;带边框的单元格是目标类别。",
     "controls.title": "选项",
     "controls.epsSlider": "标签平滑 ε",
     "controls.epsNumber": "ε(精确值)",
@@ -619,7 +669,8 @@ export const DICT = {
     "dist.position": "位置",
     "dist.p": "预测 p = softmax(logits)",
     "dist.q": "目标 q(平滑后)",
-    "dist.caption": "q 在标签“{name}”上放 1 − ε + ε/V,在其他每个类别上放 ε/V(ε = {eps},V = {V});该位置的损失是交叉熵 −Σ q·log p。",
+    "dist.caption":
+      "q 在标签“{name}”上放 1 − ε + ε/V,在其他每个类别上放 ε/V(ε = {eps},V = {V});该位置的损失是交叉熵 −Σ q·log p。",
     "dist.ignored": "该位置的标签被忽略:没有目标,对损失没有贡献。",
     "dist.shiftedAway": "开启 shift_labels 时,最后一个位置没有下一个词元,因而被丢弃。",
     "dist.token": "词元",
@@ -655,7 +706,8 @@ export const DICT = {
     "trace.skipped": "跳过:shift_labels 为 False",
     "trace.scroll": "LabelSmoother 源码与张量(可横向滚动)",
     "trace.returns": "返回值",
-    "obj.intro": "同一个序列、同一个玩具模型、三种目标。预训练对每个词元(CLM)或随机 15% 的词元(MLM)计分;对齐(SFT)屏蔽提示,只对回答计分。",
+    "obj.intro":
+      "同一个序列、同一个玩具模型、三种目标。预训练对每个词元(CLM)或随机 15% 的词元(MLM)计分;对齐(SFT)屏蔽提示,只对回答计分。",
     "obj.resultsTitle": "损失对比",
     "obj.clm": "CLM(预训练)",
     "obj.sft": "SFT(对齐)",
@@ -663,7 +715,8 @@ export const DICT = {
     "obj.counted": "计入 {n} 个词元",
     "obj.whyLarger": "这里预训练(CLM)损失 {clm} 大于对齐(SFT)损失 {sft}。原因:",
     "obj.whyNotLarger": "在当前设置下 SFT 损失并不更小;调高“回答置信度”即可看到通常的情形。通常的原因:",
-    "obj.why1": "计入哪些词元:CLM 对每个下一个词元取平均,包括无从预测的提示部分;SFT 的标签在提示处为 -100,只有回答计入。",
+    "obj.why1":
+      "计入哪些词元:CLM 对每个下一个词元取平均,包括无从预测的提示部分;SFT 的标签在提示处为 -100,只有回答计入。",
     "obj.why2": "回答几乎由提示决定,模型给它很高的概率,−log p 小;提示中的词元是开放的,−log p 大。",
     "obj.why3": "预训练数据海量且嘈杂:损失的下限是自然文本的熵。对齐数据经过精选,并且从预训练好的模型出发。",
     "obj.why4": "MLM 只对被遮盖的位置计分,且能看到两侧上下文;它的数值不能与 CLM 直接比较。",
@@ -705,7 +758,8 @@ export const DICT = {
     "obj.mseNote": "mean((预测 − 目标)²),与 F.mse_loss 相同。",
     "obj.seedTitle": "原文中的对比",
     "obj.seedSource": "摘自原文:",
-    "pad.intro": "seq2seq Trainer 在预测时(prediction_step 与 _pad_tensors_to_target_len)做的事情,逐步演示;以及 collator 如何填充一个批次。",
+    "pad.intro":
+      "seq2seq Trainer 在预测时(prediction_step 与 _pad_tensors_to_target_len)做的事情,逐步演示;以及 collator 如何填充一个批次。",
     "pad.inputsTitle": "批次",
     "pad.prompts": "提示(input ids)",
     "pad.labels": "标签",
@@ -728,25 +782,30 @@ export const DICT = {
     "pad.s0": "每个提示长度不同;一个批次需要整齐的矩形。",
     "pad.s1": "分词器在左侧填充到最长提示的长度(P = {P});attention mask 在填充处为 0。",
     "pad.whyLeft": "为什么生成需要左填充",
-    "pad.whyLeftText": "生成时每个新词元都追加在右侧。右填充时,新词元落在填充词元之后,离提示很远;左填充时,所有提示都在同一列结束,新词元紧跟其后。",
+    "pad.whyLeftText":
+      "生成时每个新词元都追加在右侧。右填充时,新词元落在填充词元之后,离提示很远;左填充时,所有提示都在同一列结束,新词元紧跟其后。",
     "pad.rightAppend": "右填充后追加一个新词元",
     "pad.leftAppend": "左填充后追加一个新词元",
     "pad.next1": "新",
     "pad.s2": "prompt_len = {P},label_len = {L}。",
-    "pad.s2pad": "prompt_len > label_len:_pad_tensors_to_target_len 用 pad_token_id({pad})而不是 -100 在左侧把标签填充到长度 {P}。",
-    "pad.s2cut": "label_len > prompt_len:标签被截断为 labels[:, :{P}](而不是填充输入)。截断保留前 {P} 列:若标签是左填充的,较短的行会丢掉真实标签。",
+    "pad.s2pad":
+      "prompt_len > label_len:_pad_tensors_to_target_len 用 pad_token_id({pad})而不是 -100 在左侧把标签填充到长度 {P}。",
+    "pad.s2cut":
+      "label_len > prompt_len:标签被截断为 labels[:, :{P}](而不是填充输入)。截断保留前 {P} 列:若标签是左填充的,较短的行会丢掉真实标签。",
     "pad.s2same": "prompt_len = label_len:标签保持不变。",
     "pad.s3": "generate() 返回提示加上新词元(高亮);提前结束的行用填充补齐。",
     "pad.s4": "generated_tokens[:, :{P}] = {pad}:提示被替换为填充,解码时只剩新词元。",
     "pad.raggedShape": "{B} 个长度不同的提示",
     "pad.collateTitle": "整理批次(DataCollatorForSeq2Seq)",
-    "pad.collateIntro": "input ids 用 pad_token_id 填充并得到 attention mask;标签用 -100 填充,损失会忽略它们;两者长度都向上取整到 pad_to_multiple_of 的倍数。",
+    "pad.collateIntro":
+      "input ids 用 pad_token_id 填充并得到 attention mask;标签用 -100 填充,损失会忽略它们;两者长度都向上取整到 pad_to_multiple_of 的倍数。",
     "pad.side": "填充方向",
     "pad.side.right": "右侧(训练)",
     "pad.side.left": "左侧(生成)",
     "pad.multiple": "pad_to_multiple_of(0 = 关闭)",
     "pad.collateNote": "阴影:填充;-100 表示标签填充,损失会忽略。",
-    "big.intro": "完整尺寸的输入：最多 1 × 2048 × 32000 个 logits（256 MiB）。两次计算都在 Web Worker 中进行，页面保持流畅。引擎（\"auto\"）只在实测 GPU 更快的调用上使用真实 GPU，并说明选择的理由；CPU 内核（wasm SIMD）同时运行以作对比。",
+    "big.intro":
+      '完整尺寸的输入：最多 1 × 2048 × 32000 个 logits（256 MiB）。两次计算都在 Web Worker 中进行，页面保持流畅。引擎（"auto"）只在实测 GPU 更快的调用上使用真实 GPU，并说明选择的理由；CPU 内核（wasm SIMD）同时运行以作对比。',
     "big.sizeTitle": "尺寸",
     "big.preset": "预设 B × T × V",
     "big.custom": "自定义",
@@ -794,14 +853,15 @@ export const DICT = {
     "big.npyLogits": "Logits .npy(float16/32/64,[B, T, V] 或 [N, V])",
     "big.npyLabels": "标签 .npy(整数,[B, T] 或 [N])",
     "big.npyRead": "已读取 {name}:{shape},{dtype}。",
-    "big.json": "或粘贴 JSON:{\"logits\": …, \"labels\": …, \"dims\"?: [B, T, V]}",
+    "big.json": '或粘贴 JSON:{"logits": …, "labels": …, "dims"?: [B, T, V]}',
     "big.useJson": "使用这段 JSON",
     "big.jsonRead": "已读取 JSON:{dims}。",
     "big.importRefused": "无法使用 {name}:",
     "nav.train": "训练",
     "msg.not-divisor": "“{key}”:注意力头数必须整除宽度;已更改 {detail}。",
     "msg.clampedTo": "“{key}”:超出范围,已截断为 {detail}。",
-    "train.intro": "一个 GPT-2 结构的小模型在这里、在你的浏览器中,用 losslab 自己的交叉熵学习。按一个按钮即可运行默认课程——先在散文上预训练,再在问答对上做 SFT 微调(屏蔽提示)——看原文的表格变成现实:预训练损失依然较大,SFT 损失变小。训练在 Web Worker 中进行,页面始终可响应;链接保存配置,同一链接会训练出相同的数值。",
+    "train.intro":
+      "一个 GPT-2 结构的小模型在这里、在你的浏览器中,用 losslab 自己的交叉熵学习。按一个按钮即可运行默认课程——先在散文上预训练,再在问答对上做 SFT 微调(屏蔽提示)——看原文的表格变成现实:预训练损失依然较大,SFT 损失变小。训练在 Web Worker 中进行,页面始终可响应;链接保存配置,同一链接会训练出相同的数值。",
     "train.lesson.title": "训练小模型",
     "train.lesson.hint": "课程:先预训练(每个下一个词元都计入),再从预训练权重出发做 SFT,提示部分的标签设为 −100。",
     "train.run": "运行课程:先预训练,再 SFT",
@@ -832,7 +892,8 @@ export const DICT = {
     "train.status.error": "已停止:训练器拒绝了输入。",
     "train.refused": "训练器拒绝了:",
     "train.stale": "模型设置在构建此模型后已更改:曲线属于之前的设置;下一次运行会构建新模型。",
-    "train.model": "模型:{layers} 层 × 宽度 {d},{heads} 个注意力头,上下文 {ctx} 个词元,词表 V = {V};共 {params} 个参数。",
+    "train.model":
+      "模型:{layers} 层 × 宽度 {d},{heads} 个注意力头,上下文 {ctx} 个词元,词表 V = {V};共 {params} 个参数。",
     "train.range": "{min}–{max}",
     "train.headsChanged": "注意力头数已从 {from} 改为 {to},以整除宽度 {d}。",
     "train.set.title": "设置(保存在链接中)",
@@ -852,7 +913,8 @@ export const DICT = {
     "train.set.lr2": "SFT 学习率",
     "train.set.steps2": "SFT 步数",
     "train.set.batch": "批大小(序列数)",
-    "train.set.linkNote": "链接保存这些设置和语料选择,不保存权重,也不保存你自己的文本:同一链接会训练出完全相同(逐位一致)的损失。",
+    "train.set.linkNote":
+      "链接保存这些设置和语料选择,不保存权重,也不保存你自己的文本:同一链接会训练出完全相同(逐位一致)的损失。",
     "train.obj.clm": "预训练",
     "train.obj.sft": "SFT(屏蔽提示)",
     "train.obj.sft-unmasked": "SFT(所有词元)",
@@ -894,7 +956,8 @@ export const DICT = {
     "train.cmp.unmaskedSub": "不屏蔽的 SFT 后,留出问答对上所有词元",
     "train.cmp.unmaskedNone": "运行第 3 阶段即可测量",
     "train.cmp.agree": "你的结果与原文一致:预训练损失 {clm} 是 SFT 损失 {sft} 的 {ratio} 倍。",
-    "train.cmp.disagree": "在当前设置下你的结果没有体现这一点:预训练 {clm},SFT {sft}。默认课程(不带设置的链接)可以体现。",
+    "train.cmp.disagree":
+      "在当前设置下你的结果没有体现这一点:预训练 {clm},SFT {sft}。默认课程(不带设置的链接)可以体现。",
     "train.cmp.pending": "运行课程后,这里会填入你的数值。",
     "train.cmp.yoursTitle": "原文的说法与你的测量并列",
     "train.cmp.colPre": "预训练",
@@ -913,15 +976,22 @@ export const DICT = {
     "train.cmp.startSft": "预训练后的权重:第一步为 {v}",
     "train.cmp.startSftPending": "预训练后的权重",
     "train.cmp.whyTitle": "原因,用大白话说",
-    "train.cmp.why1": "哪些词元计入。预训练数值是留出散文中每个下一个词元的 −log p 的平均;SFT 数值只对回答词元取平均,因为提示的标签是 −100。“逐词元损失”中的 SFT 一行把提示显示为灰色。",
-    "train.cmp.why2": "这些词元是什么。散文不断引入前文无法预测的名字和事实:CLM 一行中颜色深的词元。回答大多就写在提示里(“皮皮是红色的。皮皮是什么颜色的?”→“红色。”),模型学会回看之后,这些词元的颜色就很浅。",
-    "train.cmp.why3": "起点不同。预训练曲线从 ln V = {lnV}(在 {V} 个词元上均匀猜测)附近开始,必须先学会语言;SFT 曲线从预训练权重出发,起点为 {start},降到 {sft}。",
-    "train.cmp.why3pending": "起点不同。预训练曲线从 ln V = {lnV}(在 {V} 个词元上均匀猜测)附近开始;SFT 将从预训练权重出发。",
-    "train.cmp.why4": "计入哪些词元本身就很重要:不屏蔽的 SFT 在同样的问答对上训练,但提示也计分;它在所有词元上的留出集损失是 {u},而只算回答是 {sft},散文是 {clm}。",
+    "train.cmp.why1":
+      "哪些词元计入。预训练数值是留出散文中每个下一个词元的 −log p 的平均;SFT 数值只对回答词元取平均,因为提示的标签是 −100。“逐词元损失”中的 SFT 一行把提示显示为灰色。",
+    "train.cmp.why2":
+      "这些词元是什么。散文不断引入前文无法预测的名字和事实:CLM 一行中颜色深的词元。回答大多就写在提示里(“皮皮是红色的。皮皮是什么颜色的?”→“红色。”),模型学会回看之后,这些词元的颜色就很浅。",
+    "train.cmp.why3":
+      "起点不同。预训练曲线从 ln V = {lnV}(在 {V} 个词元上均匀猜测)附近开始,必须先学会语言;SFT 曲线从预训练权重出发,起点为 {start},降到 {sft}。",
+    "train.cmp.why3pending":
+      "起点不同。预训练曲线从 ln V = {lnV}(在 {V} 个词元上均匀猜测)附近开始;SFT 将从预训练权重出发。",
+    "train.cmp.why4":
+      "计入哪些词元本身就很重要:不屏蔽的 SFT 在同样的问答对上训练,但提示也计分;它在所有词元上的留出集损失是 {u},而只算回答是 {sft},散文是 {clm}。",
     "train.cmp.why4pending": "运行第 3 阶段(SFT,所有词元计分),看看差距中有多少仅仅来自计入哪些词元。",
-    "train.cmp.why5up": "SFT 让模型变窄:SFT 后它在留出散文上的损失是 {after},预训练后是 {clm}。它的任务是回答问题,而不是一般的语言。",
+    "train.cmp.why5up":
+      "SFT 让模型变窄:SFT 后它在留出散文上的损失是 {after},预训练后是 {clm}。它的任务是回答问题,而不是一般的语言。",
     "train.cmp.why5flat": "SFT 后留出散文上的损失是 {after}(预训练后:{clm}):学会回答的同时没有丢掉语言。",
-    "train.cmp.why6": "下限:标签平滑 ε = {eps} 时,任何损失都不会低于 {floor}(点线);ln V(虚线)是一个什么都不知道的模型的得分。",
+    "train.cmp.why6":
+      "下限:标签平滑 ε = {eps} 时,任何损失都不会低于 {floor}(点线);ln V(虚线)是一个什么都不知道的模型的得分。",
     "train.cmp.articleTitle": "原文中的对比",
     "train.cmp.articleScroll": "原文表格(可横向滚动)",
     "train.tokens.title": "留出样本上的逐词元损失",
@@ -980,9 +1050,10 @@ export const DICT = {
     "train.data.ownPairsCount": "你自己的问答对({n} 行)",
     "train.data.bundledPairs": "内置问答对",
     "train.data.ownTitle": "使用你自己的文本或 JSONL 问答对",
-    "train.data.ownNote": "你的文本只留在本页面:它不在链接中(太大),因此分享的链接使用内置语料训练。留空的部分使用内置语料。",
+    "train.data.ownNote":
+      "你的文本只留在本页面:它不在链接中(太大),因此分享的链接使用内置语料训练。留空的部分使用内置语料。",
     "train.data.ownText": "用于预训练的散文",
-    "train.data.ownPairs": "SFT 问答对,JSONL:每行一个 {\"prompt\": …, \"response\": …}",
+    "train.data.ownPairs": 'SFT 问答对,JSONL:每行一个 {"prompt": …, "response": …}',
     "train.data.useOwn": "用我的数据训练",
     "train.data.useBundled": "使用内置语料",
     "train.data.ownEmpty": "两个输入框都是空的:请先粘贴一些散文或 JSONL 问答对。",
@@ -990,7 +1061,8 @@ export const DICT = {
     "train.data.tokensTitle": "一个句子如何变成词元",
     "train.data.sentence": "句子",
     "train.data.tokensLabel": "句子的词元",
-    "train.data.tokensNote": "{c} 个字符 → {n} 个词元(每个片段下方的数字是它在 V = {V} 个词元中的编号;␣ 表示空格,<unk> 表示分词器从未见过的字符)。",
+    "train.data.tokensNote":
+      "{c} 个字符 → {n} 个词元(每个片段下方的数字是它在 V = {V} 个词元中的编号;␣ 表示空格,<unk> 表示分词器从未见过的字符)。",
     "train.data.waiting": "分词器与模型一起学习:请稍候……",
     "train.data.pairTitle": "一个 SFT 问答对如何变成 input_ids 和 labels",
     "train.data.pairPrompt": "提示",
@@ -1001,8 +1073,10 @@ export const DICT = {
     "train.data.pairObj.clm": "CLM(预训练)",
     "train.data.rowPos": "位置",
     "train.data.rowPiece": "片段",
-    "train.data.pairNoteSft": "对话模板包裹提示;{n} 个标签中前 {p} 个是 −100,因此只学习回答和 <eos>。训练器在损失内部把标签移一位(位置 t 预测词元 t + 1)。",
-    "train.data.pairNoteAll": "{n} 个标签每个都是词元本身(前 {p} 个是套用模板的提示):全部都会被学习。训练器在损失内部把标签移一位。",
+    "train.data.pairNoteSft":
+      "对话模板包裹提示;{n} 个标签中前 {p} 个是 −100,因此只学习回答和 <eos>。训练器在损失内部把标签移一位(位置 t 预测词元 t + 1)。",
+    "train.data.pairNoteAll":
+      "{n} 个标签每个都是词元本身(前 {p} 个是套用模板的提示):全部都会被学习。训练器在损失内部把标签移一位。",
     "train.data.pairRefused": "被拒绝:",
   },
 };
@@ -1015,12 +1089,17 @@ const NOTES_ZH = {
   "no-positions": () => "shift_labels 后长度为 1 的序列没有可预测的位置:均值是 0 / 0 = NaN",
   "all-ignored": (n, s) => `所有标签都被忽略(都等于 ignore_index ${s.ignoreIndex}):均值是 0 除以 0 个有效词元 = NaN`,
   "zero-weight": () => "有效标签的类别权重之和为 0:加权均值是 0 / 0 = NaN",
-  "clamped-label": (n, s) => `下标 ${n.position} 处的标签 ${n.position === null ? "" : (s.labels[n.position] ?? "")} 为负数但不等于 ignore_index:LabelSmoother 把它截断为类别 0 并计入损失(torch 语义会拒绝)`,
+  "clamped-label": (n, s) =>
+    `下标 ${n.position} 处的标签 ${n.position === null ? "" : (s.labels[n.position] ?? "")} 为负数但不等于 ignore_index:LabelSmoother 把它截断为类别 0 并计入损失(torch 语义会拒绝)`,
   "nan-logit": (n) => `位置 ${n.position} 有 NaN logit:NaN 经 logsumexp 传播到损失`,
   "positive-infinity": (n) => `位置 ${n.position} 有 +inf logit:softmax 计算 inf / inf,因此其对数概率为 NaN`,
   "negative-infinity": (n, s) =>
     `位置 ${n.position} 有 -inf logit:该类概率为 0,−log p = +inf,平滑项之和为 +inf;` +
-    (s.epsilon !== 0 ? "ε > 0 时它被计入,损失为 +inf" : s.semantics === "hf" ? "ε = 0 时 LabelSmoother 仍然加上 0 × inf = NaN" : "ε = 0 时 PyTorch 不计算平滑项,损失保持有限"),
+    (s.epsilon !== 0
+      ? "ε > 0 时它被计入,损失为 +inf"
+      : s.semantics === "hf"
+        ? "ε = 0 时 LabelSmoother 仍然加上 0 × inf = NaN"
+        : "ε = 0 时 PyTorch 不计算平滑项,损失保持有限"),
   "label-impossible": (n) => `位置 ${n.position}:标签对应的 logit 为 -inf,其概率为 0,NLL 为 +inf`,
 };
 
@@ -1031,7 +1110,10 @@ export function noteText(lang, note, state) {
 }
 
 /** @type {(text: string, params?: Record<string, unknown>) => string} */
-const fillIn = (text, params) => text.replace(/\{(\w+)\}/g, (m, k) => (params && Object.hasOwn(params, k) && params[k] !== null ? String(params[k]) : m));
+const fillIn = (text, params) =>
+  text.replace(/\{(\w+)\}/g, (m, k) =>
+    params && Object.hasOwn(params, k) && params[k] !== null ? String(params[k]) : m,
+  );
 
 /**
  * A translator for one language; unknown keys fall back to English, then to the key itself.

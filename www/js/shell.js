@@ -35,7 +35,13 @@ import { createTrain } from "./views/train.js";
  */
 
 /** @type {Record<State["view"], (ctx: ViewContext) => View>} */
-const VIEWS = { playground: createPlayground, objectives: createObjectives, padding: createPadding, big: createBig, train: createTrain };
+const VIEWS = {
+  playground: createPlayground,
+  objectives: createObjectives,
+  padding: createPadding,
+  big: createBig,
+  train: createTrain,
+};
 export const VIEW_NAMES = /** @type {State["view"][]} */ (Object.keys(VIEWS));
 
 /**
@@ -54,9 +60,16 @@ export function mountShell(root, opts) {
   /** @type {Keep} */
   const keep = {};
   const themeHost = opts.themeHost ?? root;
-  const messageBox = h("div", { class: "messages", role: "status", "aria-live": "polite", dataset: { testid: "state-message" }, hidden: true });
+  const messageBox = h("div", {
+    class: "messages",
+    role: "status",
+    "aria-live": "polite",
+    dataset: { testid: "state-message" },
+    hidden: true,
+  });
   // Inside a host page (the custom element) there is already a <main>: use a plain container.
-  const mainEl = opts.landmark === "main" ? h("main", { id: "main", tabindex: "-1" }) : h("div", { class: "widget-body" });
+  const mainEl =
+    opts.landmark === "main" ? h("main", { id: "main", tabindex: "-1" }) : h("div", { class: "widget-body" });
   /** @type {HTMLElement | null} */
   let header = null;
   /** @type {HTMLElement | null} */
@@ -66,38 +79,118 @@ export function mountShell(root, opts) {
 
   /** @param {State} s @param {import("./i18n.js").Translate} t */
   function buildChrome(s, t) {
-    const nav = h("nav", { "aria-label": t("nav.label") },
-      h("ul", {}, VIEW_NAMES.map((v) => h("li", {}, h("a", { href: `#${encodeState({ ...s, view: v })}`, dataset: { view: v, testid: `nav-${v}` }, text: t(`nav.${v}`) })))));
-    const langBtn = h("button", { type: "button", dataset: { testid: "lang-toggle" }, lang: s.lang === "en" ? "zh-CN" : "en", text: s.lang === "en" ? "中文" : "English",
-      title: t("chrome.langAria"), onclick: () => store.set({ lang: store.get().lang === "en" ? "zh" : "en" }) });
+    const nav = h(
+      "nav",
+      { "aria-label": t("nav.label") },
+      h(
+        "ul",
+        {},
+        VIEW_NAMES.map((v) =>
+          h(
+            "li",
+            {},
+            h("a", {
+              href: `#${encodeState({ ...s, view: v })}`,
+              dataset: { view: v, testid: `nav-${v}` },
+              text: t(`nav.${v}`),
+            }),
+          ),
+        ),
+      ),
+    );
+    const langBtn = h("button", {
+      type: "button",
+      dataset: { testid: "lang-toggle" },
+      lang: s.lang === "en" ? "zh-CN" : "en",
+      text: s.lang === "en" ? "中文" : "English",
+      title: t("chrome.langAria"),
+      onclick: () => store.set({ lang: store.get().lang === "en" ? "zh" : "en" }),
+    });
     const themeId = uid("ctl");
-    const themeSel = h("select", { id: themeId, dataset: { testid: "theme" } }, ["auto", "light", "dark"].map((v) => h("option", { value: v, text: t(`chrome.theme.${v}`) })));
+    const themeSel = h(
+      "select",
+      { id: themeId, dataset: { testid: "theme" } },
+      ["auto", "light", "dark"].map((v) => h("option", { value: v, text: t(`chrome.theme.${v}`) })),
+    );
     themeSel.value = s.theme;
     themeSel.addEventListener("change", () => store.set({ theme: /** @type {State["theme"]} */ (themeSel.value) }));
-    const shareOut = h("input", { type: "text", readonly: true, class: "share-url", id: uid("ctl"), dataset: { testid: "share-url" } });
-    const embedOut = h("textarea", { readonly: true, rows: "3", class: "share-embed", id: uid("ctl"), dataset: { testid: "share-embed" } });
-    const copyBtn = h("button", { type: "button", dataset: { testid: "copy-link" }, text: t("chrome.copy"), onclick: async () => {
-      shareOut.select();
-      try {
-        await navigator.clipboard.writeText(shareOut.value);
-        copyBtn.textContent = t("chrome.copied");
-      } catch {
-        copyBtn.textContent = t("chrome.copySelect");
-      }
-      setTimeout(() => (copyBtn.textContent = t("chrome.copy")), 2000);
-    } });
-    const share = h("details", { class: "share" }, h("summary", { text: t("chrome.share") }),
-      h("div", { class: "share-body" },
-        h("label", { for: shareOut.id, text: t("chrome.link") }), h("div", { class: "inline" }, shareOut, copyBtn),
-        h("label", { for: embedOut.id, text: t("chrome.embed") }), embedOut));
-    header = h("header", { class: "site-header" },
-      h("a", { class: "skip", href: "#main", text: t("chrome.skip"), onclick: (e) => { e.preventDefault(); mainEl.focus(); } }),
-      h("div", { class: "brand" }, h("span", { class: "logo", "aria-hidden": "true", text: "ℒ" }), h("h1", { class: "brand-name", text: "losslab" }), h("span", { class: "tagline", text: t("chrome.tagline") })),
+    const shareOut = h("input", {
+      type: "text",
+      readonly: true,
+      class: "share-url",
+      id: uid("ctl"),
+      dataset: { testid: "share-url" },
+    });
+    const embedOut = h("textarea", {
+      readonly: true,
+      rows: "3",
+      class: "share-embed",
+      id: uid("ctl"),
+      dataset: { testid: "share-embed" },
+    });
+    const copyBtn = h("button", {
+      type: "button",
+      dataset: { testid: "copy-link" },
+      text: t("chrome.copy"),
+      onclick: async () => {
+        shareOut.select();
+        try {
+          await navigator.clipboard.writeText(shareOut.value);
+          copyBtn.textContent = t("chrome.copied");
+        } catch {
+          copyBtn.textContent = t("chrome.copySelect");
+        }
+        setTimeout(() => (copyBtn.textContent = t("chrome.copy")), 2000);
+      },
+    });
+    const share = h(
+      "details",
+      { class: "share" },
+      h("summary", { text: t("chrome.share") }),
+      h(
+        "div",
+        { class: "share-body" },
+        h("label", { for: shareOut.id, text: t("chrome.link") }),
+        h("div", { class: "inline" }, shareOut, copyBtn),
+        h("label", { for: embedOut.id, text: t("chrome.embed") }),
+        embedOut,
+      ),
+    );
+    header = h(
+      "header",
+      { class: "site-header" },
+      h("a", {
+        class: "skip",
+        href: "#main",
+        text: t("chrome.skip"),
+        onclick: (e) => {
+          e.preventDefault();
+          mainEl.focus();
+        },
+      }),
+      h(
+        "div",
+        { class: "brand" },
+        h("span", { class: "logo", "aria-hidden": "true", text: "ℒ" }),
+        h("h1", { class: "brand-name", text: "losslab" }),
+        h("span", { class: "tagline", text: t("chrome.tagline") }),
+      ),
       nav,
-      h("div", { class: "tools" }, langBtn, h("span", { class: "theme-field" }, h("label", { for: themeId, text: t("chrome.theme") }), themeSel), share));
-    footer = h("footer", { class: "site-footer" },
-      h("span", { text: t("chrome.footer", { version: opts.losslab.version() }) }), " · ",
-      h("a", { href: "docs.html", text: t("chrome.docs") }));
+      h(
+        "div",
+        { class: "tools" },
+        langBtn,
+        h("span", { class: "theme-field" }, h("label", { for: themeId, text: t("chrome.theme") }), themeSel),
+        share,
+      ),
+    );
+    footer = h(
+      "footer",
+      { class: "site-footer" },
+      h("span", { text: t("chrome.footer", { version: opts.losslab.version() }) }),
+      " · ",
+      h("a", { href: "docs.html", text: t("chrome.docs") }),
+    );
     chromeRefs = { nav, shareOut, embedOut, themeSel };
   }
 
@@ -123,18 +216,40 @@ export function mountShell(root, opts) {
     const t = makeT(s.lang);
     messageBox.hidden = messages.length === 0;
     if (messages.length === 0) return fill(messageBox);
-    fill(messageBox,
+    fill(
+      messageBox,
       h("p", { class: "messages-title", text: t("msg.title") }),
-      h("ul", {}, messages.slice(0, 12).map((m) => h("li", { text: messageText(s.lang, m) }))),
+      h(
+        "ul",
+        {},
+        messages.slice(0, 12).map((m) => h("li", { text: messageText(s.lang, m) })),
+      ),
       messages.length > 12 ? h("p", { text: t("msg.more", { n: messages.length - 12 }) }) : null,
-      h("button", { type: "button", text: t("msg.dismiss"), onclick: () => { messages = []; renderMessages(store.get()); } }));
+      h("button", {
+        type: "button",
+        text: t("msg.dismiss"),
+        onclick: () => {
+          messages = [];
+          renderMessages(store.get());
+        },
+      }),
+    );
   }
 
   /** @param {State} s */
   function mountView(s) {
     const t = makeT(s.lang);
     /** @type {ViewContext} */
-    const ctx = { losslab: opts.losslab, store, t, lang: s.lang, katex: opts.katex, katexMode: opts.katexMode ?? "htmlAndMathml", only: opts.forceWhole ? "" : s.only, keep };
+    const ctx = {
+      losslab: opts.losslab,
+      store,
+      t,
+      lang: s.lang,
+      katex: opts.katex,
+      katexMode: opts.katexMode ?? "htmlAndMathml",
+      only: opts.forceWhole ? "" : s.only,
+      keep,
+    };
     view?.destroy?.();
     const created = VIEWS[s.view](ctx);
     view = created;

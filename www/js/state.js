@@ -33,10 +33,24 @@ export const LIMITS = Object.freeze({
  */
 const enumOf = (key, values, def) => ({ key, kind: /** @type {const} */ ("enum"), values, def });
 /** @param {string} key @param {number} min @param {number} max @param {number} def @param {{ integer?: boolean }} [opts] */
-const num = (key, min, max, def, opts = {}) => ({ key, kind: /** @type {const} */ ("num"), min, max, def, integer: !!opts.integer, nullable: false });
+const num = (key, min, max, def, opts = {}) => ({
+  key,
+  kind: /** @type {const} */ ("num"),
+  min,
+  max,
+  def,
+  integer: !!opts.integer,
+  nullable: false,
+});
 /** A number that may be absent ("none" in the link, null in the state), which is its default. */
 const optionalNum = (/** @type {string} */ key, /** @type {number} */ min, /** @type {number} */ max) => ({
-  key, kind: /** @type {const} */ ("num"), min, max, def: /** @type {number | null} */ (null), integer: false, nullable: true,
+  key,
+  kind: /** @type {const} */ ("num"),
+  min,
+  max,
+  def: /** @type {number | null} */ (null),
+  integer: false,
+  nullable: true,
 });
 /** @param {string} key @param {number} min @param {number} max @param {number} def */
 const int = (key, min, max, def) => num(key, min, max, def, { integer: true });
@@ -53,7 +67,15 @@ const nums = (key, min, max, maxLen, def) => ({ key, kind: /** @type {const} */ 
  * @param {{ maxRows: number, maxCols: number, min: number, max: number, integer?: boolean, nonFinite?: boolean, ragged?: boolean }} opts
  * @param {number[][]} def
  */
-const matrix = (key, opts, def) => ({ key, kind: /** @type {const} */ ("matrix"), integer: false, nonFinite: false, ragged: false, ...opts, def });
+const matrix = (key, opts, def) => ({
+  key,
+  kind: /** @type {const} */ ("matrix"),
+  integer: false,
+  nonFinite: false,
+  ragged: false,
+  ...opts,
+  def,
+});
 
 export const DEFAULT_VOCAB = ["Q:", "sky", "color", "?", "A:", "blue", "red", "</s>"];
 // The default example: "Q: sky color ? A: blue </s>". Row t has seen in[t] and should predict
@@ -68,7 +90,23 @@ const DEFAULT_LOGITS = [
 ];
 
 // Objectives view vocabulary: specials first, as tokenizers do.
-export const OBJ_VOCAB = ["<pad>", "<s>", "</s>", "[MASK]", "Q:", "A:", "what", "color", "is", "the", "sky", "?", "blue", "red", "."];
+export const OBJ_VOCAB = [
+  "<pad>",
+  "<s>",
+  "</s>",
+  "[MASK]",
+  "Q:",
+  "A:",
+  "what",
+  "color",
+  "is",
+  "the",
+  "sky",
+  "?",
+  "blue",
+  "red",
+  ".",
+];
 export const OBJ_SPECIAL = { pad: 0, bos: 1, eos: 2, mask: 3 };
 
 /**
@@ -80,11 +118,33 @@ export const SCHEMA = {
   view: enumOf("view", ["playground", "objectives", "padding", "big", "train"], "playground"),
   lang: enumOf("lang", ["en", "zh"], "en"),
   theme: enumOf("theme", ["auto", "light", "dark"], "auto"),
-  only: enumOf("only", ["", "grid", "summary", "dist", "heatmap", "curve", "formula", "trace", "train-curves", "train-table", "train-tokens", "train-samples", "train-data"], ""),
+  only: enumOf(
+    "only",
+    [
+      "",
+      "grid",
+      "summary",
+      "dist",
+      "heatmap",
+      "curve",
+      "formula",
+      "trace",
+      "train-curves",
+      "train-table",
+      "train-tokens",
+      "train-samples",
+      "train-data",
+    ],
+    "",
+  ),
   // Playground
   vocab: names("vocab", DEFAULT_VOCAB),
   inputTokens: ints("in", 0, LIMITS.V - 1, LIMITS.T, [0, 1, 2, 3, 4, 5]),
-  logits: matrix("logits", { maxRows: LIMITS.T, maxCols: LIMITS.V, min: -LIMITS.logit, max: LIMITS.logit, nonFinite: true }, DEFAULT_LOGITS),
+  logits: matrix(
+    "logits",
+    { maxRows: LIMITS.T, maxCols: LIMITS.V, min: -LIMITS.logit, max: LIMITS.logit, nonFinite: true },
+    DEFAULT_LOGITS,
+  ),
   labels: ints("labels", -LIMITS.label, LIMITS.label, LIMITS.T, [1, 2, 3, 4, 5, 7]),
   epsilon: num("eps", -10, 10, 0.1),
   ignoreIndex: int("ii", -LIMITS.label, LIMITS.label, -100),
@@ -96,7 +156,13 @@ export const SCHEMA = {
   softcap: optionalNum("cap", 1e-3, 1e5),
   position: int("pos", 0, LIMITS.T - 1, 4),
   // Pre-training vs alignment
-  objSequence: ints("oseq", 0, OBJ_VOCAB.length - 1, LIMITS.seqLen, [1, 4, 6, 7, 8, 9, 10, 11, 5, 9, 10, 8, 12, 14, 2, 0]),
+  objSequence: ints(
+    "oseq",
+    0,
+    OBJ_VOCAB.length - 1,
+    LIMITS.seqLen,
+    [1, 4, 6, 7, 8, 9, 10, 11, 5, 9, 10, 8, 12, 14, 2, 0],
+  ),
   objPromptLength: int("oplen", 0, LIMITS.seqLen, 9),
   objPromptConfidence: num("opc", 0, 20, 1),
   objResponseConfidence: num("orc", 0, 20, 5),
@@ -106,9 +172,50 @@ export const SCHEMA = {
   msePredictions: nums("omp", -1e6, 1e6, LIMITS.mse, [0.8, 2.9, -0.4]),
   mseTargets: nums("omt", -1e6, 1e6, LIMITS.mse, [1, 3, 0]),
   // Padding
-  padPrompts: matrix("pp", { maxRows: LIMITS.batch, maxCols: LIMITS.rowLen, min: -LIMITS.label, max: LIMITS.label, integer: true, ragged: true }, [[11, 12, 13], [21, 22], [31, 32, 33, 34]]),
-  padLabels: matrix("pl", { maxRows: LIMITS.batch, maxCols: LIMITS.rowLen, min: -LIMITS.label, max: LIMITS.label, integer: true, ragged: true }, [[51, 52], [61], [71, 72]]),
-  padGenerated: matrix("pg", { maxRows: LIMITS.batch, maxCols: LIMITS.rowLen, min: -LIMITS.label, max: LIMITS.label, integer: true, ragged: true }, [[81, 82, 2], [91, 2], [95, 96, 97]]),
+  padPrompts: matrix(
+    "pp",
+    {
+      maxRows: LIMITS.batch,
+      maxCols: LIMITS.rowLen,
+      min: -LIMITS.label,
+      max: LIMITS.label,
+      integer: true,
+      ragged: true,
+    },
+    [
+      [11, 12, 13],
+      [21, 22],
+      [31, 32, 33, 34],
+    ],
+  ),
+  padLabels: matrix(
+    "pl",
+    {
+      maxRows: LIMITS.batch,
+      maxCols: LIMITS.rowLen,
+      min: -LIMITS.label,
+      max: LIMITS.label,
+      integer: true,
+      ragged: true,
+    },
+    [[51, 52], [61], [71, 72]],
+  ),
+  padGenerated: matrix(
+    "pg",
+    {
+      maxRows: LIMITS.batch,
+      maxCols: LIMITS.rowLen,
+      min: -LIMITS.label,
+      max: LIMITS.label,
+      integer: true,
+      ragged: true,
+    },
+    [
+      [81, 82, 2],
+      [91, 2],
+      [95, 96, 97],
+    ],
+  ),
   padTokenId: int("ppad", -LIMITS.label, LIMITS.label, 0),
   paddingSide: enumOf("pside", ["right", "left"], "right"),
   padToMultipleOf: int("pmul", 0, 64, 0),
@@ -173,8 +280,13 @@ function shortText(s) {
  * @typedef {{ code: string, key: string | null, detail: string | null }} Message
  */
 /** @param {string} code @param {unknown} [key] @param {unknown} [detail] @returns {Message} */
-const msg = (code, key, detail) => ({ code, key: key == null ? null : shortText(key), detail: detail == null ? null : shortText(detail) });
+const msg = (code, key, detail) => ({
+  code,
+  key: key == null ? null : shortText(key),
+  detail: detail == null ? null : shortText(detail),
+});
 
+// eslint-disable-next-line no-control-regex -- the control characters are what it matches
 const CONTROL = /[\u0000-\u001f\u007f]/g;
 /** A token name as stored: no control characters, at most nameChars UTF-16 units, no lone surrogates. */
 /** @param {unknown} text */
@@ -186,7 +298,14 @@ export function cleanName(text) {
 }
 
 const NUM_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,4})?$/;
-const NONFINITE = { inf: Infinity, "+inf": Infinity, infinity: Infinity, "-inf": -Infinity, "-infinity": -Infinity, nan: NaN };
+const NONFINITE = {
+  inf: Infinity,
+  "+inf": Infinity,
+  infinity: Infinity,
+  "-inf": -Infinity,
+  "-infinity": -Infinity,
+  nan: NaN,
+};
 
 /** @typedef {{ value: number, clamped?: boolean, error?: undefined } | { error: string, value?: undefined, clamped?: undefined }} NumberResult */
 /** @typedef {{ min: number, max: number, integer?: boolean, nonFinite?: boolean }} NumberSpec */
@@ -196,7 +315,8 @@ function parseNumber(token, spec) {
   const t = String(token).trim();
   let x;
   if (NUM_RE.test(t)) x = Number(t);
-  else if (spec.nonFinite && Object.hasOwn(NONFINITE, t.toLowerCase())) return { value: NONFINITE[/** @type {keyof typeof NONFINITE} */ (t.toLowerCase())] };
+  else if (spec.nonFinite && Object.hasOwn(NONFINITE, t.toLowerCase()))
+    return { value: NONFINITE[/** @type {keyof typeof NONFINITE} */ (t.toLowerCase())] };
   else return { error: "bad-number" };
   if (spec.integer && !Number.isInteger(x)) {
     if (!Number.isFinite(x)) return clampTo(x, spec);
@@ -237,7 +357,8 @@ function parseField(spec, raw, fromJson) {
   // A list of tokens; null when it is not a list of strings and numbers.
   /** @param {unknown} x @returns {string[] | null | "bad-encoding"} */
   const listOf = (x) => {
-    if (fromJson) return Array.isArray(x) && x.every((e) => typeof e === "string" || typeof e === "number") ? x.map(String) : null;
+    if (fromJson)
+      return Array.isArray(x) && x.every((e) => typeof e === "string" || typeof e === "number") ? x.map(String) : null;
     if (typeof x !== "string") return null;
     if (x === "") return [];
     const parts = x.split(",");
@@ -481,12 +602,15 @@ function reconcile(s, applied, messages) {
   const fit = (field, arr, len, fill) => {
     if (arr.length === len) return arr;
     if (applied.has(field)) messages.push(msg("shape-fixed", SCHEMA[field].key, `${arr.length} → ${len}`));
-    return arr.length > len ? arr.slice(0, len) : arr.concat(Array.from({ length: len - arr.length }, (_, i) => fill(arr.length + i)));
+    return arr.length > len
+      ? arr.slice(0, len)
+      : arr.concat(Array.from({ length: len - arr.length }, (_, i) => fill(arr.length + i)));
   };
   s.vocab = fit("vocab", s.vocab, V, (i) => `t${i}`);
   s.labels = fit("labels", s.labels, T, () => s.ignoreIndex);
   // Default labels that fall outside a linked vocabulary become "ignore", not an error.
-  if (!applied.has("labels") && s.labels.some((y) => y >= V)) s.labels = s.labels.map((y) => (y >= V ? s.ignoreIndex : y));
+  if (!applied.has("labels") && s.labels.some((y) => y >= V))
+    s.labels = s.labels.map((y) => (y >= V ? s.ignoreIndex : y));
   s.inputTokens = fit("inputTokens", s.inputTokens, T, () => 0);
   if (s.inputTokens.some((x) => x >= V)) {
     messages.push(msg("clamped", SCHEMA.inputTokens.key));
@@ -498,11 +622,18 @@ function reconcile(s, applied, messages) {
   if (s.trainDModel % s.trainHeads !== 0) {
     let heads = s.trainHeads;
     while (s.trainDModel % heads !== 0) heads--;
-    if (applied.has("trainHeads") || applied.has("trainDModel")) messages.push(msg("not-divisor", SCHEMA.trainHeads.key, `${s.trainHeads} → ${heads}`));
+    if (applied.has("trainHeads") || applied.has("trainDModel"))
+      messages.push(msg("not-divisor", SCHEMA.trainHeads.key, `${s.trainHeads} → ${heads}`));
     s.trainHeads = heads;
   }
   if (s.bigBatch * s.bigSeqLen * s.bigVocab > LIMITS.bigElements) {
-    messages.push(msg("too-big", [SCHEMA.bigBatch.key, SCHEMA.bigSeqLen.key, SCHEMA.bigVocab.key].join("×"), s.bigBatch * s.bigSeqLen * s.bigVocab));
+    messages.push(
+      msg(
+        "too-big",
+        [SCHEMA.bigBatch.key, SCHEMA.bigSeqLen.key, SCHEMA.bigVocab.key].join("×"),
+        s.bigBatch * s.bigSeqLen * s.bigVocab,
+      ),
+    );
     s.bigBatch = SCHEMA.bigBatch.def;
     s.bigSeqLen = SCHEMA.bigSeqLen.def;
     s.bigVocab = SCHEMA.bigVocab.def;
@@ -574,7 +705,13 @@ export function checkState(state) {
     const v = values[field];
     /** @param {unknown} x @param {boolean} allowNonFinite */
     const inRange = (x, allowNonFinite) =>
-      typeof x === "number" && (allowNonFinite && !Number.isFinite(x) ? true : "min" in spec && x >= spec.min && x <= spec.max && (!("integer" in spec) || !spec.integer || Number.isInteger(x)));
+      typeof x === "number" &&
+      (allowNonFinite && !Number.isFinite(x)
+        ? true
+        : "min" in spec &&
+          x >= spec.min &&
+          x <= spec.max &&
+          (!("integer" in spec) || !spec.integer || Number.isInteger(x)));
     switch (spec.kind) {
       case "enum":
         if (!(/** @type {readonly unknown[]} */ (spec.values).includes(v))) return `${field}: bad choice`;
@@ -586,22 +723,41 @@ export function checkState(state) {
         if (!(spec.nullable && v === null) && !inRange(v, false)) return `${field}: out of range`;
         break;
       case "names":
-        if (!Array.isArray(v) || v.length < 1 || v.length > LIMITS.V || v.some((n) => typeof n !== "string" || n.length > LIMITS.nameChars)) return `${field}: bad names`;
+        if (
+          !Array.isArray(v) ||
+          v.length < 1 ||
+          v.length > LIMITS.V ||
+          v.some((n) => typeof n !== "string" || n.length > LIMITS.nameChars)
+        )
+          return `${field}: bad names`;
         break;
       case "ints":
       case "nums":
-        if (!Array.isArray(v) || v.length > spec.maxLen || v.some((x) => !inRange(x, false) || (spec.kind === "ints" && !Number.isInteger(x)))) return `${field}: bad list`;
+        if (
+          !Array.isArray(v) ||
+          v.length > spec.maxLen ||
+          v.some((x) => !inRange(x, false) || (spec.kind === "ints" && !Number.isInteger(x)))
+        )
+          return `${field}: bad list`;
         break;
       case "matrix":
         if (!Array.isArray(v) || v.length > spec.maxRows || (!spec.ragged && v.length < 1)) return `${field}: bad rows`;
-        for (const row of v) if (!Array.isArray(row) || row.length > spec.maxCols || (!spec.ragged && row.length !== v[0].length) || row.some((x) => !inRange(x, spec.nonFinite))) return `${field}: bad row`;
+        for (const row of v)
+          if (
+            !Array.isArray(row) ||
+            row.length > spec.maxCols ||
+            (!spec.ragged && row.length !== v[0].length) ||
+            row.some((x) => !inRange(x, spec.nonFinite))
+          )
+            return `${field}: bad row`;
         break;
     }
   }
   const s = /** @type {State} */ (state);
   const T = s.logits.length;
   const V = s.logits[0].length;
-  if (V < 1 || s.vocab.length !== V || s.labels.length !== T || s.inputTokens.length !== T) return "playground shapes disagree";
+  if (V < 1 || s.vocab.length !== V || s.labels.length !== T || s.inputTokens.length !== T)
+    return "playground shapes disagree";
   if (s.inputTokens.some((x) => x >= V)) return "input token out of vocabulary";
   if (s.position >= T) return "position out of range";
   if (s.objPromptLength > s.objSequence.length) return "prompt longer than sequence";

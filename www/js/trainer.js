@@ -38,7 +38,15 @@ import { errorMessage } from "./format.js";
 /** A run's options with what the session relies on spelled out. @typedef {RunOptions & { name: string, objective: Objective, steps: number }} LessonRun */
 
 /** The state fields that decide the model (a change means a new trainer). @type {(keyof State)[]} */
-export const MODEL_FIELDS = ["trainCorpus", "trainLayers", "trainDModel", "trainHeads", "trainContext", "trainVocab", "trainSeed"];
+export const MODEL_FIELDS = [
+  "trainCorpus",
+  "trainLayers",
+  "trainDModel",
+  "trainHeads",
+  "trainContext",
+  "trainVocab",
+  "trainSeed",
+];
 
 /**
  * What `TrainerWorker.create` gets for a state (and the user's own data, which is not in it).
@@ -46,7 +54,15 @@ export const MODEL_FIELDS = ["trainCorpus", "trainLayers", "trainDModel", "train
  */
 export function trainerOptions(s, own) {
   /** @type {import("../pkg/train/index.js").TrainerOptions} */
-  const o = { corpus: s.trainCorpus, context: s.trainContext, layers: s.trainLayers, dModel: s.trainDModel, heads: s.trainHeads, vocabSize: s.trainVocab, seed: s.trainSeed };
+  const o = {
+    corpus: s.trainCorpus,
+    context: s.trainContext,
+    layers: s.trainLayers,
+    dModel: s.trainDModel,
+    heads: s.trainHeads,
+    vocabSize: s.trainVocab,
+    seed: s.trainSeed,
+  };
   if (own?.text) o.text = own.text;
   if (own?.pairs) o.pairs = own.pairs;
   return o;
@@ -60,13 +76,22 @@ export function adjustRuns(lesson, s) {
   /** @type {(r: RunOptions, steps: number, lr: number) => LessonRun} */
   const fit = (r, steps, lr) => ({
     // The trainer's own defaults where the lesson leaves these out.
-    ...r, name: r.name ?? r.objective ?? "clm", objective: r.objective ?? "clm", steps, lr, batchSize: s.trainBatch,
+    ...r,
+    name: r.name ?? r.objective ?? "clm",
+    objective: r.objective ?? "clm",
+    steps,
+    lr,
+    batchSize: s.trainBatch,
     // The lesson's warm-up (20) and evaluation interval (50), kept where the run is long enough.
     warmup: Math.min(r.warmup ?? 20, Math.floor(steps / 5)),
     evalEvery: steps >= 100 ? (r.evalEvery ?? 50) : Math.max(1, Math.ceil(steps / 5)),
   });
   const [pre, sft, unmasked] = lesson;
-  return { clm: fit(pre, s.trainSteps, s.trainLr), sft: fit(sft, s.trainSftSteps, s.trainSftLr), "sft-unmasked": fit(unmasked, s.trainSftSteps, s.trainSftLr) };
+  return {
+    clm: fit(pre, s.trainSteps, s.trainLr),
+    sft: fit(sft, s.trainSftSteps, s.trainSftLr),
+    "sft-unmasked": fit(unmasked, s.trainSftSteps, s.trainSftLr),
+  };
 }
 
 /** @type {(s: State, own: OwnData) => string} */
@@ -134,7 +159,18 @@ export function createTrainSession() {
   async function build(s) {
     terminate();
     const my = epoch;
-    Object.assign(st, { phase: "creating", error: null, runs: [], live: null, queue: [], tokens: null, answers: [], config: null, builtFrom: { ...s }, modelId: st.modelId + 1 });
+    Object.assign(st, {
+      phase: "creating",
+      error: null,
+      runs: [],
+      live: null,
+      queue: [],
+      tokens: null,
+      answers: [],
+      config: null,
+      builtFrom: { ...s },
+      modelId: st.modelId + 1,
+    });
     notify();
     /** @type {TrainerWorker} */
     let w;
@@ -191,10 +227,31 @@ export function createTrainSession() {
   /** @param {TrainerWorker} w @param {LessonRun} opts @param {number} my */
   async function runOne(w, opts, my) {
     /** @type {Run} */
-    const rec = { name: opts.name, objective: opts.objective, epsilon: opts.loss?.epsilon ?? 0, steps: opts.steps, lr: opts.lr, batch: opts.batchSize,
-      from: opts.from, train: [], evals: [], samples: [], done: false, elapsedMs: 0, rate: null };
+    const rec = {
+      name: opts.name,
+      objective: opts.objective,
+      epsilon: opts.loss?.epsilon ?? 0,
+      steps: opts.steps,
+      lr: opts.lr,
+      batch: opts.batchSize,
+      from: opts.from,
+      train: [],
+      evals: [],
+      samples: [],
+      done: false,
+      elapsedMs: 0,
+      rate: null,
+    };
     st.runs.push(rec);
-    st.live = { run: rec.name, objective: rec.objective, step: 0, steps: opts.steps, loss: NaN, rate: null, left: null };
+    st.live = {
+      run: rec.name,
+      objective: rec.objective,
+      step: 0,
+      steps: opts.steps,
+      loss: NaN,
+      rate: null,
+      left: null,
+    };
     recent = [];
     notify();
     const result = await w.run(opts, (p) => {
@@ -208,13 +265,28 @@ export function createTrainSession() {
       const [t0, s0] = recent[0];
       const rate = recent.length > 1 && now > t0 ? ((p.step - s0) * 1000) / (now - t0) : p.stepsPerSecond;
       const queued = st.queue.reduce((a, q) => a + (q.steps ?? 0), 0);
-      st.live = { run: rec.name, objective: rec.objective, step: p.step, steps: p.steps, loss: p.loss, rate, left: rate > 0 ? (p.steps - p.step + queued) / rate : null };
+      st.live = {
+        run: rec.name,
+        objective: rec.objective,
+        step: p.step,
+        steps: p.steps,
+        loss: p.loss,
+        rate,
+        left: rate > 0 ? (p.steps - p.step + queued) / rate : null,
+      };
       notify("progress");
     });
     check(my);
     const run = result.snapshot.runs.find((r) => r.name === opts.name);
     if (!run) throw new Error(`the trainer has no run named ${opts.name}`);
-    Object.assign(rec, { train: run.trainLoss, evals: run.evals, samples: run.samples, done: true, elapsedMs: result.elapsedMs, rate: (opts.steps * 1000) / result.elapsedMs });
+    Object.assign(rec, {
+      train: run.trainLoss,
+      evals: run.evals,
+      samples: run.samples,
+      done: true,
+      elapsedMs: result.elapsedMs,
+      rate: (opts.steps * 1000) / result.elapsedMs,
+    });
     if (st.live) st.live = { ...st.live, step: opts.steps, steps: opts.steps, rate: rec.rate, left: 0 };
     return rec;
   }
@@ -241,7 +313,13 @@ export function createTrainSession() {
     const r = await w.tokenLosses(i);
     check(my);
     const last = [...st.runs].reverse().find((x) => x.done);
-    st.tokens = { index: i, count: heldOutCount, after: last?.name ?? null, afterObjective: last?.objective ?? null, ...r };
+    st.tokens = {
+      index: i,
+      count: heldOutCount,
+      after: last?.name ?? null,
+      afterObjective: last?.objective ?? null,
+      ...r,
+    };
   }
 
   // Runs a flow; an exclusive one (a lesson, a stage) refuses to start while another is running.
@@ -286,7 +364,8 @@ export function createTrainSession() {
         const w = await build(s);
         await loadTokens(0, epoch);
         st.answers = [];
-        if (st.prompt) st.answers.push({ after: null, prompt: st.prompt, text: await w.generate(st.prompt, { maxTokens: 40 }) });
+        if (st.prompt)
+          st.answers.push({ after: null, prompt: st.prompt, text: await w.generate(st.prompt, { maxTokens: 40 }) });
         st.phase = "ready";
         notify();
       }, false);
@@ -303,7 +382,8 @@ export function createTrainSession() {
         check(my);
         st.queue = [runs.sft];
         await floorFor(s.trainEpsilon);
-        if (st.prompt) st.answers.push({ after: null, prompt: st.prompt, text: await w.generate(st.prompt, { maxTokens: 40 }) });
+        if (st.prompt)
+          st.answers.push({ after: null, prompt: st.prompt, text: await w.generate(st.prompt, { maxTokens: 40 }) });
         check(my);
         st.phase = "running";
         const pre = await runOne(w, runs.clm, my);
@@ -328,7 +408,8 @@ export function createTrainSession() {
         const opts = { ...runs[kind], name: uniqueName(runs[kind].name) };
         if (kind === "clm") opts.from = "current";
         else opts.from = [...st.runs].reverse().find((r) => r.done && r.objective === "clm")?.name ?? "current";
-        if (st.prompt && st.runs.length === 0 && st.answers.length === 0) st.answers.push({ after: null, prompt: st.prompt, text: await w.generate(st.prompt, { maxTokens: 40 }) });
+        if (st.prompt && st.runs.length === 0 && st.answers.length === 0)
+          st.answers.push({ after: null, prompt: st.prompt, text: await w.generate(st.prompt, { maxTokens: 40 }) });
         st.queue = [];
         st.phase = "running";
         await runOne(w, opts, my);
@@ -355,7 +436,17 @@ export function createTrainSession() {
       terminate();
       jobs++;
       busy = false;
-      Object.assign(st, { phase: "idle", runs: [], live: null, queue: [], tokens: null, answers: [], error: null, config: null, modelId: st.modelId + 1 });
+      Object.assign(st, {
+        phase: "idle",
+        runs: [],
+        live: null,
+        queue: [],
+        tokens: null,
+        answers: [],
+        error: null,
+        config: null,
+        modelId: st.modelId + 1,
+      });
       notify();
       await this.prepare(s);
     },
@@ -373,8 +464,10 @@ export function createTrainSession() {
       await loadTokens(index).catch(() => {});
       notify("tokens");
     },
-    tokenize: (/** @type {string} */ text) => (worker ? worker.tokenize(text) : Promise.reject(new Error("no model yet"))),
-    encodePair: (/** @type {string} */ p, /** @type {string} */ r, /** @type {Objective} */ objective) => (worker ? worker.encodePair(p, r, objective) : Promise.reject(new Error("no model yet"))),
+    tokenize: (/** @type {string} */ text) =>
+      worker ? worker.tokenize(text) : Promise.reject(new Error("no model yet")),
+    encodePair: (/** @type {string} */ p, /** @type {string} */ r, /** @type {Objective} */ objective) =>
+      worker ? worker.encodePair(p, r, objective) : Promise.reject(new Error("no model yet")),
     /** Answers a prompt with the current weights. @param {string} prompt @param {import("../pkg/train/index.js").GenerateOptions} [opts] */
     async generate(prompt, opts) {
       if (!worker) throw new Error("no model yet");

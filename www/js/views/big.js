@@ -1,7 +1,7 @@
 // View 4, big tensors: generate up to 1×2048×32000 logits (or import .npy / JSON), run the engine
 // and the CPU kernel in a Web Worker (the page never waits on them), and show time, backend and
 // why, and how far the two agree (loss, gradient).
-import { h, fill, setValue, uid } from "../dom.js";
+import { h, setValue, uid } from "../dom.js";
 import { fmt, exact, errorMessage } from "../format.js";
 import { LIMITS, SCHEMA } from "../state.js";
 import { createEngineSession, probeWebGPU } from "../engine.js";
@@ -11,10 +11,28 @@ import { parseNpy, parseJsonInput, lossInput, ImportError } from "../npy.js";
 /** An input read from files or JSON (not part of the link: too big); its arrays move to the worker. @typedef {{ logits: Float32Array | null, labels: Int32Array | null, dims: number[], name: string, key: string }} Imported */
 
 /** @type {[number, number, number][]} */
-const PRESETS = [[1, 8, 1000], [1, 64, 32000], [1, 512, 32000], [1, 2048, 32000], [4, 128, 50257], [1, 16, 151936]];
+const PRESETS = [
+  [1, 8, 1000],
+  [1, 64, 32000],
+  [1, 512, 32000],
+  [1, 2048, 32000],
+  [4, 128, 50257],
+  [1, 16, 151936],
+];
 const AUTO_RUN_ELEMENTS = 4_000_000; // small enough to run on load without a click
 
-const runKeyOf = (/** @type {State} */ s) => JSON.stringify([s.bigBatch, s.bigSeqLen, s.bigVocab, s.bigSeed, s.bigLogitScale, s.bigEpsilon, s.bigShiftLabels, s.bigBackend, s.bigGradient]);
+const runKeyOf = (/** @type {State} */ s) =>
+  JSON.stringify([
+    s.bigBatch,
+    s.bigSeqLen,
+    s.bigVocab,
+    s.bigSeed,
+    s.bigLogitScale,
+    s.bigEpsilon,
+    s.bigShiftLabels,
+    s.bigBackend,
+    s.bigGradient,
+  ]);
 
 /** @param {import("../shell.js").ViewContext} ctx */
 export function createBig(ctx) {
@@ -29,9 +47,12 @@ export function createBig(ctx) {
   /** @type {string | null} */
   let ranKey = null; // the settings the shown results belong to
 
-  const preset = h("select", { id: uid("ctl"), dataset: { testid: "big-preset" } },
+  const preset = h(
+    "select",
+    { id: uid("ctl"), dataset: { testid: "big-preset" } },
     h("option", { value: "", text: t("big.custom") }),
-    PRESETS.map(([b, tt, v]) => h("option", { value: `${b}x${tt}x${v}`, text: `${b} × ${tt} × ${v}` })));
+    PRESETS.map(([b, tt, v]) => h("option", { value: `${b}x${tt}x${v}`, text: `${b} × ${tt} × ${v}` })),
+  );
   preset.addEventListener("change", () => {
     if (!preset.value) return;
     const [bigBatch, bigSeqLen, bigVocab] = preset.value.split("x").map(Number);
@@ -39,12 +60,23 @@ export function createBig(ctx) {
   });
   /** @param {"bigBatch" | "bigSeqLen" | "bigVocab"} field @param {number} max @param {string} labelKey */
   const dimInput = (field, max, labelKey) => {
-    const input = h("input", { type: "number", min: "1", max: String(max), step: "1", id: uid("ctl"), dataset: { testid: `big-${SCHEMA[field].key}` } });
+    const input = h("input", {
+      type: "number",
+      min: "1",
+      max: String(max),
+      step: "1",
+      id: uid("ctl"),
+      dataset: { testid: `big-${SCHEMA[field].key}` },
+    });
     input.addEventListener("input", () => {
       const x = Number(input.value);
       const st = store.get();
       const next = { ...st, [field]: x };
-      const ok = Number.isInteger(x) && x >= 1 && x <= max && next.bigBatch * next.bigSeqLen * next.bigVocab <= LIMITS.bigElements;
+      const ok =
+        Number.isInteger(x) &&
+        x >= 1 &&
+        x <= max &&
+        next.bigBatch * next.bigSeqLen * next.bigVocab <= LIMITS.bigElements;
       input.setAttribute("aria-invalid", ok ? "false" : "true");
       if (ok) set({ [field]: x });
     });
@@ -59,10 +91,18 @@ export function createBig(ctx) {
    * @param {{ min: number, max: number, step: number, integer?: boolean, testid?: string }} options
    */
   const numField = (key, labelKey, { min, max, step, integer, testid }) => {
-    const input = h("input", { type: "number", min: String(min), max: String(max), step: String(step), id: uid("ctl"), dataset: testid ? { testid } : {} });
+    const input = h("input", {
+      type: "number",
+      min: String(min),
+      max: String(max),
+      step: String(step),
+      id: uid("ctl"),
+      dataset: testid ? { testid } : {},
+    });
     input.addEventListener("input", () => {
       const x = Number(input.value);
-      if (input.value !== "" && Number.isFinite(x) && x >= min && x <= max && (!integer || Number.isInteger(x))) set({ [key]: x });
+      if (input.value !== "" && Number.isFinite(x) && x >= min && x <= max && (!integer || Number.isInteger(x)))
+        set({ [key]: x });
     });
     return { input, el: h("div", { class: "field" }, h("label", { for: input.id, text: t(labelKey) }), input) };
   };
@@ -73,19 +113,57 @@ export function createBig(ctx) {
   shift.addEventListener("change", () => set({ bigShiftLabels: shift.checked }));
   const gradient = h("input", { type: "checkbox", id: uid("ctl"), dataset: { testid: "big-grad" } });
   gradient.addEventListener("change", () => set({ bigGradient: gradient.checked }));
-  const backend = h("select", { id: uid("ctl"), dataset: { testid: "big-backend-choice" } }, ["auto", "webgpu", "cpu"].map((v) => h("option", { value: v, text: t(`big.be.${v}`) })));
+  const backend = h(
+    "select",
+    { id: uid("ctl"), dataset: { testid: "big-backend-choice" } },
+    ["auto", "webgpu", "cpu"].map((v) => h("option", { value: v, text: t(`big.be.${v}`) })),
+  );
   backend.addEventListener("change", () => set({ bigBackend: /** @type {State["bigBackend"]} */ (backend.value) }));
 
-  const run = h("button", { type: "button", class: "primary", text: t("big.run"), dataset: { testid: "big-run" }, onclick: () => runBoth() });
+  const run = h("button", {
+    type: "button",
+    class: "primary",
+    text: t("big.run"),
+    dataset: { testid: "big-run" },
+    onclick: () => runBoth(),
+  });
   const status = h("p", { class: "status", role: "status", dataset: { testid: "big-status" } });
 
   // Import: two .npy files, or pasted JSON.
-  const logitsFile = h("input", { type: "file", accept: ".npy,application/octet-stream", id: uid("ctl"), dataset: { testid: "npy-logits" } });
-  const labelsFile = h("input", { type: "file", accept: ".npy,application/octet-stream", id: uid("ctl"), dataset: { testid: "npy-labels" } });
+  const logitsFile = h("input", {
+    type: "file",
+    accept: ".npy,application/octet-stream",
+    id: uid("ctl"),
+    dataset: { testid: "npy-logits" },
+  });
+  const labelsFile = h("input", {
+    type: "file",
+    accept: ".npy,application/octet-stream",
+    id: uid("ctl"),
+    dataset: { testid: "npy-labels" },
+  });
   const importMsg = h("p", { class: "import-msg", role: "alert", dataset: { testid: "import-message" } });
-  const json = h("textarea", { id: uid("ctl"), rows: "4", spellcheck: "false", dataset: { testid: "json-input" }, placeholder: '{"logits": [[2, 0.5, -1], [0.1, 1.5, 0.3]], "labels": [0, -100]}' });
-  const useJson = h("button", { type: "button", text: t("big.useJson"), dataset: { testid: "json-use" }, onclick: () => importJson() });
-  const useGenerated = h("button", { type: "button", text: t("big.useGenerated"), onclick: () => { imported = null; showSource(); } });
+  const json = h("textarea", {
+    id: uid("ctl"),
+    rows: "4",
+    spellcheck: "false",
+    dataset: { testid: "json-input" },
+    placeholder: '{"logits": [[2, 0.5, -1], [0.1, 1.5, 0.3]], "labels": [0, -100]}',
+  });
+  const useJson = h("button", {
+    type: "button",
+    text: t("big.useJson"),
+    dataset: { testid: "json-use" },
+    onclick: () => importJson(),
+  });
+  const useGenerated = h("button", {
+    type: "button",
+    text: t("big.useGenerated"),
+    onclick: () => {
+      imported = null;
+      showSource();
+    },
+  });
   const source = h("p", { class: "hint", dataset: { testid: "big-source" } });
   /** @type {Record<"logits" | "labels", (import("../npy.js").NpyArray & { name?: string }) | null>} */
   let npyParts = { logits: null, labels: null };
@@ -108,7 +186,8 @@ export function createBig(ctx) {
     } catch (e) {
       npyParts[which] = null;
       importMsg.className = "import-msg bad";
-      importMsg.textContent = t("big.importRefused", { name: file.name }) + " " + (e instanceof ImportError ? e.message : errorMessage(e));
+      importMsg.textContent =
+        t("big.importRefused", { name: file.name }) + " " + (e instanceof ImportError ? e.message : errorMessage(e));
     }
   };
   logitsFile.addEventListener("change", () => readNpy("logits", logitsFile));
@@ -123,11 +202,14 @@ export function createBig(ctx) {
       await runBoth();
     } catch (e) {
       importMsg.className = "import-msg bad";
-      importMsg.textContent = t("big.importRefused", { name: "JSON" }) + " " + (e instanceof ImportError ? e.message : errorMessage(e));
+      importMsg.textContent =
+        t("big.importRefused", { name: "JSON" }) + " " + (e instanceof ImportError ? e.message : errorMessage(e));
     }
   }
   const showSource = () => {
-    source.textContent = imported ? t("big.sourceImported", { name: imported.name, dims: imported.dims.join(" × ") }) : t("big.sourceGenerated");
+    source.textContent = imported
+      ? t("big.sourceImported", { name: imported.name, dims: imported.dims.join(" × ") })
+      : t("big.sourceGenerated");
     useGenerated.hidden = !imported;
   };
 
@@ -137,12 +219,35 @@ export function createBig(ctx) {
     engine: { backend: cell("backend"), time: cell("big-time-engine"), loss: cell("big-loss-engine") },
     cpu: { backend: cell("big-backend-cpu"), time: cell("big-time-cpu"), loss: cell("big-loss-cpu") },
   };
-  const results = h("table", { class: "results" },
+  const results = h(
+    "table",
+    { class: "results" },
     h("caption", { class: "sr-only", text: t("big.resultsTitle") }),
-    h("thead", {}, h("tr", {}, ["big.colRun", "big.colBackend", "big.colTime", "big.colLoss"].map((k) => h("th", { scope: "col", text: t(k) })))),
-    h("tbody", {},
-      h("tr", {}, h("th", { scope: "row", text: t("big.engineRow") }), rows.engine.backend, rows.engine.time, rows.engine.loss),
-      h("tr", {}, h("th", { scope: "row", text: t("big.cpuRow") }), rows.cpu.backend, rows.cpu.time, rows.cpu.loss)));
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        ["big.colRun", "big.colBackend", "big.colTime", "big.colLoss"].map((k) =>
+          h("th", { scope: "col", text: t(k) }),
+        ),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      h(
+        "tr",
+        {},
+        h("th", { scope: "row", text: t("big.engineRow") }),
+        rows.engine.backend,
+        rows.engine.time,
+        rows.engine.loss,
+      ),
+      h("tr", {}, h("th", { scope: "row", text: t("big.cpuRow") }), rows.cpu.backend, rows.cpu.time, rows.cpu.loss),
+    ),
+  );
   const diff = h("output", { dataset: { testid: "big-diff" } });
   const gradDiff = h("output", { dataset: { testid: "big-grad-diff" } });
   const reason = h("p", { class: "hint", dataset: { testid: "engine-reason" } });
@@ -153,29 +258,60 @@ export function createBig(ctx) {
     const id = uid("h");
     return h("section", { class: "card", "aria-labelledby": id }, h("h2", { id, text: t(key) }), children);
   };
-  const el = h("div", { class: "view view-big" },
+  const el = h(
+    "div",
+    { class: "view view-big" },
     ctx.only ? null : h("p", { class: "intro", text: t("big.intro") }),
-    h("div", { class: "cards" },
-      card("big.sizeTitle", h("div", { class: "field" }, h("label", { for: preset.id, text: t("big.preset") }), preset),
-        h("div", { class: "controls inline-controls" }, bb, bt, bv), size,
-        h("div", { class: "controls inline-controls" }, seed.el, scale.el, eps.el,
+    h(
+      "div",
+      { class: "cards" },
+      card(
+        "big.sizeTitle",
+        h("div", { class: "field" }, h("label", { for: preset.id, text: t("big.preset") }), preset),
+        h("div", { class: "controls inline-controls" }, bb, bt, bv),
+        size,
+        h(
+          "div",
+          { class: "controls inline-controls" },
+          seed.el,
+          scale.el,
+          eps.el,
           h("div", { class: "field field-check" }, shift, h("label", { for: shift.id, text: t("big.shift") })),
           h("div", { class: "field field-check" }, gradient, h("label", { for: gradient.id, text: t("big.grad") })),
-          h("div", { class: "field" }, h("label", { for: backend.id, text: t("big.backend") }), backend)),
-        h("div", { class: "button-row" }, run), status),
-      card("big.resultsTitle", h("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("big.resultsTable") }, results),
+          h("div", { class: "field" }, h("label", { for: backend.id, text: t("big.backend") }), backend),
+        ),
+        h("div", { class: "button-row" }, run),
+        status,
+      ),
+      card(
+        "big.resultsTitle",
+        h("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("big.resultsTable") }, results),
         h("p", {}, h("span", { text: t("big.diff") + " " }), diff),
-        h("p", {}, h("span", { text: t("big.gradDiff") + " " }), gradDiff), reason, gpuInfo),
-      card("big.importTitle", source, useGenerated,
+        h("p", {}, h("span", { text: t("big.gradDiff") + " " }), gradDiff),
+        reason,
+        gpuInfo,
+      ),
+      card(
+        "big.importTitle",
+        source,
+        useGenerated,
         h("div", { class: "field" }, h("label", { for: logitsFile.id, text: t("big.npyLogits") }), logitsFile),
         h("div", { class: "field" }, h("label", { for: labelsFile.id, text: t("big.npyLabels") }), labelsFile),
         h("div", { class: "field" }, h("label", { for: json.id, text: t("big.json") }), json),
-        h("div", { class: "button-row" }, useJson), importMsg)));
+        h("div", { class: "button-row" }, useJson),
+        importMsg,
+      ),
+    ),
+  );
 
   probeWebGPU().then((p) => {
     const a = p.adapterInfo;
     gpuInfo.textContent = a
-      ? t("big.gpuYes", { info: [a.vendor, a.architecture, a.description].filter(Boolean).join(" / ") + (a.isFallbackAdapter ? " (fallback adapter)" : "") })
+      ? t("big.gpuYes", {
+          info:
+            [a.vendor, a.architecture, a.description].filter(Boolean).join(" / ") +
+            (a.isFallbackAdapter ? " (fallback adapter)" : ""),
+        })
       : t("big.gpuNo", { reason: p.reason });
   });
 
@@ -187,16 +323,27 @@ export function createBig(ctx) {
 
   /** @param {import("../../pkg/engine/client.js").EngineWorker} w @param {State} s */
   async function workerInput(w, s) {
-    const key = imported ? imported.key : JSON.stringify([s.bigBatch, s.bigSeqLen, s.bigVocab, s.bigSeed, s.bigLogitScale]);
+    const key = imported
+      ? imported.key
+      : JSON.stringify([s.bigBatch, s.bigSeqLen, s.bigVocab, s.bigSeed, s.bigLogitScale]);
     if (inputHandle?.key === key) return inputHandle;
     if (inputHandle) await w.release(inputHandle.handle);
     inputHandle = null;
-    const dims = /** @type {[number, number, number]} */ (imported ? imported.dims : [s.bigBatch, s.bigSeqLen, s.bigVocab]);
+    const dims = /** @type {[number, number, number]} */ (
+      imported ? imported.dims : [s.bigBatch, s.bigSeqLen, s.bigVocab]
+    );
     // Imported arrays move to the worker once (transfer, no copy); generated ones are made there
     // by the module's hash generator: the same numbers as the golden vectors and the benchmark.
     // (An imported input is put once per import: its key changes with every import.)
     const handle = imported
-      ? await w.put({ logits: /** @type {Float32Array} */ (imported.logits), dims, labels: /** @type {Int32Array} */ (imported.labels) }, { transfer: true })
+      ? await w.put(
+          {
+            logits: /** @type {Float32Array} */ (imported.logits),
+            dims,
+            labels: /** @type {Int32Array} */ (imported.labels),
+          },
+          { transfer: true },
+        )
       : await w.hashInput({ dims, seed: s.bigSeed, scale: s.bigLogitScale, ignoreIndex: -100 });
     if (imported) imported.logits = imported.labels = null; // detached: the worker holds them now
     inputHandle = { key, handle, n: dims[0] * dims[1] * dims[2] };
@@ -228,9 +375,12 @@ export function createBig(ctx) {
         rows.engine.backend.textContent = eRes.backend;
         rows.engine.loss.textContent = fmt(eRes.loss);
         rows.engine.loss.dataset.value = exact(eRes.loss);
-        const adapter = w.adapterInfo ? " " + t("big.adapter", { info: `${w.adapterInfo.vendor} ${w.adapterInfo.architecture}`.trim() }) : "";
+        const adapter = w.adapterInfo
+          ? " " + t("big.adapter", { info: `${w.adapterInfo.vendor} ${w.adapterInfo.architecture}`.trim() })
+          : "";
         const kernels = eRes.gpuTimeMs != null ? " " + t("big.gpuTime", { ms: eRes.gpuTimeMs.toFixed(2) }) : "";
-        reason.textContent = t("big.why", { backend: eRes.backend, reason: eRes.backendReason ?? "" }) + adapter + kernels;
+        reason.textContent =
+          t("big.why", { backend: eRes.backend, reason: eRes.backendReason ?? "" }) + adapter + kernels;
       } catch (e) {
         rows.engine.backend.textContent = t("big.failed");
         rows.engine.time.textContent = "—";
@@ -248,12 +398,19 @@ export function createBig(ctx) {
         const a = eRes.loss ?? NaN;
         const b = cRes.loss ?? NaN;
         const abs = Math.abs(a - b);
-        diff.textContent = Number.isFinite(abs) ? `${abs.toExponential(2)} (${t("big.relative")} ${(abs / Math.max(Math.abs(b), 1e-30)).toExponential(2)})` : Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b)) ? t("big.sameNonFinite") : "—";
+        diff.textContent = Number.isFinite(abs)
+          ? `${abs.toExponential(2)} (${t("big.relative")} ${(abs / Math.max(Math.abs(b), 1e-30)).toExponential(2)})`
+          : Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b))
+            ? t("big.sameNonFinite")
+            : "—";
         diff.dataset.value = String(abs);
       } else diff.textContent = "—";
       if (eRes?.gradHandle && cRes.gradHandle) {
         const g = await w.compare(eRes.gradHandle, cRes.gradHandle);
-        gradDiff.textContent = t("big.gradGap", { diff: g.maxAbsDiff.toExponential(2), max: g.maxAbs.toExponential(2) });
+        gradDiff.textContent = t("big.gradGap", {
+          diff: g.maxAbsDiff.toExponential(2),
+          max: g.maxAbs.toExponential(2),
+        });
         gradDiff.dataset.value = String(g.maxAbsDiff / Math.max(g.maxAbs, 1e-30));
       } else gradDiff.textContent = s.bigGradient ? "—" : t("big.noGrad");
       status.textContent = t("big.done", { n: input.n.toLocaleString("en") });

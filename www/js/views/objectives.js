@@ -40,23 +40,35 @@ export function computeObjectives(L, s) {
   /** @type {Objectives} */
   const out = { T, error: null };
   try {
-    const clmX = toyLogits(L, s.objSequence, s.objPromptLength, s.objPromptConfidence, s.objResponseConfidence, { next: true, seed: 7 });
+    const clmX = toyLogits(L, s.objSequence, s.objPromptLength, s.objPromptConfidence, s.objResponseConfidence, {
+      next: true,
+      seed: 7,
+    });
     out.clmLabels = L.clmLabels(ids, [1, T], { padId: OBJ_SPECIAL.pad });
     out.sftLabels = L.sftLabels(ids, [1, T], s.objPromptLength, { padId: OBJ_SPECIAL.pad });
     const opts = { epsilon: s.objEpsilon, shiftLabels: true };
     out.clm = L.crossEntropy({ logits: clmX, dims: [1, T, V], labels: out.clmLabels }, opts);
     out.sft = L.crossEntropy({ logits: clmX, dims: [1, T, V], labels: out.sftLabels }, opts);
     const mlmMasked = (out.mlmMasked = L.mlmMask(ids, [1, T], {
-      maskTokenId: OBJ_SPECIAL.mask, vocabSize: V, probability: s.objMlmProbability, seed: s.objMlmSeed,
+      maskTokenId: OBJ_SPECIAL.mask,
+      vocabSize: V,
+      probability: s.objMlmProbability,
+      seed: s.objMlmSeed,
       specialIds: [OBJ_SPECIAL.pad, OBJ_SPECIAL.bos, OBJ_SPECIAL.eos, OBJ_SPECIAL.mask],
     }));
-    const mlmX = toyLogits(L, s.objSequence, s.objPromptLength, s.objPromptConfidence, s.objResponseConfidence, { next: false, seed: 8 });
+    const mlmX = toyLogits(L, s.objSequence, s.objPromptLength, s.objPromptConfidence, s.objResponseConfidence, {
+      next: false,
+      seed: 8,
+    });
     out.mlm = L.crossEntropy({ logits: mlmX, dims: [1, T, V], labels: mlmMasked.labels }, { epsilon: s.objEpsilon });
   } catch (e) {
     out.error = errorMessage(e);
   }
   try {
-    out.mse = L.mse(Float32Array.from(s.msePredictions), Float32Array.from(s.mseTargets), { reduction: "mean", grad: true });
+    out.mse = L.mse(Float32Array.from(s.msePredictions), Float32Array.from(s.mseTargets), {
+      reduction: "mean",
+      grad: true,
+    });
   } catch (e) {
     out.mseError = errorMessage(e);
   }
@@ -72,7 +84,14 @@ export function createObjectives(ctx) {
    * @param {{ min: number, max: number, step: number, integer?: boolean, testid: string }} options
    */
   const num = (key, { min, max, step, integer, testid }) => {
-    const input = h("input", { type: "number", min: String(min), max: String(max), step: String(step), id: uid("ctl"), dataset: { testid } });
+    const input = h("input", {
+      type: "number",
+      min: String(min),
+      max: String(max),
+      step: String(step),
+      id: uid("ctl"),
+      dataset: { testid },
+    });
     input.addEventListener("input", () => {
       const x = Number(input.value);
       // The prompt cannot be longer than the sequence.
@@ -85,12 +104,20 @@ export function createObjectives(ctx) {
   };
   /** @param {"objPromptConfidence" | "objResponseConfidence"} key @param {{ min: number, max: number, step: number, testid: string }} options */
   const range = (key, { min, max, step, testid }) => {
-    const input = h("input", { type: "range", min: String(min), max: String(max), step: String(step), id: uid("ctl"), dataset: { testid } });
+    const input = h("input", {
+      type: "range",
+      min: String(min),
+      max: String(max),
+      step: String(step),
+      id: uid("ctl"),
+      dataset: { testid },
+    });
     input.addEventListener("input", () => set({ [key]: Number(input.value) }));
     return input;
   };
   /** @type {(labelKey: string, control: HTMLElement, out?: HTMLElement) => HTMLElement} */
-  const field = (labelKey, control, out) => h("div", { class: "field" }, h("label", { for: control.id, text: t(labelKey) }), control, out ?? null);
+  const field = (labelKey, control, out) =>
+    h("div", { class: "field" }, h("label", { for: control.id, text: t(labelKey) }), control, out ?? null);
 
   const plen = num("objPromptLength", { min: 0, max: LIMITS.seqLen, step: 1, integer: true, testid: "obj-prompt-len" });
   const opc = range("objPromptConfidence", { min: 0, max: 10, step: 0.5, testid: "obj-prompt-conf" });
@@ -100,20 +127,69 @@ export function createObjectives(ctx) {
   const oeps = num("objEpsilon", { min: 0, max: 1, step: 0.05, testid: "obj-eps" });
   const oprob = num("objMlmProbability", { min: 0, max: 1, step: 0.05, testid: "obj-mlm-prob" });
   const oseed = num("objMlmSeed", { min: 0, max: 1e9, step: 1, integer: true, testid: "obj-mlm-seed" });
-  const redraw = h("button", { type: "button", text: t("obj.redraw"), onclick: () => set({ objMlmSeed: (store.get().objMlmSeed + 1) % 1e9 }) });
-  const seqButtons = h("div", { class: "button-row" },
-    h("button", { type: "button", text: t("obj.addToken"), onclick: () => { const st = store.get(); if (st.objSequence.length < LIMITS.seqLen) set({ objSequence: [...st.objSequence, OBJ_SPECIAL.pad] }); } }),
-    h("button", { type: "button", text: t("obj.removeToken"), onclick: () => { const st = store.get(); if (st.objSequence.length > 2) set({ objSequence: st.objSequence.slice(0, -1), objPromptLength: Math.min(st.objPromptLength, st.objSequence.length - 1) }); } }));
-  const controls = h("div", { class: "controls" },
-    field("obj.promptLen", plen), field("obj.promptConf", opc, opcOut), field("obj.responseConf", orc, orcOut),
-    field("obj.eps", oeps), field("obj.mlmProb", oprob), h("div", { class: "field" }, h("label", { for: oseed.id, text: t("obj.mlmSeed") }), h("div", { class: "inline" }, oseed, redraw)));
+  const redraw = h("button", {
+    type: "button",
+    text: t("obj.redraw"),
+    onclick: () => set({ objMlmSeed: (store.get().objMlmSeed + 1) % 1e9 }),
+  });
+  const seqButtons = h(
+    "div",
+    { class: "button-row" },
+    h("button", {
+      type: "button",
+      text: t("obj.addToken"),
+      onclick: () => {
+        const st = store.get();
+        if (st.objSequence.length < LIMITS.seqLen) set({ objSequence: [...st.objSequence, OBJ_SPECIAL.pad] });
+      },
+    }),
+    h("button", {
+      type: "button",
+      text: t("obj.removeToken"),
+      onclick: () => {
+        const st = store.get();
+        if (st.objSequence.length > 2)
+          set({
+            objSequence: st.objSequence.slice(0, -1),
+            objPromptLength: Math.min(st.objPromptLength, st.objSequence.length - 1),
+          });
+      },
+    }),
+  );
+  const controls = h(
+    "div",
+    { class: "controls" },
+    field("obj.promptLen", plen),
+    field("obj.promptConf", opc, opcOut),
+    field("obj.responseConf", orc, orcOut),
+    field("obj.eps", oeps),
+    field("obj.mlmProb", oprob),
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: oseed.id, text: t("obj.mlmSeed") }),
+      h("div", { class: "inline" }, oseed, redraw),
+    ),
+  );
 
   /** @param {string} key @param {string} testid */
   const stat = (key, testid) => {
     const out = h("output", { class: "big-number", dataset: { testid } });
     const count = h("span", { class: "stat-sub" });
     const bar = h("span", { class: "cmp-bar" });
-    return { out, count, bar, el: h("div", { class: "stat" }, h("span", { class: "stat-label", text: t(key) }), out, count, h("span", { class: "cmp-track", "aria-hidden": "true" }, bar)) };
+    return {
+      out,
+      count,
+      bar,
+      el: h(
+        "div",
+        { class: "stat" },
+        h("span", { class: "stat-label", text: t(key) }),
+        out,
+        count,
+        h("span", { class: "cmp-track", "aria-hidden": "true" }, bar),
+      ),
+    };
   };
   const clm = stat("obj.clm", "obj-clm");
   const sft = stat("obj.sft", "obj-sft");
@@ -121,29 +197,110 @@ export function createObjectives(ctx) {
   const why = h("div", { class: "why" });
   const error = h("p", { class: "error", role: "alert", hidden: true });
   const table = h("table", { class: "obj-table" });
-  const tableWrap = h("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("obj.tableScroll") }, table);
+  const tableWrap = h(
+    "div",
+    { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("obj.tableScroll") },
+    table,
+  );
   /** @typedef {{ sel: HTMLSelectElement, th: HTMLTableCellElement, tr: HTMLTableRowElement } & Record<"clm" | "clmLoss" | "sft" | "sftLoss" | "mlmIn" | "mlm" | "mlmLoss", HTMLTableCellElement>} Row */
   /** @type {Row[]} */
   let tableRows = [];
   const buildTable = (/** @type {number} */ T) => {
     tableRows = Array.from({ length: T }, (_, i) => {
       /** @type {HTMLSelectElement} */
-      const sel = h("select", { "aria-label": t("obj.tokenAt", { i }), onchange: () => { const a = store.get().objSequence.slice(); a[i] = Number(sel.value); set({ objSequence: a }); } },
-        OBJ_VOCAB.map((n, id) => h("option", { value: String(id), text: n })));
+      const sel = h(
+        "select",
+        {
+          "aria-label": t("obj.tokenAt", { i }),
+          onchange: () => {
+            const a = store.get().objSequence.slice();
+            a[i] = Number(sel.value);
+            set({ objSequence: a });
+          },
+        },
+        OBJ_VOCAB.map((n, id) => h("option", { value: String(id), text: n })),
+      );
       const td = () => h("td", {});
-      const row = { sel, th: h("th", { scope: "row" }), clm: td(), clmLoss: td(), sft: td(), sftLoss: td(), mlmIn: td(), mlm: td(), mlmLoss: td() };
-      return { ...row, tr: h("tr", {}, row.th, h("td", {}, sel), row.clm, row.clmLoss, row.sft, row.sftLoss, row.mlmIn, row.mlm, row.mlmLoss) };
+      const row = {
+        sel,
+        th: h("th", { scope: "row" }),
+        clm: td(),
+        clmLoss: td(),
+        sft: td(),
+        sftLoss: td(),
+        mlmIn: td(),
+        mlm: td(),
+        mlmLoss: td(),
+      };
+      return {
+        ...row,
+        tr: h(
+          "tr",
+          {},
+          row.th,
+          h("td", {}, sel),
+          row.clm,
+          row.clmLoss,
+          row.sft,
+          row.sftLoss,
+          row.mlmIn,
+          row.mlm,
+          row.mlmLoss,
+        ),
+      };
     });
-    const head = h("tr", {}, ["obj.colPos", "obj.colToken", "obj.colClm", "obj.colClmLoss", "obj.colSft", "obj.colSftLoss", "obj.colMlmIn", "obj.colMlm", "obj.colMlmLoss"].map((k) => h("th", { scope: "col", text: t(k) })));
-    fill(table, h("caption", { class: "sr-only", text: t("obj.tableTitle") }), h("thead", {}, head), h("tbody", {}, tableRows.map((r) => r.tr)));
+    const head = h(
+      "tr",
+      {},
+      [
+        "obj.colPos",
+        "obj.colToken",
+        "obj.colClm",
+        "obj.colClmLoss",
+        "obj.colSft",
+        "obj.colSftLoss",
+        "obj.colMlmIn",
+        "obj.colMlm",
+        "obj.colMlmLoss",
+      ].map((k) => h("th", { scope: "col", text: t(k) })),
+    );
+    fill(
+      table,
+      h("caption", { class: "sr-only", text: t("obj.tableTitle") }),
+      h("thead", {}, head),
+      h(
+        "tbody",
+        {},
+        tableRows.map((r) => r.tr),
+      ),
+    );
   };
 
   // MSE for a regression head.
   const mseBody = h("div", { class: "mse-rows" });
   const mseOut = h("output", { class: "big-number", dataset: { testid: "obj-mse" } });
-  const mseButtons = h("div", { class: "button-row" },
-    h("button", { type: "button", text: t("obj.mseAdd"), onclick: () => { const st = store.get(); if (st.msePredictions.length < LIMITS.mse) set({ msePredictions: [...st.msePredictions, 0], mseTargets: [...st.mseTargets, 0] }); } }),
-    h("button", { type: "button", text: t("obj.mseRemove"), onclick: () => { const st = store.get(); if (st.msePredictions.length > 1) set({ msePredictions: st.msePredictions.slice(0, -1), mseTargets: st.mseTargets.slice(0, -1) }); } }));
+  const mseButtons = h(
+    "div",
+    { class: "button-row" },
+    h("button", {
+      type: "button",
+      text: t("obj.mseAdd"),
+      onclick: () => {
+        const st = store.get();
+        if (st.msePredictions.length < LIMITS.mse)
+          set({ msePredictions: [...st.msePredictions, 0], mseTargets: [...st.mseTargets, 0] });
+      },
+    }),
+    h("button", {
+      type: "button",
+      text: t("obj.mseRemove"),
+      onclick: () => {
+        const st = store.get();
+        if (st.msePredictions.length > 1)
+          set({ msePredictions: st.msePredictions.slice(0, -1), mseTargets: st.mseTargets.slice(0, -1) });
+      },
+    }),
+  );
   const mseNote = h("p", { class: "hint" });
   let mseShape = -1;
   /** @type {{ p: HTMLInputElement, y: HTMLInputElement, e: HTMLOutputElement }[]} */
@@ -154,14 +311,27 @@ export function createObjectives(ctx) {
     const id = uid("h");
     return h("section", { class: "card span-2", "aria-labelledby": id }, h("h2", { id, text: t(key) }), children);
   };
-  const el = h("div", { class: "view view-objectives" },
+  const el = h(
+    "div",
+    { class: "view view-objectives" },
     ctx.only ? null : h("p", { class: "intro", text: t("obj.intro") }),
-    h("div", { class: "cards" },
+    h(
+      "div",
+      { class: "cards" },
       section("obj.resultsTitle", h("div", { class: "stats" }, clm.el, sft.el, mlm.el), error, why),
       section("obj.tableTitle", h("p", { class: "hint", text: t("obj.tableHint") }), tableWrap, seqButtons),
       section("obj.controlsTitle", controls),
-      section("obj.mseTitle", h("p", { class: "hint", text: t("obj.mseIntro") }), mseBody, mseButtons, h("div", { class: "stat" }, h("span", { class: "stat-label", text: t("obj.mseLoss") }), mseOut), mseNote),
-      section("obj.seedTitle", seedTable(ctx, { scrollLabel: t("obj.seedScroll"), sourceLabel: t("obj.seedSource") }))));
+      section(
+        "obj.mseTitle",
+        h("p", { class: "hint", text: t("obj.mseIntro") }),
+        mseBody,
+        mseButtons,
+        h("div", { class: "stat" }, h("span", { class: "stat-label", text: t("obj.mseLoss") }), mseOut),
+        mseNote,
+      ),
+      section("obj.seedTitle", seedTable(ctx, { scrollLabel: t("obj.seedScroll"), sourceLabel: t("obj.seedSource") })),
+    ),
+  );
 
   /** @param {import("../state.js").State} s */
   function update(s) {
@@ -179,20 +349,42 @@ export function createObjectives(ctx) {
     error.textContent = d.error ? t("summary.refused") + " " + d.error : "";
     // Every part is there when nothing failed; the losses are scalars (the default mean).
     const { clm: rc, sft: rs, mlm: rm, clmLabels, sftLabels, mlmMasked } = d;
-    const all = !d.error && rc && rs && rm && clmLabels && sftLabels && mlmMasked ? { rc, rs, rm, clmLabels, sftLabels, mlmMasked } : null;
+    const all =
+      !d.error && rc && rs && rm && clmLabels && sftLabels && mlmMasked
+        ? { rc, rs, rm, clmLabels, sftLabels, mlmMasked }
+        : null;
     /** @type {(r: CrossEntropyResult) => number} */
     const lossOf = (r) => r.loss ?? NaN;
     const losses = all ? [lossOf(all.rc), lossOf(all.rs), lossOf(all.rm)] : [];
     const max = Math.max(...losses.filter(Number.isFinite), 1e-9);
-    for (const [st, r] of /** @type {const} */ ([[clm, rc], [sft, rs], [mlm, rm]])) {
+    for (const [st, r] of /** @type {const} */ ([
+      [clm, rc],
+      [sft, rs],
+      [mlm, rm],
+    ])) {
       st.out.textContent = r ? fmt(r.loss) : "—";
       st.out.dataset.value = r ? exact(r.loss) : "";
       st.count.textContent = r ? t("obj.counted", { n: r.numActive }) : "";
       st.bar.style.width = r && Number.isFinite(lossOf(r)) ? `${(lossOf(r) / max) * 100}%` : "0%";
     }
-    fill(why, !all ? null : [
-      h("p", { text: lossOf(all.rc) > lossOf(all.rs) ? t("obj.whyLarger", { clm: short(lossOf(all.rc), 4), sft: short(lossOf(all.rs), 4) }) : t("obj.whyNotLarger") }),
-      h("ul", {}, ["obj.why1", "obj.why2", "obj.why3", "obj.why4"].map((k) => h("li", { text: t(k) })))]);
+    fill(
+      why,
+      !all
+        ? null
+        : [
+            h("p", {
+              text:
+                lossOf(all.rc) > lossOf(all.rs)
+                  ? t("obj.whyLarger", { clm: short(lossOf(all.rc), 4), sft: short(lossOf(all.rs), 4) })
+                  : t("obj.whyNotLarger"),
+            }),
+            h(
+              "ul",
+              {},
+              ["obj.why1", "obj.why2", "obj.why3", "obj.why4"].map((k) => h("li", { text: t(k) })),
+            ),
+          ],
+    );
 
     // Per-token table: which tokens count in each objective, and their losses. Rows are built once
     // per length and updated in place, so a keyboard user's focus stays on the select they changed.
@@ -236,7 +428,8 @@ export function createObjectives(ctx) {
           const input = h("input", { type: "number", step: "0.1", id: uid("ctl"), "aria-label": t(label, { i }) });
           input.addEventListener("input", () => {
             const x = Number(input.value);
-            if (input.value === "" || !Number.isFinite(x) || Math.abs(x) > 1e6) return input.setAttribute("aria-invalid", "true");
+            if (input.value === "" || !Number.isFinite(x) || Math.abs(x) > 1e6)
+              return input.setAttribute("aria-invalid", "true");
             input.setAttribute("aria-invalid", "false");
             const arr = store.get()[key].slice();
             arr[i] = x;
@@ -246,8 +439,18 @@ export function createObjectives(ctx) {
         };
         return { p: mk("msePredictions", "obj.msePred"), y: mk("mseTargets", "obj.mseTarget"), e: h("output", {}) };
       });
-      fill(mseBody, h("div", { class: "mse-row mse-head", "aria-hidden": "true" }, h("span", { text: "i" }), h("span", { text: t("obj.msePredCol") }), h("span", { text: t("obj.mseTargetCol") }), h("span", { text: "(p − y)²" })),
-        mseInputs.map((m, i) => h("div", { class: "mse-row" }, h("span", { text: String(i) }), m.p, m.y, m.e)));
+      fill(
+        mseBody,
+        h(
+          "div",
+          { class: "mse-row mse-head", "aria-hidden": "true" },
+          h("span", { text: "i" }),
+          h("span", { text: t("obj.msePredCol") }),
+          h("span", { text: t("obj.mseTargetCol") }),
+          h("span", { text: "(p − y)²" }),
+        ),
+        mseInputs.map((m, i) => h("div", { class: "mse-row" }, h("span", { text: String(i) }), m.p, m.y, m.e)),
+      );
     }
     mseInputs.forEach((m, i) => {
       setValue(m.p, s.msePredictions[i]);

@@ -26,8 +26,17 @@ export function computePadding(L, s) {
     const aligned = L.alignLabels(leftLabels, leftLabelDims, P, s.padTokenId);
     // Generation appends new tokens after each (left-padded) prompt; rows end with padding.
     const G = Math.max(1, ...s.padGenerated.map((r) => r.length));
-    const genFlat = Int32Array.from(leftIds.flatMap((row, b) => [...row, ...Array.from({ length: G }, (_, j) => s.padGenerated[b]?.[j] ?? s.padTokenId)]));
-    const c = L.collate(examples, { padId: s.padTokenId, paddingSide: s.paddingSide, ...(s.padToMultipleOf > 0 ? { padToMultipleOf: s.padToMultipleOf } : {}) });
+    const genFlat = Int32Array.from(
+      leftIds.flatMap((row, b) => [
+        ...row,
+        ...Array.from({ length: G }, (_, j) => s.padGenerated[b]?.[j] ?? s.padTokenId),
+      ]),
+    );
+    const c = L.collate(examples, {
+      padId: s.padTokenId,
+      paddingSide: s.paddingSide,
+      ...(s.padToMultipleOf > 0 ? { padToMultipleOf: s.padToMultipleOf } : {}),
+    });
     return {
       B,
       error: null,
@@ -38,7 +47,13 @@ export function computePadding(L, s) {
       aligned: rowsOf(aligned.data, aligned.dims),
       generated: rowsOf(genFlat, [B, P + G]),
       masked: rowsOf(L.maskPrompt(genFlat, [B, P + G], P, s.padTokenId), [B, P + G]),
-      collate: { ids: rowsOf(c.inputIds, c.dims), mask: rowsOf(c.attentionMask, c.dims), labels: c.labels && c.labelDims ? rowsOf(c.labels, c.labelDims) : null, dims: c.dims, labelDims: c.labelDims },
+      collate: {
+        ids: rowsOf(c.inputIds, c.dims),
+        mask: rowsOf(c.attentionMask, c.dims),
+        labels: c.labels && c.labelDims ? rowsOf(c.labels, c.labelDims) : null,
+        dims: c.dims,
+        labelDims: c.labelDims,
+      },
     };
   } catch (e) {
     return { B, error: errorMessage(e) };
@@ -49,16 +64,28 @@ export function computePadding(L, s) {
 const CODE = {
   0: [[94, '        labels = inputs["labels"] if "labels" in inputs else None']],
   1: [[96, '            assert self.tokenizer.padding_side == "left", "This method only accepts left-padded tensor."']],
-  2: [[98, '            prompt_len, label_len = inputs["input_ids"].size(-1), inputs["labels"].size(-1)'],
+  2: [
+    [98, '            prompt_len, label_len = inputs["input_ids"].size(-1), inputs["labels"].size(-1)'],
     [99, "            if prompt_len > label_len:"],
     [100, '                inputs["labels"] = self._pad_tensors_to_target_len(inputs["labels"], inputs["input_ids"])'],
-    [101, "            if label_len > prompt_len:  # truncate the labels instead of padding the inputs (llama2 fp16 compatibility)"],
+    [
+      101,
+      "            if label_len > prompt_len:  # truncate the labels instead of padding the inputs (llama2 fp16 compatibility)",
+    ],
     [102, '                inputs["labels"] = inputs["labels"][:, :prompt_len]'],
     [118, "        padded_tensor = self.tokenizer.pad_token_id * torch.ones_like(tgt_tensor)"],
-    [119, "        padded_tensor[:, -src_tensor.shape[-1] :] = src_tensor  # adopt left-padding"]],
-  3: [[104, "        loss, generated_tokens, _ = super().prediction_step(  # ignore the returned labels (may be truncated)"]],
-  4: [[107, "        if generated_tokens is not None and self.args.predict_with_generate:"],
-    [108, "            generated_tokens[:, :prompt_len] = self.tokenizer.pad_token_id"]],
+    [119, "        padded_tensor[:, -src_tensor.shape[-1] :] = src_tensor  # adopt left-padding"],
+  ],
+  3: [
+    [
+      104,
+      "        loss, generated_tokens, _ = super().prediction_step(  # ignore the returned labels (may be truncated)",
+    ],
+  ],
+  4: [
+    [107, "        if generated_tokens is not None and self.args.predict_with_generate:"],
+    [108, "            generated_tokens[:, :prompt_len] = self.tokenizer.pad_token_id"],
+  ],
 };
 
 /** @param {import("../shell.js").ViewContext} ctx */
@@ -80,7 +107,13 @@ export function createPadding(ctx) {
       if (rows.length !== count) {
         count = rows.length;
         inputs = rows.map((_, b) => {
-          const input = h("input", { type: "text", inputmode: "numeric", spellcheck: "false", "aria-label": t(labelKey, { b }), dataset: { testid: `${SCHEMA[field].key}-${b}` } });
+          const input = h("input", {
+            type: "text",
+            inputmode: "numeric",
+            spellcheck: "false",
+            "aria-label": t(labelKey, { b }),
+            dataset: { testid: `${SCHEMA[field].key}-${b}` },
+          });
           input.addEventListener("input", () => {
             const text = input.value.trim();
             const parts = text === "" ? [] : text.split(/[\s,]+/).filter(Boolean);
@@ -93,11 +126,25 @@ export function createPadding(ctx) {
           });
           return input;
         });
-        fill(wrap, inputs.map((inp, b) => h("div", { class: "row-input" }, h("span", { class: "row-index", "aria-hidden": "true", text: String(b) }), inp)));
+        fill(
+          wrap,
+          inputs.map((inp, b) =>
+            h(
+              "div",
+              { class: "row-input" },
+              h("span", { class: "row-index", "aria-hidden": "true", text: String(b) }),
+              inp,
+            ),
+          ),
+        );
       }
       inputs.forEach((inp, b) => {
         const text = rows[b].join(", ");
-        if (inp.ownerDocument.activeElement !== inp && /** @type {Document | ShadowRoot} */ (inp.getRootNode()).activeElement !== inp) inp.value = text;
+        if (
+          inp.ownerDocument.activeElement !== inp &&
+          /** @type {Document | ShadowRoot} */ (inp.getRootNode()).activeElement !== inp
+        )
+          inp.value = text;
       });
     };
     return { wrap, update };
@@ -108,36 +155,87 @@ export function createPadding(ctx) {
   const addRow = () => {
     const s = store.get();
     if (s.padPrompts.length >= LIMITS.batch) return;
-    set({ padPrompts: [...s.padPrompts, [41, 42]], padLabels: [...s.padLabels, [43]], padGenerated: [...s.padGenerated, [44, 2]] });
+    set({
+      padPrompts: [...s.padPrompts, [41, 42]],
+      padLabels: [...s.padLabels, [43]],
+      padGenerated: [...s.padGenerated, [44, 2]],
+    });
   };
   const removeRow = () => {
     const s = store.get();
     if (s.padPrompts.length <= 1) return;
-    set({ padPrompts: s.padPrompts.slice(0, -1), padLabels: s.padLabels.slice(0, s.padPrompts.length - 1), padGenerated: s.padGenerated.slice(0, s.padPrompts.length - 1) });
+    set({
+      padPrompts: s.padPrompts.slice(0, -1),
+      padLabels: s.padLabels.slice(0, s.padPrompts.length - 1),
+      padGenerated: s.padGenerated.slice(0, s.padPrompts.length - 1),
+    });
   };
   const padId = h("input", { type: "number", step: "1", id: uid("ctl"), dataset: { testid: "pad-id" } });
   padId.addEventListener("input", () => {
     const x = Number(padId.value);
     if (padId.value !== "" && Number.isInteger(x) && Math.abs(x) <= 1e6) set({ padTokenId: x });
   });
-  const editors = h("div", { class: "editors" },
+  const editors = h(
+    "div",
+    { class: "editors" },
     h("div", { class: "editor" }, h("h3", { text: t("pad.prompts") }), prompts.wrap),
     h("div", { class: "editor" }, h("h3", { text: t("pad.labels") }), labels.wrap),
     h("div", { class: "editor" }, h("h3", { text: t("pad.generated") }), gens.wrap),
-    h("div", { class: "editor" }, h("div", { class: "field" }, h("label", { for: padId.id, text: t("pad.padId") }), padId),
-      h("div", { class: "button-row" }, h("button", { type: "button", text: t("pad.addRow"), onclick: addRow }), h("button", { type: "button", text: t("pad.removeRow"), onclick: removeRow }))));
+    h(
+      "div",
+      { class: "editor" },
+      h("div", { class: "field" }, h("label", { for: padId.id, text: t("pad.padId") }), padId),
+      h(
+        "div",
+        { class: "button-row" },
+        h("button", { type: "button", text: t("pad.addRow"), onclick: addRow }),
+        h("button", { type: "button", text: t("pad.removeRow"), onclick: removeRow }),
+      ),
+    ),
+  );
 
   // The step-through.
-  const stepButtons = Array.from({ length: STEPS }, (_, i) => h("button", { type: "button", class: "step-button", text: `${i + 1}. ${t(`pad.step${i}`)}`, onclick: () => set({ padStep: i }) }));
-  const stepNav = h("ol", { class: "steps", "aria-label": t("pad.stepsLabel") }, stepButtons.map((b) => h("li", {}, b)));
-  const prev = h("button", { type: "button", text: t("pad.prev"), onclick: () => set({ padStep: Math.max(0, store.get().padStep - 1) }) });
-  const next = h("button", { type: "button", text: t("pad.next"), dataset: { testid: "pad-next" }, onclick: () => set({ padStep: Math.min(STEPS - 1, store.get().padStep + 1) }) });
+  const stepButtons = Array.from({ length: STEPS }, (_, i) =>
+    h("button", {
+      type: "button",
+      class: "step-button",
+      text: `${i + 1}. ${t(`pad.step${i}`)}`,
+      onclick: () => set({ padStep: i }),
+    }),
+  );
+  const stepNav = h(
+    "ol",
+    { class: "steps", "aria-label": t("pad.stepsLabel") },
+    stepButtons.map((b) => h("li", {}, b)),
+  );
+  const prev = h("button", {
+    type: "button",
+    text: t("pad.prev"),
+    onclick: () => set({ padStep: Math.max(0, store.get().padStep - 1) }),
+  });
+  const next = h("button", {
+    type: "button",
+    text: t("pad.next"),
+    dataset: { testid: "pad-next" },
+    onclick: () => set({ padStep: Math.min(STEPS - 1, store.get().padStep + 1) }),
+  });
   const stepBody = h("div", { class: "step-body", "aria-live": "polite", dataset: { testid: "pad-step" } });
 
   // Collate.
-  const side = h("select", { id: uid("ctl"), dataset: { testid: "collate-side" } }, ["right", "left"].map((v) => h("option", { value: v, text: t(`pad.side.${v}`) })));
+  const side = h(
+    "select",
+    { id: uid("ctl"), dataset: { testid: "collate-side" } },
+    ["right", "left"].map((v) => h("option", { value: v, text: t(`pad.side.${v}`) })),
+  );
   side.addEventListener("change", () => set({ paddingSide: /** @type {"right" | "left"} */ (side.value) }));
-  const mul = h("input", { type: "number", min: "0", max: "64", step: "1", id: uid("ctl"), dataset: { testid: "collate-multiple" } });
+  const mul = h("input", {
+    type: "number",
+    min: "0",
+    max: "64",
+    step: "1",
+    id: uid("ctl"),
+    dataset: { testid: "collate-multiple" },
+  });
   mul.addEventListener("input", () => {
     const x = Number(mul.value);
     if (mul.value !== "" && Number.isInteger(x) && x >= 0 && x <= 64) set({ padToMultipleOf: x });
@@ -149,27 +247,52 @@ export function createPadding(ctx) {
     const id = uid("h");
     return h("section", { class: "card span-2", "aria-labelledby": id }, h("h2", { id, text: t(key) }), children);
   };
-  const el = h("div", { class: "view view-padding" },
+  const el = h(
+    "div",
+    { class: "view view-padding" },
     ctx.only ? null : h("p", { class: "intro", text: t("pad.intro") }),
-    h("div", { class: "cards" },
+    h(
+      "div",
+      { class: "cards" },
       card("pad.inputsTitle", editors),
       card("pad.stepsTitle", stepNav, stepBody, h("div", { class: "button-row" }, prev, next)),
-      card("pad.collateTitle", h("p", { class: "hint", text: t("pad.collateIntro") }),
-        h("div", { class: "controls inline-controls" },
+      card(
+        "pad.collateTitle",
+        h("p", { class: "hint", text: t("pad.collateIntro") }),
+        h(
+          "div",
+          { class: "controls inline-controls" },
           h("div", { class: "field" }, h("label", { for: side.id, text: t("pad.side") }), side),
-          h("div", { class: "field" }, h("label", { for: mul.id, text: t("pad.multiple") }), mul)),
-        collateBody)));
+          h("div", { class: "field" }, h("label", { for: mul.id, text: t("pad.multiple") }), mul),
+        ),
+        collateBody,
+      ),
+    ),
+  );
 
   /**
    * Token ids with padding and -100 marked.
    * @template V
    * @param {ArrayLike<V>[]} rows @param {number} pad @param {string} shape @param {NonNullable<Parameters<typeof matrixView<V>>[1]>} [extra]
    */
-  const idsView = (rows, pad, shape, extra = {}) => matrixView(rows, { shape, format: String, cls: (r, c, v) => (v === pad ? "pad" : v === -100 ? "ignored" : ""), label: shape, ...extra });
+  const idsView = (rows, pad, shape, extra = {}) =>
+    matrixView(rows, {
+      shape,
+      format: String,
+      cls: (r, c, v) => (v === pad ? "pad" : v === -100 ? "ignored" : ""),
+      label: shape,
+      ...extra,
+    });
   const code = (/** @type {[number, string][]} */ lines) => {
     // Dedent the excerpt as a block, keeping its inner indentation.
     const indent = Math.min(...lines.map(([, text]) => text.length - text.trimStart().length));
-    return h("pre", { class: "code-block" }, lines.map(([n, text]) => h("code", { class: "code-line" }, h("span", { class: "line-no", text: String(n) }), text.slice(indent) + "\n")));
+    return h(
+      "pre",
+      { class: "code-block" },
+      lines.map(([n, text]) =>
+        h("code", { class: "code-line" }, h("span", { class: "line-no", text: String(n) }), text.slice(indent) + "\n"),
+      ),
+    );
   };
 
   /** @param {import("../state.js").State} s */
@@ -180,7 +303,9 @@ export function createPadding(ctx) {
     if (String(s.padTokenId) !== padId.value) padId.value = String(s.padTokenId);
     side.value = s.paddingSide;
     if (String(s.padToMultipleOf) !== mul.value) mul.value = String(s.padToMultipleOf);
-    stepButtons.forEach((b, i) => (i === s.padStep ? b.setAttribute("aria-current", "step") : b.removeAttribute("aria-current")));
+    stepButtons.forEach((b, i) =>
+      i === s.padStep ? b.setAttribute("aria-current", "step") : b.removeAttribute("aria-current"),
+    );
     prev.disabled = s.padStep === 0;
     next.disabled = s.padStep === STEPS - 1;
     const d = computePadding(ctx.losslab, s);
@@ -197,37 +322,86 @@ export function createPadding(ctx) {
         parts.push(h("p", { text: t("pad.s0") }), idsView(s.padPrompts, s.padTokenId, t("pad.raggedShape", { B })));
         break;
       case 1:
-        parts.push(h("p", { text: t("pad.s1", { P: d.P }) }),
+        parts.push(
+          h("p", { text: t("pad.s1", { P: d.P }) }),
           idsView(d.left.ids, s.padTokenId, `input_ids (left): [${B}, ${d.P}]`),
-          matrixView(d.left.mask, { shape: `attention_mask: [${B}, ${d.P}]`, format: String, cls: (r, c, v) => (v === 0 ? "pad" : "") }),
+          matrixView(d.left.mask, {
+            shape: `attention_mask: [${B}, ${d.P}]`,
+            format: String,
+            cls: (r, c, v) => (v === 0 ? "pad" : ""),
+          }),
           h("h3", { text: t("pad.whyLeft") }),
           h("p", { text: t("pad.whyLeftText") }),
-          h("div", { class: "compare" },
-            idsView(d.right.ids.map((row) => [...row, "→"]), s.padTokenId, t("pad.rightAppend"), { format: (v) => (v === "→" ? t("pad.next1") : String(v)), cls: (r, c, v) => (v === "→" ? "new" : v === s.padTokenId ? "pad" : "") }),
-            idsView(d.left.ids.map((row) => [...row, "→"]), s.padTokenId, t("pad.leftAppend"), { format: (v) => (v === "→" ? t("pad.next1") : String(v)), cls: (r, c, v) => (v === "→" ? "new" : v === s.padTokenId ? "pad" : "") })));
+          h(
+            "div",
+            { class: "compare" },
+            idsView(
+              d.right.ids.map((row) => [...row, "→"]),
+              s.padTokenId,
+              t("pad.rightAppend"),
+              {
+                format: (v) => (v === "→" ? t("pad.next1") : String(v)),
+                cls: (r, c, v) => (v === "→" ? "new" : v === s.padTokenId ? "pad" : ""),
+              },
+            ),
+            idsView(
+              d.left.ids.map((row) => [...row, "→"]),
+              s.padTokenId,
+              t("pad.leftAppend"),
+              {
+                format: (v) => (v === "→" ? t("pad.next1") : String(v)),
+                cls: (r, c, v) => (v === "→" ? "new" : v === s.padTokenId ? "pad" : ""),
+              },
+            ),
+          ),
+        );
         break;
       case 2: {
         const branch = d.P > d.L ? "pad.s2pad" : d.L > d.P ? "pad.s2cut" : "pad.s2same";
-        parts.push(h("p", { text: t("pad.s2", { P: d.P, L: d.L }) }),
+        parts.push(
+          h("p", { text: t("pad.s2", { P: d.P, L: d.L }) }),
           idsView(d.left.labels, s.padTokenId, `labels (collated, -100 padding): [${B}, ${d.L}]`),
           h("p", { class: "branch", text: t(branch, { P: d.P, L: d.L, pad: s.padTokenId }) }),
-          idsView(d.aligned, s.padTokenId, `labels → [${B}, ${d.P}]`));
+          idsView(d.aligned, s.padTokenId, `labels → [${B}, ${d.P}]`),
+        );
         break;
       }
       case 3:
-        parts.push(h("p", { text: t("pad.s3") }), idsView(d.generated, s.padTokenId, `generated_tokens: [${B}, ${d.generated[0].length}]`, { cls: (r, c, v) => (c >= d.P ? "new" : v === s.padTokenId ? "pad" : "") }));
+        parts.push(
+          h("p", { text: t("pad.s3") }),
+          idsView(d.generated, s.padTokenId, `generated_tokens: [${B}, ${d.generated[0].length}]`, {
+            cls: (r, c, v) => (c >= d.P ? "new" : v === s.padTokenId ? "pad" : ""),
+          }),
+        );
         break;
       case 4:
-        parts.push(h("p", { text: t("pad.s4", { P: d.P, pad: s.padTokenId }) }), idsView(d.masked, s.padTokenId, `generated_tokens[:, :${d.P}] = ${s.padTokenId}: [${B}, ${d.masked[0].length}]`, { cls: (r, c, v) => (c >= d.P && v !== s.padTokenId ? "new" : v === s.padTokenId ? "pad" : "") }));
+        parts.push(
+          h("p", { text: t("pad.s4", { P: d.P, pad: s.padTokenId }) }),
+          idsView(
+            d.masked,
+            s.padTokenId,
+            `generated_tokens[:, :${d.P}] = ${s.padTokenId}: [${B}, ${d.masked[0].length}]`,
+            { cls: (r, c, v) => (c >= d.P && v !== s.padTokenId ? "new" : v === s.padTokenId ? "pad" : "") },
+          ),
+        );
         break;
     }
     fill(stepBody, parts);
     const c = d.collate;
-    fill(collateBody,
+    fill(
+      collateBody,
       idsView(c.ids, s.padTokenId, `input_ids: [${c.dims.join(", ")}]`, { label: `collate input_ids` }),
-      matrixView(c.mask, { shape: `attention_mask: [${c.dims.join(", ")}]`, label: "collate attention_mask", format: String, cls: (r, cc, v) => (v === 0 ? "pad" : "") }),
-      c.labels && c.labelDims ? idsView(c.labels, s.padTokenId, `labels: [${c.labelDims.join(", ")}]`, { label: "collate labels" }) : null,
-      h("p", { class: "hint", text: t("pad.collateNote") }));
+      matrixView(c.mask, {
+        shape: `attention_mask: [${c.dims.join(", ")}]`,
+        label: "collate attention_mask",
+        format: String,
+        cls: (r, cc, v) => (v === 0 ? "pad" : ""),
+      }),
+      c.labels && c.labelDims
+        ? idsView(c.labels, s.padTokenId, `labels: [${c.labelDims.join(", ")}]`, { label: "collate labels" })
+        : null,
+      h("p", { class: "hint", text: t("pad.collateNote") }),
+    );
   }
   return { el, update };
 }

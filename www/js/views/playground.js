@@ -12,7 +12,21 @@ import { createFormula } from "../widgets/formula.js";
 import { createTrace } from "../widgets/trace.js";
 
 /** @type {(keyof import("../state.js").State)[]} */
-const PLAYGROUND_FIELDS = ["vocab", "inputTokens", "logits", "labels", "epsilon", "ignoreIndex", "shiftLabels", "semantics", "reduction", "numItemsInBatch", "zLossScale", "softcap", "position"];
+const PLAYGROUND_FIELDS = [
+  "vocab",
+  "inputTokens",
+  "logits",
+  "labels",
+  "epsilon",
+  "ignoreIndex",
+  "shiftLabels",
+  "semantics",
+  "reduction",
+  "numItemsInBatch",
+  "zLossScale",
+  "softcap",
+  "position",
+];
 
 /** @param {import("../shell.js").ViewContext} given */
 export function createPlayground(given) {
@@ -29,8 +43,12 @@ export function createPlayground(given) {
     return {
       key,
       widget,
-      el: h("section", { class: `card ${extraClass}`, "aria-labelledby": id, dataset: { widget: key } },
-        h("h2", { id, text: t(`${key}.title`) }), widget.el),
+      el: h(
+        "section",
+        { class: `card ${extraClass}`, "aria-labelledby": id, dataset: { widget: key } },
+        h("h2", { id, text: t(`${key}.title`) }),
+        widget.el,
+      ),
     };
   };
   const grid = card("grid", createLogitGrid(ctx), "span-2");
@@ -44,14 +62,24 @@ export function createPlayground(given) {
   const all = [summary, grid, controls, dist, heatmap, curve, formula, trace];
   summary.el.classList.add("span-2");
   const intro = h("p", { class: "intro", text: t("playground.intro") });
-  const el = h("div", { class: "view view-playground" }, ctx.only ? null : intro, h("div", { class: ctx.only ? "cards only" : "cards" }, all.map((c) => c.el)));
+  const el = h(
+    "div",
+    { class: "view view-playground" },
+    ctx.only ? null : intro,
+    h(
+      "div",
+      { class: ctx.only ? "cards only" : "cards" },
+      all.map((c) => c.el),
+    ),
+  );
 
   /** @param {import("../state.js").State} s */
   function update(s) {
     const d = computePlayground(ctx.losslab, s);
     for (const c of all) {
       // "grid" embeds the interactive part: the grid with its controls and the loss.
-      const shown = !ctx.only || ctx.only === c.key || (ctx.only === "grid" && (c.key === "controls" || c.key === "summary"));
+      const shown =
+        !ctx.only || ctx.only === c.key || (ctx.only === "grid" && (c.key === "controls" || c.key === "summary"));
       c.el.hidden = !shown;
       if (shown) c.widget.update(s, d);
     }

@@ -47,16 +47,31 @@ export function createTrain(ctx) {
   /** @param {NumberField} field @param {string} labelKey @param {number} step @param {string} [helpKey] */
   const numField = (field, labelKey, step, helpKey) => {
     const spec = SCHEMA[field];
-    const input = h("input", { type: "number", min: String(spec.min), max: String(spec.max), step: String(step), id: uid("ctl"), dataset: { testid: `train-${spec.key}` } });
+    const input = h("input", {
+      type: "number",
+      min: String(spec.min),
+      max: String(spec.max),
+      step: String(step),
+      id: uid("ctl"),
+      dataset: { testid: `train-${spec.key}` },
+    });
     const help = h("span", { class: "help", text: t(helpKey ?? "train.range", { min: spec.min, max: spec.max }) });
     input.addEventListener("input", () => {
       const x = Number(input.value);
-      const ok = input.value !== "" && Number.isFinite(x) && x >= spec.min && x <= spec.max && (!spec.integer || Number.isInteger(x));
+      const ok =
+        input.value !== "" &&
+        Number.isFinite(x) &&
+        x >= spec.min &&
+        x <= spec.max &&
+        (!spec.integer || Number.isInteger(x));
       input.setAttribute("aria-invalid", ok ? "false" : "true");
       if (!ok) return;
       if (field === "trainDModel") {
         const heads = largestDivisor(x, store.get().trainHeads);
-        headsNote.textContent = heads !== store.get().trainHeads ? t("train.headsChanged", { from: store.get().trainHeads, to: heads, d: x }) : "";
+        headsNote.textContent =
+          heads !== store.get().trainHeads
+            ? t("train.headsChanged", { from: store.get().trainHeads, to: heads, d: x })
+            : "";
         set({ trainDModel: x, trainHeads: heads });
       } else set({ [field]: x });
     });
@@ -64,32 +79,79 @@ export function createTrain(ctx) {
     return h("div", { class: "field" }, h("label", { for: input.id, text: t(labelKey) }), input, help);
   };
   const heads = h("select", { id: uid("ctl"), dataset: { testid: "train-theads" } });
-  heads.addEventListener("change", () => { headsNote.textContent = ""; set({ trainHeads: Number(heads.value) }); });
+  heads.addEventListener("change", () => {
+    headsNote.textContent = "";
+    set({ trainHeads: Number(heads.value) });
+  });
   const headsNote = h("span", { class: "help", "aria-live": "polite" });
-  const modelFields = h("div", { class: "controls inline-controls" },
+  const modelFields = h(
+    "div",
+    { class: "controls inline-controls" },
     numField("trainLayers", "train.set.layers", 1),
     numField("trainDModel", "train.set.dModel", 8),
-    h("div", { class: "field" }, h("label", { for: heads.id, text: t("train.set.heads") }), heads, h("span", { class: "help", text: t("train.set.headsHelp") }), headsNote),
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: heads.id, text: t("train.set.heads") }),
+      heads,
+      h("span", { class: "help", text: t("train.set.headsHelp") }),
+      headsNote,
+    ),
     numField("trainContext", "train.set.context", 8),
     numField("trainVocab", "train.set.vocab", 32, "train.set.vocabHelp"),
-    numField("trainSeed", "train.set.seed", 1));
-  const trainFields = h("div", { class: "controls inline-controls" },
+    numField("trainSeed", "train.set.seed", 1),
+  );
+  const trainFields = h(
+    "div",
+    { class: "controls inline-controls" },
     numField("trainEpsilon", "train.set.eps", 0.05),
     numField("trainLr", "train.set.lr", 0.0005),
     numField("trainSteps", "train.set.steps", 50),
     numField("trainSftLr", "train.set.lr2", 0.0005),
     numField("trainSftSteps", "train.set.steps2", 50),
-    numField("trainBatch", "train.set.batch", 1));
+    numField("trainBatch", "train.set.batch", 1),
+  );
 
   // Buttons, status and progress.
-  const runBtn = h("button", { type: "button", class: "primary", text: t("train.run"), dataset: { testid: "train-run" }, onclick: () => session.runLesson(store.get()) });
-  const pauseBtn = h("button", { type: "button", text: t("train.pause"), dataset: { testid: "train-pause" }, onclick: () => (session.get().phase === "paused" ? session.resume() : session.pause()) });
-  const resetBtn = h("button", { type: "button", text: t("train.reset"), dataset: { testid: "train-reset" }, onclick: () => session.reset(store.get()) });
+  const runBtn = h("button", {
+    type: "button",
+    class: "primary",
+    text: t("train.run"),
+    dataset: { testid: "train-run" },
+    onclick: () => session.runLesson(store.get()),
+  });
+  const pauseBtn = h("button", {
+    type: "button",
+    text: t("train.pause"),
+    dataset: { testid: "train-pause" },
+    onclick: () => (session.get().phase === "paused" ? session.resume() : session.pause()),
+  });
+  const resetBtn = h("button", {
+    type: "button",
+    text: t("train.reset"),
+    dataset: { testid: "train-reset" },
+    onclick: () => session.reset(store.get()),
+  });
   /** @param {import("../trainer.js").Objective} kind @param {string} key */
-  const stage = (kind, key) => h("button", { type: "button", text: t(key), dataset: { testid: `train-stage-${kind}` }, onclick: () => session.runStage(kind, store.get()) });
-  const stageBtns = [stage("clm", "train.stage.clm"), stage("sft", "train.stage.sft"), stage("sft-unmasked", "train.stage.unmasked")];
+  const stage = (kind, key) =>
+    h("button", {
+      type: "button",
+      text: t(key),
+      dataset: { testid: `train-stage-${kind}` },
+      onclick: () => session.runStage(kind, store.get()),
+    });
+  const stageBtns = [
+    stage("clm", "train.stage.clm"),
+    stage("sft", "train.stage.sft"),
+    stage("sft-unmasked", "train.stage.unmasked"),
+  ];
   const status = h("p", { class: "status", role: "status", dataset: { testid: "train-status", state: "preparing" } });
-  const bar = h("progress", { max: "1", value: "0", "aria-label": t("train.progressLabel"), dataset: { testid: "train-progress" } });
+  const bar = h("progress", {
+    max: "1",
+    value: "0",
+    "aria-label": t("train.progressLabel"),
+    dataset: { testid: "train-progress" },
+  });
   const stepText = h("span", {});
   const rate = h("span", { class: "num", dataset: { testid: "train-steps-per-s", value: "" }, text: "—" });
   const left = h("span", { dataset: { testid: "train-time-left" } });
@@ -103,19 +165,43 @@ export function createTrain(ctx) {
   /** @param {string} key @param {import("../dom.js").Child} body */
   const card = (key, body, extra = "") => {
     const id = uid("h");
-    return h("section", { class: `card ${extra}`, "aria-labelledby": id, dataset: { widget: key } }, h("h2", { id, text: t(`train.${key}.title`) }), body);
+    return h(
+      "section",
+      { class: `card ${extra}`, "aria-labelledby": id, dataset: { widget: key } },
+      h("h2", { id, text: t(`train.${key}.title`) }),
+      body,
+    );
   };
-  const lessonCard = card("lesson", [
-    h("p", { class: "hint", text: t("train.lesson.hint") }),
-    h("div", { class: "button-row" }, runBtn, pauseBtn, resetBtn),
-    h("div", { class: "button-row stage-row" }, h("span", { class: "stage-label", text: t("train.stage.label") }), stageBtns),
-    status, h("div", { class: "progress-box" }, bar, progressLine), error, stale, model,
-    // Open where there is room; on a phone the curves come first and the settings fold away.
-    h("details", { class: "settings", open: !globalThis.matchMedia?.("(max-width: 600px)").matches }, h("summary", { text: t("train.set.title") }),
-      h("h3", { text: t("train.set.model") }), modelFields,
-      h("h3", { text: t("train.set.training") }), trainFields,
-      h("p", { class: "hint", text: t("train.set.linkNote") })),
-  ], "span-2");
+  const lessonCard = card(
+    "lesson",
+    [
+      h("p", { class: "hint", text: t("train.lesson.hint") }),
+      h("div", { class: "button-row" }, runBtn, pauseBtn, resetBtn),
+      h(
+        "div",
+        { class: "button-row stage-row" },
+        h("span", { class: "stage-label", text: t("train.stage.label") }),
+        stageBtns,
+      ),
+      status,
+      h("div", { class: "progress-box" }, bar, progressLine),
+      error,
+      stale,
+      model,
+      // Open where there is room; on a phone the curves come first and the settings fold away.
+      h(
+        "details",
+        { class: "settings", open: !globalThis.matchMedia?.("(max-width: 600px)").matches },
+        h("summary", { text: t("train.set.title") }),
+        h("h3", { text: t("train.set.model") }),
+        modelFields,
+        h("h3", { text: t("train.set.training") }),
+        trainFields,
+        h("p", { class: "hint", text: t("train.set.linkNote") }),
+      ),
+    ],
+    "span-2",
+  );
 
   const curves = createTrainCurves(ctx);
   const compare = createTrainCompare(ctx);
@@ -132,9 +218,12 @@ export function createTrain(ctx) {
   };
   const only = ctx.only && cards[ctx.only] ? ctx.only : "";
   for (const [k, c] of Object.entries(cards)) c.hidden = !!only && k !== only;
-  const el = h("div", { class: "view view-train" },
+  const el = h(
+    "div",
+    { class: "view view-train" },
     only ? null : h("p", { class: "intro", text: t("train.intro") }),
-    h("div", { class: only ? "cards only" : "cards" }, lessonCard, Object.values(cards)));
+    h("div", { class: only ? "cards only" : "cards" }, lessonCard, Object.values(cards)),
+  );
 
   const asked = new Set(); // floors requested from the worker, so that a render asks once
   const ref = () => {
@@ -146,7 +235,10 @@ export function createTrain(ctx) {
     const key = `${st.modelId}:${eps}`;
     if (st.config && !st.floors.has(eps) && !asked.has(key)) {
       asked.add(key);
-      session.floor(eps).then(() => render("all"), () => {});
+      session.floor(eps).then(
+        () => render("all"),
+        () => {},
+      );
     }
     return { lnV: st.lnV, V: st.config?.vocab, eps, floor };
   };
@@ -194,14 +286,23 @@ export function createTrain(ctx) {
       stale.hidden = !isStale;
       stale.textContent = isStale ? t("train.stale") : "";
       model.textContent = st.config
-        ? t("train.model", { layers: st.config.layers, d: st.config.dModel, heads: st.config.heads, ctx: st.config.context, V: st.config.vocab, params: st.parameters.toLocaleString(ctx.lang === "zh" ? "zh-CN" : "en") })
+        ? t("train.model", {
+            layers: st.config.layers,
+            d: st.config.dModel,
+            heads: st.config.heads,
+            ctx: st.config.context,
+            V: st.config.vocab,
+            params: st.parameters.toLocaleString(ctx.lang === "zh" ? "zh-CN" : "en"),
+          })
         : "";
     },
     compare: () => compare.update(session.get(), ref()),
     tokens: () => tokens.update(session.get(), session.isBusy()),
     samples: () => samples.update(session.get(), session.isBusy()),
     data: () => data.update(store.get(), session.get()),
-    state: () => { status.dataset.state = dataStateOf(); },
+    state: () => {
+      status.dataset.state = dataStateOf();
+    },
   };
 
   function render(what = "all") {
@@ -217,22 +318,39 @@ export function createTrain(ctx) {
     if (st.phase === "error") text = t("train.status.error");
     else if (st.phase === "creating") text = t("train.status.creating");
     else if (st.phase === "paused") text = t("train.status.paused", { run: liveLabel, step: live?.step ?? 0 });
-    else if (busy && liveRun) text = st.lesson ? t("train.status.lesson", { n: st.runs.indexOf(liveRun) + 1, run: liveLabel }) : t("train.status.stage", { run: liveLabel });
+    else if (busy && liveRun)
+      text = st.lesson
+        ? t("train.status.lesson", { n: st.runs.indexOf(liveRun) + 1, run: liveLabel })
+        : t("train.status.stage", { run: liveLabel });
     else if (busy) text = t("train.status.starting");
     else if (st.phase === "done") {
       const total = st.runs.filter((r) => r.done).reduce((a, r) => a + r.elapsedMs, 0) / 1000;
-      text = st.lesson ? t("train.status.lessonDone", { time: duration(t, total), list: st.runs.map((r) => `${runLabel(t, st.runs, r)} ${duration(t, r.elapsedMs / 1000)}`).join(", ") })
-        : t("train.status.stageDone", { run: runLabel(t, st.runs, st.runs[st.runs.length - 1]), time: duration(t, st.runs[st.runs.length - 1].elapsedMs / 1000) });
+      text = st.lesson
+        ? t("train.status.lessonDone", {
+            time: duration(t, total),
+            list: st.runs.map((r) => `${runLabel(t, st.runs, r)} ${duration(t, r.elapsedMs / 1000)}`).join(", "),
+          })
+        : t("train.status.stageDone", {
+            run: runLabel(t, st.runs, st.runs[st.runs.length - 1]),
+            time: duration(t, st.runs[st.runs.length - 1].elapsedMs / 1000),
+          });
     } else text = st.config ? t("train.status.ready") : t("train.status.idle");
     if (text !== statusKey) status.textContent = statusKey = text;
 
     bar.max = live?.steps || 1;
     bar.value = live?.step ?? 0;
     bar.dataset.run = live?.run ?? "";
-    stepText.textContent = live ? t("train.stepOf", { run: liveLabel, step: live.step, steps: live.steps }) : t("train.noRun");
+    stepText.textContent = live
+      ? t("train.stepOf", { run: liveLabel, step: live.step, steps: live.steps })
+      : t("train.noRun");
     rate.textContent = live?.rate ? live.rate.toFixed(1) : "—";
     rate.dataset.value = live?.rate ? exact(live.rate) : "";
-    left.textContent = busy && live?.left !== null && live?.left !== undefined ? t("train.left", { time: duration(t, live.left) }) : st.phase === "done" ? t("train.finished") : "";
+    left.textContent =
+      busy && live?.left !== null && live?.left !== undefined
+        ? t("train.left", { time: duration(t, live.left) })
+        : st.phase === "done"
+          ? t("train.finished")
+          : "";
     rateBits.hidden = !live;
     leftBits.hidden = !left.textContent;
 
@@ -254,9 +372,14 @@ export function createTrain(ctx) {
 
   /** @param {State} s */
   function syncFields(s) {
-    for (const [k, input] of /** @type {[NumberField, HTMLInputElement][]} */ (Object.entries(fields))) setValue(input, s[k]);
+    for (const [k, input] of /** @type {[NumberField, HTMLInputElement][]} */ (Object.entries(fields)))
+      setValue(input, s[k]);
     const ds = divisors(s.trainDModel, SCHEMA.trainHeads.max);
-    if (heads.options.length !== ds.length || [...heads.options].some((o, i) => Number(o.value) !== ds[i])) fill(heads, ds.map((d) => h("option", { value: String(d), text: String(d) })));
+    if (heads.options.length !== ds.length || [...heads.options].some((o, i) => Number(o.value) !== ds[i]))
+      fill(
+        heads,
+        ds.map((d) => h("option", { value: String(d), text: String(d) })),
+      );
     heads.value = String(s.trainHeads);
   }
 
@@ -267,7 +390,8 @@ export function createTrain(ctx) {
   function update(s, prev) {
     syncFields(s);
     // The sample prompt follows the corpus' language until the learner types their own.
-    if (prev && s.trainCorpus !== prev.trainCorpus && session.get().prompt === DEFAULT_PROMPT[prev.trainCorpus]) session.get().prompt = DEFAULT_PROMPT[s.trainCorpus];
+    if (prev && s.trainCorpus !== prev.trainCorpus && session.get().prompt === DEFAULT_PROMPT[prev.trainCorpus])
+      session.get().prompt = DEFAULT_PROMPT[s.trainCorpus];
     if (!prev || MODEL_FIELDS.some((f) => s[f] !== prev[f])) {
       clearTimeout(prepTimer);
       prepTimer = setTimeout(() => session.prepare(store.get()), prev ? 400 : 0);

@@ -2,7 +2,12 @@
 import { h, s as svg, fill } from "../dom.js";
 import { short } from "../format.js";
 
-const W = 360, H = 200, L = 48, R = 12, TOP = 12, B = 36;
+const W = 360,
+  H = 200,
+  L = 48,
+  R = 12,
+  TOP = 12,
+  B = 36;
 
 /** @param {import("../shell.js").ViewContext} ctx */
 export function createEpsCurve(ctx) {
@@ -29,13 +34,19 @@ export function createEpsCurve(ctx) {
     }
     let lo = Math.min(...finite.map((p) => p.loss));
     let hi = Math.max(...finite.map((p) => p.loss));
-    if (hi - lo < 1e-9) { lo -= 0.5; hi += 0.5; }
+    if (hi - lo < 1e-9) {
+      lo -= 0.5;
+      hi += 0.5;
+    }
     const x = (/** @type {number} */ e) => L + e * (W - L - R);
     const y = (/** @type {number} */ v) => TOP + (1 - (v - lo) / (hi - lo)) * (H - TOP - B);
     let path = "";
     let pen = false;
     for (const p of pts) {
-      if (!Number.isFinite(p.loss)) { pen = false; continue; }
+      if (!Number.isFinite(p.loss)) {
+        pen = false;
+        continue;
+      }
       path += `${pen ? "L" : "M"}${x(p.eps).toFixed(1)},${y(p.loss).toFixed(1)}`;
       pen = true;
     }
@@ -43,7 +54,9 @@ export function createEpsCurve(ctx) {
     const children = [
       svg("line", { x1: L, y1: H - B, x2: W - R, y2: H - B, class: "axis" }),
       svg("line", { x1: L, y1: TOP, x2: L, y2: H - B, class: "axis" }),
-      [0, 0.25, 0.5, 0.75, 1].map((e) => svg("text", { x: x(e), y: H - B + 14, class: "tick", "text-anchor": "middle", text: String(e) })),
+      [0, 0.25, 0.5, 0.75, 1].map((e) =>
+        svg("text", { x: x(e), y: H - B + 14, class: "tick", "text-anchor": "middle", text: String(e) }),
+      ),
       ticksY.map((v) => svg("text", { x: L - 4, y: y(v) + 4, class: "tick", "text-anchor": "end", text: short(v, 3) })),
       svg("text", { x: (L + W - R) / 2, y: H - 4, class: "axis-label", "text-anchor": "middle", text: "ε" }),
       svg("path", { d: path, class: "line" }),
@@ -58,7 +71,9 @@ export function createEpsCurve(ctx) {
     const a = pts[0].loss;
     const b = pts[pts.length - 1].loss;
     chart.setAttribute("aria-label", t("curve.aria", { a: short(a, 5), b: short(b, 5) }));
-    note.textContent = (st.semantics === "hf" ? t("curve.linear") : t("curve.torch")) + (cur < 0 || cur > 1 ? " " + t("curve.outside") : "");
+    note.textContent =
+      (st.semantics === "hf" ? t("curve.linear") : t("curve.torch")) +
+      (cur < 0 || cur > 1 ? " " + t("curve.outside") : "");
   }
   return { el, update };
 }

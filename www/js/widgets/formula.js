@@ -23,8 +23,20 @@ const texIn = (/** @type {number} */ x) => {
 export function createFormula(ctx) {
   const { t } = ctx;
   // Focusable: on a phone the formulas scroll sideways, and keyboard users must reach that.
-  const general = h("div", { class: "math", tabindex: "0", role: "region", "aria-label": t("formula.general"), dataset: { testid: "formula-general" } });
-  const live = h("div", { class: "math", tabindex: "0", role: "region", "aria-label": t("formula.live"), dataset: { testid: "formula-live" } });
+  const general = h("div", {
+    class: "math",
+    tabindex: "0",
+    role: "region",
+    "aria-label": t("formula.general"),
+    dataset: { testid: "formula-general" },
+  });
+  const live = h("div", {
+    class: "math",
+    tabindex: "0",
+    role: "region",
+    "aria-label": t("formula.live"),
+    dataset: { testid: "formula-live" },
+  });
   const legend = h("p", { class: "hint" });
   const el = h("div", { class: "formula" }, general, live, legend);
 
@@ -32,7 +44,13 @@ export function createFormula(ctx) {
   const render = (node, tex, fallback) => {
     if (ctx.katex) {
       try {
-        ctx.katex.render(tex, node, { displayMode: true, throwOnError: true, output: ctx.katexMode, trust: false, strict: "ignore" });
+        ctx.katex.render(tex, node, {
+          displayMode: true,
+          throwOnError: true,
+          output: ctx.katexMode,
+          trust: false,
+          strict: "ignore",
+        });
         return;
       } catch {
         // fall through to plain text
@@ -48,11 +66,19 @@ export function createFormula(ctx) {
     const sumRed = s.semantics === "torch" && s.reduction === "sum";
     const zTerm = s.zLossScale > 0 ? " + \\frac{z}{N}\\sum_n \\mathrm{lse}_n^2" : "";
     if (torchNone) {
-      render(general, "\\ell_n = (1-\\varepsilon)\\,(-\\log p_{n,y_n}) + \\frac{\\varepsilon}{V}\\sum_{c=1}^{V} -\\log p_{n,c}" + (s.zLossScale > 0 ? " + z\\,\\mathrm{lse}_n^2" : ""),
-        "ℓ_n = (1−ε)·(−log p[n, y_n]) + (ε/V)·Σ_c −log p[n, c]");
+      render(
+        general,
+        "\\ell_n = (1-\\varepsilon)\\,(-\\log p_{n,y_n}) + \\frac{\\varepsilon}{V}\\sum_{c=1}^{V} -\\log p_{n,c}" +
+          (s.zLossScale > 0 ? " + z\\,\\mathrm{lse}_n^2" : ""),
+        "ℓ_n = (1−ε)·(−log p[n, y_n]) + (ε/V)·Σ_c −log p[n, c]",
+      );
     } else {
-      render(general, `\\begin{aligned}\\mathcal{L} &= (1-\\varepsilon)\\,\\frac{1}{N}\\sum_{n}\\bigl(-\\log p_{n,y_n}\\bigr) \\\\ &\\quad + \\varepsilon\\,\\frac{1}{N V}\\sum_{n}\\sum_{c=1}^{V}\\bigl(-\\log p_{n,c}\\bigr)${zTerm}\\end{aligned}`,
-        "L = (1−ε)·(1/N)·Σ_n −log p[n, y_n] + ε·(1/(N·V))·Σ_n Σ_c −log p[n, c]" + (s.zLossScale > 0 ? " + (z/N)·Σ lse²" : ""));
+      render(
+        general,
+        `\\begin{aligned}\\mathcal{L} &= (1-\\varepsilon)\\,\\frac{1}{N}\\sum_{n}\\bigl(-\\log p_{n,y_n}\\bigr) \\\\ &\\quad + \\varepsilon\\,\\frac{1}{N V}\\sum_{n}\\sum_{c=1}^{V}\\bigl(-\\log p_{n,c}\\bigr)${zTerm}\\end{aligned}`,
+        "L = (1−ε)·(1/N)·Σ_n −log p[n, y_n] + ε·(1/(N·V))·Σ_n Σ_c −log p[n, c]" +
+          (s.zLossScale > 0 ? " + (z/N)·Σ lse²" : ""),
+      );
     }
     if (!r) {
       fill(live);
@@ -74,7 +100,9 @@ export function createFormula(ctx) {
       const text = `L = (1−${s.epsilon})·${fmt(r.nll * r.denominator)}/${r.denominator} + ${s.epsilon}·${fmt(r.smooth * r.denominator * V)}/(${r.denominator}·${V})${s.zLossScale > 0 ? " + " + fmt(r.zLoss) : ""} = ${fmt(r.loss)}`;
       render(live, tex, text);
     }
-    legend.textContent = t("formula.legend", { N: sumRed ? t("formula.nSum") : s.numItemsInBatch !== null ? t("formula.nNib") : t("formula.nActive") });
+    legend.textContent = t("formula.legend", {
+      N: sumRed ? t("formula.nSum") : s.numItemsInBatch !== null ? t("formula.nNib") : t("formula.nActive"),
+    });
   }
   return { el, update };
 }

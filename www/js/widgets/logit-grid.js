@@ -17,7 +17,8 @@ export function parseLogit(text) {
   return Math.max(-LIMITS.logit, Math.min(LIMITS.logit, x));
 }
 
-const showLogit = (/** @type {number} */ x) => (Number.isNaN(x) ? "nan" : x === Infinity ? "inf" : x === -Infinity ? "-inf" : String(x));
+const showLogit = (/** @type {number} */ x) =>
+  Number.isNaN(x) ? "nan" : x === Infinity ? "inf" : x === -Infinity ? "-inf" : String(x);
 
 /** @param {import("../shell.js").ViewContext} ctx */
 export function createLogitGrid(ctx) {
@@ -63,12 +64,17 @@ export function createLogitGrid(ctx) {
     targetCells = [];
     lossCells = [];
     posButtons = [];
-    const head = h("tr", {},
+    const head = h(
+      "tr",
+      {},
       h("th", { scope: "col", text: t("grid.position") }),
       h("th", { scope: "col", text: t("grid.sees") }),
       Array.from({ length: V }, (_, c) => {
         const input = h("input", {
-          type: "text", class: "name-input", maxlength: String(LIMITS.nameChars), spellcheck: "false",
+          type: "text",
+          class: "name-input",
+          maxlength: String(LIMITS.nameChars),
+          spellcheck: "false",
           "aria-label": t("grid.tokenName", { c }),
           oninput: () => {
             const vocab = store.get().vocab.slice();
@@ -85,7 +91,9 @@ export function createLogitGrid(ctx) {
     );
     const body = Array.from({ length: T }, (_, r) => {
       const pos = h("button", {
-        type: "button", class: "pos-button", text: String(r),
+        type: "button",
+        class: "pos-button",
+        text: String(r),
         "aria-label": t("grid.showPosition", { r }),
         onclick: () => set({ position: r }),
       });
@@ -101,7 +109,11 @@ export function createLogitGrid(ctx) {
       inputSelects.push(inSel);
       const rowCells = Array.from({ length: V }, (_, c) => {
         const input = h("input", {
-          type: "text", inputmode: "decimal", class: "logit", spellcheck: "false", autocomplete: "off",
+          type: "text",
+          inputmode: "decimal",
+          class: "logit",
+          spellcheck: "false",
+          autocomplete: "off",
           "aria-label": t("grid.logitAt", { r, c }),
           dataset: { testid: `logit-${r}-${c}` },
           oninput: () => {
@@ -139,7 +151,16 @@ export function createLogitGrid(ctx) {
       targetCells.push(target);
       const lossOut = h("output", { dataset: { testid: `token-loss-${r}` } });
       lossCells.push(lossOut);
-      return h("tr", {}, h("th", { scope: "row" }, pos), h("td", {}, inSel), rowCells, h("td", {}, labelSel), target, h("td", { class: "num" }, lossOut));
+      return h(
+        "tr",
+        {},
+        h("th", { scope: "row" }, pos),
+        h("td", {}, inSel),
+        rowCells,
+        h("td", {}, labelSel),
+        target,
+        h("td", { class: "num" }, lossOut),
+      );
     });
     fill(table, caption, h("thead", {}, head), h("tbody", {}, body));
     cells = Array.from({ length: T }, (_, r) => flat.slice(r * V, r * V + V));
@@ -175,7 +196,10 @@ export function createLogitGrid(ctx) {
   function fillSelect(sel, options, value) {
     const key = JSON.stringify(options);
     if (sel.dataset.opts !== key) {
-      fill(sel, options.map(([v, text]) => h("option", { value: String(v), text })));
+      fill(
+        sel,
+        options.map(([v, text]) => h("option", { value: String(v), text })),
+      );
       sel.dataset.opts = key;
     }
     sel.value = String(value);
@@ -195,7 +219,8 @@ export function createLogitGrid(ctx) {
       for (let c = 0; c < V; c++) {
         const input = cells[r][c];
         const x = s.logits[r][c];
-        if (parseLogit(input.value) !== x && !(Number.isNaN(x) && input.value.trim().toLowerCase() === "nan")) setValue(input, showLogit(x));
+        if (parseLogit(input.value) !== x && !(Number.isNaN(x) && input.value.trim().toLowerCase() === "nan"))
+          setValue(input, showLogit(x));
         // Cell shade = predicted probability of that class (from the module's −log p).
         const nl = d.logp?.[r]?.[c];
         const p = nl === undefined || Number.isNaN(nl) ? 0 : Math.exp(-nl);
@@ -206,17 +231,31 @@ export function createLogitGrid(ctx) {
       const y = s.labels[r];
       /** @type {(readonly [number, string])[]} */
       const opts = [[s.ignoreIndex, t("grid.ignore", { ii: s.ignoreIndex })], ...tokenOptions];
-      if (y !== s.ignoreIndex && (y < 0 || y >= V)) opts.push([y, y < 0 ? t("grid.negativeLabel", { y }) : t("grid.outOfVocab", { y })]);
+      if (y !== s.ignoreIndex && (y < 0 || y >= V))
+        opts.push([y, y < 0 ? t("grid.negativeLabel", { y }) : t("grid.outOfVocab", { y })]);
       fillSelect(labelSelects[r], opts, y);
       posButtons[r].setAttribute("aria-pressed", r === s.position ? "true" : "false");
       // What row r is scored against, after shifting; and its loss.
       const scored = r < d.rows;
       const target = scored ? d.targets[r] : null;
-      targetCells[r].textContent = target === null ? t("grid.shiftedAway") : target === s.ignoreIndex ? t("grid.ignored") : target < 0 ? `${target} → 0: ${s.vocab[0]}` : target < V ? s.vocab[target] : String(target);
+      targetCells[r].textContent =
+        target === null
+          ? t("grid.shiftedAway")
+          : target === s.ignoreIndex
+            ? t("grid.ignored")
+            : target < 0
+              ? `${target} → 0: ${s.vocab[0]}`
+              : target < V
+                ? s.vocab[target]
+                : String(target);
       targetCells[r].className = "target" + (target === null || target === s.ignoreIndex ? " muted" : "");
       const loss = d.main && scored ? d.main.perTokenLoss[r] : null;
       lossCells[r].textContent = loss === null ? "—" : short(loss, 5);
-      for (let c = 0; c < V; c++) cells[r][c].classList.toggle("is-target", target !== null && target !== s.ignoreIndex && (target < 0 ? 0 : target) === c);
+      for (let c = 0; c < V; c++)
+        cells[r][c].classList.toggle(
+          "is-target",
+          target !== null && target !== s.ignoreIndex && (target < 0 ? 0 : target) === c,
+        );
     }
     for (let c = 0; c < V; c++) if (nameInputs[c].value !== s.vocab[c]) setValue(nameInputs[c], s.vocab[c]);
     addPosition.disabled = T >= LIMITS.T;

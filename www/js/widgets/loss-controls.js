@@ -19,7 +19,14 @@ export function createLossControls(ctx) {
    * @param {{ min: number, max: number, step: number, nullable?: boolean, integer?: boolean, testid: string }} options
    */
   const numberInput = (key, { min, max, step, nullable, integer, testid }) => {
-    const input = h("input", { type: "number", min: String(min), max: String(max), step: String(step), inputmode: "decimal", dataset: { testid } });
+    const input = h("input", {
+      type: "number",
+      min: String(min),
+      max: String(max),
+      step: String(step),
+      inputmode: "decimal",
+      dataset: { testid },
+    });
     if (nullable) input.placeholder = t("controls.none");
     input.addEventListener("input", () => {
       const text = input.value.trim();
@@ -38,7 +45,9 @@ export function createLossControls(ctx) {
   const epsNumber = numberInput("epsilon", { min: -10, max: 10, step: 0.01, testid: "eps" });
   const rangeId = uid("ctl");
   epsRange.id = rangeId;
-  const epsField = h("div", { class: "field field-eps" },
+  const epsField = h(
+    "div",
+    { class: "field field-eps" },
     h("label", { for: rangeId, text: t("controls.epsSlider") }),
     epsRange,
     h("label", { for: (epsNumber.id = uid("ctl")), class: "sr-only", text: t("controls.epsNumber") }),
@@ -57,21 +66,39 @@ export function createLossControls(ctx) {
     r.addEventListener("change", () => r.checked && set({ semantics: v }));
     return r;
   });
-  const semantics = h("fieldset", { class: "field" },
+  const semantics = h(
+    "fieldset",
+    { class: "field" },
     h("legend", { text: t("controls.semantics") }),
-    semRadios.map((r) => h("span", { class: "radio" }, r, h("label", { for: r.id, text: t(`controls.sem.${r.value}`) }))),
+    semRadios.map((r) =>
+      h("span", { class: "radio" }, r, h("label", { for: r.id, text: t(`controls.sem.${r.value}`) })),
+    ),
   );
-  const red = h("select", { dataset: { testid: "reduction" } }, ["mean", "sum", "none"].map((v) => h("option", { value: v, text: v })));
-  red.addEventListener("change", () => set({ reduction: /** @type {import("../state.js").State["reduction"]} */ (red.value) }));
+  const red = h(
+    "select",
+    { dataset: { testid: "reduction" } },
+    ["mean", "sum", "none"].map((v) => h("option", { value: v, text: v })),
+  );
+  red.addEventListener("change", () =>
+    set({ reduction: /** @type {import("../state.js").State["reduction"]} */ (red.value) }),
+  );
   const nib = numberInput("numItemsInBatch", { min: 1e-6, max: 1e9, step: 1, nullable: true, testid: "num-items" });
   const z = numberInput("zLossScale", { min: 0, max: 10, step: 0.001, testid: "z-loss-scale" });
   const cap = numberInput("softcap", { min: 1e-3, max: 1e5, step: 1, nullable: true, testid: "softcap" });
   const reset = h("button", { type: "button", text: t("controls.reset"), onclick: () => ctx.resetPlayground?.() });
 
-  const el = h("div", { class: "controls" },
+  const el = h(
+    "div",
+    { class: "controls" },
     epsField,
     field("controls.ignoreIndex", ii, "controls.ignoreHelp"),
-    h("div", { class: "field field-check" }, shift, h("label", { for: shiftId, text: t("controls.shift") }), h("small", { class: "help", text: t("controls.shiftHelp") })),
+    h(
+      "div",
+      { class: "field field-check" },
+      shift,
+      h("label", { for: shiftId, text: t("controls.shift") }),
+      h("small", { class: "help", text: t("controls.shiftHelp") }),
+    ),
     semantics,
     field("controls.reduction", red, "controls.reductionHelp"),
     field("controls.numItems", nib, "controls.numItemsHelp"),

@@ -21,9 +21,14 @@ export function createSummary(ctx) {
   const identity = h("p", { class: "identity" });
   const notes = h("ul", { class: "notes", dataset: { testid: "notes" }, "aria-live": "polite" });
   const error = h("p", { class: "error", role: "alert", dataset: { testid: "error" }, hidden: true });
-  const el = h("div", { class: "summary" },
+  const el = h(
+    "div",
+    { class: "summary" },
     h("div", { class: "stats" }, loss.el, nll.el, smooth.el, zLoss.el, active.el, denom.el, backend.el),
-    identity, error, notes);
+    identity,
+    error,
+    notes,
+  );
 
   /** @param {{ out: HTMLOutputElement }} o @param {number | null} x */
   const put = (o, x) => {
@@ -37,7 +42,8 @@ export function createSummary(ctx) {
     error.hidden = !d.error;
     // The module's error code names the kind in the UI language; its message gives the details.
     const kind = d.errorCode ? t(`error.${d.errorCode}`) : "";
-    if (d.error) error.textContent = `${t("summary.refused")} ${kind && kind !== `error.${d.errorCode}` ? `[${kind}] ` : ""}${d.error}`;
+    if (d.error)
+      error.textContent = `${t("summary.refused")} ${kind && kind !== `error.${d.errorCode}` ? `[${kind}] ` : ""}${d.error}`;
     el.classList.toggle("has-error", !!d.error);
     if (!r) {
       for (const o of [loss, nll, smooth, zLoss, active, denom]) put(o, null);
@@ -53,11 +59,19 @@ export function createSummary(ctx) {
     put(zLoss, r.zLoss);
     active.out.textContent = String(r.numActive);
     active.out.dataset.value = String(r.numActive);
-    const D = s.semantics === "torch" && s.reduction !== "mean" ? t("summary.denomOne") : s.numItemsInBatch !== null ? t("summary.denomNib", { n: s.numItemsInBatch }) : t("summary.denomActive", { n: r.numActive });
+    const D =
+      s.semantics === "torch" && s.reduction !== "mean"
+        ? t("summary.denomOne")
+        : s.numItemsInBatch !== null
+          ? t("summary.denomNib", { n: s.numItemsInBatch })
+          : t("summary.denomActive", { n: r.numActive });
     denom.out.textContent = D;
     backend.out.textContent = r.backend;
     identity.textContent = t("summary.identity");
-    fill(notes, r.notes.map((n) => h("li", { class: "note", dataset: { code: n.code }, text: noteText(ctx.lang, n, s) })));
+    fill(
+      notes,
+      r.notes.map((n) => h("li", { class: "note", dataset: { code: n.code }, text: noteText(ctx.lang, n, s) })),
+    );
   }
   return { el, update };
 }

@@ -12,10 +12,18 @@ const shortNumber = (v) => short(Number(v));
  * @param {{ shape?: string, format?: (v: V) => string, cls?: (i: number, v: V) => string, label?: string }} [options]
  */
 export function vectorView(values, { shape, format = shortNumber, cls, label } = {}) {
-  return h("div", { class: "tensor" },
+  return h(
+    "div",
+    { class: "tensor" },
     shape ? h("span", { class: "shape", text: shape }) : null,
-    h("div", { class: "vector", role: "list", "aria-label": label ?? shape ?? "" },
-      Array.from(values, (v, i) => h("span", { role: "listitem", class: "cell " + (cls?.(i, v) ?? ""), text: format(v) }))));
+    h(
+      "div",
+      { class: "vector", role: "list", "aria-label": label ?? shape ?? "" },
+      Array.from(values, (v, i) =>
+        h("span", { role: "listitem", class: "cell " + (cls?.(i, v) ?? ""), text: format(v) }),
+      ),
+    ),
+  );
 }
 
 /**
@@ -26,17 +34,38 @@ export function vectorView(values, { shape, format = shortNumber, cls, label } =
  */
 export function matrixView(rows, { shape, format = shortNumber, cls, rowLabel, colLabel, label } = {}) {
   const cols = rows.reduce((m, r) => Math.max(m, r.length), 0);
-  const head = colLabel ? h("tr", {}, rowLabel ? h("td", {}) : null, Array.from({ length: cols }, (_, c) => h("th", { scope: "col", text: colLabel(c) }))) : null;
-  const body = rows.map((row, r) => h("tr", {},
-    rowLabel ? h("th", { scope: "row", text: rowLabel(r) }) : null,
-    Array.from({ length: cols }, (_, c) => {
-      const v = row[c];
-      return h("td", { class: "cell " + (v === undefined ? "absent" : cls?.(r, c, v) ?? ""), text: v === undefined ? "" : format(v) });
-    })));
-  return h("div", { class: "tensor" },
+  const head = colLabel
+    ? h(
+        "tr",
+        {},
+        rowLabel ? h("td", {}) : null,
+        Array.from({ length: cols }, (_, c) => h("th", { scope: "col", text: colLabel(c) })),
+      )
+    : null;
+  const body = rows.map((row, r) =>
+    h(
+      "tr",
+      {},
+      rowLabel ? h("th", { scope: "row", text: rowLabel(r) }) : null,
+      Array.from({ length: cols }, (_, c) => {
+        const v = row[c];
+        return h("td", {
+          class: "cell " + (v === undefined ? "absent" : (cls?.(r, c, v) ?? "")),
+          text: v === undefined ? "" : format(v),
+        });
+      }),
+    ),
+  );
+  return h(
+    "div",
+    { class: "tensor" },
     shape ? h("span", { class: "shape", text: shape }) : null,
-    h("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": label ?? shape ?? "tensor" },
-      h("table", { class: "matrix" }, head ? h("thead", {}, head) : null, h("tbody", {}, body))));
+    h(
+      "div",
+      { class: "scroll-x", tabindex: "0", role: "region", "aria-label": label ?? shape ?? "tensor" },
+      h("table", { class: "matrix" }, head ? h("thead", {}, head) : null, h("tbody", {}, body)),
+    ),
+  );
 }
 
 /**
@@ -44,6 +73,14 @@ export function matrixView(rows, { shape, format = shortNumber, cls, rowLabel, c
  * @param {number} value @param {{ format?: (v: number) => string, label?: string, testid?: string }} [options]
  */
 export function scalarView(value, { format = short, label, testid } = {}) {
-  return h("div", { class: "tensor" }, label ? h("span", { class: "shape", text: label }) : null,
-    h("output", { class: "scalar", dataset: testid ? { testid, value: String(value) } : undefined, text: format(value) }));
+  return h(
+    "div",
+    { class: "tensor" },
+    label ? h("span", { class: "shape", text: label }) : null,
+    h("output", {
+      class: "scalar",
+      dataset: testid ? { testid, value: String(value) } : undefined,
+      text: format(value),
+    }),
+  );
 }

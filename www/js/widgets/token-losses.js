@@ -11,23 +11,59 @@ export const showPiece = (/** @type {string} */ p) => (p === "" ? "∅" : p.repl
 /** @param {import("../shell.js").ViewContext} ctx @param {import("../trainer.js").TrainSession} session */
 export function createTokenLosses(ctx, session) {
   const { t } = ctx;
-  const index = h("input", { type: "number", min: "1", step: "1", id: uid("ctl"), dataset: { testid: "train-token-index" } });
+  const index = h("input", {
+    type: "number",
+    min: "1",
+    step: "1",
+    id: uid("ctl"),
+    dataset: { testid: "train-token-index" },
+  });
   const prev = h("button", { type: "button", text: t("train.tokens.prev"), onclick: () => go(-1) });
   const next = h("button", { type: "button", text: t("train.tokens.next"), onclick: () => go(1) });
   const count = h("span", { class: "hint" });
   const about = h("p", { class: "hint" });
-  const clmList = h("ol", { class: "tok-strip", "aria-label": t("train.tokens.clmRow"), dataset: { testid: "train-tokens-clm" } });
-  const sftList = h("ol", { class: "tok-strip", "aria-label": t("train.tokens.sftRow"), dataset: { testid: "train-tokens-sft" } });
+  const clmList = h("ol", {
+    class: "tok-strip",
+    "aria-label": t("train.tokens.clmRow"),
+    dataset: { testid: "train-tokens-clm" },
+  });
+  const sftList = h("ol", {
+    class: "tok-strip",
+    "aria-label": t("train.tokens.sftRow"),
+    dataset: { testid: "train-tokens-sft" },
+  });
   const summary = h("div", { class: "why" });
-  const el = h("div", { class: "token-losses" },
-    h("div", { class: "inline" }, h("label", { for: index.id, text: t("train.tokens.example") }), index, count, prev, next),
+  const el = h(
+    "div",
+    { class: "token-losses" },
+    h(
+      "div",
+      { class: "inline" },
+      h("label", { for: index.id, text: t("train.tokens.example") }),
+      index,
+      count,
+      prev,
+      next,
+    ),
     about,
-    h("h3", { text: t("train.tokens.clmRow") }), h("p", { class: "hint", text: t("train.tokens.clmHint") }), clmList,
-    h("h3", { text: t("train.tokens.sftRow") }), h("p", { class: "hint", text: t("train.tokens.sftHint") }), sftList,
-    h("p", { class: "legend tok-legend" }, h("span", { class: "tok-key low", "aria-hidden": "true" }), h("span", { text: t("train.tokens.low") }),
-      h("span", { class: "tok-key high", "aria-hidden": "true" }), h("span", { text: t("train.tokens.high") }),
-      h("span", { class: "tok-key off", "aria-hidden": "true" }), h("span", { text: t("train.tokens.off") })),
-    summary);
+    h("h3", { text: t("train.tokens.clmRow") }),
+    h("p", { class: "hint", text: t("train.tokens.clmHint") }),
+    clmList,
+    h("h3", { text: t("train.tokens.sftRow") }),
+    h("p", { class: "hint", text: t("train.tokens.sftHint") }),
+    sftList,
+    h(
+      "p",
+      { class: "legend tok-legend" },
+      h("span", { class: "tok-key low", "aria-hidden": "true" }),
+      h("span", { text: t("train.tokens.low") }),
+      h("span", { class: "tok-key high", "aria-hidden": "true" }),
+      h("span", { text: t("train.tokens.high") }),
+      h("span", { class: "tok-key off", "aria-hidden": "true" }),
+      h("span", { text: t("train.tokens.off") }),
+    ),
+    summary,
+  );
 
   /** @type {import("../trainer.js").Tokens | null} */
   let shown = null;
@@ -46,8 +82,12 @@ export function createTokenLosses(ctx, session) {
 
   /** @param {string} piece @param {number} loss @param {number} lnV @param {"first" | "masked" | "counted"} state */
   const chip = (piece, loss, lnV, state) => {
-    const li = h("li", { class: `tok ${state}` }, h("span", { class: "piece", text: showPiece(piece) }),
-      h("span", { class: "tok-loss", text: state === "counted" ? short(loss, 3) : state === "masked" ? "−100" : "—" }));
+    const li = h(
+      "li",
+      { class: `tok ${state}` },
+      h("span", { class: "piece", text: showPiece(piece) }),
+      h("span", { class: "tok-loss", text: state === "counted" ? short(loss, 3) : state === "masked" ? "−100" : "—" }),
+    );
     if (state === "counted") li.style.setProperty("--a", String(Math.min(1, Math.max(0, loss / lnV)).toFixed(3)));
     return li;
   };
@@ -67,24 +107,55 @@ export function createTokenLosses(ctx, session) {
     index.max = String(tk.count);
     count.textContent = t("train.tokens.of", { n: tk.count });
     const afterRun = st.runs.find((r) => r.name === tk.after);
-    about.textContent = afterRun ? t("train.tokens.after", { run: runLabel(t, st.runs, afterRun) }) : t("train.tokens.initial");
+    about.textContent = afterRun
+      ? t("train.tokens.after", { run: runLabel(t, st.runs, afterRun) })
+      : t("train.tokens.initial");
     if (shown === tk) return;
     shown = tk;
     const lnV = st.lnV ?? Math.log(512);
     const n = tk.pieces.length;
     // Token j is predicted at position j − 1: clm[j − 1] / sft[j − 1]; nothing predicts token 0.
-    fill(clmList, tk.pieces.map((p, j) => chip(p, tk.clm[j - 1], lnV, j === 0 ? "first" : "counted")));
-    fill(sftList, tk.pieces.map((p, j) => chip(p, tk.sft[j - 1], lnV, j === 0 ? "first" : j < tk.promptLength ? "masked" : "counted")));
+    fill(
+      clmList,
+      tk.pieces.map((p, j) => chip(p, tk.clm[j - 1], lnV, j === 0 ? "first" : "counted")),
+    );
+    fill(
+      sftList,
+      tk.pieces.map((p, j) =>
+        chip(p, tk.sft[j - 1], lnV, j === 0 ? "first" : j < tk.promptLength ? "masked" : "counted"),
+      ),
+    );
     const mean = (/** @type {number[]} */ a) => (a.length ? a.reduce((x, y) => x + y, 0) / a.length : NaN);
     const clmVals = tk.clm.slice(0, n - 1);
     const sftVals = tk.sft.slice(tk.promptLength - 1, n - 1);
     const promptVals = tk.clm.slice(0, tk.promptLength - 1);
-    const hardest = tk.pieces.map((p, j) => /** @type {const} */ ([p, tk.clm[j - 1], j])).slice(1).sort((a, b) => b[1] - a[1]).slice(0, 3);
-    fill(summary, h("ul", {},
-      h("li", { text: t("train.tokens.sumClm", { n: clmVals.length, m: short(mean(clmVals), 3) }) }),
-      h("li", { text: t("train.tokens.sumSft", { n: sftVals.length, m: short(mean(sftVals), 3), p: tk.promptLength }) }),
-      h("li", { text: t("train.tokens.sumPrompt", { m: short(mean(promptVals), 3) }) }),
-      h("li", { text: t("train.tokens.hardest", { list: hardest.map(([p, v, j]) => `“${showPiece(p)}” ${short(v, 3)} (${j < tk.promptLength ? t("train.tokens.inPrompt") : t("train.tokens.inResponse")})`).join(", ") }) })));
+    const hardest = tk.pieces
+      .map((p, j) => /** @type {const} */ ([p, tk.clm[j - 1], j]))
+      .slice(1)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3);
+    fill(
+      summary,
+      h(
+        "ul",
+        {},
+        h("li", { text: t("train.tokens.sumClm", { n: clmVals.length, m: short(mean(clmVals), 3) }) }),
+        h("li", {
+          text: t("train.tokens.sumSft", { n: sftVals.length, m: short(mean(sftVals), 3), p: tk.promptLength }),
+        }),
+        h("li", { text: t("train.tokens.sumPrompt", { m: short(mean(promptVals), 3) }) }),
+        h("li", {
+          text: t("train.tokens.hardest", {
+            list: hardest
+              .map(
+                ([p, v, j]) =>
+                  `“${showPiece(p)}” ${short(v, 3)} (${j < tk.promptLength ? t("train.tokens.inPrompt") : t("train.tokens.inResponse")})`,
+              )
+              .join(", "),
+          }),
+        }),
+      ),
+    );
   }
   return { el, update };
 }

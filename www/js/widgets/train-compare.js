@@ -31,7 +31,11 @@ export function createTrainCompare(ctx) {
   const stat = (labelKey, testid) => {
     const out = h("span", { class: "big-number", dataset: { testid, value: "" }, text: "—" });
     const sub = h("span", { class: "stat-sub" });
-    return { out, sub, el: h("div", { class: "stat" }, h("span", { class: "stat-label", text: t(labelKey) }), out, sub) };
+    return {
+      out,
+      sub,
+      el: h("div", { class: "stat" }, h("span", { class: "stat-label", text: t(labelKey) }), out, sub),
+    };
   };
   const clm = stat("train.cmp.clm", "train-clm-loss");
   const sft = stat("train.cmp.sft", "train-sft-loss");
@@ -39,17 +43,37 @@ export function createTrainCompare(ctx) {
   const verdict = h("p", { class: "verdict", dataset: { testid: "train-verdict" } });
   const yours = h("tbody", {});
   const reasons = h("ol", { class: "reasons" });
-  const el = h("div", { class: "train-compare" },
+  const el = h(
+    "div",
+    { class: "train-compare" },
     h("div", { class: "stats" }, clm.el, sft.el, unmasked.el),
     verdict,
-    h("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("train.cmp.yoursTitle") },
-      h("table", { class: "seed-table yours-table" },
+    h(
+      "div",
+      { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("train.cmp.yoursTitle") },
+      h(
+        "table",
+        { class: "seed-table yours-table" },
         h("caption", { text: t("train.cmp.yoursTitle") }),
-        h("thead", {}, h("tr", {}, h("td", {}), h("th", { scope: "col", text: t("train.cmp.colPre") }), h("th", { scope: "col", text: t("train.cmp.colSft") }))),
-        yours)),
-    h("h3", { text: t("train.cmp.whyTitle") }), reasons,
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            h("td", {}),
+            h("th", { scope: "col", text: t("train.cmp.colPre") }),
+            h("th", { scope: "col", text: t("train.cmp.colSft") }),
+          ),
+        ),
+        yours,
+      ),
+    ),
+    h("h3", { text: t("train.cmp.whyTitle") }),
+    reasons,
     h("h3", { text: t("train.cmp.articleTitle") }),
-    seedTable(ctx, { scrollLabel: t("train.cmp.articleScroll"), sourceLabel: t("obj.seedSource") }));
+    seedTable(ctx, { scrollLabel: t("train.cmp.articleScroll"), sourceLabel: t("obj.seedSource") }),
+  );
 
   let shown = "";
   /** @param {import("../trainer.js").SessionState} st @param {import("./train-curves.js").Reference} ref */
@@ -69,27 +93,58 @@ export function createTrainCompare(ctx) {
     put(unmasked, n.unmasked, n.unmasked === null ? t("train.cmp.unmaskedNone") : t("train.cmp.unmaskedSub"));
     const f = (/** @type {number | null | undefined} */ v) => (v === null || v === undefined ? "—" : short(v, 3));
     if (n.clm !== null && n.sft !== null) {
-      verdict.textContent = n.clm > n.sft
-        ? t("train.cmp.agree", { clm: f(n.clm), sft: f(n.sft), ratio: short(n.clm / n.sft, 2) })
-        : t("train.cmp.disagree", { clm: f(n.clm), sft: f(n.sft) });
+      verdict.textContent =
+        n.clm > n.sft
+          ? t("train.cmp.agree", { clm: f(n.clm), sft: f(n.sft), ratio: short(n.clm / n.sft, 2) })
+          : t("train.cmp.disagree", { clm: f(n.clm), sft: f(n.sft) });
       verdict.className = n.clm > n.sft ? "verdict ok" : "verdict warn";
     } else {
       verdict.textContent = t("train.cmp.pending");
       verdict.className = "verdict";
     }
-    const row = (/** @type {string} */ head, /** @type {string} */ a, /** @type {string} */ b) => h("tr", {}, h("th", { scope: "row", text: head }), h("td", { text: a }), h("td", { text: b }));
-    fill(yours,
+    const row = (/** @type {string} */ head, /** @type {string} */ a, /** @type {string} */ b) =>
+      h("tr", {}, h("th", { scope: "row", text: head }), h("td", { text: a }), h("td", { text: b }));
+    fill(
+      yours,
       row(t("train.cmp.rowArticle"), t("train.cmp.articlePre"), t("train.cmp.articleSft")),
-      row(t("train.cmp.rowYours"), n.clm === null ? "—" : t("train.cmp.yoursPre", { v: f(n.clm) }), n.sft === null ? "—" : t("train.cmp.yoursSft", { v: f(n.sft) })),
+      row(
+        t("train.cmp.rowYours"),
+        n.clm === null ? "—" : t("train.cmp.yoursPre", { v: f(n.clm) }),
+        n.sft === null ? "—" : t("train.cmp.yoursSft", { v: f(n.sft) }),
+      ),
       row(t("train.cmp.rowTokens"), t("train.cmp.tokensPre"), t("train.cmp.tokensSft")),
-      row(t("train.cmp.rowStart"), t("train.cmp.startPre", { v: f(ref.lnV) }), n.sftStart === null ? t("train.cmp.startSftPending") : t("train.cmp.startSft", { v: f(n.sftStart) })));
-    fill(reasons,
+      row(
+        t("train.cmp.rowStart"),
+        t("train.cmp.startPre", { v: f(ref.lnV) }),
+        n.sftStart === null ? t("train.cmp.startSftPending") : t("train.cmp.startSft", { v: f(n.sftStart) }),
+      ),
+    );
+    fill(
+      reasons,
       h("li", { text: t("train.cmp.why1") }),
       h("li", { text: t("train.cmp.why2") }),
-      h("li", { text: n.sftStart === null ? t("train.cmp.why3pending", { lnV: f(ref.lnV), V: ref.V ?? "V" }) : t("train.cmp.why3", { lnV: f(ref.lnV), V: ref.V, start: f(n.sftStart), sft: f(n.sft) }) }),
-      h("li", { text: n.unmasked === null ? t("train.cmp.why4pending") : t("train.cmp.why4", { u: f(n.unmasked), sft: f(n.sft), clm: f(n.clm) }) }),
-      n.sftAfterClm !== null && n.clm !== null ? h("li", { text: t(n.sftAfterClm > n.clm ? "train.cmp.why5up" : "train.cmp.why5flat", { after: f(n.sftAfterClm), clm: f(n.clm) }) }) : null,
-      h("li", { text: t("train.cmp.why6", { eps: ref.eps, floor: f(ref.floor) }) }));
+      h("li", {
+        text:
+          n.sftStart === null
+            ? t("train.cmp.why3pending", { lnV: f(ref.lnV), V: ref.V ?? "V" })
+            : t("train.cmp.why3", { lnV: f(ref.lnV), V: ref.V, start: f(n.sftStart), sft: f(n.sft) }),
+      }),
+      h("li", {
+        text:
+          n.unmasked === null
+            ? t("train.cmp.why4pending")
+            : t("train.cmp.why4", { u: f(n.unmasked), sft: f(n.sft), clm: f(n.clm) }),
+      }),
+      n.sftAfterClm !== null && n.clm !== null
+        ? h("li", {
+            text: t(n.sftAfterClm > n.clm ? "train.cmp.why5up" : "train.cmp.why5flat", {
+              after: f(n.sftAfterClm),
+              clm: f(n.clm),
+            }),
+          })
+        : null,
+      h("li", { text: t("train.cmp.why6", { eps: ref.eps, floor: f(ref.floor) }) }),
+    );
   }
   return { el, update };
 }

@@ -5,7 +5,10 @@
 import { h, s as svg, fill, uid } from "../dom.js";
 import { short } from "../format.js";
 
-const L = 46, R = 14, TOP = 14, B = 42;
+const L = 46,
+  R = 14,
+  TOP = 14,
+  B = 42;
 
 /** @typedef {import("../trainer.js").Run} Run */
 /** @typedef {import("../trainer.js").Objective} Objective */
@@ -40,24 +43,68 @@ export function createTrainCurves(ctx) {
   // phone to a wide screen; a resize redraws it.
   let W = 640;
   let H = 300;
-  const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "curve train-curves", role: "img", "aria-labelledby": titleId, dataset: { testid: "train-curves" } });
+  const chart = svg("svg", {
+    viewBox: `0 0 ${W} ${H}`,
+    class: "curve train-curves",
+    role: "img",
+    "aria-labelledby": titleId,
+    dataset: { testid: "train-curves" },
+  });
   const legend = h("ul", { class: "curve-legend", "aria-label": t("train.curves.legend") });
-  const slider = h("input", { type: "range", min: "0", max: "1", step: "1", value: "0", id: uid("ctl"), dataset: { testid: "train-cursor" } });
+  const slider = h("input", {
+    type: "range",
+    min: "0",
+    max: "1",
+    step: "1",
+    value: "0",
+    id: uid("ctl"),
+    dataset: { testid: "train-cursor" },
+  });
   // The readout is what the slider's value means: its text is also the slider's aria-valuetext,
   // which screen readers announce as the value changes (a live region would chatter at 10 Hz).
   const readout = h("p", { class: "readout", id: uid("ro"), dataset: { testid: "train-readout" } });
   const empty = h("p", { class: "hint", text: t("train.curves.empty") });
-  const cursorField = h("div", { class: "field cursor-field" }, h("label", { for: slider.id, text: t("train.curves.cursor") }), slider);
+  const cursorField = h(
+    "div",
+    { class: "field cursor-field" },
+    h("label", { for: slider.id, text: t("train.curves.cursor") }),
+    slider,
+  );
   const box = h("div", { class: "chart-box" }, chart);
   const tbody = h("tbody", {});
-  const table = h("table", { class: "results train-results", dataset: { testid: "train-evals" } },
+  const table = h(
+    "table",
+    { class: "results train-results", dataset: { testid: "train-evals" } },
     h("caption", { class: "sr-only", text: t("train.curves.tableCaption") }),
-    h("thead", {}, h("tr", {}, ["train.col.run", "train.col.steps", "train.col.train", "train.col.clm", "train.col.sft", "train.col.unmasked", "train.col.time"].map((k) => h("th", { scope: "col", text: t(k) })))),
-    tbody);
-  const el = h("div", { class: "train-curves-widget" },
-    box, legend,
-    cursorField, readout, empty,
-    h("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("train.curves.tableCaption") }, table));
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        [
+          "train.col.run",
+          "train.col.steps",
+          "train.col.train",
+          "train.col.clm",
+          "train.col.sft",
+          "train.col.unmasked",
+          "train.col.time",
+        ].map((k) => h("th", { scope: "col", text: t(k) })),
+      ),
+    ),
+    tbody,
+  );
+  const el = h(
+    "div",
+    { class: "train-curves-widget" },
+    box,
+    legend,
+    cursorField,
+    readout,
+    empty,
+    h("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("train.curves.tableCaption") }, table),
+  );
 
   /** @typedef {Run & { label: string }} Labelled */
   /** @type {{ runs: Labelled[], maxStep: number, x: (step: number) => number, y: (v: number) => number } | null} */
@@ -131,10 +178,26 @@ export function createTrainCurves(ctx) {
     return d;
   };
   /** @type {(r: Run, x: Scale, y: Scale) => string} */
-  const heldD = (r, x, y) => r.evals.map((e, i) => `${i ? "L" : "M"}${x(e.step).toFixed(1)},${y(heldOutOf(r.objective, e)).toFixed(1)}`).join("");
+  const heldD = (r, x, y) =>
+    r.evals
+      .map((e, i) => `${i ? "L" : "M"}${x(e.step).toFixed(1)},${y(heldOutOf(r.objective, e)).toFixed(1)}`)
+      .join("");
   /** @type {(r: Labelled, x: Scale, y: Scale) => SVGCircleElement[]} */
-  const dotsOf = (r, x, y) => r.evals.map((e) => svg("circle", { cx: x(e.step).toFixed(1), cy: y(heldOutOf(r.objective, e)).toFixed(1), r: 3.5, class: `held-dot obj-${r.objective}` },
-    svg("title", { text: `${r.label}, ${t("train.curves.heldOut")}: ${short(heldOutOf(r.objective, e), 5)} (${t("train.curves.atStep", { step: e.step })})` })));
+  const dotsOf = (r, x, y) =>
+    r.evals.map((e) =>
+      svg(
+        "circle",
+        {
+          cx: x(e.step).toFixed(1),
+          cy: y(heldOutOf(r.objective, e)).toFixed(1),
+          r: 3.5,
+          class: `held-dot obj-${r.objective}`,
+        },
+        svg("title", {
+          text: `${r.label}, ${t("train.curves.heldOut")}: ${short(heldOutOf(r.objective, e), 5)} (${t("train.curves.atStep", { step: e.step })})`,
+        }),
+      ),
+    );
 
   /** runs: the session's runs; ref: { lnV, floor, eps, V }; full: false for a progress update, which
    *  only moves the paths when the frame (axes, runs, reference lines) is unchanged.
@@ -160,8 +223,17 @@ export function createTrainCurves(ctx) {
     const y = (/** @type {number} */ v) => TOP + (1 - Math.max(0, Math.min(v, hi)) / hi) * (H - TOP - B);
     last = { runs: labelled, maxStep, x, y };
     slider.max = String(maxStep);
-    const title = runs.length === 0 ? t("train.curves.ariaEmpty")
-      : t("train.curves.aria", { list: labelled.map((r) => { const e = r.evals.at(-1); return `${r.label} ${e ? short(heldOutOf(r.objective, e), 4) : "—"}`; }).join("; ") });
+    const title =
+      runs.length === 0
+        ? t("train.curves.ariaEmpty")
+        : t("train.curves.aria", {
+            list: labelled
+              .map((r) => {
+                const e = r.evals.at(-1);
+                return `${r.label} ${e ? short(heldOutOf(r.objective, e), 4) : "—"}`;
+              })
+              .join("; "),
+          });
 
     const key = JSON.stringify([W, H, maxStep, hi, ref, labelled.map((r) => [r.name, r.label, r.objective])]);
     if (key === frameKey) {
@@ -191,26 +263,65 @@ export function createTrainCurves(ctx) {
         ys.map((v) => svg("line", { x1: L, y1: y(v), x2: W - R, y2: y(v), class: "grid" })),
         svg("line", { x1: L, y1: H - B, x2: W - R, y2: H - B, class: "axis" }),
         svg("line", { x1: L, y1: TOP, x2: L, y2: H - B, class: "axis" }),
-        xs.map((v) => svg("text", { x: x(v), y: H - B + 15, class: "tick", "text-anchor": "middle", text: String(Math.round(v)) })),
+        xs.map((v) =>
+          svg("text", { x: x(v), y: H - B + 15, class: "tick", "text-anchor": "middle", text: String(Math.round(v)) }),
+        ),
         ys.map((v) => svg("text", { x: L - 5, y: y(v) + 4, class: "tick", "text-anchor": "end", text: short(v, 3) })),
-        svg("text", { x: (L + W - R) / 2, y: H - 6, class: "axis-label", "text-anchor": "middle", text: t("train.curves.xAxis") }),
-        svg("text", { x: 12, y: (TOP + H - B) / 2, class: "axis-label", "text-anchor": "middle", transform: `rotate(-90 12 ${(TOP + H - B) / 2})`, text: t("train.curves.yAxis") }),
+        svg("text", {
+          x: (L + W - R) / 2,
+          y: H - 6,
+          class: "axis-label",
+          "text-anchor": "middle",
+          text: t("train.curves.xAxis"),
+        }),
+        svg("text", {
+          x: 12,
+          y: (TOP + H - B) / 2,
+          class: "axis-label",
+          "text-anchor": "middle",
+          transform: `rotate(-90 12 ${(TOP + H - B) / 2})`,
+          text: t("train.curves.yAxis"),
+        }),
       ];
       // Reference lines.
       if (ref.lnV) {
-        children.push(svg("line", { x1: L, y1: y(ref.lnV), x2: W - R, y2: y(ref.lnV), class: "ref ref-lnv" }),
-          svg("text", { x: W - R - 4, y: y(ref.lnV) - 5, class: "ref-label", "text-anchor": "end", text: t("train.curves.lnV", { V: ref.V, v: short(ref.lnV, 3) }) }));
+        children.push(
+          svg("line", { x1: L, y1: y(ref.lnV), x2: W - R, y2: y(ref.lnV), class: "ref ref-lnv" }),
+          svg("text", {
+            x: W - R - 4,
+            y: y(ref.lnV) - 5,
+            class: "ref-label",
+            "text-anchor": "end",
+            text: t("train.curves.lnV", { V: ref.V, v: short(ref.lnV, 3) }),
+          }),
+        );
       }
       if (ref.floor !== null && ref.floor !== undefined) {
-        children.push(svg("line", { x1: L, y1: y(ref.floor), x2: W - R, y2: y(ref.floor), class: "ref ref-floor" }),
-          svg("text", { x: W - R - 4, y: y(ref.floor) - 5, class: "ref-label", "text-anchor": "end", text: t("train.curves.floor", { eps: ref.eps, v: short(ref.floor, 3) }) }));
+        children.push(
+          svg("line", { x1: L, y1: y(ref.floor), x2: W - R, y2: y(ref.floor), class: "ref ref-floor" }),
+          svg("text", {
+            x: W - R - 4,
+            y: y(ref.floor) - 5,
+            class: "ref-label",
+            "text-anchor": "end",
+            text: t("train.curves.floor", { eps: ref.eps, v: short(ref.floor, 3) }),
+          }),
+        );
       }
       parts.clear();
       for (const r of labelled) {
         const cls = `obj-${r.objective}`;
         const p = {
-          train: svg("path", { d: trainD(r, x, y), class: `train-line ${cls}`, dataset: { run: r.name, kind: "train" } }),
-          held: svg("path", { d: heldD(r, x, y), class: `held-line ${cls}`, dataset: { run: r.name, kind: "held-out" } }),
+          train: svg("path", {
+            d: trainD(r, x, y),
+            class: `train-line ${cls}`,
+            dataset: { run: r.name, kind: "train" },
+          }),
+          held: svg("path", {
+            d: heldD(r, x, y),
+            class: `held-line ${cls}`,
+            dataset: { run: r.name, kind: "held-out" },
+          }),
           dots: svg("g", {}, dotsOf(r, x, y)),
           evals: r.evals.length,
         };
@@ -225,30 +336,62 @@ export function createTrainCurves(ctx) {
     const lKey = JSON.stringify([labelled.map((r) => [r.label, r.objective]), ref]);
     if (lKey !== legendKey) {
       legendKey = lKey;
-      const swatch = (/** @type {string} */ cls, /** @type {boolean} */ held) => svg("svg", { viewBox: "0 0 28 10", class: "legend-swatch", "aria-hidden": "true" },
-        svg("line", { x1: 1, y1: 5, x2: 27, y2: 5, class: `${held ? "held-line" : "train-line"} ${cls}` }),
-        held ? svg("circle", { cx: 14, cy: 5, r: 3, class: `held-dot ${cls}` }) : null);
-      const refSwatch = (/** @type {string} */ cls) => svg("svg", { viewBox: "0 0 28 10", class: "legend-swatch", "aria-hidden": "true" }, svg("line", { x1: 1, y1: 5, x2: 27, y2: 5, class: `ref ${cls}` }));
-      fill(legend,
+      const swatch = (/** @type {string} */ cls, /** @type {boolean} */ held) =>
+        svg(
+          "svg",
+          { viewBox: "0 0 28 10", class: "legend-swatch", "aria-hidden": "true" },
+          svg("line", { x1: 1, y1: 5, x2: 27, y2: 5, class: `${held ? "held-line" : "train-line"} ${cls}` }),
+          held ? svg("circle", { cx: 14, cy: 5, r: 3, class: `held-dot ${cls}` }) : null,
+        );
+      const refSwatch = (/** @type {string} */ cls) =>
+        svg(
+          "svg",
+          { viewBox: "0 0 28 10", class: "legend-swatch", "aria-hidden": "true" },
+          svg("line", { x1: 1, y1: 5, x2: 27, y2: 5, class: `ref ${cls}` }),
+        );
+      fill(
+        legend,
         labelled.map((r) => [
-          h("li", {}, swatch(`obj-${r.objective}`, false), h("span", { text: `${r.label} — ${t("train.curves.trainLoss")}` })),
-          h("li", {}, swatch(`obj-${r.objective}`, true), h("span", { text: `${r.label} — ${t(`train.curves.held.${r.objective}`)}` })),
+          h(
+            "li",
+            {},
+            swatch(`obj-${r.objective}`, false),
+            h("span", { text: `${r.label} — ${t("train.curves.trainLoss")}` }),
+          ),
+          h(
+            "li",
+            {},
+            swatch(`obj-${r.objective}`, true),
+            h("span", { text: `${r.label} — ${t(`train.curves.held.${r.objective}`)}` }),
+          ),
         ]),
         ref.lnV ? h("li", {}, refSwatch("ref-lnv"), h("span", { text: t("train.curves.lnVLegend") })) : null,
-        ref.floor !== null && ref.floor !== undefined ? h("li", {}, refSwatch("ref-floor"), h("span", { text: t("train.curves.floorLegend", { eps: ref.eps }) })) : null);
+        ref.floor !== null && ref.floor !== undefined
+          ? h("li", {}, refSwatch("ref-floor"), h("span", { text: t("train.curves.floorLegend", { eps: ref.eps }) }))
+          : null,
+      );
     }
     // Final numbers per run (the running one as it goes).
-    fill(tbody, labelled.map((r) => {
-      const e = r.evals.at(-1);
-      const lastTrain = r.train.findLast((v) => Number.isFinite(v));
-      const cell = (/** @type {number | undefined} */ v, /** @type {boolean} */ own) => h("td", { class: own ? "num own" : "num", text: v === undefined || v === null ? "—" : short(v, 4) });
-      return h("tr", {},
-        h("th", { scope: "row", text: r.label }),
-        h("td", { class: "num", text: r.done ? String(r.steps) : `${r.train.length} / ${r.steps}` }),
-        cell(lastTrain, false),
-        cell(e?.clm, r.objective === "clm"), cell(e?.sft, r.objective === "sft"), cell(e?.sftUnmasked, r.objective === "sft-unmasked"),
-        h("td", { class: "num", text: r.done ? `${(r.elapsedMs / 1000).toFixed(1)} s` : "…" }));
-    }));
+    fill(
+      tbody,
+      labelled.map((r) => {
+        const e = r.evals.at(-1);
+        const lastTrain = r.train.findLast((v) => Number.isFinite(v));
+        const cell = (/** @type {number | undefined} */ v, /** @type {boolean} */ own) =>
+          h("td", { class: own ? "num own" : "num", text: v === undefined || v === null ? "—" : short(v, 4) });
+        return h(
+          "tr",
+          {},
+          h("th", { scope: "row", text: r.label }),
+          h("td", { class: "num", text: r.done ? String(r.steps) : `${r.train.length} / ${r.steps}` }),
+          cell(lastTrain, false),
+          cell(e?.clm, r.objective === "clm"),
+          cell(e?.sft, r.objective === "sft"),
+          cell(e?.sftUnmasked, r.objective === "sft-unmasked"),
+          h("td", { class: "num", text: r.done ? `${(r.elapsedMs / 1000).toFixed(1)} s` : "…" }),
+        );
+      }),
+    );
     table.hidden = runs.length === 0;
     // Unless the learner points somewhere, the readout follows the latest step trained.
     if (cursor === null) {
