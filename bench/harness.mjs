@@ -1,11 +1,11 @@
 // What both browser benchmarks (run.mjs, train.mjs) share: the machine's description, a timeout
-// for page calls, and headless Chromium launched alike, watching which tfjs wasm it loads.
+// for page calls, and headless Chromium (scripts/chromium.mjs) watching which tfjs wasm it loads.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { readFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../scripts/chromium.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -41,26 +41,15 @@ export const withTimeout = (promise, ms, what) =>
     new Promise((_, fail) => setTimeout(() => fail(new Error(`${what}: no answer after ${ms / 1000} s`)), ms).unref()),
   ]);
 
-/** Headless Chromium in a fresh profile (`webgpu` adds --enable-unsafe-webgpu). Returns the
- *  context, its profile folder (for the caller to remove), the browser's version string, and the set of tfjs wasm files it fetched — the
- *  evidence of which tfjs build (SIMD, single thread) ran. */
-/** @param {{ prefix: string, webgpu?: boolean, log?: (...parts: unknown[]) => void }} options */
-export async function launchChromium({ prefix, webgpu = false, log = console.error }) {
-  const userDataDir = mkdtempSync(join(tmpdir(), prefix));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    headless: false,
-    args: [
-      "--headless=new",
-      "--no-sandbox",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      ...(webgpu ? ["--enable-unsafe-webgpu"] : []),
-    ],
-  });
+/**
+ * Chromium as scripts/chromium.mjs starts it, headless by the flag alone (not playwright's headless
+ * mode), in a fresh profile (`webgpu` adds --enable-unsafe-webgpu). Returns the context, `close()`
+ * (which also removes the profile), the browser's version string, and the set of tfjs wasm files
+ * it fetched — the evidence of which tfjs build (SIMD, single thread) ran.
+ * @param {{ prefix: string, webgpu?: boolean, log?: (...parts: unknown[]) => void }} options
+ */
+export async function launchBenchChromium({ prefix, webgpu = false, log = console.error }) {
+  const { context, close } = await launchChromium({ prefix, webgpu, headless: false });
   const tfjsWasmFiles = new Set();
   context.on("request", (r) => {
     const name = r.url().split("/").pop() ?? "";
@@ -75,5 +64,5 @@ export async function launchChromium({ prefix, webgpu = false, log = console.err
   } catch (e) {
     log(`browser version unknown: ${e instanceof Error ? e.message : e}`);
   }
-  return { context, browser, tfjsWasmFiles, userDataDir };
+  return { context, close, browser, tfjsWasmFiles };
 }

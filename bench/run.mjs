@@ -9,14 +9,14 @@
 //
 // Usage: node bench/run.mjs [--shapes 1x128x32000,...] [--runs N] [--budget SECONDS] [--quick]
 //                           [--peers a,b,...] [--smoke] [--out DIR] [--verbose]
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import wabtInit from "wabt";
 import { serveBench } from "./server.mjs";
-import { launchChromium, machine, withTimeout } from "./harness.mjs";
+import { launchBenchChromium, machine, withTimeout } from "./harness.mjs";
 import * as lm from "./lossmath.mjs";
 
 /** @typedef {import("./page.mjs").CellResponse} CellResponse */
@@ -586,7 +586,7 @@ log(`golden reference check: ${JSON.stringify(golden)}`);
 const extra = new Map([["/bench/ceiling.wasm", { type: "application/wasm", body: await compileCeiling() }]]);
 const server = await serveBench(ROOT, extra);
 const url = `http://127.0.0.1:${server.address().port}/bench/page.html`;
-const { context, browser, tfjsWasmFiles, userDataDir } = await launchChromium({
+const { context, close, browser, tfjsWasmFiles } = await launchBenchChromium({
   prefix: "losslab-bench-",
   webgpu: true,
   log,
@@ -647,9 +647,8 @@ try {
     }
   }
 } finally {
-  await context.close().catch(() => {});
+  await close();
   server.close();
-  rmSync(userDataDir, { recursive: true, force: true });
 }
 
 clearInterval(loadTimer);

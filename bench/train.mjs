@@ -14,13 +14,13 @@
 // Two tfjs rows: the model as written, with tfjs's own gradients, and the same model whose linear
 // layers get a custom gradient that transposes explicitly, working around the wasm backend's slow
 // transposed matMul. The second is the stronger baseline; both are reported.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { serveBench } from "./server.mjs";
-import { launchChromium, machine, withTimeout } from "./harness.mjs";
+import { launchBenchChromium, machine, withTimeout } from "./harness.mjs";
 
 /** @typedef {import("playwright-core").Page} Page */
 /** @typedef {typeof import("./train-page.mjs").trainBench} TrainBench */
@@ -376,7 +376,7 @@ const loadTimer = setInterval(() => loads.push(loadavg()[0]), 5000).unref();
 const pytorch = pytorchFigure();
 const server = await serveBench(ROOT);
 const url = `http://127.0.0.1:${server.address().port}/bench/train-page.html`;
-const { context, browser, tfjsWasmFiles, userDataDir } = await launchChromium({ prefix: "losslab-train-", log });
+const { context, close, browser, tfjsWasmFiles } = await launchBenchChromium({ prefix: "losslab-train-", log });
 
 /** @type {Result[]} */
 const results = [];
@@ -401,9 +401,8 @@ try {
     log(`${e.engine}: ${text}`);
   }
 } finally {
-  await context.close().catch(() => {});
+  await close();
   server.close();
-  rmSync(userDataDir, { recursive: true, force: true });
 }
 
 clearInterval(loadTimer);

@@ -3,11 +3,8 @@
 // WebGPU engine against the CPU and float64, injected fallbacks, the error contract, and the
 // trainer's build (PyTorch parity, the lesson, bad input, a run in its worker).
 // Exits non-zero on any failure. Usage: node tests/browser/run.mjs [--quick]
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../../scripts/chromium.mjs";
 import { serve } from "../../scripts/serve.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -18,24 +15,10 @@ const BIG = quick
       [1, 512, 151936],
       [1, 2048, 32000],
     ];
-const FLAGS = [
-  "--headless=new",
-  "--no-sandbox",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--enable-unsafe-webgpu",
-];
 
 const server = await serve(root, 0);
 const base = `http://127.0.0.1:${server.address().port}/tests/browser/`;
-const browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "losslab-chromium-")), {
-  executablePath: "/usr/bin/chromium",
-  headless: true,
-  args: FLAGS,
-});
+const browser = await launchChromium({ webgpu: true });
 
 let failed = 0;
 /**
@@ -44,7 +27,7 @@ let failed = 0;
  * @param {string} name @param {(arg: any) => unknown} call @param {() => void} [init] @param {unknown} [arg] @param {string} [pageName]
  */
 async function suite(name, call, init, arg, pageName = "page.html") {
-  const page = await browser.newPage();
+  const page = await browser.context.newPage();
   /** @type {string[]} */
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));

@@ -1,9 +1,7 @@
 // Starts the static server and headless Chromium (playwright-core, the system browser) for the e2e suite.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../../scripts/chromium.mjs";
 import { serve } from "../../scripts/serve.mjs";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -14,29 +12,17 @@ export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export async function start() {
   const server = await serve(join(ROOT, "www"), 0);
   const base = `http://127.0.0.1:${server.address().port}/`;
-  const userDataDir = mkdtempSync(join(tmpdir(), "losslab-e2e-"));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--headless=new",
-      "--no-sandbox",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--enable-unsafe-webgpu",
-    ],
+  const browser = await launchChromium({
+    prefix: "losslab-e2e-",
+    webgpu: true,
     viewport: { width: 1280, height: 800 },
   });
   return {
     base,
-    context,
+    context: browser.context,
     async close() {
-      await context.close();
+      await browser.close();
       server.close();
-      rmSync(userDataDir, { recursive: true, force: true });
     },
   };
 }

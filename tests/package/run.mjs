@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../../scripts/chromium.mjs";
 import { serve } from "../../scripts/serve.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -140,11 +140,8 @@ writeFileSync(
 npmInstall(viteApp, tarball);
 run("node", [join(root, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn"], viteApp);
 const server = await serve(join(viteApp, "dist"), 0);
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--headless=new", "--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking"],
-});
-const page = await browser.newPage();
+const browser = await launchChromium({ prefix: "losslab-package-" });
+const page = await browser.context.newPage();
 await page.goto(`http://127.0.0.1:${server.address().port}/`);
 const viteLoss = Number(await page.waitForFunction(() => document.body.dataset.loss).then((h) => h.jsonValue()));
 const viteSimd = await page.evaluate(() => document.body.dataset.simd);
