@@ -396,7 +396,8 @@ function derive(results, references) {
     r.gbps = bytes / (r.timing.medianMs / 1000) / 1e9;
     if (r.loss != null && ref) r.relErr = Math.abs(r.loss - lossAt(ref, r.epsilon)) / Math.abs(lossAt(ref, r.epsilon));
     if (r.gradSamples && ref) {
-      let worst = 0;
+      // A sample missing on either side is an error, not a NaN that Math.max would drop.
+      let worst = r.gradSamples.length === ref.gradSamples.length ? 0 : Infinity;
       r.gradSamples.forEach((g, i) => (worst = Math.max(worst, Math.abs(g - ref.gradSamples[i]))));
       r.gradErr = worst / ref.maxAbsGrad;
     }

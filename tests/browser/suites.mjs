@@ -16,6 +16,8 @@ const cases = await (await fetch("../golden/cases.json")).json();
 /** Largest |a − b| over the largest |b|, and the first index beyond `tol` of it. @param {Float32Array | undefined} a @param {Float32Array | undefined} b */
 function gradGap(a, b, tol = 1e-5) {
   if (!a || !b) return { worst: Infinity, first: 0 };
+  // A short gradient must not pass: past its end every comparison would be with undefined (NaN).
+  if (a.length !== b.length) return { worst: Infinity, first: Math.min(a.length, b.length) };
   let max = 0;
   for (const x of b) if (Number.isFinite(x)) max = Math.max(max, Math.abs(x));
   let worst = 0,

@@ -36,9 +36,13 @@ export function playgroundChecks(check, env) {
         // reduction none: the per-token losses are shown instead of a scalar.
         const perToken = want.perTokenLoss;
         assert.ok(perToken, `${c.name}: no per-token losses in the golden case`);
-        for (let r = 0; r < perToken.length; r++) {
+        // One cell per position; the positions past the scored rows (shifted away) show none.
+        const T = c.dims[1];
+        assert.equal(await page.locator('[data-testid^="token-loss-"]').count(), T, `${c.name}: per-token cells`);
+        for (let r = 0; r < T; r++) {
           const text = await textOf(page, `token-loss-${r}`);
-          assertClose(Number(text), num(perToken[r]), 5e-4, `${c.name} per-token loss ${r}`);
+          if (r < perToken.length) assertClose(Number(text), num(perToken[r]), 5e-4, `${c.name} per-token loss ${r}`);
+          else assert.equal(text, "—", `${c.name}: position ${r} has no scored row`);
         }
       } else {
         assertClose(await valueOf(page, "loss"), num(want.loss), 1e-6, `${c.name} loss`);

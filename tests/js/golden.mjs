@@ -111,7 +111,11 @@ export function check(c, r, worst = { loss: 0, lossCase: "", grad: 0, gradCase: 
   }
   if (e.gradSummary) {
     const s = e.gradSummary;
-    if (!(g instanceof Float32Array)) bad.push(`${c.name}: no gradient`);
+    // The summary names no length: the gradient must cover every logit, or samples past its end
+    // would read undefined and pass every tolerance check.
+    const n = c.dims.reduce((a, d) => a * d, 1);
+    if (!(g instanceof Float32Array) || g.length !== n)
+      bad.push(`${c.name}: no gradient of ${n} entries (got ${g?.length})`);
     else {
       const tol = GRAD_OF_MAX * s.maxAbs;
       let maxAbs = 0,

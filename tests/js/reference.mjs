@@ -12,6 +12,12 @@ export function labelSmootherF64(
   { epsilon = 0.1, ignoreIndex = -100, shiftLabels = false, numItemsInBatch = null } = {},
 ) {
   const [B, T, V] = dims.length === 3 ? dims : [1, ...dims];
+  // Arrays that disagree with the dims would be read short (undefined, NaN) instead of refused.
+  if (logits.length !== B * T * V || labels.length !== B * T) {
+    throw new Error(
+      `labelSmootherF64: ${logits.length} logits and ${labels.length} labels for dims [${dims.join(", ")}]`,
+    );
+  }
   const x = logits instanceof Float32Array ? logits : Float32Array.from(logits);
   let nll = 0,
     smooth = 0,

@@ -48,6 +48,10 @@ export function parity({ Trainer }, fixture, torch) {
     ["clm", "clm"],
     ["sft", "sft"],
   ])) {
+    // Both references must hold every step, or a short one would compare against undefined.
+    const [nativeSteps, torchSteps] = [fixture.losslab[name]?.length, torch.runs[name]?.loss.length];
+    if (nativeSteps !== 30 || torchSteps !== 30)
+      failures.push(`${name}: the references hold ${nativeSteps} and ${torchSteps} steps, not 30`);
     t.beginRun(fixtureRun(name, objective));
     for (let step = 0; step < 30; step++) {
       const { loss } = t.step(1);

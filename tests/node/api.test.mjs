@@ -48,12 +48,14 @@ test("mse matches F.mse_loss", () => {
     });
     if (c.expected.loss === null) assert.equal(r.loss, null);
     else assert.ok(close(r.loss, c.expected.loss));
+    assert.equal(r.perElement.length, c.expected.perElement.length, "perElement length");
     c.expected.perElement.forEach((/** @type {number} */ w, /** @type {number} */ i) =>
       assert.ok(close(r.perElement[i], w)),
     );
     if (c.expected.grad) {
       const grad = r.grad;
       assert.ok(grad, "no gradient");
+      assert.equal(grad.length, c.expected.grad.length, "grad length");
       c.expected.grad.forEach((/** @type {number} */ w, /** @type {number} */ i) => assert.ok(close(grad[i], w)));
     }
   }
@@ -67,6 +69,8 @@ test("mlmMask is seeded and keeps labels only where chosen", () => {
   assert.deepEqual(a, b);
   const chosen = a.labels.filter((x) => x !== -100).length;
   assert.ok(chosen > 0.13 * 4096 && chosen < 0.17 * 4096, `${chosen} chosen`);
+  assert.equal(a.labels.length, ids.length, "labels length");
+  assert.equal(a.inputIds.length, ids.length, "inputIds length");
   a.labels.forEach((y, i) => {
     if (y === -100) assert.equal(a.inputIds[i], ids[i]);
     else assert.equal(y, ids[i]);
