@@ -81,6 +81,7 @@ writeFileSync(
   `import init, * as losslab from "losslab";
 import * as train from "losslab/train";
 import { TrainerWorker } from "losslab/train/client.js";
+import { EngineWorker, type WorkerCrossEntropyResult } from "losslab/engine/client.js";
 await init();
 const input: losslab.CrossEntropyInput = { logits: new Float32Array(6), dims: [2, 3], labels: new Int32Array(2) };
 const r: losslab.CrossEntropyResult = losslab.crossEntropy(input, { epsilon: 0.1, semantics: "torch", reduction: "sum" });
@@ -93,13 +94,21 @@ const trainer: train.Trainer = train.Trainer.create({ corpus: "zh", layers: 1 })
 trainer.beginRun({ objective: "sft", steps: 1, loss: { epsilon: 0.1 } });
 const report: train.StepReport = trainer.step();
 const client: Promise<TrainerWorker> = TrainerWorker.create({ corpus: "en" });
+const worker: EngineWorker = await EngineWorker.create({ backend: "auto", allowSoftwareAdapter: false });
+const handle: number = await worker.hashInput({ dims: [1, 2, 8], seed: 1, scale: 4 });
+const inWorker: WorkerCrossEntropyResult = await worker.crossEntropy(handle, { grad: true }, { on: "cpu", keepGradient: true });
+const why: string | undefined = inWorker.backendReason;
+const kept: number | undefined = inWorker.gradHandle;
+const cal: losslab.EngineCalibration | null = engine.calibration;
+// @ts-expect-error on is "engine" | "cpu"
+worker.crossEntropy(input, {}, { on: "gpu" });
 // @ts-expect-error objective is "clm" | "sft" | "sft-unmasked"
 trainer.beginRun({ objective: "rlhf" });
 // @ts-expect-error semantics is "hf" | "torch"
 losslab.crossEntropy(input, { semantics: "jax" });
 // @ts-expect-error logits must be a Float32Array (or an F32Buffer)
 losslab.crossEntropy({ ...input, logits: [1, 2, 3] });
-export { loss, grad, later, padded, report, client };
+export { loss, grad, later, padded, report, client, why, kept, cal };
 `,
 );
 writeFileSync(
