@@ -4,7 +4,7 @@
 
 use crate::cpu::{CpuKernel, RowStats};
 use crate::loss::cross_entropy::{cpu_row, softcap};
-use crate::loss::{notes, CrossEntropyOutput, Plan, RowResult};
+use crate::loss::{CrossEntropyOutput, Plan, RowResult};
 
 /// What the statistics kernel hands back for every logits row of a call.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -71,16 +71,7 @@ pub fn finish_gpu_rows(
         };
         rows.push(Some(result));
     }
-    let summary = plan.reduce(&rows);
-    let notes = notes::explain(plan, &rows);
-    CrossEntropyOutput {
-        summary,
-        num_active: plan.num_active,
-        denominator: plan.denominator,
-        grad: None,
-        backend: "webgpu",
-        notes,
-    }
+    plan.output(&rows, "webgpu")
 }
 
 /// A row without NaN or ±inf, from its statistics and its label's raw logit: `lse = max + ln Σexp`,

@@ -120,6 +120,19 @@ impl Plan {
         }
     }
 
+    /// The call's output from its rows (`None` where ignored): the reduction, the notes, the
+    /// counts. Every backend ends here.
+    pub fn output(&self, rows: &[Option<RowResult>], backend: &'static str) -> CrossEntropyOutput {
+        CrossEntropyOutput {
+            summary: self.reduce(rows),
+            num_active: self.num_active,
+            denominator: self.denominator,
+            grad: None,
+            backend,
+            notes: super::notes::explain(self, rows),
+        }
+    }
+
     /// Combines per-position row results into the reported loss terms, in f64.
     pub fn reduce(&self, rows: &[Option<RowResult>]) -> Summary {
         let o = &self.opts;
@@ -380,14 +393,5 @@ pub fn cross_entropy_into(
         };
         rows.push(Some(cpu_row(&plan, class, &flat[r * v..(r + 1) * v], &mut capped, kernel, grad_row)));
     }
-    let summary = plan.reduce(&rows);
-    let notes = super::notes::explain(&plan, &rows);
-    Ok(CrossEntropyOutput {
-        summary,
-        num_active: plan.num_active,
-        denominator: plan.denominator,
-        grad: None,
-        backend: kernel.name(),
-        notes,
-    })
+    Ok(plan.output(&rows, kernel.name()))
 }

@@ -41,20 +41,18 @@ pub fn cross_entropy_streamed(
         if opts.grad { try_zeroed::<f32>(window_rows * v, "the gradient window")? } else { Vec::new() };
     let mut capped = Vec::new();
 
-    // The class each logits row is scored against (rows no position reads stay None).
-    let mut class_of_row: Vec<Option<u32>> = vec![None; total_rows];
-    let mut position_of_row = vec![usize::MAX; total_rows];
+    // Per logits row: the position scored from it and its class (None: ignored, or no position
+    // reads the row).
+    let mut scored: Vec<Option<(usize, u32)>> = vec![None; total_rows];
     for (p, target) in plan.targets.iter().enumerate() {
-        let r = plan.logits_row(p);
-        class_of_row[r] = *target;
-        position_of_row[r] = p;
+        scored[plan.logits_row(p)] = target.map(|class| (p, class));
     }
     let mut rows = vec![None; plan.targets.len()];
     let mut r = 0;
     while r < total_rows {
-        if class_of_row[r].is_none() {
+        if scored[r].is_none() {
             let start = r;
-            while r < total_rows && class_of_row[r].is_none() {
+            while r < total_rows && scored[r].is_none() {
                 r += 1;
             }
             if opts.grad {
@@ -63,31 +61,21 @@ pub fn cross_entropy_streamed(
             continue;
         }
         let start = r;
-        while r < total_rows && r - start < window_rows && class_of_row[r].is_some() {
+        while r < total_rows && r - start < window_rows && scored[r].is_some() {
             r += 1;
         }
         let run = start..r;
         io.read(run.clone(), &mut window[..run.len() * v]);
         for (i, row) in run.clone().enumerate() {
-            let class = class_of_row[row].expect("the run holds active rows only");
+            let (p, class) = scored[row].expect("the run holds scored rows only");
             let out = opts.grad.then(|| &mut grad[i * v..(i + 1) * v]);
-            let result = cpu_row(&plan, class, &window[i * v..(i + 1) * v], &mut capped, kernel, out);
-            rows[position_of_row[row]] = Some(result);
+            rows[p] = Some(cpu_row(&plan, class, &window[i * v..(i + 1) * v], &mut capped, kernel, out));
         }
         if opts.grad {
             io.write_grad(run.clone(), &grad[..run.len() * v]);
         }
     }
-    let summary = plan.reduce(&rows);
-    let notes = super::notes::explain(&plan, &rows);
-    Ok(CrossEntropyOutput {
-        summary,
-        num_active: plan.num_active,
-        denominator: plan.denominator,
-        grad: None,
-        backend: kernel.name(),
-        notes,
-    })
+    Ok(plan.output(&rows, kernel.name()))
 }
 
 #[cfg(test)]
