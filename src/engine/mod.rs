@@ -7,6 +7,4 @@ pub mod finish;
 pub mod route;
 
 pub use finish::{finish_gpu_rows, gpu_row, GpuRowStats, LogitRows};
-pub use route::{
-    admit, route, software_adapter, AdapterInfo, Backend, Calibration, Costs, GpuFailure, Request, Route,
-};
+pub use route::{admit, route, software_adapter, AdapterInfo, Backend, Calibration, Costs, Request, Route};

@@ -135,28 +135,6 @@ pub struct Calibration {
     pub gradient: Costs,
 }
 
-/// Why a GPU call did not finish on the GPU.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum GpuFailure {
-    /// This input cannot run there (a row exceeds the buffer limits): the CPU for this call.
-    Unsupported(String),
-    /// The device failed (lost, out of memory, an error): the CPU from now on.
-    Device(String),
-}
-
-impl GpuFailure {
-    /// Whether the engine should give the device up.
-    pub fn ends_gpu(&self) -> bool {
-        matches!(self, Self::Device(_))
-    }
-
-    pub fn reason(&self) -> &str {
-        match self {
-            Self::Unsupported(why) | Self::Device(why) => why,
-        }
-    }
-}
-
 /// Where one call runs and why.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Route {
@@ -308,10 +286,7 @@ mod tests {
     }
 
     #[test]
-    fn failures_say_whether_the_device_is_kept() {
-        assert!(GpuFailure::Device("lost".into()).ends_gpu());
-        assert!(!GpuFailure::Unsupported("row too long".into()).ends_gpu());
-        assert_eq!(GpuFailure::Unsupported("x".into()).reason(), "x");
+    fn requests_parse_by_name() {
         assert_eq!(Request::parse(None).unwrap(), Request::Auto);
         assert!(Request::parse(Some("gpu")).unwrap_err().to_string().contains("\"gpu\""));
     }

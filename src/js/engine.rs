@@ -11,7 +11,7 @@ use super::buffer::{GradInto, Logits};
 use super::convert::{self, Builder};
 use super::exports::{result_object, Call, CrossEntropyOptionsArg};
 use super::options as opt;
-use crate::engine::{self, Backend, Calibration, Costs, GpuFailure, Request};
+use crate::engine::{self, Backend, Calibration, Costs, Request};
 use crate::error::{Error, Result};
 use crate::gpu::device::{self, GpuContext};
 use crate::gpu::run::{self, GradDst, LogitsRef};
@@ -212,12 +212,11 @@ async fn run(state: &State, call: &Call) -> Result<JsValue> {
                 set(&result, "backendReason", &route.reason);
                 return Ok(result);
             }
-            Err(failure) => {
-                if failure.ends_gpu() {
-                    state.gpu.replace(None);
-                    state.reason.replace(Some(failure.reason().to_owned()));
-                }
-                fallback = Some(failure.reason().to_owned());
+            Err(why) => {
+                // The device failed mid-call (lost, out of memory, an error): CPU from now on.
+                state.gpu.replace(None);
+                state.reason.replace(Some(why.clone()));
+                fallback = Some(why);
             }
         }
     }
@@ -233,16 +232,10 @@ async fn run(state: &State, call: &Call) -> Result<JsValue> {
     Ok(result)
 }
 
-/// The outer `Result` is the caller's fault (an `Error` to throw); the inner one says whether
-/// the GPU could do it.
-async fn run_gpu(
-    gpu: &GpuContext,
-    plan: &Plan,
-    call: &Call,
-) -> Result<std::result::Result<JsValue, GpuFailure>> {
-    if let Err(why) = crate::gpu::rows_per_chunk(plan.vocab(), gpu.limits) {
-        return Ok(Err(GpuFailure::Unsupported(why)));
-    }
+/// The outer `Result` is the caller's fault (an `Error` to throw); the inner one is `Err` with
+/// the reason when the device failed. (Shapes beyond the device's limits never get here:
+/// `engine::route` sends them to the CPU.)
+async fn run_gpu(gpu: &GpuContext, plan: &Plan, call: &Call) -> Result<std::result::Result<JsValue, String>> {
     let grad_js = match (call.options.grad, &call.grad_into) {
         (true, None) => Some(convert::new_f32_array(call.logits.len())?),
         _ => None,
@@ -259,7 +252,7 @@ async fn run_gpu(
     };
     let stats = match run::cross_entropy(gpu, plan, logits, grad).await {
         Ok(s) => s,
-        Err(why) => return Ok(Err(GpuFailure::Device(why))),
+        Err(why) => return Ok(Err(why)),
     };
     let v = plan.vocab();
     // Rows the GPU could not finish (NaN or ±inf) were recomputed on the CPU: their gradient.
