@@ -14,6 +14,8 @@ import { linkChecks } from "./checks-links.mjs";
 import { viewChecks } from "./checks-views.mjs";
 import { a11yChecks } from "./checks-a11y.mjs";
 import { trainChecks } from "./checks-train.mjs";
+import { writerChecks } from "./checks-writer.mjs";
+import { engineerChecks } from "./checks-engineer.mjs";
 
 /** @type {(name: string, def: string) => string} */
 const arg = (name, def) => {
@@ -68,6 +70,8 @@ linkChecks(check, env);
 viewChecks(check, env);
 a11yChecks(check, env);
 trainChecks(check, env);
+writerChecks(check, env);
+engineerChecks(check, env);
 
 const started = Date.now();
 let failed = 0;

@@ -22,6 +22,8 @@ export function lossOptions(s, overrides = {}) {
   if (s.semantics === "torch") o.reduction = s.reduction;
   if (s.numItemsInBatch !== null) o.numItemsInBatch = s.numItemsInBatch;
   if (s.softcap !== null) o.softcap = s.softcap;
+  // Passed in either semantics: hf refuses them, and the summary says so.
+  if (s.classWeights.length > 0) o.classWeights = s.classWeights;
   return { ...o, ...overrides };
 }
 

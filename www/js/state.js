@@ -154,6 +154,8 @@ export const SCHEMA = {
   numItemsInBatch: optionalNum("nib", 1e-6, 1e9),
   zLossScale: num("z", 0, 10, 0),
   softcap: optionalNum("cap", 1e-3, 1e5),
+  // torch class weights, one per vocabulary entry; empty means unweighted.
+  classWeights: nums("cw", -1e6, 1e6, LIMITS.V, []),
   position: int("pos", 0, LIMITS.T - 1, 4),
   // Pre-training vs alignment
   objSequence: ints(
@@ -169,6 +171,7 @@ export const SCHEMA = {
   objEpsilon: num("oeps", 0, 1, 0),
   objMlmSeed: int("oseed", 0, 1e9, 3),
   objMlmProbability: num("oprob", 0, 1, 0.3),
+  objMlmConfidence: num("omc", 0, 20, 3),
   msePredictions: nums("omp", -1e6, 1e6, LIMITS.mse, [0.8, 2.9, -0.4]),
   mseTargets: nums("omt", -1e6, 1e6, LIMITS.mse, [1, 3, 0]),
   // Padding

@@ -10,6 +10,7 @@ import { createGradHeatmap } from "../widgets/grad-heatmap.js";
 import { createEpsCurve } from "../widgets/eps-curve.js";
 import { createFormula } from "../widgets/formula.js";
 import { createTrace } from "../widgets/trace.js";
+import { createEmbedEps } from "../widgets/embed-eps.js";
 
 /** @type {(keyof import("../state.js").State)[]} */
 const PLAYGROUND_FIELDS = [
@@ -25,6 +26,7 @@ const PLAYGROUND_FIELDS = [
   "numItemsInBatch",
   "zLossScale",
   "softcap",
+  "classWeights",
   "position",
 ];
 
@@ -60,12 +62,15 @@ export function createPlayground(given) {
   const formula = card("formula", createFormula(ctx), "span-2");
   const trace = card("trace", createTrace(ctx), "span-2");
   const all = [summary, grid, controls, dist, heatmap, curve, formula, trace];
+  // One embedded panel without controls of its own gets a compact ε control (the grid has the full set).
+  const embedEps = ctx.embedded && ctx.only && ctx.only !== "grid" ? createEmbedEps(ctx) : null;
   summary.el.classList.add("span-2");
   const intro = h("p", { class: "intro", text: t("playground.intro") });
   const el = h(
     "div",
     { class: "view view-playground" },
     ctx.only ? null : intro,
+    embedEps?.el,
     h(
       "div",
       { class: ctx.only ? "cards only" : "cards" },
@@ -76,6 +81,7 @@ export function createPlayground(given) {
   /** @param {import("../state.js").State} s */
   function update(s) {
     const d = computePlayground(ctx.losslab, s);
+    embedEps?.update(s, d);
     for (const c of all) {
       // "grid" embeds the interactive part: the grid with its controls and the loss.
       const shown =

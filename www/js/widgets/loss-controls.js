@@ -1,6 +1,7 @@
 // The loss options: ε (slider and number), ignore_index, shift_labels, semantics, reduction,
 // num_items_in_batch, z-loss and soft-cap, each a labelled control bound to the state.
 import { h, setValue, uid } from "../dom.js";
+import { boundNumber } from "./field-note.js";
 
 /** @param {import("../shell.js").ViewContext} ctx */
 export function createLossControls(ctx) {
@@ -10,10 +11,15 @@ export function createLossControls(ctx) {
   const field = (labelKey, control, helpKey) => {
     const id = control.id || (control.id = uid("ctl"));
     const help = helpKey ? h("small", { class: "help", id: `${id}-help`, text: t(helpKey) }) : null;
-    if (help) control.setAttribute("aria-describedby", help.id);
-    return h("div", { class: "field" }, h("label", { for: id, text: t(labelKey) }), control, help);
+    if (help)
+      control.setAttribute("aria-describedby", [help.id, control.getAttribute("aria-describedby")].join(" ").trim());
+    const note = control instanceof HTMLInputElement ? noteOf(control) : null;
+    return h("div", { class: "field" }, h("label", { for: id, text: t(labelKey) }), control, note, help);
   };
-  // A number input that writes valid values only; empty means null where allowed.
+  // A number input bound to the state: out-of-range entries are clamped, applied and explained in a
+  // note beside it (boundNumber); empty means null where allowed.
+  /** @type {Map<HTMLInputElement, ReturnType<typeof boundNumber>>} */
+  const bound = new Map();
   /**
    * @param {"epsilon" | "ignoreIndex" | "numItemsInBatch" | "zLossScale" | "softcap"} key
    * @param {{ min: number, max: number, step: number, nullable?: boolean, integer?: boolean, testid: string }} options
@@ -28,21 +34,27 @@ export function createLossControls(ctx) {
       dataset: { testid },
     });
     if (nullable) input.placeholder = t("controls.none");
-    input.addEventListener("input", () => {
-      const text = input.value.trim();
-      if (text === "" && nullable) return set({ [key]: null });
-      const x = Number(text);
-      const ok = text !== "" && Number.isFinite(x) && x >= min && x <= max && (!integer || Number.isInteger(x));
-      input.setAttribute("aria-invalid", ok ? "false" : "true");
-      if (ok) set({ [key]: x });
-    });
-    input.addEventListener("change", () => input.setAttribute("aria-invalid", "false"));
+    bound.set(
+      input,
+      boundNumber(input, {
+        t,
+        min,
+        max,
+        integer,
+        nullable,
+        apply: (x) => set({ [key]: x }),
+        current: () => store.get()[key],
+      }),
+    );
     return input;
   };
+  const noteOf = (/** @type {HTMLInputElement} */ input) => bound.get(input)?.note ?? null;
 
   const epsRange = h("input", { type: "range", min: "0", max: "1", step: "0.01", dataset: { testid: "eps-range" } });
   epsRange.addEventListener("input", () => set({ epsilon: Number(epsRange.value) }));
   const epsNumber = numberInput("epsilon", { min: -10, max: 10, step: 0.01, testid: "eps" });
+  // The module accepts ε < 0 as LabelSmoother does (no guard): say what that means where it is set.
+  const epsWarning = h("small", { class: "warn-note", dataset: { testid: "eps-negative" }, hidden: true });
   const rangeId = uid("ctl");
   epsRange.id = rangeId;
   const epsField = h(
@@ -52,6 +64,8 @@ export function createLossControls(ctx) {
     epsRange,
     h("label", { for: (epsNumber.id = uid("ctl")), class: "sr-only", text: t("controls.epsNumber") }),
     epsNumber,
+    noteOf(epsNumber),
+    epsWarning,
     h("small", { class: "help", text: t("controls.epsHelp") }),
   );
 
@@ -85,6 +99,22 @@ export function createLossControls(ctx) {
   const nib = numberInput("numItemsInBatch", { min: 1e-6, max: 1e9, step: 1, nullable: true, testid: "num-items" });
   const z = numberInput("zLossScale", { min: 0, max: 10, step: 0.001, testid: "z-loss-scale" });
   const cap = numberInput("softcap", { min: 1e-3, max: 1e5, step: 1, nullable: true, testid: "softcap" });
+  // Class weights as "w0, w1, …" (empty: unweighted); the module names a wrong count or semantics.
+  const weights = h("input", {
+    type: "text",
+    inputmode: "decimal",
+    spellcheck: "false",
+    dataset: { testid: "class-weights" },
+  });
+  weights.placeholder = t("controls.none");
+  weights.addEventListener("input", () => {
+    const text = weights.value.trim();
+    // An empty token ("1,,2" or a trailing comma) is an error, not a zero.
+    const list = text === "" ? [] : text.split(/\s*,\s*|\s+/).map((tok) => (tok === "" ? NaN : Number(tok)));
+    const ok = list.length <= 16 && list.every((x) => Number.isFinite(x) && Math.abs(x) <= 1e6);
+    weights.setAttribute("aria-invalid", ok ? "false" : "true");
+    if (ok) set({ classWeights: list });
+  });
   const reset = h("button", { type: "button", text: t("controls.reset"), onclick: () => ctx.resetPlayground?.() });
 
   const el = h(
@@ -104,21 +134,30 @@ export function createLossControls(ctx) {
     field("controls.numItems", nib, "controls.numItemsHelp"),
     field("controls.zLoss", z, "controls.zLossHelp"),
     field("controls.softcap", cap, "controls.softcapHelp"),
+    field("controls.classWeights", weights, "controls.classWeightsHelp"),
     h("div", { class: "button-row" }, reset),
   );
 
   /** @param {import("../state.js").State} s */
   function update(s) {
     setValue(epsRange, Math.max(0, Math.min(1, s.epsilon)));
-    setValue(epsNumber, s.epsilon);
-    setValue(ii, s.ignoreIndex);
+    for (const [input, value] of /** @type {const} */ ([
+      [epsNumber, s.epsilon],
+      [ii, s.ignoreIndex],
+      [nib, s.numItemsInBatch],
+      [z, s.zLossScale],
+      [cap, s.softcap],
+    ]))
+      bound.get(input)?.sync(value);
+    epsWarning.hidden = !(s.epsilon < 0 || s.epsilon > 1);
+    epsWarning.textContent = s.epsilon < 0 ? t("controls.epsNegative") : s.epsilon > 1 ? t("controls.epsAboveOne") : "";
     shift.checked = s.shiftLabels;
     for (const r of semRadios) r.checked = r.value === s.semantics;
     red.value = s.reduction;
     red.disabled = s.semantics !== "torch";
-    setValue(nib, s.numItemsInBatch ?? "");
-    setValue(z, s.zLossScale);
-    setValue(cap, s.softcap ?? "");
+    // Unless the user is typing: "1, 2," parses as [1, 2, NaN] and must not be overwritten.
+    const root = /** @type {Document | ShadowRoot} */ (weights.getRootNode());
+    if (root.activeElement !== weights) weights.value = s.classWeights.join(", ");
   }
   return { el, update };
 }
