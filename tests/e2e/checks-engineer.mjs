@@ -2,9 +2,9 @@
 // number copies its exact value; Big tensors exports its inputs as .npy files that read back.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { open, valueOf, textOf, assertNoProblems } from "./helpers.mjs";
+import { open, valueOf, textOf, assertNoProblems, assertClose, waitForText } from "./helpers.mjs";
 import { decodeHash } from "../../www/js/state.js";
-import { parseNpy } from "../../www/js/npy.js";
+import { parseNpy, writeNpy } from "../../www/js/npy.js";
 
 const SHOTS = "artifacts/screenshots";
 
@@ -197,14 +197,71 @@ export function engineerChecks(check, env) {
     }
   });
 
-  // Big tensors export: see below (registered by the same function).
   bigExportChecks(check, env);
 }
 
 /** @param {import("./helpers.mjs").Check} check @param {import("./helpers.mjs").Env} env */
 function bigExportChecks(check, env) {
-  void check;
-  void env;
-  void readFileSync;
-  void parseNpy;
+  check("engineer: the .npy writer round-trips float32, int32 and int64 arrays and refuses a wrong shape", async () => {
+    const f = Float32Array.from([0.1, -0, NaN, Infinity, -Infinity, 1e-45, 3.4028234663852886e38, -2.5]);
+    const back = parseNpy(writeNpy(f, [2, 4]));
+    assert.equal(back.dtype, "<f4");
+    assert.deepEqual(back.shape, [2, 4]);
+    assert.deepEqual(new Uint8Array(back.data.buffer), new Uint8Array(f.buffer), "float32 bits survive");
+    const i = Int32Array.from([-100, 0, 2147483647, -2147483648]);
+    const bi = parseNpy(writeNpy(i, [4]));
+    assert.deepEqual([bi.dtype, bi.shape, Array.from(bi.data)], ["<i4", [4], Array.from(i)]);
+    const l = BigInt64Array.from([-100n, 0n, 31999n, 7n, 2147483647n, -1n]);
+    const bl = parseNpy(writeNpy(l, [2, 3]));
+    assert.deepEqual([bl.dtype, bl.shape, Array.from(bl.data)], ["<i8", [2, 3], [-100, 0, 31999, 7, 2147483647, -1]]);
+    // The header is padded so the data starts on a 16-byte boundary, as numpy writes it.
+    const bytes = writeNpy(f, [2, 4]);
+    assert.equal((10 + new DataView(bytes.buffer).getUint16(8, true)) % 16, 0);
+    assert.throws(() => writeNpy(f, [3, 3]), /needs 9 values, got 8/);
+  });
+
+  check("engineer: Big tensors exports its generated logits (float32) and labels (int64) as .npy", async () => {
+    const hash = "view=big&bb=2&bt=8&bv=1000&bseed=5&bscale=4";
+    const page = await open(env, hash);
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="big-loss-cpu"]')?.getAttribute("data-value"),
+    );
+    const cpuLoss = Number(await page.getAttribute('[data-testid="big-loss-cpu"]', "data-value"));
+    /** @param {"logits" | "labels"} which */
+    const download = async (which) => {
+      const [file] = await Promise.all([
+        page.waitForEvent("download"),
+        page.click(`[data-testid="big-export-${which}"]`),
+      ]);
+      assert.equal(file.suggestedFilename(), `losslab-${which}-2x8x1000-seed5.npy`);
+      const path = await file.path();
+      const npy = parseNpy(readFileSync(path));
+      await file.delete();
+      return npy;
+    };
+    const logits = await download("logits");
+    assert.equal(logits.dtype, "<f4");
+    assert.deepEqual(logits.shape, [2, 8, 1000]);
+    await waitForText(page, "big-export-status", /Saved losslab-logits-2x8x1000-seed5\.npy \(62\.6 KiB\)/);
+    const labels = await download("labels");
+    assert.equal(labels.dtype, "<i8");
+    assert.deepEqual(labels.shape, [2, 8]);
+    const title = (await page.getAttribute('[data-testid="big-export-labels"]', "title")) ?? "";
+    assert.match(title, /int64/);
+    // The same numbers as the module's generator, and the loss the page computed on them.
+    const { losslab } = await import("../node/load.mjs");
+    assert.deepEqual(Array.from(logits.data), Array.from(losslab.hashLogits(16000, 5, 4)));
+    assert.deepEqual(Array.from(labels.data), Array.from(losslab.hashLabels(16, 1000, 6, -100)));
+    const r = losslab.crossEntropy(
+      { logits: /** @type {Float32Array} */ (logits.data), dims: [2, 8, 1000], labels: Int32Array.from(labels.data) },
+      { epsilon: 0.1 },
+    );
+    // 1e-9, not equality: the page may run the relaxed-SIMD build (fused multiply-add), Node the plain one.
+    assertClose(r.loss, cpuLoss, 1e-9, "the exported inputs give the page's loss");
+    await page.locator('[data-testid="big-export-logits"]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/engineer-big-export.png` });
+    assertNoProblems(page, "big export");
+    await page.close();
+    return `loss ${cpuLoss} from the downloaded files`;
+  });
 }

@@ -234,14 +234,23 @@ function half(u) {
   return sign * (1 + f / 1024) * 2 ** (e - 15);
 }
 
-/** Writes a little-endian .npy (v1.0) file: used by tests and by "download" links. @param {Float32Array | Int32Array} typed @param {number[]} shape */
+/**
+ * Writes a little-endian .npy (v1.0) file: float32, int32 or int64 (PyTorch's dtype for labels),
+ * for tests and for the Big tensors downloads.
+ * @param {Float32Array | Int32Array | BigInt64Array} typed @param {number[]} shape
+ */
 export function writeNpy(typed, shape) {
   const descr =
     typed instanceof Float32Array
       ? "<f4"
       : typed instanceof Int32Array
         ? "<i4"
-        : fail("bad-dtype", "only Float32Array/Int32Array");
+        : typed instanceof BigInt64Array
+          ? "<i8"
+          : fail("bad-dtype", "only Float32Array/Int32Array/BigInt64Array");
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (count !== typed.length)
+    fail("bad-shape", `shape [${shape.join(", ")}] needs ${count} values, got ${typed.length}`);
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(", ")}${shape.length === 1 ? "," : ""}), }`;
   const pad = 16 - ((10 + header.length + 1) % 16);
   header += " ".repeat(pad % 16) + "\n";

@@ -1,11 +1,13 @@
 // View 4, big tensors: generate up to 1×2048×32000 logits (or import .npy / JSON), run the engine
 // and the CPU kernel in a Web Worker (the page never waits on them), and show time, backend and
 // why, and how far the two agree (loss, gradient).
-import { h, setValue, uid } from "../dom.js";
+import { h, uid } from "../dom.js";
+import { boundNumber } from "../widgets/field-note.js";
 import { fmt, exact, errorMessage } from "../format.js";
 import { LIMITS, SCHEMA } from "../state.js";
 import { createEngineSession, probeWebGPU } from "../engine.js";
 import { parseNpy, parseJsonInput, lossInput, ImportError } from "../npy.js";
+import { generatedNpy, saveFile } from "../npy-export.js";
 
 /** @typedef {import("../state.js").State} State */
 /** An input read from files or JSON (not part of the link: too big); its arrays move to the worker. @typedef {{ logits: Float32Array | null, labels: Int32Array | null, dims: number[], name: string, key: string }} Imported */
@@ -58,6 +60,8 @@ export function createBig(ctx) {
     const [bigBatch, bigSeqLen, bigVocab] = preset.value.split("x").map(Number);
     set({ bigBatch, bigSeqLen, bigVocab });
   });
+  /** @type {Map<keyof import("../state.js").State, ReturnType<typeof boundNumber>>} */
+  const boundFields = new Map();
   /** @param {"bigBatch" | "bigSeqLen" | "bigVocab"} field @param {number} max @param {string} labelKey */
   const dimInput = (field, max, labelKey) => {
     const input = h("input", {
@@ -68,19 +72,16 @@ export function createBig(ctx) {
       id: uid("ctl"),
       dataset: { testid: `big-${SCHEMA[field].key}` },
     });
-    input.addEventListener("input", () => {
-      const x = Number(input.value);
+    // The largest size the other two dimensions leave under the element cap; beyond it, clamped and said.
+    const hi = () => {
       const st = store.get();
-      const next = { ...st, [field]: x };
-      const ok =
-        Number.isInteger(x) &&
-        x >= 1 &&
-        x <= max &&
-        next.bigBatch * next.bigSeqLen * next.bigVocab <= LIMITS.bigElements;
-      input.setAttribute("aria-invalid", ok ? "false" : "true");
-      if (ok) set({ [field]: x });
-    });
-    return h("div", { class: "field" }, h("label", { for: input.id, text: t(labelKey) }), input);
+      const others = (st.bigBatch * st.bigSeqLen * st.bigVocab) / st[field];
+      return Math.min(max, Math.floor(LIMITS.bigElements / others));
+    };
+    const apply = (/** @type {number | null} */ x) => set({ [field]: x ?? SCHEMA[field].def });
+    const b = boundNumber(input, { t, min: 1, max: hi, integer: true, apply, current: () => store.get()[field] });
+    boundFields.set(field, b);
+    return h("div", { class: "field" }, h("label", { for: input.id, text: t(labelKey) }), input, b.note);
   };
   const bb = dimInput("bigBatch", 2048, "big.B");
   const bt = dimInput("bigSeqLen", 2048, "big.T");
@@ -99,12 +100,13 @@ export function createBig(ctx) {
       id: uid("ctl"),
       dataset: testid ? { testid } : {},
     });
-    input.addEventListener("input", () => {
-      const x = Number(input.value);
-      if (input.value !== "" && Number.isFinite(x) && x >= min && x <= max && (!integer || Number.isInteger(x)))
-        set({ [key]: x });
-    });
-    return { input, el: h("div", { class: "field" }, h("label", { for: input.id, text: t(labelKey) }), input) };
+    const apply = (/** @type {number | null} */ x) => set({ [key]: x ?? SCHEMA[key].def });
+    const b = boundNumber(input, { t, min, max, integer, apply, current: () => store.get()[key] });
+    boundFields.set(key, b);
+    return {
+      input,
+      el: h("div", { class: "field" }, h("label", { for: input.id, text: t(labelKey) }), input, b.note),
+    };
   };
   const seed = numField("bigSeed", "big.seed", { min: 0, max: 1e9, step: 1, integer: true, testid: "big-seed" });
   const scale = numField("bigLogitScale", "big.scale", { min: 0, max: 1e4, step: 1 });
@@ -128,6 +130,51 @@ export function createBig(ctx) {
     onclick: () => runBoth(),
   });
   const status = h("p", { class: "status", role: "status", dataset: { testid: "big-status" } });
+
+  // Export of the generated inputs as .npy, made in a one-shot worker on click (up to 262 MB).
+  const exportStatus = h("p", { class: "hint", role: "status", dataset: { testid: "big-export-status" } });
+  /** @param {"logits" | "labels"} which */
+  const exportButton = (which) => {
+    const button = h("button", {
+      type: "button",
+      text: t(`big.export.${which}`),
+      title: t(`big.export.${which}Title`),
+      dataset: { testid: `big-export-${which}` },
+    });
+    button.addEventListener("click", async () => {
+      const s = store.get();
+      /** @type {[number, number, number]} */
+      const dims = [s.bigBatch, s.bigSeqLen, s.bigVocab];
+      const name = `losslab-${which}-${dims.join("x")}-seed${s.bigSeed}.npy`;
+      button.disabled = true;
+      exportStatus.textContent = t("big.export.making", { name });
+      try {
+        const bytes = await generatedNpy(which, dims, s.bigSeed, s.bigLogitScale);
+        saveFile(bytes, name);
+        exportStatus.textContent = t("big.export.saved", {
+          name,
+          size:
+            bytes.length < 2 ** 20
+              ? `${(bytes.length / 2 ** 10).toFixed(1)} KiB`
+              : `${(bytes.length / 2 ** 20).toFixed(1)} MiB`,
+        });
+      } catch (e) {
+        exportStatus.textContent = t("big.export.failed", { name }) + " " + errorMessage(e);
+      } finally {
+        button.disabled = false;
+      }
+    });
+    return button;
+  };
+  const exportLogits = exportButton("logits");
+  const exportLabels = exportButton("labels");
+  const exportRow = h(
+    "div",
+    { class: "button-row" },
+    exportLogits,
+    exportLabels,
+    h("small", { class: "help", text: t("big.export.help") }),
+  );
 
   // Import: two .npy files, or pasted JSON.
   const logitsFile = h("input", {
@@ -211,6 +258,8 @@ export function createBig(ctx) {
       ? t("big.sourceImported", { name: imported.name, dims: imported.dims.join(" × ") })
       : t("big.sourceGenerated");
     useGenerated.hidden = !imported;
+    // The export writes the generated inputs; an imported input is the user's own file already.
+    exportRow.hidden = !!imported;
   };
 
   // Results.
@@ -282,6 +331,8 @@ export function createBig(ctx) {
         ),
         h("div", { class: "button-row" }, run),
         status,
+        exportRow,
+        exportStatus,
       ),
       card(
         "big.resultsTitle",
@@ -429,14 +480,17 @@ export function createBig(ctx) {
   function update(s) {
     const key = `${s.bigBatch}x${s.bigSeqLen}x${s.bigVocab}`;
     preset.value = PRESETS.some((p) => p.join("x") === key) ? key : "";
-    setValue(/** @type {HTMLInputElement} */ (bb.querySelector("input")), s.bigBatch);
-    setValue(/** @type {HTMLInputElement} */ (bt.querySelector("input")), s.bigSeqLen);
-    setValue(/** @type {HTMLInputElement} */ (bv.querySelector("input")), s.bigVocab);
+    for (const f of /** @type {const} */ ([
+      "bigBatch",
+      "bigSeqLen",
+      "bigVocab",
+      "bigSeed",
+      "bigLogitScale",
+      "bigEpsilon",
+    ]))
+      boundFields.get(f)?.sync(s[f]);
     const n = s.bigBatch * s.bigSeqLen * s.bigVocab;
     size.textContent = t("big.size", { n: n.toLocaleString("en"), mb: ((n * 4) / 2 ** 20).toFixed(1) });
-    setValue(seed.input, s.bigSeed);
-    setValue(scale.input, s.bigLogitScale);
-    setValue(eps.input, s.bigEpsilon);
     shift.checked = s.bigShiftLabels;
     gradient.checked = s.bigGradient;
     backend.value = s.bigBackend;
