@@ -30,6 +30,8 @@ const ABOUT = {
   objEpsilon: "objectives: ε",
   objMlmSeed: "objectives: MLM seed",
   objMlmProbability: "objectives: MLM probability",
+  promptLength: "playground: how many input tokens form the prompt (for “mask the prompt”)",
+  labelsBeforeMask: "playground: the labels before the prompt was masked, restored when the mask is taken off",
   objMlmConfidence: "objectives: the MLM toy model's confidence on masked tokens",
   msePredictions: "MSE predictions",
   mseTargets: "MSE targets",

@@ -157,6 +157,10 @@ export const SCHEMA = {
   // torch class weights, one per vocabulary entry; empty means unweighted.
   classWeights: nums("cw", -1e6, 1e6, LIMITS.V, []),
   position: int("pos", 0, LIMITS.T - 1, 4),
+  // The prompt: its first N input tokens (default "Q: sky color ? A:"); while the prompt is masked,
+  // the labels as they were before (restored when the mask is taken off; empty = not masked).
+  promptLength: int("plen", 0, LIMITS.T, 5),
+  labelsBeforeMask: ints("mpl", -LIMITS.label, LIMITS.label, LIMITS.T, []),
   // Pre-training vs alignment
   objSequence: ints(
     "oseq",

@@ -28,6 +28,8 @@ const PLAYGROUND_FIELDS = [
   "softcap",
   "classWeights",
   "position",
+  "promptLength",
+  "labelsBeforeMask",
 ];
 
 /** @param {import("../shell.js").ViewContext} given */

@@ -2,6 +2,7 @@
 import { h, fill, setValue, uid } from "../dom.js";
 import { short } from "../format.js";
 import { LIMITS, cleanName } from "../state.js";
+import { createLabelTools } from "./label-tools.js";
 
 const NUM_RE = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,3})?\s*$/;
 /** @type {Record<string, number>} */
@@ -141,9 +142,13 @@ export function createLogitGrid(ctx) {
         "aria-label": t("grid.labelAt", { r }),
         dataset: { testid: `label-${r}` },
         onchange: () => {
-          const labels = store.get().labels.slice();
+          const s = store.get();
+          const labels = s.labels.slice();
           labels[r] = Number(labelSel.value);
-          set({ labels });
+          // While the prompt is masked, an edit is also what taking the mask off gives back.
+          const before = s.labelsBeforeMask.slice();
+          if (r < before.length) before[r] = labels[r];
+          set({ labels, labelsBeforeMask: before });
         },
       });
       labelSelects.push(labelSel);
@@ -207,6 +212,7 @@ export function createLogitGrid(ctx) {
 
   /** @param {import("../state.js").State} s @param {import("../compute.js").Playground} d */
   function update(s, d) {
+    labelTools.update(s);
     const T = s.logits.length;
     const V = s.vocab.length;
     const key = `${T}x${V}`;
@@ -264,6 +270,7 @@ export function createLogitGrid(ctx) {
     removeToken.disabled = V <= 1;
   }
 
-  el.append(scroller, buttons, hint);
+  const labelTools = createLabelTools(ctx);
+  el.append(scroller, buttons, labelTools.el, hint);
   return { el, update, id: uid("grid") };
 }
