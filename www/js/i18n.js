@@ -196,7 +196,8 @@ export const DICT = {
       "The shape is refused: dims must be whole numbers of the right rank, at least 1 where a size is needed.",
     "msg.refusal.length": "A length disagrees with the shape: each array must hold as many values as the dims say.",
     "msg.refusal.label-out-of-range": "A label is out of range: torch semantics need 0 ≤ label < V, or ignore_index.",
-    "msg.refusal.epsilon-out-of-range": "ε is out of range: torch semantics need 0 ≤ ε ≤ 1 (hf semantics do not check).",
+    "msg.refusal.epsilon-out-of-range":
+      "ε is out of range: torch semantics need 0 ≤ ε ≤ 1 (hf semantics do not check).",
     "msg.refusal.option": "An option is refused: unknown, of the wrong type, or out of range.",
     "msg.refusal.unsupported": "This combination is not supported.",
     "msg.refusal.out-of-memory": "Not enough memory for this call.",

@@ -3,6 +3,7 @@
 import { h, fill, uid } from "./dom.js";
 import { makeT, messageText } from "./i18n.js";
 import { encodeState } from "./state.js";
+import { createSharePanel } from "./share-panel.js";
 import { createPlayground } from "./views/playground.js";
 import { createObjectives } from "./views/objectives.js";
 import { createPadding } from "./views/padding.js";
@@ -22,6 +23,7 @@ import { createTrain } from "./views/train.js";
  * @typedef {{
  *   losslab: Losslab, store: import("./store.js").Store, t: import("./i18n.js").Translate, lang: string,
  *   katex: Katex | null, katexMode: "html" | "mathml" | "htmlAndMathml", only: string, keep: Keep,
+ *   embedded: boolean,
  *   resetPlayground?: () => void,
  * }} ViewContext
  */
@@ -74,7 +76,7 @@ export function mountShell(root, opts) {
   let header = null;
   /** @type {HTMLElement | null} */
   let footer = null;
-  /** @type {{ nav: HTMLElement, shareOut: HTMLInputElement, embedOut: HTMLTextAreaElement, themeSel: HTMLSelectElement } | null} */
+  /** @type {{ nav: HTMLElement, share: ReturnType<typeof createSharePanel>, themeSel: HTMLSelectElement } | null} */
   let chromeRefs = null;
 
   /** @param {State} s @param {import("./i18n.js").Translate} t */
@@ -114,48 +116,7 @@ export function mountShell(root, opts) {
     );
     themeSel.value = s.theme;
     themeSel.addEventListener("change", () => store.set({ theme: /** @type {State["theme"]} */ (themeSel.value) }));
-    const shareOut = h("input", {
-      type: "text",
-      readonly: true,
-      class: "share-url",
-      id: uid("ctl"),
-      dataset: { testid: "share-url" },
-    });
-    const embedOut = h("textarea", {
-      readonly: true,
-      rows: "3",
-      class: "share-embed",
-      id: uid("ctl"),
-      dataset: { testid: "share-embed" },
-    });
-    const copyBtn = h("button", {
-      type: "button",
-      dataset: { testid: "copy-link" },
-      text: t("chrome.copy"),
-      onclick: async () => {
-        shareOut.select();
-        try {
-          await navigator.clipboard.writeText(shareOut.value);
-          copyBtn.textContent = t("chrome.copied");
-        } catch {
-          copyBtn.textContent = t("chrome.copySelect");
-        }
-        setTimeout(() => (copyBtn.textContent = t("chrome.copy")), 2000);
-      },
-    });
-    const share = h(
-      "details",
-      { class: "share" },
-      h("summary", { text: t("chrome.share") }),
-      h(
-        "div",
-        { class: "share-body" },
-        h("label", { for: shareOut.id, text: t("chrome.link") }),
-        h("div", { class: "inline" }, shareOut, copyBtn),
-        h("label", { for: embedOut.id, text: t("chrome.embed") }),
-        embedOut,
-      ),
-    );
+    const share = createSharePanel({ t, shareBase: opts.shareBase, embedBase: opts.embedBase, initial: s });
     header = h(
       "header",
       { class: "site-header" },
@@ -181,7 +142,7 @@ export function mountShell(root, opts) {
         { class: "tools" },
         langBtn,
         h("span", { class: "theme-field" }, h("label", { for: themeId, text: t("chrome.theme") }), themeSel),
-        share,
+        share.el,
       ),
     );
     footer = h(
@@ -191,24 +152,19 @@ export function mountShell(root, opts) {
       " · ",
       h("a", { href: "docs.html", text: t("chrome.docs") }),
     );
-    chromeRefs = { nav, shareOut, embedOut, themeSel };
+    chromeRefs = { nav, share, themeSel };
   }
 
   /** @param {State} s */
   function updateChrome(s) {
     if (!chromeRefs) return;
-    const t = makeT(s.lang);
     for (const a of chromeRefs.nav.querySelectorAll("a")) {
       a.href = `#${encodeState({ ...s, view: /** @type {State["view"]} */ (a.dataset.view) })}`;
       if (a.dataset.view === s.view) a.setAttribute("aria-current", "page");
       else a.removeAttribute("aria-current");
     }
     chromeRefs.themeSel.value = s.theme;
-    const hash = encodeState(s);
-    const base = opts.shareBase ?? "";
-    chromeRefs.shareOut.value = `${base}#${hash}`;
-    const embedHash = encodeState({ ...s, theme: "auto" });
-    chromeRefs.embedOut.value = t("chrome.embedSnippet", { src: `${opts.embedBase ?? "embed.html"}#${embedHash}` });
+    chromeRefs.share.update(s);
   }
 
   /** @param {State} s */
@@ -249,6 +205,8 @@ export function mountShell(root, opts) {
       katexMode: opts.katexMode ?? "htmlAndMathml",
       only: opts.forceWhole ? "" : s.only,
       keep,
+      // Embedded (embed.html, the custom element): no page chrome around the view.
+      embedded: !opts.chrome,
     };
     view?.destroy?.();
     const created = VIEWS[s.view](ctx);
