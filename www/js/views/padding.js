@@ -5,6 +5,7 @@ import { h, fill, uid } from "../dom.js";
 import { matrixView } from "../widgets/tensor.js";
 import { LIMITS, SCHEMA } from "../state.js";
 import { errorMessage } from "../format.js";
+import { boundNumber } from "../widgets/field-note.js";
 
 /** A flat [B, W] matrix as B rows. @type {(flat: Int32Array, dims: [number, number]) => number[][]} */
 const rowsOf = (flat, [B, W]) => Array.from({ length: B }, (_, b) => Array.from(flat.subarray(b * W, b * W + W)));
@@ -171,9 +172,14 @@ export function createPadding(ctx) {
     });
   };
   const padId = h("input", { type: "number", step: "1", id: uid("ctl"), dataset: { testid: "pad-id" } });
-  padId.addEventListener("input", () => {
-    const x = Number(padId.value);
-    if (padId.value !== "" && Number.isInteger(x) && Math.abs(x) <= 1e6) set({ padTokenId: x });
+  // Entries beyond a bound are clamped, applied and explained beside the box.
+  const padIdBound = boundNumber(padId, {
+    t,
+    min: -LIMITS.label,
+    max: LIMITS.label,
+    integer: true,
+    apply: (x) => set({ padTokenId: x ?? 0 }),
+    current: () => store.get().padTokenId,
   });
   const editors = h(
     "div",
@@ -184,7 +190,7 @@ export function createPadding(ctx) {
     h(
       "div",
       { class: "editor" },
-      h("div", { class: "field" }, h("label", { for: padId.id, text: t("pad.padId") }), padId),
+      h("div", { class: "field" }, h("label", { for: padId.id, text: t("pad.padId") }), padId, padIdBound.note),
       h(
         "div",
         { class: "button-row" },
@@ -236,9 +242,13 @@ export function createPadding(ctx) {
     id: uid("ctl"),
     dataset: { testid: "collate-multiple" },
   });
-  mul.addEventListener("input", () => {
-    const x = Number(mul.value);
-    if (mul.value !== "" && Number.isInteger(x) && x >= 0 && x <= 64) set({ padToMultipleOf: x });
+  const mulBound = boundNumber(mul, {
+    t,
+    min: 0,
+    max: 64,
+    integer: true,
+    apply: (x) => set({ padToMultipleOf: x ?? 0 }),
+    current: () => store.get().padToMultipleOf,
   });
   const collateBody = h("div", { dataset: { testid: "collate" } });
 
@@ -263,7 +273,7 @@ export function createPadding(ctx) {
           "div",
           { class: "controls inline-controls" },
           h("div", { class: "field" }, h("label", { for: side.id, text: t("pad.side") }), side),
-          h("div", { class: "field" }, h("label", { for: mul.id, text: t("pad.multiple") }), mul),
+          h("div", { class: "field" }, h("label", { for: mul.id, text: t("pad.multiple") }), mul, mulBound.note),
         ),
         collateBody,
       ),
@@ -300,9 +310,9 @@ export function createPadding(ctx) {
     prompts.update(s);
     labels.update(s);
     gens.update(s);
-    if (String(s.padTokenId) !== padId.value) padId.value = String(s.padTokenId);
+    padIdBound.sync(s.padTokenId);
     side.value = s.paddingSide;
-    if (String(s.padToMultipleOf) !== mul.value) mul.value = String(s.padToMultipleOf);
+    mulBound.sync(s.padToMultipleOf);
     stepButtons.forEach((b, i) =>
       i === s.padStep ? b.setAttribute("aria-current", "step") : b.removeAttribute("aria-current"),
     );

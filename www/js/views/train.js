@@ -3,7 +3,7 @@
 // run one by one (and SFT without masking). Live curves, the article's table beside the learner's
 // own numbers, per-token losses, samples, and the data (tokens, input_ids and labels). The link
 // holds the configuration, never the weights; the same link trains to the same losses.
-import { h, fill, setValue, uid } from "../dom.js";
+import { h, fill, uid } from "../dom.js";
 import { exact } from "../format.js";
 import { SCHEMA } from "../state.js";
 import { createTrainSession, MODEL_FIELDS } from "../trainer.js";
@@ -12,6 +12,7 @@ import { createTokenLosses } from "../widgets/token-losses.js";
 import { createTrainCompare } from "../widgets/train-compare.js";
 import { createTrainSamples, DEFAULT_PROMPT } from "../widgets/train-samples.js";
 import { createTrainData } from "../widgets/train-data.js";
+import { boundNumber } from "../widgets/field-note.js";
 
 /** @type {(n: number, max: number) => number[]} */
 const divisors = (n, max) => Array.from({ length: max }, (_, i) => i + 1).filter((d) => n % d === 0);
@@ -39,10 +40,10 @@ export function createTrain(ctx) {
   st0.prompt ??= DEFAULT_PROMPT[store.get().trainCorpus];
   const set = (/** @type {Partial<State>} */ p) => store.set(p);
 
-  // Settings: number fields checked against the schema's caps (an out-of-range entry is marked and
-  // not applied; the link's values are clamped by the decoder, which says so).
-  /** @type {Partial<Record<NumberField, HTMLInputElement>>} */
-  const fields = {};
+  // Settings: number fields held to the schema's caps (an out-of-range entry is clamped and the note
+  // beside it says so; the link's values are clamped by the decoder, which says so too).
+  /** @type {Partial<Record<NumberField, ReturnType<typeof boundNumber>>>} */
+  const boundFields = {};
   /** @typedef {"trainLayers" | "trainDModel" | "trainContext" | "trainVocab" | "trainSeed" | "trainEpsilon" | "trainLr" | "trainSteps" | "trainSftLr" | "trainSftSteps" | "trainBatch"} NumberField */
   /** @param {NumberField} field @param {string} labelKey @param {number} step @param {string} [helpKey] */
   const numField = (field, labelKey, step, helpKey) => {
@@ -56,16 +57,9 @@ export function createTrain(ctx) {
       dataset: { testid: `train-${spec.key}` },
     });
     const help = h("span", { class: "help", text: t(helpKey ?? "train.range", { min: spec.min, max: spec.max }) });
-    input.addEventListener("input", () => {
-      const x = Number(input.value);
-      const ok =
-        input.value !== "" &&
-        Number.isFinite(x) &&
-        x >= spec.min &&
-        x <= spec.max &&
-        (!spec.integer || Number.isInteger(x));
-      input.setAttribute("aria-invalid", ok ? "false" : "true");
-      if (!ok) return;
+    // An entry beyond the caps is clamped, applied and explained beside the box.
+    const apply = (/** @type {number | null} */ value) => {
+      const x = value ?? spec.def;
       if (field === "trainDModel") {
         const heads = largestDivisor(x, store.get().trainHeads);
         headsNote.textContent =
@@ -74,9 +68,17 @@ export function createTrain(ctx) {
             : "";
         set({ trainDModel: x, trainHeads: heads });
       } else set({ [field]: x });
-    });
-    fields[field] = input;
-    return h("div", { class: "field" }, h("label", { for: input.id, text: t(labelKey) }), input, help);
+    };
+    const current = () => store.get()[field];
+    boundFields[field] = boundNumber(input, { t, min: spec.min, max: spec.max, integer: spec.integer, apply, current });
+    return h(
+      "div",
+      { class: "field" },
+      h("label", { for: input.id, text: t(labelKey) }),
+      input,
+      boundFields[field].note,
+      help,
+    );
   };
   const heads = h("select", { id: uid("ctl"), dataset: { testid: "train-theads" } });
   heads.addEventListener("change", () => {
@@ -372,8 +374,8 @@ export function createTrain(ctx) {
 
   /** @param {State} s */
   function syncFields(s) {
-    for (const [k, input] of /** @type {[NumberField, HTMLInputElement][]} */ (Object.entries(fields)))
-      setValue(input, s[k]);
+    for (const [k, b] of /** @type {[NumberField, ReturnType<typeof boundNumber>][]} */ (Object.entries(boundFields)))
+      b.sync(s[k]);
     const ds = divisors(s.trainDModel, SCHEMA.trainHeads.max);
     if (heads.options.length !== ds.length || [...heads.options].some((o, i) => Number(o.value) !== ds[i]))
       fill(

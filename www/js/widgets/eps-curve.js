@@ -1,6 +1,6 @@
 // Loss against ε ∈ [0, 1] with everything else fixed, and the current ε marked (SVG).
 import { h, s as svg, fill } from "../dom.js";
-import { short } from "../format.js";
+import { short, fmt } from "../format.js";
 
 const W = 360,
   H = 200,
@@ -71,8 +71,13 @@ export function createEpsCurve(ctx) {
     const a = pts[0].loss;
     const b = pts[pts.length - 1].loss;
     chart.setAttribute("aria-label", t("curve.aria", { a: short(a, 5), b: short(b, 5) }));
+    // Each point is the whole loss the summary shows at that ε, z-loss included: say so when it is on.
+    const zl = d.main?.zLoss;
+    const withZ =
+      st.zLossScale > 0 && typeof zl === "number" ? " " + t("curve.zLoss", { z: st.zLossScale, zl: fmt(zl) }) : "";
     note.textContent =
       (st.semantics === "hf" ? t("curve.linear") : t("curve.torch")) +
+      withZ +
       (cur < 0 || cur > 1 ? " " + t("curve.outside") : "");
   }
   return { el, update };

@@ -1,14 +1,18 @@
 // The loss formula with the live numbers substituted, typeset by KaTeX (plain text if it is missing).
 import { h, fill } from "../dom.js";
-import { fmt } from "../format.js";
+import { fmt, shortestF32 } from "../format.js";
 
-/** A number as TeX: exponents as ×10^k, non-finite values as symbols. @param {number | null | undefined} x */
-export function texNum(x) {
+/**
+ * A number as TeX: exponents as ×10^k, non-finite values as symbols; `format` writes the finite
+ * digits (fmt's 7 for the f64 sums, shortestF32 for Float32Array elements).
+ * @param {number | null | undefined} x @param {(x: number) => string} [format]
+ */
+export function texNum(x, format = fmt) {
   if (x === null || x === undefined) return "\\text{—}";
   if (Number.isNaN(x)) return "\\mathrm{NaN}";
   if (x === Infinity) return "+\\infty";
   if (x === -Infinity) return "-\\infty";
-  const s = fmt(x);
+  const s = format(x);
   const m = /^(-?[\d.]+)e([+-]?\d+)$/.exec(s);
   return m ? `${m[1]}\\times 10^{${Number(m[2])}}` : s;
 }
@@ -93,8 +97,9 @@ export function createFormula(ctx) {
     const S = texNum(r.smooth * r.denominator * V);
     const z = s.zLossScale > 0 ? ` + ${texNum(r.zLoss)}` : "";
     if (torchNone) {
-      const parts = Array.from(r.perTokenLoss, (v) => texNum(v)).join(",\\ ");
-      render(live, `\\ell = [\\,${parts}\\,]`, `ℓ = [${Array.from(r.perTokenLoss, (v) => fmt(v)).join(", ")}]`);
+      // perTokenLoss is a Float32Array: each element at its shortest exact decimal.
+      const parts = Array.from(r.perTokenLoss, (v) => texNum(v, shortestF32)).join(",\\ ");
+      render(live, `\\ell = [\\,${parts}\\,]`, `ℓ = [${Array.from(r.perTokenLoss, shortestF32).join(", ")}]`);
     } else {
       const tex = `\\begin{aligned}\\mathcal{L} &= (1-${eps})\\cdot\\frac{${A}}{${N}} + ${eps}\\cdot\\frac{${S}}{${N}\\cdot ${V}}${z} \\\\ &= (1-${eps})\\cdot ${texNum(r.nll)} + ${eps}\\cdot ${texNum(r.smooth)}${z} \\\\ &= \\mathbf{${texNum(r.loss)}}\\end{aligned}`;
       const text = `L = (1−${s.epsilon})·${fmt(r.nll * r.denominator)}/${r.denominator} + ${s.epsilon}·${fmt(r.smooth * r.denominator * V)}/(${r.denominator}·${V})${s.zLossScale > 0 ? " + " + fmt(r.zLoss) : ""} = ${fmt(r.loss)}`;

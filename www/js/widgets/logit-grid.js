@@ -1,6 +1,6 @@
 // The logits grid: positions × vocabulary, token names, the input token and the label per position.
 import { h, fill, setValue, uid } from "../dom.js";
-import { short } from "../format.js";
+import { short, shortestF32, exact } from "../format.js";
 import { LIMITS, cleanName } from "../state.js";
 import { createLabelTools } from "./label-tools.js";
 
@@ -10,12 +10,17 @@ const NONFINITE = { inf: Infinity, "+inf": Infinity, "-inf": -Infinity, nan: NaN
 
 /** Parses what a person typed into a logit cell: a number, inf, -inf or nan; null if not (yet) valid. @param {string} text */
 export function parseLogit(text) {
+  const x = typedLogit(text);
+  return x === null || !Number.isFinite(x) ? x : Math.max(-LIMITS.logit, Math.min(LIMITS.logit, x));
+}
+
+/** What a cell's text says before the clamp to ±LIMITS.logit; null if not (yet) a value. @param {string} text */
+function typedLogit(text) {
   const t = text.trim().toLowerCase();
   if (Object.hasOwn(NONFINITE, t)) return NONFINITE[t];
   if (!NUM_RE.test(t)) return null;
   const x = Number(t);
-  if (!Number.isFinite(x)) return null;
-  return Math.max(-LIMITS.logit, Math.min(LIMITS.logit, x));
+  return Number.isFinite(x) ? x : null;
 }
 
 const showLogit = (/** @type {number} */ x) =>
@@ -86,9 +91,9 @@ export function createLogitGrid(ctx) {
         nameInputs.push(input);
         return h("th", { scope: "col" }, h("span", { class: "class-index", text: String(c) }), input);
       }),
-      h("th", { scope: "col", text: t("grid.label") }),
+      h("th", { scope: "col", class: "col-label", text: t("grid.label") }),
       h("th", { scope: "col", text: t("grid.target") }),
-      h("th", { scope: "col", text: t("grid.tokenLoss") }),
+      h("th", { scope: "col", class: "col-loss", text: t("grid.tokenLoss") }),
     );
     const body = Array.from({ length: T }, (_, r) => {
       const pos = h("button", {
@@ -162,9 +167,9 @@ export function createLogitGrid(ctx) {
         h("th", { scope: "row" }, pos),
         h("td", {}, inSel),
         rowCells,
-        h("td", {}, labelSel),
+        h("td", { class: "col-label" }, labelSel),
         target,
-        h("td", { class: "num" }, lossOut),
+        h("td", { class: "num col-loss" }, lossOut),
       );
     });
     fill(table, caption, h("thead", {}, head), h("tbody", {}, body));
@@ -221,6 +226,8 @@ export function createLogitGrid(ctx) {
       shape = key;
     }
     const tokenOptions = s.vocab.map((name, c) => /** @type {const} */ ([c, `${c}: ${name}`]));
+    /** @type {string[]} */
+    const clampedCells = [];
     for (let r = 0; r < T; r++) {
       for (let c = 0; c < V; c++) {
         const input = cells[r][c];
@@ -232,6 +239,10 @@ export function createLogitGrid(ctx) {
         const p = nl === undefined || Number.isNaN(nl) ? 0 : Math.exp(-nl);
         input.style.setProperty("--p", p.toFixed(3));
         input.title = d.logp ? `p = ${short(p)}` : "";
+        const typed = typedLogit(input.value);
+        const clamped = typed !== null && Number.isFinite(typed) && typed !== x && Math.abs(typed) > LIMITS.logit;
+        input.classList.toggle("clamped", clamped);
+        if (clamped) clampedCells.push(t("msg.logitClamped", { r, c, x: typed, used: x, max: LIMITS.logit }));
       }
       fillSelect(inputSelects[r], tokenOptions, s.inputTokens[r]);
       const y = s.labels[r];
@@ -256,7 +267,9 @@ export function createLogitGrid(ctx) {
                 : String(target);
       targetCells[r].className = "target" + (target === null || target === s.ignoreIndex ? " muted" : "");
       const loss = d.main && scored ? d.main.perTokenLoss[r] : null;
-      lossCells[r].textContent = loss === null ? "—" : short(loss, 5);
+      // perTokenLoss is a Float32Array: its shortest exact decimal, not a rounding of the widened double.
+      lossCells[r].textContent = loss === null ? "—" : shortestF32(loss);
+      lossCells[r].dataset.value = exact(loss);
       for (let c = 0; c < V; c++)
         cells[r][c].classList.toggle(
           "is-target",
@@ -264,13 +277,33 @@ export function createLogitGrid(ctx) {
         );
     }
     for (let c = 0; c < V; c++) if (nameInputs[c].value !== s.vocab[c]) setValue(nameInputs[c], s.vocab[c]);
+    clampNote.hidden = clampedCells.length === 0;
+    clampNote.textContent = clampedCells.join(" ");
     addPosition.disabled = T >= LIMITS.T;
     removePosition.disabled = T <= 1;
     addToken.disabled = V >= LIMITS.V;
     removeToken.disabled = V <= 1;
   }
 
+  // Cells whose typed value lies beyond ±LIMITS.logit: the value used is said here, the text stays.
+  const clampNote = h("p", { class: "clamp-note", role: "status", dataset: { testid: "clamp-note" }, hidden: true });
+  // Keyboard users reach the grid's many inputs one by one: a link past them to the next panel.
+  const skip = h("a", {
+    href: "#",
+    class: "skip-link",
+    dataset: { testid: "skip-grid" },
+    text: t("grid.skip"),
+    onclick: (e) => {
+      e.preventDefault(); // the hash holds the state: the link must not change it
+      let next = el.closest(".card")?.nextElementSibling;
+      while (next instanceof HTMLElement && next.hidden) next = next.nextElementSibling;
+      const target = next?.querySelector("h2") ?? next;
+      if (!(target instanceof HTMLElement)) return;
+      target.tabIndex = -1;
+      target.focus();
+    },
+  });
   const labelTools = createLabelTools(ctx);
-  el.append(scroller, buttons, labelTools.el, hint);
+  el.append(skip, scroller, clampNote, buttons, labelTools.el, hint);
   return { el, update, id: uid("grid") };
 }

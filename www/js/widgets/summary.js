@@ -1,7 +1,7 @@
 // The live loss and its parts, the backend that computed it, and words for NaN/±inf and errors;
 // each number copies its exact value, and the cell below reruns the inputs in PyTorch.
 import { h, fill } from "../dom.js";
-import { fmt, exact } from "../format.js";
+import { fmt, exact, refusalText } from "../format.js";
 import { noteText } from "../i18n.js";
 import { makeCopyButton } from "./copy-button.js";
 import { createPytorchCell } from "./pytorch-cell.js";
@@ -69,10 +69,14 @@ export function createSummary(ctx) {
     const r = d.main;
     pytorch.update(s, d);
     error.hidden = !d.error;
-    // The module's error code names the kind in the UI language; its message gives the details.
+    // The module's error code names the kind in the UI language; in English its message gives the
+    // details, in other languages the sentence for the code does, the original kept in the title.
     const kind = d.errorCode ? t(`error.${d.errorCode}`) : "";
-    if (d.error)
-      error.textContent = `${t("summary.refused")} ${kind && kind !== `error.${d.errorCode}` ? `[${kind}] ` : ""}${d.error}`;
+    const said = d.error ? refusalText(t, ctx.lang, d.errorCode, d.error) : null;
+    const translated = said !== null && said.text !== said.original;
+    if (said)
+      error.textContent = `${t("summary.refused")} ${!translated && kind && kind !== `error.${d.errorCode}` ? `[${kind}] ` : ""}${said.text}`;
+    error.title = translated ? said.original : "";
     el.classList.toggle("has-error", !!d.error);
     if (!r) {
       for (const o of [loss, nll, smooth, zLoss, active, denom]) put(o, null);

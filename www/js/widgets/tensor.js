@@ -1,9 +1,13 @@
 // Small tensor displays (a shape line plus a table or a row of values) for traces and step-throughs.
 import { h } from "../dom.js";
-import { short } from "../format.js";
+import { short, shortestF32 } from "../format.js";
 
-/** Numbers in the short form: the default format of the views below. @param {unknown} v */
-const shortNumber = (v) => short(Number(v));
+/**
+ * The default format of the views below. The tensors shown are the module's Float32Arrays (or
+ * logits it reads as float32): each at its shortest exact decimal, 0.07 and not 0.06999999.
+ * @param {unknown} v
+ */
+const f32Number = (v) => shortestF32(Number(v));
 
 /**
  * A 1-D tensor as a row of cells. `cls(i, v)` may add a class per cell.
@@ -11,7 +15,7 @@ const shortNumber = (v) => short(Number(v));
  * @param {ArrayLike<V>} values
  * @param {{ shape?: string, format?: (v: V) => string, cls?: (i: number, v: V) => string, label?: string }} [options]
  */
-export function vectorView(values, { shape, format = shortNumber, cls, label } = {}) {
+export function vectorView(values, { shape, format = f32Number, cls, label } = {}) {
   return h(
     "div",
     { class: "tensor" },
@@ -32,7 +36,7 @@ export function vectorView(values, { shape, format = shortNumber, cls, label } =
  * @param {ArrayLike<V>[]} rows
  * @param {{ shape?: string, format?: (v: V) => string, cls?: (r: number, c: number, v: V) => string, rowLabel?: (r: number) => string, colLabel?: (c: number) => string, label?: string }} [options]
  */
-export function matrixView(rows, { shape, format = shortNumber, cls, rowLabel, colLabel, label } = {}) {
+export function matrixView(rows, { shape, format = f32Number, cls, rowLabel, colLabel, label } = {}) {
   const cols = rows.reduce((m, r) => Math.max(m, r.length), 0);
   const head = colLabel
     ? h(

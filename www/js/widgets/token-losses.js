@@ -1,9 +1,10 @@
 // Per-token loss of one held-out prompt/response pair under CLM labels (every next token counts) and
 // under SFT labels (the prompt is -100): which tokens count, and which are hard. Shading is the
 // token's loss relative to ln V.
-import { h, fill, setValue, uid } from "../dom.js";
+import { h, fill, uid } from "../dom.js";
 import { short } from "../format.js";
 import { runLabel } from "./train-curves.js";
+import { boundNumber } from "./field-note.js";
 
 /** A token piece made visible: spaces as ␣, newlines as ↵. */
 export const showPiece = (/** @type {string} */ p) => (p === "" ? "∅" : p.replace(/ /g, "␣").replace(/\n/g, "↵"));
@@ -17,6 +18,18 @@ export function createTokenLosses(ctx, session) {
     step: "1",
     id: uid("ctl"),
     dataset: { testid: "train-token-index" },
+  });
+  // An example number beyond the set is clamped to it and the note beside the box says so.
+  const indexBound = boundNumber(index, {
+    t,
+    min: 1,
+    max: () => session.get().tokens?.count ?? 1,
+    integer: true,
+    apply: (i) => {
+      const tk = session.get().tokens;
+      if (tk && i !== null && i - 1 !== tk.index) session.tokenLosses(i - 1);
+    },
+    current: () => (session.get().tokens?.index ?? 0) + 1,
   });
   const prev = h("button", { type: "button", text: t("train.tokens.prev"), onclick: () => go(-1) });
   const next = h("button", { type: "button", text: t("train.tokens.next"), onclick: () => go(1) });
@@ -42,6 +55,7 @@ export function createTokenLosses(ctx, session) {
       h("label", { for: index.id, text: t("train.tokens.example") }),
       index,
       count,
+      indexBound.note,
       prev,
       next,
     ),
@@ -72,13 +86,6 @@ export function createTokenLosses(ctx, session) {
     if (!tk) return;
     session.tokenLosses(Math.max(0, Math.min(tk.count - 1, tk.index + d)));
   };
-  index.addEventListener("change", () => {
-    const tk = session.get().tokens;
-    const i = Number(index.value);
-    const ok = tk && Number.isInteger(i) && i >= 1 && i <= tk.count;
-    index.setAttribute("aria-invalid", ok ? "false" : "true");
-    if (ok) session.tokenLosses(i - 1);
-  });
 
   /** @param {string} piece @param {number} loss @param {number} lnV @param {"first" | "masked" | "counted"} state */
   const chip = (piece, loss, lnV, state) => {
@@ -103,7 +110,7 @@ export function createTokenLosses(ctx, session) {
       about.textContent = t("train.tokens.none");
       return;
     }
-    setValue(index, tk.index + 1);
+    indexBound.sync(tk.index + 1);
     index.max = String(tk.count);
     count.textContent = t("train.tokens.of", { n: tk.count });
     const afterRun = st.runs.find((r) => r.name === tk.after);
