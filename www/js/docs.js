@@ -39,6 +39,7 @@ const ABOUT = {
   padLabels: "padding: labels",
   padGenerated: "padding: generated tokens",
   padTokenId: "pad_token_id",
+  padEos: "padding: pad_token_id = eos_token_id (the tokenizer has no pad token of its own)",
   paddingSide: "collate padding side",
   padToMultipleOf: "pad_to_multiple_of (0 off)",
   padStep: "step shown",

@@ -224,9 +224,10 @@ export const SCHEMA = {
     ],
   ),
   padTokenId: int("ppad", -LIMITS.label, LIMITS.label, 0),
+  padEos: bool("peos", false),
   paddingSide: enumOf("pside", ["right", "left"], "right"),
   padToMultipleOf: int("pmul", 0, 64, 0),
-  padStep: int("pstep", 0, 4, 0),
+  padStep: int("pstep", 0, 5, 0),
   // Big tensors
   bigBatch: int("bb", 1, 2048, 1),
   bigSeqLen: int("bt", 1, 2048, 64),

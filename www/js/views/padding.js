@@ -1,6 +1,7 @@
 // View 3, padding: the seq2seq trainer's prediction_step as a step-through (left-padded prompts,
-// labels padded with the pad id or truncated, the prompt removed from the generated tokens), and a
-// collate view (right/left padding, -100 label padding, pad_to_multiple_of).
+// labels padded with the pad id or truncated, the prompt removed from the generated tokens, the
+// backed-up labels returned for metrics), what pad_token_id = eos_token_id does to those tensors,
+// and a collate view (right/left padding, -100 label padding, pad_to_multiple_of).
 import { h, fill, uid } from "../dom.js";
 import { matrixView } from "../widgets/tensor.js";
 import { LIMITS, SCHEMA } from "../state.js";
@@ -10,44 +11,49 @@ import { boundNumber } from "../widgets/field-note.js";
 /** A flat [B, W] matrix as B rows. @type {(flat: Int32Array, dims: [number, number]) => number[][]} */
 const rowsOf = (flat, [B, W]) => Array.from({ length: B }, (_, b) => Array.from(flat.subarray(b * W, b * W + W)));
 
+/** The eos id of this view's batch: the generated continuations end with it. */
+export const EOS_ID = 2;
+
+/** The pad id in use: the eos id when the tokenizer has no pad token of its own. @param {import("../state.js").State} s */
+export const padIdOf = (s) => (s.padEos ? EOS_ID : s.padTokenId);
+
 /** @param {import("../shell.js").Losslab} L @param {import("../state.js").State} s */
 export function computePadding(L, s) {
+  const pad = padIdOf(s);
   const B = s.padPrompts.length;
   if (B === 0) return { B, error: "no prompts" };
   try {
     const examples = s.padPrompts.map((p, b) => ({ inputIds: p, labels: s.padLabels[b] ?? [] }));
-    const left = L.collate(examples, { padId: s.padTokenId, paddingSide: "left" });
-    const right = L.collate(examples, { padId: s.padTokenId, paddingSide: "right" });
+    const left = L.collate(examples, { padId: pad, paddingSide: "left" });
+    const right = L.collate(examples, { padId: pad, paddingSide: "right" });
     // Every example has labels here, so the collated labels are there.
     const leftLabels = /** @type {Int32Array} */ (left.labels);
     const leftLabelDims = /** @type {[number, number]} */ (left.labelDims);
     const [, P] = left.dims;
     const [, Lb] = leftLabelDims;
     const leftIds = rowsOf(left.inputIds, left.dims);
-    const aligned = L.alignLabels(leftLabels, leftLabelDims, P, s.padTokenId);
+    const aligned = L.alignLabels(leftLabels, leftLabelDims, P, pad);
     // Generation appends new tokens after each (left-padded) prompt; rows end with padding.
     const G = Math.max(1, ...s.padGenerated.map((r) => r.length));
     const genFlat = Int32Array.from(
-      leftIds.flatMap((row, b) => [
-        ...row,
-        ...Array.from({ length: G }, (_, j) => s.padGenerated[b]?.[j] ?? s.padTokenId),
-      ]),
+      leftIds.flatMap((row, b) => [...row, ...Array.from({ length: G }, (_, j) => s.padGenerated[b]?.[j] ?? pad)]),
     );
     const c = L.collate(examples, {
-      padId: s.padTokenId,
+      padId: pad,
       paddingSide: s.paddingSide,
       ...(s.padToMultipleOf > 0 ? { padToMultipleOf: s.padToMultipleOf } : {}),
     });
     return {
       B,
       error: null,
+      pad,
       left: { ids: leftIds, mask: rowsOf(left.attentionMask, left.dims), labels: rowsOf(leftLabels, leftLabelDims) },
       right: { ids: rowsOf(right.inputIds, right.dims) },
       P,
       L: Lb,
       aligned: rowsOf(aligned.data, aligned.dims),
       generated: rowsOf(genFlat, [B, P + G]),
-      masked: rowsOf(L.maskPrompt(genFlat, [B, P + G], P, s.padTokenId), [B, P + G]),
+      masked: rowsOf(L.maskPrompt(genFlat, [B, P + G], P, pad), [B, P + G]),
       collate: {
         ids: rowsOf(c.inputIds, c.dims),
         mask: rowsOf(c.attentionMask, c.dims),
@@ -87,13 +93,18 @@ const CODE = {
     [107, "        if generated_tokens is not None and self.args.predict_with_generate:"],
     [108, "            generated_tokens[:, :prompt_len] = self.tokenizer.pad_token_id"],
   ],
+  5: [
+    [94, '        labels = inputs["labels"] if "labels" in inputs else None'],
+    [97, "            labels = labels.detach().clone() if labels is not None else None  # backup labels"],
+    [111, "        return loss, generated_tokens, labels"],
+  ],
 };
 
 /** @param {import("../shell.js").ViewContext} ctx */
 export function createPadding(ctx) {
   const { t, store } = ctx;
   const set = (/** @type {Partial<import("../state.js").State>} */ p) => store.set(p);
-  const STEPS = 5;
+  const STEPS = 6;
 
   // Row editors for the prompts, labels and generated continuations ("11, 12, 13").
   /** @param {"padPrompts" | "padLabels" | "padGenerated"} field @param {string} labelKey */
@@ -181,6 +192,8 @@ export function createPadding(ctx) {
     apply: (x) => set({ padTokenId: x ?? 0 }),
     current: () => store.get().padTokenId,
   });
+  const padEos = h("input", { type: "checkbox", id: uid("ctl"), dataset: { testid: "pad-eos" } });
+  padEos.addEventListener("change", () => set({ padEos: padEos.checked }));
   const editors = h(
     "div",
     { class: "editors" },
@@ -191,6 +204,13 @@ export function createPadding(ctx) {
       "div",
       { class: "editor" },
       h("div", { class: "field" }, h("label", { for: padId.id, text: t("pad.padId") }), padId, padIdBound.note),
+      h(
+        "div",
+        { class: "field field-check" },
+        padEos,
+        h("label", { for: padEos.id, text: t("pad.eos", { eos: EOS_ID }) }),
+        h("small", { class: "help", text: t("pad.eosHelp", { eos: EOS_ID }) }),
+      ),
       h(
         "div",
         { class: "button-row" },
@@ -226,6 +246,7 @@ export function createPadding(ctx) {
     onclick: () => set({ padStep: Math.min(STEPS - 1, store.get().padStep + 1) }),
   });
   const stepBody = h("div", { class: "step-body", "aria-live": "polite", dataset: { testid: "pad-step" } });
+  const eosEffects = h("div", { class: "eos-effects", dataset: { testid: "pad-eos-effects" }, hidden: true });
 
   // Collate.
   const side = h(
@@ -265,7 +286,7 @@ export function createPadding(ctx) {
       "div",
       { class: "cards" },
       card("pad.inputsTitle", editors),
-      card("pad.stepsTitle", stepNav, stepBody, h("div", { class: "button-row" }, prev, next)),
+      card("pad.stepsTitle", stepNav, stepBody, h("div", { class: "button-row" }, prev, next), eosEffects),
       card(
         "pad.collateTitle",
         h("p", { class: "hint", text: t("pad.collateIntro") }),
@@ -305,6 +326,73 @@ export function createPadding(ctx) {
     );
   };
 
+  /**
+   * pad_token_id = eos_token_id, with this batch's tensors: padding and a real eos share one id.
+   * @param {import("../state.js").State} s @param {Extract<ReturnType<typeof computePadding>, { error: null }>} d
+   */
+  function showEosEffects(s, d) {
+    eosEffects.hidden = !s.padEos;
+    if (!s.padEos) return fill(eosEffects);
+    const B = d.B;
+    const eosCls = (/** @type {boolean} */ isPadding) => (isPadding ? "pad eos-pad" : "eos-real");
+    // _pad_tensors_to_target_len fills the first P − L label columns; they now read "predict eos".
+    const padCols = Math.max(0, d.P - d.L);
+    const eosTargets = padCols * B;
+    const fixed = d.aligned.map((row) => row.map((v, c) => (c < padCols ? -100 : v)));
+    fill(
+      eosEffects,
+      h("h3", { text: t("pad.eosTitle", { eos: EOS_ID }) }),
+      h("p", { text: t("pad.eosInputs") }),
+      h(
+        "div",
+        { class: "compare" },
+        matrixView(d.left.ids, {
+          shape: `input_ids: [${B}, ${d.P}]`,
+          format: String,
+          cls: (r, c, v) => (v === EOS_ID ? eosCls(d.left.mask[r][c] === 0) : ""),
+        }),
+        matrixView(d.left.mask, {
+          shape: `attention_mask: [${B}, ${d.P}]`,
+          format: String,
+          cls: (r, c, v) => (v === 0 ? "pad" : ""),
+        }),
+      ),
+      h("p", {
+        dataset: { testid: "pad-eos-labels" },
+        text:
+          eosTargets > 0
+            ? t("pad.eosLabels", { n: eosTargets, eos: EOS_ID })
+            : t("pad.eosLabelsNone", { P: d.P, L: d.L }),
+      }),
+      h(
+        "div",
+        { class: "compare" },
+        matrixView(d.aligned, {
+          shape: t("pad.eosLabelsShape", { B, P: d.P }),
+          format: String,
+          cls: (r, c, v) => (c < padCols ? "eos-target" : v === -100 ? "ignored" : ""),
+        }),
+        matrixView(fixed, {
+          shape: t("pad.eosFixedShape", { B, P: d.P }),
+          format: String,
+          cls: (r, c, v) => (v === -100 ? "ignored" : ""),
+        }),
+      ),
+      h("p", { text: t("pad.eosGen") }),
+      matrixView(d.generated, {
+        shape: `generated_tokens: [${B}, ${d.generated[0].length}]`,
+        format: String,
+        // A cell past a row's own continuation (or before its prompt) is padding.
+        cls: (r, c, v) => {
+          const j = c - d.P;
+          const real = j >= 0 ? j < (s.padGenerated[r]?.length ?? 0) : d.left.mask[r][c] === 1;
+          return v === EOS_ID ? eosCls(!real) : j >= 0 && real ? "new" : "";
+        },
+      }),
+      h("p", { class: "hint", text: t("pad.eosStop", { eos: EOS_ID }) }),
+    );
+  }
+
   /** @param {import("../state.js").State} s */
   function update(s) {
     prompts.update(s);
@@ -318,23 +406,28 @@ export function createPadding(ctx) {
     );
     prev.disabled = s.padStep === 0;
     next.disabled = s.padStep === STEPS - 1;
+    padEos.checked = s.padEos;
+    // The pad id box keeps the tokenizer's own pad id; with pad = eos it is not the one in use.
+    padId.disabled = s.padEos;
     const d = computePadding(ctx.losslab, s);
     if (d.error !== null) {
       fill(stepBody, h("p", { class: "error", role: "alert", text: t("summary.refused") + " " + d.error }));
       fill(collateBody);
+      eosEffects.hidden = true;
       return;
     }
     const B = d.B;
+    const pad = d.pad;
     /** @type {HTMLElement[]} */
     const parts = [code(CODE[s.padStep])];
     switch (s.padStep) {
       case 0:
-        parts.push(h("p", { text: t("pad.s0") }), idsView(s.padPrompts, s.padTokenId, t("pad.raggedShape", { B })));
+        parts.push(h("p", { text: t("pad.s0") }), idsView(s.padPrompts, pad, t("pad.raggedShape", { B })));
         break;
       case 1:
         parts.push(
           h("p", { text: t("pad.s1", { P: d.P }) }),
-          idsView(d.left.ids, s.padTokenId, `input_ids (left): [${B}, ${d.P}]`),
+          idsView(d.left.ids, pad, `input_ids (left): [${B}, ${d.P}]`),
           matrixView(d.left.mask, {
             shape: `attention_mask: [${B}, ${d.P}]`,
             format: String,
@@ -347,20 +440,20 @@ export function createPadding(ctx) {
             { class: "compare" },
             idsView(
               d.right.ids.map((row) => [...row, "→"]),
-              s.padTokenId,
+              pad,
               t("pad.rightAppend"),
               {
                 format: (v) => (v === "→" ? t("pad.next1") : String(v)),
-                cls: (r, c, v) => (v === "→" ? "new" : v === s.padTokenId ? "pad" : ""),
+                cls: (r, c, v) => (v === "→" ? "new" : v === pad ? "pad" : ""),
               },
             ),
             idsView(
               d.left.ids.map((row) => [...row, "→"]),
-              s.padTokenId,
+              pad,
               t("pad.leftAppend"),
               {
                 format: (v) => (v === "→" ? t("pad.next1") : String(v)),
-                cls: (r, c, v) => (v === "→" ? "new" : v === s.padTokenId ? "pad" : ""),
+                cls: (r, c, v) => (v === "→" ? "new" : v === pad ? "pad" : ""),
               },
             ),
           ),
@@ -370,37 +463,47 @@ export function createPadding(ctx) {
         const branch = d.P > d.L ? "pad.s2pad" : d.L > d.P ? "pad.s2cut" : "pad.s2same";
         parts.push(
           h("p", { text: t("pad.s2", { P: d.P, L: d.L }) }),
-          idsView(d.left.labels, s.padTokenId, `labels (collated, -100 padding): [${B}, ${d.L}]`),
-          h("p", { class: "branch", text: t(branch, { P: d.P, L: d.L, pad: s.padTokenId }) }),
-          idsView(d.aligned, s.padTokenId, `labels → [${B}, ${d.P}]`),
+          idsView(d.left.labels, pad, `labels (collated, -100 padding): [${B}, ${d.L}]`),
+          h("p", { class: "branch", text: t(branch, { P: d.P, L: d.L, pad: pad }) }),
+          idsView(d.aligned, pad, `labels → [${B}, ${d.P}]`),
         );
         break;
       }
       case 3:
         parts.push(
           h("p", { text: t("pad.s3") }),
-          idsView(d.generated, s.padTokenId, `generated_tokens: [${B}, ${d.generated[0].length}]`, {
-            cls: (r, c, v) => (c >= d.P ? "new" : v === s.padTokenId ? "pad" : ""),
+          idsView(d.generated, pad, `generated_tokens: [${B}, ${d.generated[0].length}]`, {
+            cls: (r, c, v) => (c >= d.P ? "new" : v === pad ? "pad" : ""),
           }),
         );
         break;
       case 4:
         parts.push(
-          h("p", { text: t("pad.s4", { P: d.P, pad: s.padTokenId }) }),
-          idsView(
-            d.masked,
-            s.padTokenId,
-            `generated_tokens[:, :${d.P}] = ${s.padTokenId}: [${B}, ${d.masked[0].length}]`,
-            { cls: (r, c, v) => (c >= d.P && v !== s.padTokenId ? "new" : v === s.padTokenId ? "pad" : "") },
+          h("p", { text: t("pad.s4", { P: d.P, pad: pad }) }),
+          idsView(d.masked, pad, `generated_tokens[:, :${d.P}] = ${pad}: [${B}, ${d.masked[0].length}]`, {
+            cls: (r, c, v) => (c >= d.P && v !== pad ? "new" : v === pad ? "pad" : ""),
+          }),
+        );
+        break;
+      case 5:
+        parts.push(
+          h("p", { text: t("pad.s5") }),
+          h(
+            "div",
+            { class: "compare", dataset: { testid: "pad-return" } },
+            idsView(d.left.labels, pad, t("pad.returned", { B, L: d.L }), { label: "returned labels" }),
+            idsView(d.aligned, pad, t("pad.forLoss", { B, P: d.P }), { label: "labels for the loss" }),
           ),
+          h("p", { class: "hint", text: t("pad.returnCaption", { P: d.P, L: d.L }) }),
         );
         break;
     }
     fill(stepBody, parts);
+    showEosEffects(s, d);
     const c = d.collate;
     fill(
       collateBody,
-      idsView(c.ids, s.padTokenId, `input_ids: [${c.dims.join(", ")}]`, { label: `collate input_ids` }),
+      idsView(c.ids, pad, `input_ids: [${c.dims.join(", ")}]`, { label: `collate input_ids` }),
       matrixView(c.mask, {
         shape: `attention_mask: [${c.dims.join(", ")}]`,
         label: "collate attention_mask",
@@ -408,7 +511,7 @@ export function createPadding(ctx) {
         cls: (r, cc, v) => (v === 0 ? "pad" : ""),
       }),
       c.labels && c.labelDims
-        ? idsView(c.labels, s.padTokenId, `labels: [${c.labelDims.join(", ")}]`, { label: "collate labels" })
+        ? idsView(c.labels, pad, `labels: [${c.labelDims.join(", ")}]`, { label: "collate labels" })
         : null,
       h("p", { class: "hint", text: t("pad.collateNote") }),
     );
