@@ -450,7 +450,10 @@ export function createBig(ctx) {
         const b = cRes.loss ?? NaN;
         const abs = Math.abs(a - b);
         diff.textContent = Number.isFinite(abs)
-          ? `${abs.toExponential(2)} (${t("big.relative")} ${(abs / Math.max(Math.abs(b), 1e-30)).toExponential(2)})`
+          ? t("big.diffValue", {
+              abs: abs.toExponential(2),
+              rel: (abs / Math.max(Math.abs(b), 1e-30)).toExponential(2),
+            })
           : Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b))
             ? t("big.sameNonFinite")
             : "—";
