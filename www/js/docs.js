@@ -1,7 +1,36 @@
-// docs.html: sizes the live iframe example from its height messages, adds copy buttons, and lists
-// the state keys from the schema itself (so the table cannot drift from the decoder).
+// docs.html: in English, or in 中文 with ?lang=zh (or #lang=zh: the page's prose then comes from its
+// <template id="docs-zh">); sizes the live iframe example from its height messages, adds copy
+// buttons, and lists the state keys from the schema itself (so the table cannot drift from the decoder).
 import { h } from "./dom.js";
 import { SCHEMA, FIELDS, LIMITS } from "./state.js";
+import { DOCS_TEXT, ABOUT_ZH } from "./docs-zh.js";
+
+/** The page's language: ?lang=zh or #lang=zh (as in the playground's links), else English. */
+const lang =
+  new URLSearchParams(location.search).get("lang") === "zh" || /(?:^#|&)lang=zh(?:&|$)/.test(location.hash)
+    ? "zh"
+    : "en";
+const L = DOCS_TEXT[lang];
+if (lang === "zh") {
+  // Swapped before the widget's script defines the element, so only the Chinese example ever starts.
+  const main = /** @type {HTMLElement} */ (document.getElementById("main"));
+  const zh = /** @type {HTMLTemplateElement} */ (document.getElementById("docs-zh"));
+  main.replaceChildren(zh.content.cloneNode(true));
+  document.documentElement.lang = "zh-CN";
+  document.title = L.title;
+  for (const el of document.querySelectorAll("[data-i18n]")) {
+    const key = /** @type {"tagline" | "playground" | "docs" | "back"} */ (
+      /** @type {HTMLElement} */ (el).dataset.i18n
+    );
+    el.textContent = L[key];
+  }
+  for (const a of document.querySelectorAll('a[href="index.html"]')) a.setAttribute("href", "index.html#lang=zh");
+}
+const switchLink = /** @type {HTMLAnchorElement} */ (document.querySelector('[data-testid="docs-lang"]'));
+switchLink.href = L.switchHref;
+switchLink.textContent = L.switchTo;
+switchLink.lang = L.switchLang;
+switchLink.hreflang = L.switchLang;
 
 /** What each field means, by field name (every field has one); the table shows its link key. @type {Record<import("./state.js").Field, string>} */
 const ABOUT = {
@@ -71,27 +100,27 @@ const ABOUT = {
 function accepted(spec) {
   switch (spec.kind) {
     case "enum":
-      return /** @type {readonly string[]} */ (spec.values).map((v) => (v === "" ? "(empty)" : v)).join(" | ");
+      return /** @type {readonly string[]} */ (spec.values).map((v) => (v === "" ? L.empty : v)).join(" | ");
     case "bool":
       return "0 | 1";
     case "num":
-      return `${spec.integer ? "integer" : "number"} in [${spec.min}, ${spec.max}]${spec.nullable ? ", or none" : ""}`;
+      return L.range(spec.integer ? L.integer : L.number, spec.min, spec.max) + (spec.nullable ? L.orNone : "");
     case "names":
-      return `1–${LIMITS.V} names of ≤ ${LIMITS.nameChars} characters`;
+      return L.names(LIMITS.V, LIMITS.nameChars);
     case "ints":
     case "nums":
-      return `≤ ${spec.maxLen} ${spec.kind === "ints" ? "integers" : "numbers"}`;
+      return L.list(spec.maxLen, spec.kind === "ints");
     case "matrix":
-      return `≤ ${spec.maxRows} rows × ${spec.maxCols}${spec.ragged ? " (ragged)" : ""}`;
+      return L.matrix(spec.maxRows, spec.maxCols, spec.ragged);
   }
   return "";
 }
 const show = (/** @type {unknown} */ v) =>
   v === null
-    ? "none"
+    ? L.none
     : Array.isArray(v)
       ? JSON.stringify(v).slice(0, 40) + (JSON.stringify(v).length > 40 ? "…" : "")
-      : String(v) || "(empty)";
+      : String(v) || L.empty;
 
 const tbody = /** @type {HTMLTableSectionElement} */ (document.querySelector("#state-keys tbody"));
 for (const field of FIELDS) {
@@ -101,7 +130,7 @@ for (const field of FIELDS) {
       "tr",
       {},
       h("td", {}, h("code", { text: spec.key })),
-      h("td", { text: ABOUT[field] ?? "" }),
+      h("td", { text: (lang === "zh" ? ABOUT_ZH[field] : undefined) ?? ABOUT[field] ?? "" }),
       h("td", { text: accepted(spec) }),
       h("td", {}, h("code", { text: show(spec.def) })),
     ),
@@ -123,18 +152,18 @@ for (const pre of document.querySelectorAll(".snippet pre")) {
   const code = /** @type {HTMLElement} */ (pre.querySelector("code"));
   const button = h("button", {
     type: "button",
-    text: "Copy",
-    "aria-label": `Copy the ${code.id === "snippet-iframe" ? "iframe" : "custom element"} snippet`,
+    text: L.copy,
+    "aria-label": code.id === "snippet-iframe" ? L.copyIframe : L.copyElement,
   });
   button.addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText(code.textContent ?? "");
-      button.textContent = "Copied";
+      button.textContent = L.copied;
     } catch {
       getSelection()?.selectAllChildren(code);
-      button.textContent = "Selected";
+      button.textContent = L.selected;
     }
-    setTimeout(() => (button.textContent = "Copy"), 2000);
+    setTimeout(() => (button.textContent = L.copy), 2000);
   });
   pre.parentElement?.append(button);
 }
