@@ -14,8 +14,10 @@ import { linkChecks } from "./checks-links.mjs";
 import { viewChecks } from "./checks-views.mjs";
 import { a11yChecks } from "./checks-a11y.mjs";
 import { trainChecks } from "./checks-train.mjs";
+import { polishChecks } from "./checks-polish.mjs";
 import { writerChecks } from "./checks-writer.mjs";
 import { engineerChecks } from "./checks-engineer.mjs";
+import { learnerChecks } from "./checks-learner.mjs";
 
 /** @type {(name: string, def: string) => string} */
 const arg = (name, def) => {
@@ -70,8 +72,10 @@ linkChecks(check, env);
 viewChecks(check, env);
 a11yChecks(check, env);
 trainChecks(check, env);
+polishChecks(check, env);
 writerChecks(check, env);
 engineerChecks(check, env);
+learnerChecks(check, env);
 
 const started = Date.now();
 let failed = 0;
