@@ -1,11 +1,36 @@
 #!/usr/bin/env bash
-# Installs what losslab's build, playground and tests need, idempotently: the wasm32 target,
-# the wasm-bindgen CLI matching Cargo.toml's pin (into .tools/), npm packages (wasm-opt from
-# binaryen, playwright-core, ...), and Debian's Chromium + ChromeDriver and a CJK font.
+# Installs what losslab needs, idempotently.
+#   ./scripts/setup.sh --play   what the build and the playground need: the wasm32 target, the
+#                               wasm-bindgen CLI matching Cargo.toml's pin (into .tools/) and the
+#                               npm packages (wasm-opt from binaryen, ...). No browser, no apt.
+#   ./scripts/setup.sh          the same, plus what the tests need: Debian's Chromium and
+#                               ChromeDriver, and a CJK font for the 中文 screenshots.
+# Fails at once, in one line, on a Node.js older than the pinned tools accept.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+mode=tests
+case "${1:-}" in
+  --play) mode=play ;;
+  "") ;;
+  *) echo "usage: ./scripts/setup.sh [--play]" >&2; exit 2 ;;
+esac
+
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+# The pinned Vite and ESLint need Node ^20.19 or >= 22.13; older ones fail later and cryptically.
+node_version=$(node -p 'process.versions.node' 2>/dev/null || true)
+if [ -z "$node_version" ]; then
+  echo "setup: Node.js is not installed; losslab needs Node 20.19+ (or 22.13+) and npm" >&2
+  exit 1
+fi
+IFS=. read -r node_major node_minor _ <<<"$node_version"
+if ! { [ "$node_major" -eq 20 ] && [ "$node_minor" -ge 19 ]; } &&
+  ! { [ "$node_major" -eq 22 ] && [ "$node_minor" -ge 13 ]; } &&
+  ! [ "$node_major" -ge 23 ]; then
+  echo "setup: Node $node_version is too old; losslab needs Node 20.19+ (or 22.13+)" >&2
+  exit 1
+fi
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
@@ -24,6 +49,8 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ package.json -nt node_modules/.packa
   say "installing npm packages"
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 fi
+
+[ "$mode" = play ] && exit 0
 
 # Chromium + ChromeDriver for the browser suites; a CJK font so the 中文 UI renders in screenshots.
 missing=()

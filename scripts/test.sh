@@ -1,50 +1,108 @@
 #!/usr/bin/env bash
 # Sets everything up, builds, and runs every test: formatting and lints (the Rust, then the
 # JavaScript's types, lint and format), the native suite, the same suites in headless Chromium
-# (wasm-bindgen-test), the JS API in Node, and the browser end-to-end suites. Stops at the first
-# failure.
+# (wasm-bindgen-test), the JS API in Node, the README's examples, and the browser end-to-end
+# suites. Every step runs even after one fails (a failed setup or build stops at once); the end
+# prints each step's result and time, and `test.sh: N passed, N failed`; the exit status is 1 if
+# any step failed.
+#
+#   ./scripts/test.sh                   everything
+#   ./scripts/test.sh --only TEXT       only the steps whose name contains TEXT (e.g. --only Node)
+#   ./scripts/test.sh --no-build        skip setup and build: test the pkg/ already built
+#   ./scripts/test.sh --list            print the steps' names and exit
+#
+# Temporary files (Chromium profiles, scratch npm projects) go to one folder of this run, removed
+# at exit — kept, and named, when a step failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/setup.sh
-./scripts/build.sh
+
+only=""
+build=1
+list=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --only) only="${2:?--only needs a text}"; shift 2 ;;
+    --no-build) build=0; shift ;;
+    --list) list=1; shift ;;
+    *) echo "usage: ./scripts/test.sh [--only TEXT] [--no-build] [--list]" >&2; exit 2 ;;
+  esac
+done
+
+# name|command, in order. Each command is one line run by bash.
+STEPS=(
+  "rustfmt|cargo fmt --all -- --check"
+  "clippy (native)|cargo clippy --all-targets -- -D warnings"
+  "clippy (wasm32)|cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings"
+  "clippy (wasm32, trainer)|cargo clippy --all-targets --target wasm32-unknown-unknown --features trainer -- -D warnings"
+  "JavaScript: types|npm run --silent check:types"
+  "JavaScript: lint|npm run --silent lint"
+  "JavaScript: format|npm run --silent format:check"
+  "native: cargo test|cargo test"
+  "headless Chromium: wasm-bindgen-test (simd128 build)|cargo test --target wasm32-unknown-unknown"
+  "headless Chromium: wasm-bindgen-test (simd128 + relaxed-simd build)|CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='-C target-feature=+simd128,+relaxed-simd --cfg=web_sys_unstable_apis' cargo test --target wasm32-unknown-unknown --target-dir target/relaxed"
+  "Node: the JS API as users call it, and the README's examples|node_tests"
+  "headless Chromium + WebGPU (SwiftShader): engine parity, big inputs, fallbacks, error contract|node tests/browser/run.mjs"
+  "benchmark smoke run (correctness of every peer, no timing)|node bench/run.mjs --smoke && node bench/train.mjs --smoke"
+  "browser end-to-end: playground, embeds, hostile links, accessibility|node tests/e2e/run.mjs"
+  "the npm package: pack, install into scratch projects (Node + TypeScript, Vite in Chromium, examples/headless-test)|node tests/package/run.mjs"
+)
+
+if [ "$list" = 1 ]; then
+  for s in "${STEPS[@]}"; do echo "${s%%|*}"; done
+  exit 0
+fi
+
+if [ "$build" = 1 ]; then
+  ./scripts/setup.sh
+  ./scripts/build.sh
+fi
 
 export PATH="$PWD/.tools/bin:$PATH"
 export CHROMEDRIVER=/usr/bin/chromedriver
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-step "format and lints"
-cargo fmt --all -- --check
-cargo clippy --all-targets -- -D warnings
-cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
-cargo clippy --all-targets --target wasm32-unknown-unknown --features trainer -- -D warnings
+# One temporary folder for the whole run: Node's os.tmpdir(), Chromium and cargo all follow TMPDIR.
+run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/losslab-test-XXXXXX")
+export TMPDIR="$run_tmp"
+failed_names=()
+cleanup() {
+  if [ ${#failed_names[@]} -eq 0 ]; then rm -rf "$run_tmp"; else echo "test.sh: temporary files kept in $run_tmp"; fi
+}
+trap cleanup EXIT
 
-step "JavaScript: types, lint, format"
-npm run --silent check:types
-npm run --silent lint
-npm run --silent format:check
+# node --test's dot reporter prints no totals: a TAP copy is counted instead.
+node_tests() {
+  node --test --test-reporter=dot --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$TMPDIR/node-tests.tap" tests/node/
+  local rc=$?
+  local pass fail skipped
+  pass=$(sed -n 's/^# pass //p' "$TMPDIR/node-tests.tap" | tail -1)
+  fail=$(sed -n 's/^# fail //p' "$TMPDIR/node-tests.tap" | tail -1)
+  skipped=$(sed -n 's/^# skipped //p' "$TMPDIR/node-tests.tap" | tail -1)
+  echo "node --test: ${pass:-?} passed, ${fail:-?} failed, ${skipped:-0} skipped"
+  return $rc
+}
 
-step "native: cargo test"
-cargo test
+results=()
+passed=0
+failed=0
+for s in "${STEPS[@]}"; do
+  name="${s%%|*}"
+  cmd="${s#*|}"
+  if [ -n "$only" ] && [[ "$name" != *"$only"* ]]; then continue; fi
+  printf '\n\033[1m== %s\033[0m\n' "$name"
+  started=$SECONDS
+  # set -e does not apply inside a condition: each step's own status decides.
+  if (set +e; eval "$cmd"); then
+    passed=$((passed + 1))
+    results+=("ok    $(printf '%5ss' $((SECONDS - started)))  $name")
+  else
+    failed=$((failed + 1))
+    failed_names+=("$name")
+    results+=("FAIL  $(printf '%5ss' $((SECONDS - started)))  $name")
+  fi
+done
 
-step "headless Chromium: wasm-bindgen-test (simd128 build)"
-cargo test --target wasm32-unknown-unknown
-
-step "headless Chromium: wasm-bindgen-test (simd128 + relaxed-simd build)"
-CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd --cfg=web_sys_unstable_apis" \
-  cargo test --target wasm32-unknown-unknown --target-dir target/relaxed
-
-step "Node: the JS API as users call it"
-node --test --test-reporter=dot tests/node/
-
-step "headless Chromium + WebGPU (SwiftShader): engine parity, big inputs, fallbacks, error contract"
-node tests/browser/run.mjs
-
-step "benchmark smoke run (correctness of every peer, no timing)"
-node bench/run.mjs --smoke
-node bench/train.mjs --smoke
-
-step "browser end-to-end: playground, embeds, hostile links, accessibility"
-node tests/e2e/run.mjs
-
-step "the npm package: pack, install into scratch projects (Node + TypeScript, Vite in Chromium, examples/headless-test)"
-node tests/package/run.mjs
+printf '\n\033[1m== summary\033[0m\n'
+for r in "${results[@]}"; do echo "$r"; done
+echo "test.sh: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -21,6 +21,8 @@ const base = `http://127.0.0.1:${server.address().port}/tests/browser/`;
 const browser = await launchChromium({ webgpu: true });
 
 let failed = 0;
+let suites = 0;
+let suitesFailed = 0;
 /**
  * Runs one in-page suite in a fresh page and prints what it found. `call` runs in the page (its
  * argument crosses serialised, hence untyped); `init` runs there before the page's scripts.
@@ -48,6 +50,8 @@ async function suite(name, call, init, arg, pageName = "page.html") {
   }
   const failures = [...result.failures, ...errors.map((e) => `page error: ${e}`)];
   failed += failures.length;
+  suites++;
+  if (failures.length) suitesFailed++;
   const { failures: _, ...info } = result;
   console.log(
     `${failures.length ? "FAIL" : "ok  "} ${name} (${((Date.now() - started) / 1000).toFixed(1)} s) ${JSON.stringify(info)}`,
@@ -105,7 +109,5 @@ await trainer("trainer: a run in the worker keeps the page responsive", () => wi
 
 await browser.close();
 server.close();
-if (failed) {
-  console.log(`\n${failed} failure(s)`);
-  process.exit(1);
-}
+console.log(`\nbrowser suites: ${suites - suitesFailed} passed, ${suitesFailed} failed (${failed} failure(s))`);
+if (failed) process.exit(1);

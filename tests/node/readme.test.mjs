@@ -17,7 +17,7 @@ const PKG = join(ROOT, "pkg");
 /** @typedef {{ code: string, line: number, skip: string | null }} Block */
 
 /**
- * The ```js blocks of a Markdown text, each with the line it starts on and why it is skipped.
+ * The js code blocks of a Markdown text, each with the line it starts on and why it is skipped.
  * @param {string} text @returns {Block[]}
  */
 export function jsBlocks(text) {

@@ -3,7 +3,7 @@
 // Vite production build loaded in headless Chromium, and examples/headless-test run as is.
 // Exits non-zero on any failure.
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,10 +22,12 @@ const run = (cmd, args, cwd) =>
 const npmInstall = (cwd, ...specs) =>
   run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...specs], cwd);
 let failures = 0;
+let passes = 0;
 /** @type {(ok: boolean, what: string) => void} */
 const check = (ok, what) => {
   console.log(`${ok ? "ok  " : "FAIL"} ${what}`);
-  if (!ok) failures++;
+  if (ok) passes++;
+  else failures++;
 };
 
 const [{ filename }] = JSON.parse(
@@ -174,7 +176,10 @@ try {
   check(false, "examples/headless-test: npm test");
 }
 
+console.log(`\npackage: ${passes} passed, ${failures} failed`);
 if (failures) {
-  console.log(`\n${failures} failure(s); scratch projects kept in ${scratch}`);
+  console.log(`scratch projects kept in ${scratch}`);
   process.exit(1);
 }
+// Nothing to look at: the scratch projects (node_modules of Vite and Playwright) go.
+rmSync(scratch, { recursive: true, force: true });
