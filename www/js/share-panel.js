@@ -3,6 +3,7 @@
 // script — for the whole view or one of its panels, in the reader's theme unless one is chosen.
 import { h, uid } from "./dom.js";
 import { encodeState, defaultState } from "./state.js";
+import { makeCopyButton } from "./widgets/copy-button.js";
 
 /** @typedef {import("./state.js").State} State */
 
@@ -48,6 +49,12 @@ const START_HEIGHT = {
   trace: 760,
 };
 
+/** `url#hash`, or `url` alone for the default state. @param {string} url @param {State} s */
+const withHash = (url, s) => {
+  const hash = encodeState(s);
+  return hash ? `${url}#${hash}` : url;
+};
+
 /** Text as a double-quoted HTML attribute value. @param {string} text */
 const attr = (text) => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
 
@@ -75,7 +82,7 @@ export function elementSnippet(s, { widgetSrc, pageUrl, fallback }) {
   return (
     `<script type="module" src="${attr(widgetSrc)}"></script>\n` +
     `<losslab-widget ${attrs.join(" ")}>\n` +
-    `  <a href="${attr(`${pageUrl}#${encodeState(s)}`)}">${attr(fallback)}</a>\n` +
+    `  <a href="${attr(withHash(pageUrl, s))}">${attr(fallback)}</a>\n` +
     `</losslab-widget>`
   );
 }
@@ -89,7 +96,7 @@ export function elementSnippet(s, { widgetSrc, pageUrl, fallback }) {
 export function iframeSnippet(s, { embedSrc, title }) {
   const height = START_HEIGHT[s.only || s.view] ?? 1200;
   return [
-    `<iframe src="${attr(`${embedSrc}#${encodeState(s)}`)}" title="${attr(title)}" height="${height}" style="width:100%;border:0" loading="lazy"></iframe>`,
+    `<iframe src="${attr(withHash(embedSrc, s))}" title="${attr(title)}" height="${height}" style="width:100%;border:0" loading="lazy"></iframe>`,
     `<script>`,
     `  (() => {`,
     `    // losslab posts {type: "losslab:height", height} when its content changes size.`,
@@ -114,27 +121,13 @@ function sibling(name, base) {
 }
 
 /**
- * A copy button for a text field: copies, or selects and says "press Ctrl+C" where the clipboard is refused.
+ * A copy button for a text field; the field is also selected, so Ctrl+C works where the clipboard is refused.
  * @param {import("./i18n.js").Translate} t @param {HTMLInputElement | HTMLTextAreaElement} field
  * @param {string} labelKey @param {string} testid
  */
 function copyButton(t, field, labelKey, testid) {
-  const button = h("button", {
-    type: "button",
-    dataset: { testid },
-    text: t(labelKey),
-    onclick: async () => {
-      field.select();
-      try {
-        await navigator.clipboard.writeText(field.value);
-        button.textContent = t("chrome.copied");
-      } catch {
-        button.textContent = t("chrome.copySelect");
-      }
-      setTimeout(() => (button.textContent = t(labelKey)), 2000);
-    },
-  });
-  return button;
+  const button = h("button", { type: "button", dataset: { testid }, text: t(labelKey), onclick: () => field.select() });
+  return makeCopyButton(button, () => field.value, { copied: t("chrome.copied"), failed: t("chrome.copySelect") });
 }
 
 /**
