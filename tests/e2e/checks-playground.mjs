@@ -133,7 +133,7 @@ export function playgroundChecks(check, env) {
     await page.click('[data-testid="lang-toggle"]');
     const zh = await page.locator('[data-testid="notes"] li').allTextContents();
     assert.ok(
-      zh.some((t) => /-inf logit:该类概率为 0/.test(t)),
+      zh.some((t) => /-inf logit：该类概率为 0/.test(t)),
       `zh notes: ${zh}`,
     );
     assertNoProblems(page, "non-finite");

@@ -253,9 +253,13 @@ export function trainChecks(check, env) {
         "5",
         "8",
       ]);
+      // Below the range: the smallest allowed value is used, the entry stays, and a note says so.
       await page.fill('[data-testid="train-tsteps"]', "0");
       assert.equal(await page.getAttribute('[data-testid="train-tsteps"]', "aria-invalid"), "true");
-      assert.match(await page.evaluate(() => location.hash), /tsteps=2000/);
+      assert.equal(await page.inputValue('[data-testid="train-tsteps"]'), "0");
+      const stepsNote = page.locator('[data-testid="train-tsteps"] ~ [data-testid="clamp-note"]');
+      assert.match((await stepsNote.textContent()) ?? "", /0 is below the minimum 1; using 1/);
+      assert.match(await page.evaluate(() => location.hash), /tsteps=1(&|$)/);
       // Own JSONL with a bad second line: refused, the message names the line, the text stays.
       const bad = '{"prompt": "Pip is red. What colour is Pip?", "response": "Red."}\n{"prompt": "no response here"}';
       await page.click(".own-data > summary");
