@@ -11,6 +11,10 @@ import type {
 export interface EngineWorkerInfo {
   backend: "webgpu" | "cpu-simd";
   reason: string | null;
+  /** `reason`'s stable code ("no-webgpu", "software-adapter", …), null with no reason. */
+  reasonCode: string | null;
+  /** The values `reason` names, by name; null with no reason. */
+  reasonParams: Record<string, string> | null;
   adapterInfo: AdapterInfo | null;
   calibration: EngineCalibration | null;
   /** The wasm build the worker loaded. */

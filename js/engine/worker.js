@@ -5,7 +5,7 @@
 //
 // Requests are `{ id, type, ...args }`; each gets one reply `{ id, ok: true, result }` or
 // `{ id, ok: false, error: { message, code } }`. Arrays in replies are transferred, not copied.
-//   create       { options }                  → { backend, reason, adapterInfo, calibration, simd }
+//   create       { options }                  → { backend, reason, reasonCode, reasonParams, adapterInfo, calibration, simd }
 //   put          { input }                    → handle (inputs kept here, sent once)
 //   hashInput    { dims, seed, scale, ignoreIndex } → handle (inputs generated here)
 //   crossEntropy { input | handle, options, on, keepGradient } → the result, plus `timeMs` (the
@@ -52,8 +52,8 @@ const handlers = {
     engine?.free();
     engine = null;
     engine = await Engine.create(options);
-    const { backend, reason, adapterInfo, calibration } = engine;
-    return { backend, reason, adapterInfo, calibration, simd: simdLevel() };
+    const { backend, reason, reasonCode, reasonParams, adapterInfo, calibration } = engine;
+    return { backend, reason, reasonCode, reasonParams, adapterInfo, calibration, simd: simdLevel() };
   },
   put: ({ input }) => keep(input),
   hashInput({ dims, seed, scale, ignoreIndex = -100 }) {

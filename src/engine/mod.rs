@@ -7,4 +7,6 @@ pub mod finish;
 pub mod route;
 
 pub use finish::{finish_gpu_rows, gpu_row, GpuRowStats, LogitRows};
-pub use route::{admit, route, software_adapter, AdapterInfo, Backend, Calibration, Costs, Request, Route};
+pub use route::{
+    admit, route, software_adapter, AdapterInfo, Backend, Calibration, Costs, Request, Route, Why,
+};

@@ -1,6 +1,7 @@
 //! Which backend runs a call, and why, in words a user can act on. Pure data and arithmetic:
 //! the wasm side supplies what the adapter says and the calibration's timings, and shows the
-//! reasons this module writes.
+//! reasons this module writes: each a [`Why`], a stable code with its values (for a UI to say it
+//! in its own language) and the sentence in English.
 
 use crate::error::{Error, Result};
 
@@ -46,6 +47,34 @@ impl Backend {
     }
 }
 
+/// Why a call runs where it does, or why an engine holds no GPU: a stable `code` a UI can
+/// translate, the values its sentence names (`params`, by name), and the sentence in English.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Why {
+    pub code: &'static str,
+    pub params: Vec<(&'static str, String)>,
+    pub text: String,
+}
+
+impl Why {
+    pub fn new(code: &'static str, text: impl Into<String>) -> Self {
+        Self { code, params: Vec::new(), text: text.into() }
+    }
+
+    /// The value `name` of the sentence.
+    pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.params.push((name, value.to_string()));
+        self
+    }
+
+    /// A failure that the browser or the GPU put in words: `detail` is those words (the one
+    /// parameter, shown untranslated), after `what` happened.
+    pub fn failure(code: &'static str, what: &str, detail: impl Into<String>) -> Self {
+        let detail = detail.into();
+        Self::new(code, format!("{what}: {detail}")).with("detail", detail)
+    }
+}
+
 /// What a WebGPU adapter says about itself.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AdapterInfo {
@@ -77,13 +106,17 @@ pub fn software_adapter(info: &AdapterInfo) -> Option<&'static str> {
 /// Whether an engine created with `request` uses this adapter; `Err` is the reason it stays on
 /// the CPU. Only `Auto` is choosy: software adapters emulate the GPU on the CPU, far slower than
 /// the CPU kernel itself (63× at 4 × 512 × 32000 in the benchmark).
-pub fn admit(request: Request, info: &AdapterInfo) -> std::result::Result<(), String> {
+pub fn admit(request: Request, info: &AdapterInfo) -> std::result::Result<(), Why> {
     match (request, software_adapter(info)) {
-        (Request::Auto, Some(name)) => Err(format!(
-            "the only WebGPU adapter here is {name}, a software renderer that emulates a GPU on the CPU \
-             and is much slower than the simd128 CPU kernel, so \"auto\" runs on the CPU \
-             (ask for backend: \"webgpu\" to use it anyway)"
-        )),
+        (Request::Auto, Some(name)) => Err(Why::new(
+            "software-adapter",
+            format!(
+                "the only WebGPU adapter here is {name}, a software renderer that emulates a GPU on the CPU \
+                 and is much slower than the simd128 CPU kernel, so \"auto\" runs on the CPU \
+                 (ask for backend: \"webgpu\" to use it anyway)"
+            ),
+        )
+        .with("adapter", name)),
         _ => Ok(()),
     }
 }
@@ -139,14 +172,14 @@ pub struct Calibration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Route {
     pub backend: Backend,
-    pub reason: String,
+    pub reason: Why,
 }
 
 impl Route {
-    fn cpu(reason: String) -> Self {
+    fn cpu(reason: Why) -> Self {
         Self { backend: Backend::CpuSimd, reason }
     }
-    fn gpu(reason: String) -> Self {
+    fn gpu(reason: Why) -> Self {
         Self { backend: Backend::WebGpu, reason }
     }
 }
@@ -156,45 +189,67 @@ impl Route {
 /// asked for WebGPU). `fits` says whether this call's shape fits the device's limits.
 pub fn route(
     request: Request,
-    gpu: std::result::Result<Option<&Calibration>, &str>,
+    gpu: std::result::Result<Option<&Calibration>, &Why>,
     logits: usize,
     grad: bool,
     fits: std::result::Result<(), String>,
 ) -> Route {
     if request == Request::Cpu {
-        return Route::cpu("backend: \"cpu\" was asked for".into());
+        return Route::cpu(Why::new("cpu-requested", "backend: \"cpu\" was asked for"));
     }
     let calibration = match gpu {
-        Err(why) => return Route::cpu(why.into()),
+        Err(why) => return Route::cpu(why.clone()),
         Ok(c) => c,
     };
     if let Err(why) = fits {
-        return Route::cpu(format!("this call cannot run on the GPU: {why}"));
+        return Route::cpu(Why::failure("shape-beyond-limits", "this call cannot run on the GPU", why));
     }
     let Some(calibration) = calibration.filter(|_| request == Request::Auto) else {
-        return Route::gpu("backend: \"webgpu\" was asked for".into());
+        return Route::gpu(Why::new("webgpu-requested", "backend: \"webgpu\" was asked for"));
     };
-    let (costs, kind) = if grad {
-        (&calibration.gradient, "with its gradient")
+    let (costs, kind, words) = if grad {
+        (&calibration.gradient, "gradient", "with its gradient")
     } else {
-        (&calibration.forward, "forward only")
+        (&calibration.forward, "forward", "forward only")
     };
-    let predicted = format!(
-        "predicted {:.1} ms on the GPU vs {:.1} ms on the CPU",
-        costs.gpu_ms(logits),
-        costs.cpu_ms(logits)
-    );
+    let (gpu_ms, cpu_ms) = (format!("{:.1}", costs.gpu_ms(logits)), format!("{:.1}", costs.cpu_ms(logits)));
+    let predicted = format!("predicted {gpu_ms} ms on the GPU vs {cpu_ms} ms on the CPU");
+    let measured = |code, text: String, n: usize| {
+        Why::new(code, text)
+            .with("logits", logits)
+            .with("crossover", n)
+            .with("kind", kind)
+            .with("gpuMs", &gpu_ms)
+            .with("cpuMs", &cpu_ms)
+    };
     match costs.crossover() {
-        None => Route::cpu(format!(
-            "this engine's calibration found the GPU slower than the CPU at every size for calls {kind} \
-             ({:.2} vs {:.2} ns per logit), so \"auto\" keeps them on the CPU",
-            costs.gpu_ns_per_logit, costs.cpu_ns_per_logit
+        None => {
+            let (gpu_ns, cpu_ns) =
+                (format!("{:.2}", costs.gpu_ns_per_logit), format!("{:.2}", costs.cpu_ns_per_logit));
+            Route::cpu(
+                Why::new(
+                    "gpu-never-faster",
+                    format!(
+                        "this engine's calibration found the GPU slower than the CPU at every size for calls {words} \
+                         ({gpu_ns} vs {cpu_ns} ns per logit), so \"auto\" keeps them on the CPU"
+                    ),
+                )
+                .with("kind", kind)
+                .with("gpuNs", gpu_ns)
+                .with("cpuNs", cpu_ns),
+            )
+        }
+        Some(n) if logits >= n => Route::gpu(measured(
+            "above-crossover",
+            format!("{logits} logits reach the measured crossover of {n} for calls {words} ({predicted})"),
+            n,
         )),
-        Some(n) if logits >= n => Route::gpu(format!(
-            "{logits} logits reach the measured crossover of {n} for calls {kind} ({predicted})"
-        )),
-        Some(n) => Route::cpu(format!(
-            "{logits} logits are below the measured crossover of {n} for calls {kind} ({predicted})"
+        Some(n) => Route::cpu(measured(
+            "below-crossover",
+            format!(
+                "{logits} logits are below the measured crossover of {n} for calls {words} ({predicted})"
+            ),
+            n,
         )),
     }
 }
@@ -219,10 +274,14 @@ mod tests {
     fn auto_refuses_software_adapters_and_says_why() {
         let swiftshader = info("google", "swiftshader", "", false);
         let why = admit(Request::Auto, &swiftshader).unwrap_err();
-        assert!(why.contains("SwiftShader") && why.contains("backend: \"webgpu\""), "{why}");
+        assert!(why.text.contains("SwiftShader") && why.text.contains("backend: \"webgpu\""), "{why:?}");
+        assert_eq!(
+            (why.code, why.params.clone()),
+            ("software-adapter", vec![("adapter", "SwiftShader".into())])
+        );
         assert_eq!(admit(Request::WebGpu, &swiftshader), Ok(()), "an explicit request is honoured");
         let flagged = info("", "", "", true);
-        assert!(admit(Request::Auto, &flagged).unwrap_err().contains("a fallback adapter"));
+        assert!(admit(Request::Auto, &flagged).unwrap_err().text.contains("a fallback adapter"));
         assert_eq!(
             software_adapter(&info("mesa", "", "llvmpipe (LLVM 17.0.6, 256 bits)", false)),
             Some("llvmpipe")
@@ -262,27 +321,43 @@ mod tests {
         };
         let ok = || Ok(());
         let r = route(Request::Cpu, Ok(Some(&cal)), 10, false, ok());
-        assert_eq!(r.backend, Backend::CpuSimd);
-        assert!(r.reason.contains("\"cpu\""));
-        let r = route(Request::Auto, Err("no WebGPU here"), 1 << 30, true, ok());
-        assert_eq!((r.backend, r.reason.as_str()), (Backend::CpuSimd, "no WebGPU here"));
+        assert_eq!((r.backend, r.reason.code), (Backend::CpuSimd, "cpu-requested"));
+        assert!(r.reason.text.contains("\"cpu\""));
+        let none = Why::new("no-webgpu", "no WebGPU here");
+        let r = route(Request::Auto, Err(&none), 1 << 30, true, ok());
+        assert_eq!((r.backend, &r.reason), (Backend::CpuSimd, &none));
         // Forward: the GPU is slower per logit, never chosen.
         let r = route(Request::Auto, Ok(Some(&cal)), 1 << 30, false, ok());
-        assert_eq!(r.backend, Backend::CpuSimd);
-        assert!(r.reason.contains("slower than the CPU at every size"), "{}", r.reason);
+        assert_eq!((r.backend, r.reason.code), (Backend::CpuSimd, "gpu-never-faster"));
+        assert!(r.reason.text.contains("slower than the CPU at every size"), "{:?}", r.reason);
+        assert_eq!(
+            r.reason.params,
+            vec![("kind", "forward".into()), ("gpuNs", "2.00".into()), ("cpuNs", "1.00".into())]
+        );
         // Gradient: crossover at 4e6 / 2 = 2 000 000 logits.
         let r = route(Request::Auto, Ok(Some(&cal)), 1_999_999, true, ok());
-        assert_eq!(r.backend, Backend::CpuSimd);
-        assert!(r.reason.contains("below the measured crossover of 2000000"), "{}", r.reason);
+        assert_eq!((r.backend, r.reason.code), (Backend::CpuSimd, "below-crossover"));
+        assert!(r.reason.text.contains("below the measured crossover of 2000000"), "{:?}", r.reason);
         let r = route(Request::Auto, Ok(Some(&cal)), 2_000_000, true, ok());
-        assert_eq!(r.backend, Backend::WebGpu);
-        assert!(r.reason.contains("reach the measured crossover"), "{}", r.reason);
+        assert_eq!((r.backend, r.reason.code), (Backend::WebGpu, "above-crossover"));
+        assert!(r.reason.text.contains("reach the measured crossover"), "{:?}", r.reason);
+        assert_eq!(
+            r.reason.params,
+            vec![
+                ("logits", "2000000".into()),
+                ("crossover", "2000000".into()),
+                ("kind", "gradient".into()),
+                ("gpuMs", "8.0".into()),
+                ("cpuMs", "8.0".into()),
+            ]
+        );
         // Asked-for WebGPU runs there at any size, unless the shape does not fit.
         let r = route(Request::WebGpu, Ok(None), 1, false, ok());
-        assert_eq!(r.backend, Backend::WebGpu);
+        assert_eq!((r.backend, r.reason.code), (Backend::WebGpu, "webgpu-requested"));
         let r = route(Request::WebGpu, Ok(None), 1, false, Err("a row is too long".into()));
-        assert_eq!(r.backend, Backend::CpuSimd);
-        assert!(r.reason.contains("a row is too long"));
+        assert_eq!((r.backend, r.reason.code), (Backend::CpuSimd, "shape-beyond-limits"));
+        assert!(r.reason.text.contains("a row is too long"));
+        assert_eq!(r.reason.params, vec![("detail", "a row is too long".into())]);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use web_sys::{
 };
 
 use super::{shader_source, Limits, GRAD_WGSL, STATS_WGSL, WORKGROUP};
-use crate::engine::{admit, AdapterInfo, Request};
+use crate::engine::{admit, AdapterInfo, Request, Why};
 
 /// A device with both kernels compiled, ready to dispatch. Pipelines are made once per device.
 pub struct GpuContext {
@@ -47,7 +47,7 @@ pub fn message(e: &JsValue) -> String {
 
 /// The smallest limits the kernels need: a 256-wide workgroup, five storage buffers, and room
 /// for 256 partial states (24 bytes each) in workgroup memory. WebGPU's defaults exceed all.
-fn check_minimums(adapter: &GpuAdapter) -> Result<(), String> {
+fn check_minimums(adapter: &GpuAdapter) -> Result<(), Why> {
     let l = adapter.limits();
     let needs = [
         ("maxComputeInvocationsPerWorkgroup", l.max_compute_invocations_per_workgroup(), WORKGROUP),
@@ -57,7 +57,8 @@ fn check_minimums(adapter: &GpuAdapter) -> Result<(), String> {
     ];
     for (name, has, needs) in needs {
         if has < needs {
-            return Err(format!("adapter limits too small: {name} is {has}, the kernels need {needs}"));
+            let detail = format!("{name} is {has}, the kernels need {needs}");
+            return Err(Why::failure("adapter-limits", "adapter limits too small", detail));
         }
     }
     Ok(())
@@ -66,16 +67,21 @@ fn check_minimums(adapter: &GpuAdapter) -> Result<(), String> {
 /// Requests an adapter and a device with the largest buffer limits the adapter offers (and no
 /// more), then compiles both kernels. `Err` carries the reason in words, also when `request`
 /// refuses the adapter (see [`admit`]); `allow_software` admits software adapters anyway.
-pub async fn acquire(request: Request, allow_software: bool) -> Result<GpuContext, String> {
-    let gpu = navigator_gpu().ok_or(
-        "navigator.gpu is undefined: this browser or context has no WebGPU (Chromium on Linux needs --enable-unsafe-webgpu)",
-    )?;
+pub async fn acquire(request: Request, allow_software: bool) -> Result<GpuContext, Why> {
+    let gpu = navigator_gpu().ok_or_else(|| {
+        Why::new(
+            "no-webgpu",
+            "navigator.gpu is undefined: this browser or context has no WebGPU (Chromium on Linux needs --enable-unsafe-webgpu)",
+        )
+    })?;
     let adapter = gpu
         .request_adapter()
         .await
-        .map_err(|e| format!("navigator.gpu.requestAdapter() failed: {}", message(&e)))?
+        .map_err(|e| Why::failure("adapter-failed", "navigator.gpu.requestAdapter() failed", message(&e)))?
         .as_option()
-        .ok_or("navigator.gpu.requestAdapter() returned null: no suitable GPU adapter")?;
+        .ok_or_else(|| {
+            Why::new("no-adapter", "navigator.gpu.requestAdapter() returned null: no suitable GPU adapter")
+        })?;
     let info = adapter.info();
     let info = AdapterInfo {
         vendor: info.vendor(),
@@ -105,7 +111,7 @@ pub async fn acquire(request: Request, allow_software: bool) -> Result<GpuContex
     let device = adapter
         .request_device_with_descriptor(&descriptor)
         .await
-        .map_err(|e| format!("requestDevice() failed: {}", message(&e)))?;
+        .map_err(|e| Why::failure("device-failed", "requestDevice() failed", message(&e)))?;
     let lost = Rc::new(RefCell::new(None));
     watch_loss(&device, lost.clone());
 
@@ -120,7 +126,11 @@ pub async fn acquire(request: Request, allow_software: bool) -> Result<GpuContex
     let stats = pipeline(&device, "losslab row statistics", STATS_WGSL);
     let grad = pipeline(&device, "losslab gradient", GRAD_WGSL);
     if let Some(e) = device.pop_error_scope().await.ok().and_then(|e| e.as_option()) {
-        return Err(format!("the WGSL kernels did not compile on this device: {}", e.message()));
+        return Err(Why::failure(
+            "kernels-failed",
+            "the WGSL kernels did not compile on this device",
+            e.message(),
+        ));
     }
     let queue = device.queue();
     Ok(GpuContext { device, queue, limits, info, stats, grad, lost, timestamps, buffers: RefCell::new(None) })

@@ -11,7 +11,7 @@ use super::buffer::{GradInto, Logits};
 use super::convert::{self, Builder};
 use super::exports::{result_object, Call, CrossEntropyOptionsArg};
 use super::options as opt;
-use crate::engine::{self, Backend, Calibration, Costs, Request};
+use crate::engine::{self, Backend, Calibration, Costs, Request, Why};
 use crate::error::{Error, Result};
 use crate::gpu::device::{self, GpuContext};
 use crate::gpu::run::{self, GradDst, LogitsRef};
@@ -69,7 +69,7 @@ struct State {
     /// What "auto" measured when it got the device (none for "webgpu" and "cpu").
     calibration: Option<Calibration>,
     /// Why the engine holds no GPU although one was wanted.
-    reason: RefCell<Option<String>>,
+    reason: RefCell<Option<Why>>,
     /// The last call's promise: calls run one at a time, in order, sharing the device buffers.
     last: RefCell<Option<Promise>>,
 }
@@ -97,7 +97,9 @@ impl Engine {
         if request != Request::Cpu {
             match device::acquire(request, allow_software).await {
                 Ok(g) => gpu = Some(Rc::new(g)),
-                Err(why) if request == Request::WebGpu => return Err(Error::WebGpuUnavailable(why).into()),
+                Err(why) if request == Request::WebGpu => {
+                    return Err(Error::WebGpuUnavailable(why.text).into())
+                }
                 Err(why) => reason = Some(why),
             }
         }
@@ -106,7 +108,11 @@ impl Engine {
                 Ok(c) => calibration = Some(c),
                 Err(why) => {
                     gpu = None;
-                    reason = Some(format!("the GPU failed while this engine measured it: {why}"));
+                    reason = Some(Why::failure(
+                        "calibration-failed",
+                        "the GPU failed while this engine measured it",
+                        why,
+                    ));
                 }
             }
         }
@@ -131,7 +137,19 @@ impl Engine {
     /// Why the engine holds no GPU although WebGPU was wanted (null otherwise).
     #[wasm_bindgen(getter, unchecked_return_type = "string | null")]
     pub fn reason(&self) -> JsValue {
-        self.state.reason.borrow().as_deref().map_or(JsValue::NULL, JsValue::from_str)
+        self.state.reason.borrow().as_ref().map_or(JsValue::NULL, |w| JsValue::from_str(&w.text))
+    }
+
+    /// `reason`'s stable code (`"no-webgpu"`, `"software-adapter"`, …; null with no reason).
+    #[wasm_bindgen(getter, js_name = reasonCode, unchecked_return_type = "string | null")]
+    pub fn reason_code(&self) -> JsValue {
+        self.state.reason.borrow().as_ref().map_or(JsValue::NULL, |w| JsValue::from_str(w.code))
+    }
+
+    /// The values `reason` names, by name (`{ adapter: "SwiftShader" }`; null with no reason).
+    #[wasm_bindgen(getter, js_name = reasonParams, unchecked_return_type = "Record<string, string> | null")]
+    pub fn reason_params(&self) -> JsValue {
+        self.state.reason.borrow().as_ref().map_or(JsValue::NULL, params_object)
     }
 
     /// The WebGPU adapter in use, or null.
@@ -190,32 +208,49 @@ impl Engine {
     }
 }
 
-fn set(result: &JsValue, key: &str, value: &str) {
-    let _ = js_sys::Reflect::set(result, &key.into(), &value.into());
+fn set(result: &JsValue, key: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(result, &key.into(), value);
+}
+
+/// A reason's values as a plain object of strings.
+fn params_object(why: &Why) -> JsValue {
+    let params = js_sys::Object::new();
+    for (name, value) in &why.params {
+        set(&params, name, &JsValue::from_str(value));
+    }
+    params.into()
+}
+
+/// `backendReason` (the sentence), `backendReasonCode` and `backendReasonParams` of a result.
+fn set_backend_reason(result: &JsValue, why: &Why) {
+    set(result, "backendReason", &JsValue::from_str(&why.text));
+    set(result, "backendReasonCode", &JsValue::from_str(why.code));
+    set(result, "backendReasonParams", &params_object(why));
 }
 
 async fn run(state: &State, call: &Call) -> Result<JsValue> {
     let plan = Plan::new(call.shape, &call.labels, &call.options)?;
     let gpu = state.gpu.borrow().clone();
-    let no_gpu = state.reason.borrow().clone().unwrap_or_else(|| "this engine holds no GPU".into());
+    let no_gpu =
+        state.reason.borrow().clone().unwrap_or_else(|| Why::new("no-gpu", "this engine holds no GPU"));
     let (held, fits) = match &gpu {
         Some(g) => {
             (Ok(state.calibration.as_ref()), crate::gpu::rows_per_chunk(plan.vocab(), g.limits).map(|_| ()))
         }
-        None => (Err(no_gpu.as_str()), Ok(())),
+        None => (Err(&no_gpu), Ok(())),
     };
     let route = engine::route(state.request, held, call.logits.len(), call.options.grad, fits);
     let mut fallback = None;
     if let (Backend::WebGpu, Some(gpu)) = (route.backend, gpu) {
         match run_gpu(&gpu, &plan, call).await? {
             Ok(result) => {
-                set(&result, "backendReason", &route.reason);
+                set_backend_reason(&result, &route.reason);
                 return Ok(result);
             }
             Err(why) => {
                 // The device failed mid-call (lost, out of memory, an error): CPU from now on.
                 state.gpu.replace(None);
-                state.reason.replace(Some(why.clone()));
+                state.reason.replace(Some(Why::new("gpu-failed", why.clone()).with("detail", &why)));
                 fallback = Some(why);
             }
         }
@@ -224,10 +259,13 @@ async fn run(state: &State, call: &Call) -> Result<JsValue> {
     let result = result_object(&out, grad);
     match fallback {
         Some(why) => {
-            set(&result, "backendReason", &format!("the GPU could not finish this call: {why}"));
-            set(&result, "fallbackReason", &why);
+            set_backend_reason(
+                &result,
+                &Why::failure("gpu-failed-during-call", "the GPU could not finish this call", &why),
+            );
+            set(&result, "fallbackReason", &JsValue::from_str(&why));
         }
-        None => set(&result, "backendReason", &route.reason),
+        None => set_backend_reason(&result, &route.reason),
     }
     Ok(result)
 }

@@ -91,6 +91,15 @@ export interface CrossEntropyResult {
   /** Engine results only: why this call ran on `backend` (the request, the measured crossover,
    *  the reason the engine holds no GPU, or the GPU's failure). */
   backendReason?: string;
+  /** Engine results only: `backendReason`'s stable code, for a UI to say it in its own words:
+   *  "cpu-requested", "webgpu-requested", "below-crossover", "above-crossover",
+   *  "gpu-never-faster", "shape-beyond-limits", "gpu-failed-during-call", or the engine's
+   *  `reasonCode` when it holds no GPU. */
+  backendReasonCode?: string;
+  /** Engine results only: the values `backendReason` names, by name (e.g. `logits`,
+   *  `crossover`, `kind` ("forward" | "gradient"), `gpuMs`, `cpuMs`; `detail` for the
+   *  browser's or the GPU's own words). */
+  backendReasonParams?: Record<string, string>;
   /** Engine results only: set when the GPU was chosen but this call finished on the CPU. */
   fallbackReason?: string;
   /** Engine results on WebGPU where the adapter offers timestamp queries: the kernels' time on

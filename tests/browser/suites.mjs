@@ -69,9 +69,11 @@ window.suites = {
     if (auto.backend !== "cpu-simd") failures.push(`auto holds ${auto.backend} on a software adapter`);
     if (!/software renderer/.test(auto.reason ?? "") || !/backend: "webgpu"/.test(auto.reason ?? ""))
       failures.push(`auto's reason: ${auto.reason}`);
+    if (auto.reasonCode !== "software-adapter" || auto.reasonParams?.adapter !== "SwiftShader")
+      failures.push(`auto's reason code: ${auto.reasonCode} ${JSON.stringify(auto.reasonParams)}`);
     if (auto.calibration !== null) failures.push("auto calibrated an adapter it skipped");
     const a = await auto.crossEntropy(input, options);
-    if (a.backend !== "cpu-simd" || a.backendReason !== auto.reason)
+    if (a.backend !== "cpu-simd" || a.backendReason !== auto.reason || a.backendReasonCode !== auto.reasonCode)
       failures.push(`auto call: ${a.backend}, ${a.backendReason}`);
     failures.push(...check(c, a).map((m) => `auto ${m}`));
 

@@ -14,11 +14,15 @@ test("auto falls back to the CPU and says why", async () => {
   const engine = await losslab.Engine.create({ backend: "auto" });
   assert.equal(engine.backend, "cpu-simd");
   assert.match(engine.reason ?? "", /navigator\.gpu is undefined/);
+  assert.equal(engine.reasonCode, "no-webgpu", "the reason's code, for a UI in another language");
+  assert.deepEqual(engine.reasonParams, {});
   assert.equal(engine.adapterInfo, null);
   const r = await engine.crossEntropy(input(), { grad: true });
   const cpu = losslab.crossEntropy(input(), { grad: true });
   assert.equal(r.backend, "cpu-simd");
   assert.equal(r.backendReason, engine.reason, "each call says why it ran where it ran");
+  assert.equal(r.backendReasonCode, "no-webgpu");
+  assert.deepEqual(r.backendReasonParams, {});
   assert.equal(r.fallbackReason, undefined);
   assert.equal(engine.calibration, null);
   assert.equal(r.loss, cpu.loss);
@@ -30,8 +34,11 @@ test("cpu is taken as asked, with no reason to give", async () => {
   const engine = await losslab.Engine.create({ backend: "cpu" });
   assert.equal(engine.backend, "cpu-simd");
   assert.equal(engine.reason, null);
+  assert.equal(engine.reasonCode, null);
+  assert.equal(engine.reasonParams, null);
   const r = await engine.crossEntropy(input(), {});
   assert.equal(r.backendReason, 'backend: "cpu" was asked for');
+  assert.equal(r.backendReasonCode, "cpu-requested");
 });
 
 test("allowSoftwareAdapter is an option of its own, checked like every other", async () => {

@@ -40,17 +40,20 @@ export function createEngineSession() {
   };
 }
 
-/** What the browser offers, independent of the engine: { available, adapterInfo, reason }. */
+/**
+ * What the browser offers, independent of the engine: { available, adapterInfo, reason }, the
+ * reason a code the engine's reasons share ("no-webgpu", "no-adapter", …) with its `detail`.
+ */
 export async function probeWebGPU() {
   if (typeof navigator === "undefined" || !navigator.gpu)
-    return { available: false, adapterInfo: null, reason: "no navigator.gpu" };
+    return { available: false, adapterInfo: null, reason: "no-webgpu", detail: "" };
   try {
     const adapter = await Promise.race([
       navigator.gpu.requestAdapter(),
       new Promise((ok) => setTimeout(() => ok("timeout"), 3000)),
     ]);
-    if (adapter === "timeout") return { available: false, adapterInfo: null, reason: "requestAdapter timed out" };
-    if (!adapter) return { available: false, adapterInfo: null, reason: "no adapter" };
+    if (adapter === "timeout") return { available: false, adapterInfo: null, reason: "adapter-timeout", detail: "" };
+    if (!adapter) return { available: false, adapterInfo: null, reason: "no-adapter", detail: "" };
     const info = adapter.info ?? {};
     return {
       available: true,
@@ -61,8 +64,9 @@ export async function probeWebGPU() {
         isFallbackAdapter: !!(info.isFallbackAdapter ?? adapter.isFallbackAdapter),
       },
       reason: null,
+      detail: "",
     };
   } catch (e) {
-    return { available: false, adapterInfo: null, reason: errorMessage(e) };
+    return { available: false, adapterInfo: null, reason: "adapter-failed", detail: errorMessage(e) };
   }
 }
