@@ -138,6 +138,34 @@ export function polishChecks(check, env) {
     },
   );
 
+  check(
+    "polish: Big tensors in 中文 says why the engine ran where it did in Chinese, the module's words in the title",
+    async () => {
+      const page = await open(env, "lang=zh&view=big");
+      await page.waitForFunction(
+        () => (document.querySelector('[data-testid="engine-reason"]')?.textContent ?? "") !== "",
+        null,
+        { timeout: 60000 },
+      );
+      const reason = page.locator('[data-testid="engine-reason"]');
+      const text = (await reason.textContent()) ?? "";
+      assert.match(text, /^引擎在 (webgpu|cpu-simd) 上运行：/);
+      // Names from code (backend: "webgpu", requestAdapter(), SwiftShader) may stay; English prose may not.
+      assert.doesNotMatch(text, /\b(the|is|are|and|than|so|for|calls?)\b/, `English prose in: ${text}`);
+      assert.ok((await reason.getAttribute("title")) !== "", "the module's own sentence is kept in the title");
+      const info = (await page.textContent('[data-testid="webgpu-probe"]')) ?? "";
+      assert.doesNotMatch(info, /\b(fallback adapter|no adapter|timed out)\b/, `English in: ${info}`);
+      // A refused import: the sentence for its code in Chinese, the reader's own words in the title.
+      await page.fill('[data-testid="json-input"]', '{"logits": [[1, 2], [3]], "labels": [0, 1]}');
+      await page.click('[data-testid="json-use"]');
+      const refused = page.locator('[data-testid="import-message"]');
+      assert.match((await refused.textContent()) ?? "", /JSON 中的数组形状不对/);
+      assert.match((await refused.getAttribute("title")) ?? "", /ragged/);
+      await page.close();
+      return text.slice(0, 100);
+    },
+  );
+
   check("polish: at 390 px the label and loss of row 0 stay in view, in the page and in an embed", async () => {
     for (const [file, hash] of [
       ["index.html", ""],

@@ -3,13 +3,27 @@
 // why, and how far the two agree (loss, gradient).
 import { h, uid } from "../dom.js";
 import { boundNumber } from "../widgets/field-note.js";
-import { fmt, exact, errorMessage } from "../format.js";
+import { fmt, exact, errorMessage, errorCode, refusalText } from "../format.js";
 import { LIMITS, SCHEMA } from "../state.js";
 import { createEngineSession, probeWebGPU } from "../engine.js";
 import { parseNpy, parseJsonInput, lossInput, ImportError } from "../npy.js";
 import { generatedNpy, saveFile } from "../npy-export.js";
 
 /** @typedef {import("../state.js").State} State */
+
+/**
+ * Why the engine ran where it did, in the UI's language: the sentence for the module's reason
+ * code with its values, or the module's own (English) sentence for a code this page does not know.
+ * @param {import("../i18n.js").Translate} t @param {string | null | undefined} code
+ * @param {Record<string, string> | null | undefined} params @param {string} sentence
+ */
+export function reasonText(t, code, params, sentence) {
+  const key = `big.reason.${code}`;
+  const values = { ...params };
+  if (values.kind) values.kind = t(`big.reason.kind.${values.kind}`);
+  const said = code ? t(key, values) : key;
+  return said === key ? sentence : said;
+}
 /** An input read from files or JSON (not part of the link: too big); its arrays move to the worker. @typedef {{ logits: Float32Array | null, labels: Int32Array | null, dims: number[], name: string, key: string }} Imported */
 
 /** @type {[number, number, number][]} */
@@ -190,6 +204,19 @@ export function createBig(ctx) {
     dataset: { testid: "npy-labels" },
   });
   const importMsg = h("p", { class: "import-msg", role: "alert", dataset: { testid: "import-message" } });
+  /**
+   * An import refusal in the UI's language: in English the reader's own words (they name the
+   * place in the file); otherwise the sentence for its code, those words in the title.
+   * @param {unknown} e
+   */
+  const importRefusal = (e) => {
+    const message = e instanceof ImportError ? e.message : errorMessage(e);
+    const code = e instanceof ImportError ? e.code : errorCode(e);
+    importMsg.title = message;
+    const key = `big.import.${code}`;
+    const said = ctx.lang === "en" ? key : t(key);
+    return said === key ? refusalText(t, ctx.lang, code, message).text : said;
+  };
   const json = h("textarea", {
     id: uid("ctl"),
     rows: "4",
@@ -223,6 +250,7 @@ export function createBig(ctx) {
       const part = { ...parseNpy(await file.arrayBuffer()), name: file.name };
       npyParts[which] = part;
       importMsg.textContent = t("big.npyRead", { name: file.name, shape: part.shape.join(" × "), dtype: part.dtype });
+      importMsg.title = "";
       importMsg.className = "import-msg ok";
       if (npyParts.logits && npyParts.labels) {
         const li = lossInput(npyParts.logits, npyParts.labels);
@@ -233,8 +261,7 @@ export function createBig(ctx) {
     } catch (e) {
       npyParts[which] = null;
       importMsg.className = "import-msg bad";
-      importMsg.textContent =
-        t("big.importRefused", { name: file.name }) + " " + (e instanceof ImportError ? e.message : errorMessage(e));
+      importMsg.textContent = t("big.importRefused", { name: file.name }) + " " + importRefusal(e);
     }
   };
   logitsFile.addEventListener("change", () => readNpy("logits", logitsFile));
@@ -245,12 +272,12 @@ export function createBig(ctx) {
       imported = { ...li, name: "JSON", key: `import-${++imports}` };
       importMsg.className = "import-msg ok";
       importMsg.textContent = t("big.jsonRead", { dims: li.dims.join(" × ") });
+      importMsg.title = "";
       showSource();
       await runBoth();
     } catch (e) {
       importMsg.className = "import-msg bad";
-      importMsg.textContent =
-        t("big.importRefused", { name: "JSON" }) + " " + (e instanceof ImportError ? e.message : errorMessage(e));
+      importMsg.textContent = t("big.importRefused", { name: "JSON" }) + " " + importRefusal(e);
     }
   }
   const showSource = () => {
@@ -361,9 +388,9 @@ export function createBig(ctx) {
       ? t("big.gpuYes", {
           info:
             [a.vendor, a.architecture, a.description].filter(Boolean).join(" / ") +
-            (a.isFallbackAdapter ? " (fallback adapter)" : ""),
+            (a.isFallbackAdapter ? ` (${t("big.fallbackAdapter")})` : ""),
         })
-      : t("big.gpuNo", { reason: p.reason });
+      : t("big.gpuNo", { reason: reasonText(t, p.reason, { detail: p.detail }, p.detail || String(p.reason)) });
   });
 
   // Every heavy step runs in the session's worker: generating the inputs, the engine's call and
@@ -430,13 +457,17 @@ export function createBig(ctx) {
           ? " " + t("big.adapter", { info: `${w.adapterInfo.vendor} ${w.adapterInfo.architecture}`.trim() })
           : "";
         const kernels = eRes.gpuTimeMs != null ? " " + t("big.gpuTime", { ms: eRes.gpuTimeMs.toFixed(2) }) : "";
-        reason.textContent =
-          t("big.why", { backend: eRes.backend, reason: eRes.backendReason ?? "" }) + adapter + kernels;
+        const why = reasonText(t, eRes.backendReasonCode, eRes.backendReasonParams, eRes.backendReason ?? "");
+        reason.textContent = t("big.why", { backend: eRes.backend, reason: why }) + adapter + kernels;
+        // The module's own sentence stays one hover away when the page says it in another language.
+        reason.title = why === eRes.backendReason ? "" : (eRes.backendReason ?? "");
       } catch (e) {
         rows.engine.backend.textContent = t("big.failed");
         rows.engine.time.textContent = "—";
         rows.engine.loss.textContent = "—";
-        reason.textContent = errorMessage(e);
+        const said = refusalText(t, ctx.lang, errorCode(e), errorMessage(e));
+        reason.textContent = said.text;
+        reason.title = said.original;
       }
       const cRes = await w.crossEntropy(input.handle, options, { ...call, on: "cpu" });
       if (cRes.gradHandle) kept.push(cRes.gradHandle);
@@ -469,7 +500,9 @@ export function createBig(ctx) {
       } else gradDiff.textContent = s.bigGradient ? "—" : t("big.noGrad");
       status.textContent = t("big.done", { n: input.n.toLocaleString("en") });
     } catch (e) {
-      status.textContent = t("summary.refused") + " " + errorMessage(e);
+      const said = refusalText(t, ctx.lang, errorCode(e), errorMessage(e));
+      status.textContent = t("summary.refused") + " " + said.text;
+      status.title = said.original;
     } finally {
       const w = await session.get(s.bigBackend).catch(() => null);
       for (const h of kept) w?.release(h);

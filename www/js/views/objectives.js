@@ -2,7 +2,7 @@
 // which tokens count in each, the losses side by side with the identity that ties CLM to its
 // prompt and response parts, and MSE for a regression head.
 import { h, fill, setValue, uid } from "../dom.js";
-import { fmt, exact, short, errorMessage } from "../format.js";
+import { fmt, exact, short, errorMessage, errorCode, refusalText } from "../format.js";
 import { OBJ_VOCAB, OBJ_SPECIAL, LIMITS, encodeState } from "../state.js";
 import { seedTable } from "../widgets/seed-table.js";
 import { boundNumber } from "../widgets/field-note.js";
@@ -63,6 +63,7 @@ export function identityRhs(prompt, response) {
  *   T: number, error: string | null, clmLabels?: Int32Array, sftLabels?: Int32Array, clm?: CrossEntropyResult, sft?: CrossEntropyResult,
  *   promptPart?: CrossEntropyResult,
  *   mlmMasked?: import("../../pkg/index.js").MlmResult, mlm?: CrossEntropyResult, mse?: import("../../pkg/index.js").MseResult, mseError?: string,
+ *   errorCode?: string | null, mseErrorCode?: string | null,
  * }} Objectives
  */
 
@@ -94,6 +95,7 @@ export function computeObjectives(L, s) {
     out.mlm = L.crossEntropy({ logits: mlmX, dims, labels: mlmMasked.labels }, { epsilon: s.objEpsilon });
   } catch (e) {
     out.error = errorMessage(e);
+    out.errorCode = errorCode(e);
   }
   try {
     out.mse = L.mse(Float32Array.from(s.msePredictions), Float32Array.from(s.mseTargets), {
@@ -102,6 +104,7 @@ export function computeObjectives(L, s) {
     });
   } catch (e) {
     out.mseError = errorMessage(e);
+    out.mseErrorCode = errorCode(e);
   }
   return out;
 }
@@ -473,7 +476,9 @@ export function createObjectives(ctx) {
     boundFields.get(oprob)?.sync(s.objMlmProbability);
     boundFields.get(oseed)?.sync(s.objMlmSeed);
     error.hidden = !d.error;
-    error.textContent = d.error ? t("summary.refused") + " " + d.error : "";
+    const refusal = d.error ? refusalText(t, ctx.lang, d.errorCode, d.error) : null;
+    error.textContent = refusal ? t("summary.refused") + " " + refusal.text : "";
+    error.title = refusal?.original ?? "";
     // Every part is there when nothing failed; the losses are scalars (the default mean).
     const { clm: rc, sft: rs, mlm: rm, clmLabels, sftLabels, mlmMasked } = d;
     const all =
@@ -589,7 +594,9 @@ export function createObjectives(ctx) {
     });
     mseOut.textContent = d.mse ? fmt(d.mse.loss) : "—";
     mseOut.dataset.value = d.mse ? exact(d.mse.loss) : "";
-    mseNote.textContent = d.mseError ? t("summary.refused") + " " + d.mseError : t("obj.mseNote");
+    const mseRefusal = d.mseError ? refusalText(t, ctx.lang, d.mseErrorCode, d.mseError) : null;
+    mseNote.textContent = mseRefusal ? t("summary.refused") + " " + mseRefusal.text : t("obj.mseNote");
+    mseNote.title = mseRefusal?.original ?? "";
   }
   return { el, update };
 }

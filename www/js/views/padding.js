@@ -5,7 +5,7 @@
 import { h, fill, uid } from "../dom.js";
 import { matrixView } from "../widgets/tensor.js";
 import { LIMITS, SCHEMA } from "../state.js";
-import { errorMessage } from "../format.js";
+import { errorMessage, errorCode, refusalText } from "../format.js";
 import { boundNumber } from "../widgets/field-note.js";
 
 /** A flat [B, W] matrix as B rows. @type {(flat: Int32Array, dims: [number, number]) => number[][]} */
@@ -21,7 +21,7 @@ export const padIdOf = (s) => (s.padEos ? EOS_ID : s.padTokenId);
 export function computePadding(L, s) {
   const pad = padIdOf(s);
   const B = s.padPrompts.length;
-  if (B === 0) return { B, error: "no prompts" };
+  if (B === 0) return { B, error: "no prompts", errorCode: "no-prompts" };
   try {
     const examples = s.padPrompts.map((p, b) => ({ inputIds: p, labels: s.padLabels[b] ?? [] }));
     const left = L.collate(examples, { padId: pad, paddingSide: "left" });
@@ -63,7 +63,7 @@ export function computePadding(L, s) {
       },
     };
   } catch (e) {
-    return { B, error: errorMessage(e) };
+    return { B, error: errorMessage(e), errorCode: errorCode(e) };
   }
 }
 
@@ -411,7 +411,16 @@ export function createPadding(ctx) {
     padId.disabled = s.padEos;
     const d = computePadding(ctx.losslab, s);
     if (d.error !== null) {
-      fill(stepBody, h("p", { class: "error", role: "alert", text: t("summary.refused") + " " + d.error }));
+      const refusal = refusalText(t, ctx.lang, "errorCode" in d ? d.errorCode : null, d.error);
+      fill(
+        stepBody,
+        h("p", {
+          class: "error",
+          role: "alert",
+          text: t("summary.refused") + " " + refusal.text,
+          title: refusal.original,
+        }),
+      );
       fill(collateBody);
       eosEffects.hidden = true;
       return;
@@ -491,8 +500,8 @@ export function createPadding(ctx) {
           h(
             "div",
             { class: "compare", dataset: { testid: "pad-return" } },
-            idsView(d.left.labels, pad, t("pad.returned", { B, L: d.L }), { label: "returned labels" }),
-            idsView(d.aligned, pad, t("pad.forLoss", { B, P: d.P }), { label: "labels for the loss" }),
+            idsView(d.left.labels, pad, t("pad.returned", { B, L: d.L }), { label: t("pad.returned", { B, L: d.L }) }),
+            idsView(d.aligned, pad, t("pad.forLoss", { B, P: d.P }), { label: t("pad.forLoss", { B, P: d.P }) }),
           ),
           h("p", { class: "hint", text: t("pad.returnCaption", { P: d.P, L: d.L }) }),
         );
@@ -503,15 +512,15 @@ export function createPadding(ctx) {
     const c = d.collate;
     fill(
       collateBody,
-      idsView(c.ids, pad, `input_ids: [${c.dims.join(", ")}]`, { label: `collate input_ids` }),
+      idsView(c.ids, pad, `input_ids: [${c.dims.join(", ")}]`, { label: "DataCollatorForSeq2Seq input_ids" }),
       matrixView(c.mask, {
         shape: `attention_mask: [${c.dims.join(", ")}]`,
-        label: "collate attention_mask",
+        label: "DataCollatorForSeq2Seq attention_mask",
         format: String,
         cls: (r, cc, v) => (v === 0 ? "pad" : ""),
       }),
       c.labels && c.labelDims
-        ? idsView(c.labels, pad, `labels: [${c.labelDims.join(", ")}]`, { label: "collate labels" })
+        ? idsView(c.labels, pad, `labels: [${c.labelDims.join(", ")}]`, { label: "DataCollatorForSeq2Seq labels" })
         : null,
       h("p", { class: "hint", text: t("pad.collateNote") }),
     );
