@@ -52,10 +52,12 @@ if [ "$list" = 1 ]; then
   exit 0
 fi
 
+setup_started=$SECONDS
 if [ "$build" = 1 ]; then
   ./scripts/setup.sh
   ./scripts/build.sh
 fi
+setup_seconds=$((SECONDS - setup_started))
 
 export PATH="$PWD/.tools/bin:$PATH"
 export CHROMEDRIVER=/usr/bin/chromedriver
@@ -103,6 +105,7 @@ for s in "${STEPS[@]}"; do
 done
 
 printf '\n\033[1m== summary\033[0m\n'
+[ "$build" = 1 ] && echo "set-up and build: ${setup_seconds}s"
 for r in "${results[@]}"; do echo "$r"; done
-echo "test.sh: $passed passed, $failed failed"
+echo "test.sh: $passed passed, $failed failed (${SECONDS}s in all)"
 [ "$failed" -eq 0 ]
