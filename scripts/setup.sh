@@ -4,7 +4,9 @@
 #                               wasm-bindgen CLI matching Cargo.toml's pin (into .tools/) and the
 #                               npm packages (wasm-opt from binaryen, ...). No browser, no apt.
 #   ./scripts/setup.sh          the same, plus what the tests need: Debian's Chromium and
-#                               ChromeDriver, and a CJK font for the 中文 screenshots.
+#                               ChromeDriver, a CJK font for the 中文 screenshots, Firefox ESR
+#                               with geckodriver (into .tools/), and WebKitGTK's WebKitWebDriver
+#                               and MiniBrowser with Xvfb to give it a display.
 # Fails at once, in one line, on a Node.js older than the pinned tools accept.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,15 +54,28 @@ fi
 
 [ "$mode" = play ] && exit 0
 
-# Chromium + ChromeDriver for the browser suites; a CJK font so the 中文 UI renders in screenshots.
+# Chromium + ChromeDriver for the browser suites; a CJK font so the 中文 UI renders in screenshots;
+# Firefox ESR (Gecko) and WebKitGTK (WebKit, Safari's engine: its WebKitWebDriver starts
+# MiniBrowser, which needs a display, hence Xvfb) for the same suites in the other two engines.
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || missing+=(fonts-wqy-microhei)
+[ -x /usr/bin/firefox-esr ] || missing+=(firefox-esr)
+[ -x /usr/bin/WebKitWebDriver ] || missing+=(webkit2gtk-driver)
+[ -x /usr/bin/xvfb-run ] || missing+=(xvfb)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing Debian packages: ${missing[*]}"
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
+fi
+
+# geckodriver, pinned, from crates.io (about 3 minutes of compiling, once): Debian has no package
+# for it, and npm's geckodriver wrapper downloads a release binary from GitHub at install time.
+gecko_version=0.37.1
+if [ "$(.tools/bin/geckodriver --version 2>/dev/null | sed -n '1s/^geckodriver \([0-9.]*\).*/\1/p')" != "$gecko_version" ]; then
+  say "installing geckodriver $gecko_version into .tools/ (about 3 minutes, once)"
+  cargo install geckodriver --version "$gecko_version" --root .tools
 fi
