@@ -12,7 +12,7 @@ import { softmaxCrossEntropyModel } from "./ort-model.mjs";
  * ran, gradient entries at the sampled indices.
  * @typedef {{
  *   loss?: number | null, value?: number | null, backend?: string, backendReason?: string | null, fallbackReason?: string | null,
- *   gradSamples?: number[], heapAfterFirstBytes?: number | null,
+ *   gradSamples?: number[], heapAfterFirstBytes?: number | null, wasm?: string,
  * }} CellOut
  */
 /** A peer's timing and what it computed. @typedef {CellOut & { timing: Measured, memory?: Memory, adapter?: unknown, tfjs?: TfjsInfo, ort?: OrtInfo, calibration?: unknown }} Measurement */
@@ -25,6 +25,10 @@ import { softmaxCrossEntropyModel } from "./ort-model.mjs";
  * The shape's inputs, made by `prepare` before any peer's clock starts.
  * @typedef {{ dims: number[], vocab: number, rows: number, epsilon: number, ignoreIndex: number, logits: Float32Array, labels: Int32Array, samples: number[] }} Inputs
  */
+
+// tfjs alone loads ~900 modules: without room for them, the Resource Timing buffer (250 entries
+// by default) would drop the wasm files the report names (`resourcesLoaded`).
+performance.setResourceTimingBufferSize(10000);
 
 // Filled by `prepare`, which every cell's page runs first.
 const S = /** @type {Inputs} */ ({});
@@ -140,6 +144,12 @@ async function measure(call, { runs, minSampleMs, budgetMs }, hooks = {}) {
 
 /** @type {(arr: ArrayLike<number>, idx: number[]) => number[]} */
 const pick = (arr, idx) => idx.map((i) => arr[i]);
+/** The file names of the page's fetched resources that start with `prefix` (Resource Timing). @param {string} prefix */
+const resourcesLoaded = (prefix) =>
+  performance
+    .getEntriesByType("resource")
+    .map((e) => e.name.split("/").pop() ?? "")
+    .filter((n) => n.startsWith(prefix));
 /** @param {unknown} e */
 const message = (e) => String((e instanceof Error ? e.message : undefined) ?? e).slice(0, 500);
 
@@ -161,12 +171,12 @@ async function loadLosslab(build = "default") {
   /** @type {Losslab} */
   const mod = await import(`/pkg/losslab.js?instance=${++instances}`);
   const exports = await mod.default({ module_or_path: wasm });
-  return { mod, memory: exports.memory };
+  return { mod, memory: exports.memory, wasm: wasm.split("/").pop() ?? wasm };
 }
 
 /** @param {{ kernel: "simd" | "scalar", grad: boolean, copy: boolean, into?: boolean, build?: string, epsilon?: number }} peer @param {Timing} timing @returns {Promise<CellResult>} */
 async function losslabCell({ kernel, grad, copy, into = false, build, epsilon = S.epsilon }, timing) {
-  const { mod, memory } = await loadLosslab(build);
+  const { mod, memory, wasm } = await loadLosslab(build);
   /** @type {import("../pkg/losslab.js").CrossEntropyInput} */
   const input = { logits: S.logits, dims: S.dims, labels: S.labels };
   /** @type {import("../pkg/losslab.js").F32Buffer | null} */
@@ -191,7 +201,7 @@ async function losslabCell({ kernel, grad, copy, into = false, build, epsilon = 
   const t = await measure(() => mod.crossEntropy(input, options), timing, {
     afterFirst: (r) => {
       mem.afterFirstBytes = memory.buffer.byteLength;
-      out = { loss: r.loss, backend: r.backend };
+      out = { loss: r.loss, backend: r.backend, wasm };
       const g = gradArray ?? (copy ? r.grad : gradBuf?.view());
       if (grad && g) out.gradSamples = pick(g, S.samples);
     },
@@ -271,6 +281,8 @@ async function loadTfjs() {
     simd: tf.env().getBool("WASM_HAS_SIMD_SUPPORT"),
     multithread: tf.env().getBool("WASM_HAS_MULTITHREAD_SUPPORT"),
     threads: wasm.getThreadsCount(),
+    // Seen from the page (bench/run.mjs also watches Chromium's requests): which binary loaded.
+    wasmFiles: resourcesLoaded("tfjs-backend-wasm"),
   };
   return { tf, info };
 }
@@ -395,10 +407,7 @@ async function ortCell({ grad, threads }, timing) {
       requestedThreads,
       threads: ort.env.wasm.numThreads ?? 1,
       hardwareConcurrency: navigator.hardwareConcurrency,
-      wasmFiles: performance
-        .getEntriesByType("resource")
-        .map((e) => e.name.split("/").pop() ?? "")
-        .filter((n) => n.startsWith("ort-wasm")),
+      wasmFiles: resourcesLoaded("ort-wasm"),
       modelBytes: model.length,
     };
     return { ...out, timing: t, ort: info };
@@ -518,6 +527,30 @@ async function checkGenerator({ seed, scale, vocab, ignoreIndex }) {
   return { checkedLogits: len, checkedLabels: la.length, logitsMismatches: logits, labelsMismatches: labels };
 }
 
+/**
+ * What this engine offers the benchmark: which losslab build the package entry picks here (the
+ * relaxed-SIMD one only where it validates), isolation, WebGPU, and the timer's granularity
+ * (the smallest step of performance.now() seen in a short spin).
+ */
+async function engineInfo() {
+  const { relaxedSimd } = /** @type {typeof import("../pkg/index.js")} */ (await import(PKG_ENTRY));
+  let step = Infinity;
+  const until = now() + 50;
+  for (let last = now(), t = last; t < until; t = now()) {
+    if (t > last) step = Math.min(step, t - last);
+    last = t;
+  }
+  return {
+    userAgent: navigator.userAgent,
+    relaxedSimd,
+    losslabWasm: relaxedSimd ? "losslab_relaxed_bg.wasm" : "losslab_bg.wasm",
+    crossOriginIsolated: self.crossOriginIsolated,
+    webgpu: "gpu" in navigator && navigator.gpu != null,
+    hardwareConcurrency: navigator.hardwareConcurrency,
+    timerStepMs: Number.isFinite(step) ? step : null,
+  };
+}
+
 /** What bench/run.mjs calls in the page. */
-export const bench = { prepare, cell, checkGenerator };
+export const bench = { prepare, cell, checkGenerator, engineInfo };
 window.bench = bench;

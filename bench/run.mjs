@@ -6,9 +6,13 @@
 // a time. `--smoke` is the exception that checks: every peer's loss against float64, no timing.
 // onnxruntime-web (1 and N threads) runs a one-node ONNX model (bench/ort-model.mjs); ONNX has no
 // label smoothing, so its cells and the two losslab cells timed for them compute ε = 0, forward.
+// The same invocation then runs the CPU peers in Firefox and WebKit (bench/webdriver-session.mjs:
+// the same page and inputs over WebDriver), one engine after another; the report sets the
+// engines side by side. WebGPU, Engine "auto" and ORT's threads stay Chromium's.
 //
 // Usage: node bench/run.mjs [--shapes 1x128x32000,...] [--runs N] [--budget SECONDS] [--quick]
-//                           [--peers a,b,...] [--smoke] [--out DIR] [--verbose]
+//                           [--peers a,b,...] [--engines chromium,firefox,webkit] [--smoke]
+//                           [--out DIR] [--verbose]
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
@@ -18,27 +22,30 @@ import wabtInit from "wabt";
 import { serveBench } from "./server.mjs";
 import { launchBenchChromium, machine, withTimeout } from "./harness.mjs";
 import * as lm from "./lossmath.mjs";
+import { openWebDriverEngine } from "./webdriver-session.mjs";
 
 /** @typedef {import("./page.mjs").CellResponse} CellResponse */
 /** @typedef {import("./page.mjs").Measurement} Measurement */
 /**
  * One cell of the table: its shape, mode and peer, what the page answered, and the numbers
  * derived from the float64 reference and the other peers.
- * @typedef {{ dims: number[], shape: string, grad: boolean, mode: string, peer: string, label: string, epsilon: number, gbps?: number, relErr?: number, gradErr?: number, vsLosslab?: number | null } & CellResponse} Row
+ * @typedef {{ dims: number[], shape: string, grad: boolean, mode: string, engine: EngineName, peer: string, label: string, epsilon: number, gbps?: number, relErr?: number, gradErr?: number, vsLosslab?: number | null } & CellResponse} Row
  */
 /** @typedef {NonNullable<Awaited<ReturnType<typeof import("./page.mjs").bench.prepare>>["reference"]>} Reference */
 /**
  * Per shape and mode: losslab's time and the ratios the report quotes.
  * @typedef {{
- *   dims: number[], mode: string, grad: boolean, losslabMs: number | null, tfjsOverLosslab: number | null, plainOverLosslab: number | null,
+ *   dims: number[], mode: string, grad: boolean, engine: EngineName, wasm: string | null, losslabMs: number | null, overChromium: number | null,
+ *   tfjsOverLosslab: number | null, plainOverLosslab: number | null,
  *   scalarOverSimd: number | null, copyOverResident: number | null, losslabOverCeiling: number | null, reference: number, tfjsProblem: string | null,
  * }} Summary
  */
 /**
  * Per shape and ORT cell, at ε = 0: ORT's time, losslab's on both paths, and the ratios.
- * @typedef {{ dims: number[], peer: string, ortMs: number, residentMs: number | null, copyMs: number | null, overResident: number | null, overCopy: number | null, reference: number }} OrtSummary
+ * @typedef {{ dims: number[], engine: EngineName, peer: string, ortMs: number, residentMs: number | null, copyMs: number | null, overResident: number | null, overCopy: number | null, reference: number }} OrtSummary
  */
 /** @typedef {typeof report} Report */
+/** @typedef {"chromium" | import("../scripts/webdriver.mjs").EngineName} EngineName */
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DEFAULT_SHAPES = "1x128x32000,4x512x32000,1x2048x32000,1x512x151936";
@@ -65,6 +72,23 @@ const LABEL = Object.fromEntries(PEERS);
  *  nor, in ORT-web, a gradient) and the losslab cells its ratios divide by. */
 const EPS0_PEERS = new Set(["losslab-simd-eps0", "losslab-simd-copy-eps0", "ort-1", "ort-n"]);
 const ORT_PEERS = ["ort-1", "ort-n"];
+/** The engines, in the order they run. @type {EngineName[]} */
+const ENGINE_NAMES = ["chromium", "firefox", "webkit"];
+/** @type {Record<EngineName, string>} */
+const ENGINE_TITLE = { chromium: "Chromium", firefox: "Firefox", webkit: "WebKit" };
+/** The peers Firefox and WebKit run: the CPU rows (losslab resident and Float32Array in, tfjs,
+ *  plain JS, the ceiling) and ORT on one thread with its ε = 0 losslab cells. Neither engine has
+ *  WebGPU here, so the WebGPU and "auto" rows would only repeat the CPU ones. */
+const OTHER_ENGINE_PEERS = new Set([
+  "losslab-simd",
+  "losslab-simd-copy",
+  "tfjs-wasm",
+  "plain-js",
+  "ceiling",
+  "losslab-simd-eps0",
+  "losslab-simd-copy-eps0",
+  "ort-1",
+]);
 const ORT_TARGET = 5;
 const SMOKE_TOLERANCE = 1e-5;
 
@@ -74,6 +98,7 @@ const { values: opt } = parseArgs({
     runs: { type: "string" },
     budget: { type: "string" },
     peers: { type: "string" },
+    engines: { type: "string", default: ENGINE_NAMES.join(",") },
     quick: { type: "boolean", default: false },
     smoke: { type: "boolean", default: false },
     out: { type: "string" },
@@ -92,6 +117,9 @@ if (opt.help) {
   --runs N         timed samples per cell, median reported (default 7; --quick 3; --smoke 1)
   --budget S       seconds of timed samples per cell; slow cells take fewer runs (default 8)
   --peers LIST     subset of: ${PEERS.map(([k]) => k).join(", ")}
+  --engines LIST   subset of ${ENGINE_NAMES.join(", ")} (default all, in that order); Firefox and WebKit
+                   run ${[...OTHER_ENGINE_PEERS].join(", ")} (--smoke: those at ε = 0.1);
+                   an engine not installed is skipped
   --quick          runs 3, budget 2 s, shapes 1x128x32000,4x512x32000 unless --shapes is given
   --smoke          smallest shape, 1 run; fails unless every peer's loss is within ${SMOKE_TOLERANCE}
                    relative of the float64 reference (no timing is checked)
@@ -122,6 +150,8 @@ for (const p of peers) if (!LABEL[p]) throw new Error(`unknown peer ${p}`);
 if (peers.some((p) => ORT_PEERS.includes(p))) {
   for (const p of ["losslab-simd-eps0", "losslab-simd-copy-eps0"]) if (!peers.includes(p)) peers.push(p);
 }
+const engines = /** @type {EngineName[]} */ (opt.engines.split(",").map((s) => s.trim()));
+for (const e of engines) if (!ENGINE_NAMES.includes(e)) throw new Error(`unknown engine ${e}`);
 const seed = Number(opt.seed);
 const scale = Number(opt.scale);
 const epsilon = Number(opt.epsilon);
@@ -232,7 +262,7 @@ function memoryText(m) {
   return `+${fmtMB(first)} first call, +${fmtMB(peak)} peak (of ${fmtMB(m.beforeBytes)})`;
 }
 
-/** The generator check in words. @param {Report["checks"]["generator"]} g */
+/** One engine's generator check in words. @param {GeneratorCheck | null | undefined} g */
 function generatorText(g) {
   if (!g) return "not run";
   if ("error" in g) return `failed (${g.error})`;
@@ -250,6 +280,22 @@ function markdown(report) {
     `- ${report.date}; ${m.cpu}, ${m.logicalCpus} logical CPUs, ${m.memoryGiB} GiB; 1-minute load average ${m.loadBefore.toFixed(2)} before, ${m.loadMean.toFixed(2)} mean and ${m.loadMax.toFixed(2)} max during the run (the benchmark itself accounts for about 1)${busy ? ": **the machine was busy with other work; times compete for the CPUs**" : ""}`,
   );
   L.push(`- ${report.browser}; Node ${m.node}; losslab ${m.losslab}`);
+  for (const engine of ENGINE_NAMES) {
+    const e = report.engines[engine];
+    if (!e) continue;
+    if (!("label" in e)) {
+      L.push(
+        `- ${ENGINE_TITLE[engine]}: ${"skipped" in e ? `skipped (${e.skipped})` : `**did not start** (${e.failed})`}`,
+      );
+      continue;
+    }
+    const i = e.info;
+    const page = i
+      ? `the package entry loads ${i.losslabWasm} (relaxed SIMD ${i.relaxedSimd ? "validates" : "does not validate"} here), crossOriginIsolated=${i.crossOriginIsolated}, navigator.gpu ${i.webgpu ? "present" : "absent"}, hardwareConcurrency ${i.hardwareConcurrency}, performance.now() step ${i.timerStepMs == null ? "?" : `${(i.timerStepMs * 1000).toFixed(0)} µs`}`
+      : "the page did not describe itself";
+    const tfjs = e.tfjs ? `; tfjs loaded ${(e.tfjs.wasmFiles ?? []).join(", ") || "?"}` : "";
+    L.push(`- ${ENGINE_TITLE[engine]}: ${e.version} (${e.label}): ${page}${tfjs}; ${(e.wallMs / 1000).toFixed(0)} s`);
+  }
   if (report.tfjs) {
     const t = report.tfjs;
     L.push(
@@ -283,6 +329,11 @@ function markdown(report) {
   L.push(
     "- GB/s counts logits bytes read once (forward+gradient also writes as many). \"× losslab\" is the peer's time over losslab CPU simd128's (same shape and mode): above 1 means losslab is faster. Rel. err: |loss − float64| / float64; grad err: largest error at 64 sampled entries over the largest |gradient|. losslab and plain JS skip ignored rows; tfjs and the ceilings read every row.",
   );
+  if (report.smoke && report.results.some((r) => r.engine !== "chromium")) {
+    L.push(
+      "- Smoke run: Firefox and WebKit run the cells of a shape in one document (no timing to protect; a page load per cell would cost more than the checks), and only the ε = 0.1 CPU peers.",
+    );
+  }
   if (report.results.some((r) => EPS0_PEERS.has(r.peer))) {
     L.push(
       `- onnxruntime-web at ε = 0: ONNX's SoftmaxCrossEntropyLoss has no label smoothing, so the ORT cells compute plain cross-entropy (torch semantics, mean over the rows whose label is not ${report.inputs.ignoreIndex}), forward only (ORT-web runs inference: no gradient). Their comparison is losslab at ε = 0, two cells of their own (simd, resident F32Buffer and Float32Array in), each in a fresh page like every cell, so ORT's wasm threads never share a page with a losslab measurement; the ε = ${report.inputs.epsilon} rows are unchanged. These rows' rel. err is against the float64 loss at ε = 0 and their "× losslab" against losslab simd at ε = 0. ORT's tensors are made before timing, but every run copies the scores into ORT's wasm heap (its wasm backend takes no resident input) and computes log-softmax on every row, ignored or not; "ORT / losslab (Float32Array)" is the like-for-like ratio (both copy the logits in on every call), "ORT / losslab (resident)" adds what keeping the logits in an F32Buffer saves. The pages are cross-origin isolated (COOP/COEP from bench/server.mjs) for ORT's threads; tfjs is held to its single-threaded SIMD binary.`,
@@ -290,13 +341,13 @@ function markdown(report) {
   }
   L.push("");
   L.push(
-    "| Shape | Mode | Peer | Median ms | Min ms | Cold ms | Runs × calls | GB/s | × losslab | Loss | Rel. err | Grad err | losslab wasm memory |",
+    "| Shape | Mode | Engine | Peer | Median ms | Min ms | Cold ms | Runs × calls | GB/s | × losslab | Loss | Rel. err | Grad err | losslab wasm memory |",
   );
-  L.push("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+  L.push("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
   const footnotes = [];
   for (const r of report.results) {
     const chose = r.peer === "losslab-auto" && r.status === "ok" && r.backend ? ` → ${r.backend}` : "";
-    const head = `| ${shapePretty(r.dims)} | ${r.mode} | ${r.label}${chose} |`;
+    const head = `| ${shapePretty(r.dims)} | ${r.mode} | ${ENGINE_TITLE[r.engine]} | ${r.label}${chose} |`;
     if (r.status !== "ok") {
       L.push(`${head} ${r.status}: ${r.message.replaceAll("|", "\\|")} | | | | | | | | | |`);
       continue;
@@ -306,7 +357,7 @@ function markdown(report) {
     let runsText = `${t.runs} × ${t.reps}`;
     if (t.failure) {
       footnotes.push(
-        `${shapePretty(r.dims)} ${r.mode}, ${r.label}: call ${t.failedAtCall} failed (${t.failure}); the times are from the ${t.samplesFrom} that completed before it.`,
+        `${shapePretty(r.dims)} ${r.mode}, ${ENGINE_TITLE[r.engine]}, ${r.label}: call ${t.failedAtCall} failed (${t.failure}); the times are from the ${t.samplesFrom} that completed before it.`,
       );
       runsText += ` ⚠${footnotes.length}`;
     }
@@ -319,50 +370,54 @@ function markdown(report) {
     footnotes.forEach((f, i) => L.push(`⚠${i + 1} ${f}`));
   }
   L.push("");
-  L.push("## Ratios");
+  L.push("## Ratios, engine by engine");
   L.push("");
   L.push(
-    "| Shape | Mode | losslab ms | tfjs / losslab | plain JS / losslab | scalar / simd | copy-in / resident | losslab / ceiling | float64 loss |",
+    "| Shape | Mode | Engine | losslab build | losslab ms | losslab vs Chromium | tfjs / losslab | plain JS / losslab | scalar / simd | copy-in / resident | losslab / ceiling | float64 loss |",
   );
-  L.push("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+  L.push("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const s of report.summary) {
     L.push(
-      `| ${shapePretty(s.dims)} | ${s.mode} | ${s.losslabMs == null ? "—" : fmtMs(s.losslabMs)} | ${fmtX(s.tfjsOverLosslab)} | ${fmtX(s.plainOverLosslab)} | ${fmtX(s.scalarOverSimd)} | ${fmtX(s.copyOverResident)} | ${fmtX(s.losslabOverCeiling)} | ${s.reference.toPrecision(12)} |`,
+      `| ${shapePretty(s.dims)} | ${s.mode} | ${ENGINE_TITLE[s.engine]} | ${s.wasm ?? "—"} | ${s.losslabMs == null ? "—" : fmtMs(s.losslabMs)} | ${fmtX(s.overChromium)} | ${fmtX(s.tfjsOverLosslab)} | ${fmtX(s.plainOverLosslab)} | ${fmtX(s.scalarOverSimd)} | ${fmtX(s.copyOverResident)} | ${fmtX(s.losslabOverCeiling)} | ${s.reference.toPrecision(12)} |`,
     );
   }
   L.push("");
   L.push(
-    "Ceiling: forward against an f32x4 sum of the logits (read once); forward+gradient against an f32x4 copy (read once, write once).",
+    "Every ratio divides two times from the same engine; \"losslab vs Chromium\" is this engine's losslab time over Chromium's (above 1: slower than in Chromium). The build is the wasm the package entry picked for losslab's row (`losslab_relaxed_bg.wasm`: simd128 + relaxed-SIMD fused multiply-add; `losslab_bg.wasm`: plain simd128). Ceiling: forward against an f32x4 sum of the logits (read once); forward+gradient against an f32x4 copy (read once, write once).",
   );
   if (report.ort.summary.length) {
     L.push("");
     L.push("## onnxruntime-web at ε = 0 (forward)");
     L.push("");
     L.push(
-      "| Shape | ORT cell | ORT ms | losslab resident ms | losslab Float32Array ms | ORT / losslab (resident) | ORT / losslab (Float32Array) | float64 loss at ε = 0 |",
+      "| Shape | Engine | ORT cell | ORT ms | losslab resident ms | losslab Float32Array ms | ORT / losslab (resident) | ORT / losslab (Float32Array) | float64 loss at ε = 0 |",
     );
-    L.push("|---|---|---:|---:|---:|---:|---:|---:|");
+    L.push("|---|---|---|---:|---:|---:|---:|---:|---:|");
     for (const o of report.ort.summary) {
       const ms = (/** @type {number | null} */ v) => (v == null ? "—" : fmtMs(v));
       L.push(
-        `| ${shapePretty(o.dims)} | ${LABEL[o.peer]} | ${fmtMs(o.ortMs)} | ${ms(o.residentMs)} | ${ms(o.copyMs)} | ${fmtX(o.overResident)} | ${fmtX(o.overCopy)} | ${o.reference.toPrecision(12)} |`,
+        `| ${shapePretty(o.dims)} | ${ENGINE_TITLE[o.engine]} | ${LABEL[o.peer]} | ${fmtMs(o.ortMs)} | ${ms(o.residentMs)} | ${ms(o.copyMs)} | ${fmtX(o.overResident)} | ${fmtX(o.overCopy)} | ${o.reference.toPrecision(12)} |`,
       );
     }
     L.push("");
     L.push(
-      `ORT / losslab (resident): ${report.ort.summary.map((o) => `${shapePretty(o.dims)} ${o.peer} ${fmtX(o.overResident)}`).join(", ")}. ORT / losslab (Float32Array): ${report.ort.summary.map((o) => `${shapePretty(o.dims)} ${o.peer} ${fmtX(o.overCopy)}`).join(", ")}.`,
+      `ORT / losslab (resident): ${report.ort.summary.map((o) => `${shapePretty(o.dims)} ${ENGINE_TITLE[o.engine]} ${o.peer} ${fmtX(o.overResident)}`).join(", ")}. ORT / losslab (Float32Array): ${report.ort.summary.map((o) => `${shapePretty(o.dims)} ${ENGINE_TITLE[o.engine]} ${o.peer} ${fmtX(o.overCopy)}`).join(", ")}.`,
     );
   }
   if (report.targets.length) {
     L.push("");
-    L.push("## Targets");
+    L.push("## Targets (Chromium)");
     L.push("");
     for (const t of report.targets)
       L.push(`- ${t.met == null ? "n/a" : t.met ? "met" : "NOT met"}: ${t.what} — ${t.detail}`);
   }
   L.push("");
   L.push(
-    `Reference check: ${report.checks.golden.skipped ? `skipped (${report.checks.golden.skipped})` : `float64 reference on golden case ${report.checks.golden.case}: rel. err ${fmtE(report.checks.golden.relErr)} against PyTorch's float64`}; JS generator vs losslab.hashLogits/hashLabels: ${generatorText(report.checks.generator)}.`,
+    `Reference check: ${report.checks.golden.skipped ? `skipped (${report.checks.golden.skipped})` : `float64 reference on golden case ${report.checks.golden.case}: rel. err ${fmtE(report.checks.golden.relErr)} against PyTorch's float64`}; JS generator vs losslab.hashLogits/hashLabels: ${
+      Object.entries(report.checks.generator)
+        .map(([engine, g]) => `${ENGINE_TITLE[/** @type {EngineName} */ (engine)]} ${generatorText(g)}`)
+        .join("; ") || "not run"
+    }.`,
   );
   L.push(`Wall time ${(report.wallMs / 1000).toFixed(0)} s.`);
   return L.join("\n") + "\n";
@@ -382,11 +437,16 @@ const lossAt = (ref, eps) => (eps === epsilon ? ref.loss : eps === 0 ? ref.nll :
 
 /** @param {Row[]} results @param {Record<string, Reference>} references */
 function derive(results, references) {
-  /** @type {(dims: number[], grad: boolean, peer: string) => Measured | undefined} */
-  const find = (dims, grad, peer) =>
+  /** @type {(dims: number[], grad: boolean, peer: string, engine?: string) => Measured | undefined} */
+  const find = (dims, grad, peer, engine = "chromium") =>
     /** @type {Measured | undefined} */ (
       results.find(
-        (r) => shapeName(r.dims) === shapeName(dims) && r.grad === grad && r.peer === peer && r.status === "ok",
+        (r) =>
+          shapeName(r.dims) === shapeName(dims) &&
+          r.grad === grad &&
+          r.peer === peer &&
+          r.engine === engine &&
+          r.status === "ok",
       )
     );
   for (const r of results) {
@@ -401,44 +461,58 @@ function derive(results, references) {
       r.gradSamples.forEach((g, i) => (worst = Math.max(worst, Math.abs(g - ref.gradSamples[i]))));
       r.gradErr = worst / ref.maxAbsGrad;
     }
-    const base = find(r.dims, r.grad, EPS0_PEERS.has(r.peer) ? "losslab-simd-eps0" : "losslab-simd");
+    const base = find(r.dims, r.grad, EPS0_PEERS.has(r.peer) ? "losslab-simd-eps0" : "losslab-simd", r.engine);
     r.vsLosslab = base ? r.timing.medianMs / base.timing.medianMs : null;
   }
+  /** @type {(a: number | null, b: number | null) => number | null} */
+  const ratio = (a, b) => (a == null || b == null ? null : a / b);
   /** @type {Summary[]} */
   const summary = [];
+  // Shape by shape, mode by mode, the engines side by side.
   for (const dims of shapes) {
     for (const grad of [false, true]) {
-      const ms = (/** @type {string} */ peer) => find(dims, grad, peer)?.timing.medianMs ?? null;
-      /** @type {(a: number | null, b: number | null) => number | null} */
-      const ratio = (a, b) => (a == null || b == null ? null : a / b);
-      const ls = ms("losslab-simd");
-      if (!references[shapeName(dims)]) continue;
-      summary.push({
-        dims,
-        mode: grad ? "forward+gradient" : "forward",
-        grad,
-        losslabMs: ls,
-        tfjsOverLosslab: ratio(ms("tfjs-wasm"), ls),
-        plainOverLosslab: ratio(ms("plain-js"), ls),
-        scalarOverSimd: ratio(ms("losslab-scalar"), ls),
-        copyOverResident: ratio(ms("losslab-simd-copy"), ls),
-        losslabOverCeiling: ratio(ls, ms("ceiling")),
-        reference: references[shapeName(dims)].loss,
-        tfjsProblem: (() => {
-          const t = results.find(
-            (r) => shapeName(r.dims) === shapeName(dims) && r.grad === grad && r.peer === "tfjs-wasm",
-          );
-          if (!t) return null;
-          if (t.status !== "ok") return `tfjs-wasm ${t.status}: ${t.message}`;
-          return t.timing.failure ? `tfjs-wasm call ${t.timing.failedAtCall} failed: ${t.timing.failure}` : null;
-        })(),
-      });
+      for (const engine of ENGINE_NAMES) {
+        if (!results.some((r) => r.engine === engine)) continue;
+        const ms = (/** @type {string} */ peer) => find(dims, grad, peer, engine)?.timing.medianMs ?? null;
+        const ls = ms("losslab-simd");
+        if (!references[shapeName(dims)]) continue;
+        const chromiumMs = find(dims, grad, "losslab-simd")?.timing.medianMs ?? null;
+        summary.push({
+          dims,
+          mode: grad ? "forward+gradient" : "forward",
+          grad,
+          engine,
+          wasm: find(dims, grad, "losslab-simd", engine)?.wasm ?? null,
+          losslabMs: ls,
+          overChromium: engine === "chromium" ? null : ratio(ls, chromiumMs),
+          tfjsOverLosslab: ratio(ms("tfjs-wasm"), ls),
+          plainOverLosslab: ratio(ms("plain-js"), ls),
+          scalarOverSimd: ratio(ms("losslab-scalar"), ls),
+          copyOverResident: ratio(ms("losslab-simd-copy"), ls),
+          losslabOverCeiling: ratio(ls, ms("ceiling")),
+          reference: references[shapeName(dims)].loss,
+          tfjsProblem: (() => {
+            const t = results.find(
+              (r) =>
+                shapeName(r.dims) === shapeName(dims) &&
+                r.grad === grad &&
+                r.peer === "tfjs-wasm" &&
+                r.engine === engine,
+            );
+            if (!t) return null;
+            if (t.status !== "ok") return `tfjs-wasm ${t.status}: ${t.message}`;
+            return t.timing.failure ? `tfjs-wasm call ${t.timing.failedAtCall} failed: ${t.timing.failure}` : null;
+          })(),
+        });
+      }
     }
   }
   /** @type {{ what: string, met: boolean | null, detail: string }[]} */
   const targets = [];
+  // The targets are Chromium's: the figures the project states were set in Chromium.
   /** @type {(name: string, grad: boolean) => Summary | undefined} */
-  const s = (name, grad) => summary.find((x) => shapeName(x.dims) === name && x.grad === grad);
+  const s = (name, grad) =>
+    summary.find((x) => shapeName(x.dims) === name && x.grad === grad && x.engine === "chromium");
   const fwd = s(TARGET_SHAPE, false);
   const bwd = s(TARGET_SHAPE, true);
   /** @type {(what: string, value: number | null, ok: (v: number) => boolean, detail: (v: number) => string, problem?: string | null) => void} */
@@ -526,6 +600,24 @@ function derive(results, references) {
   for (const dims of shapes) {
     const ref = references[shapeName(dims)];
     if (!ref || !ORT_PEERS.some((p) => peers.includes(p))) continue;
+    // Firefox and WebKit run ORT on one thread only: their rows are reported, not targeted.
+    for (const engine of ENGINE_NAMES.filter((e) => e !== "chromium")) {
+      const o = find(dims, false, "ort-1", engine);
+      if (!o) continue;
+      const residentMs = find(dims, false, "losslab-simd-eps0", engine)?.timing.medianMs ?? null;
+      const copyMs = find(dims, false, "losslab-simd-copy-eps0", engine)?.timing.medianMs ?? null;
+      ort.push({
+        dims,
+        engine,
+        peer: "ort-1",
+        ortMs: o.timing.medianMs,
+        residentMs,
+        copyMs,
+        overResident: residentMs && o.timing.medianMs / residentMs,
+        overCopy: copyMs && o.timing.medianMs / copyMs,
+        reference: lossAt(ref, 0),
+      });
+    }
     const residentMs = find(dims, false, "losslab-simd-eps0")?.timing.medianMs ?? null;
     const copyMs = find(dims, false, "losslab-simd-copy-eps0")?.timing.medianMs ?? null;
     /** @type {OrtSummary[]} */
@@ -536,6 +628,7 @@ function derive(results, references) {
       const ms = o.timing.medianMs;
       here.push({
         dims,
+        engine: "chromium",
         peer,
         ortMs: ms,
         residentMs,
@@ -551,7 +644,11 @@ function derive(results, references) {
     const what = `${shapePretty(dims)} forward at ε = 0: ≥ ${ORT_TARGET}× faster than onnxruntime-web on both paths (resident and Float32Array in)`;
     if (!best || best.overResident == null || best.overCopy == null) {
       const failed = results.filter(
-        (r) => shapeName(r.dims) === shapeName(dims) && EPS0_PEERS.has(r.peer) && r.status !== "ok",
+        (r) =>
+          shapeName(r.dims) === shapeName(dims) &&
+          EPS0_PEERS.has(r.peer) &&
+          r.engine === "chromium" &&
+          r.status !== "ok",
       );
       targets.push({
         what,
@@ -587,68 +684,156 @@ log(`golden reference check: ${JSON.stringify(golden)}`);
 const extra = new Map([["/bench/ceiling.wasm", { type: "application/wasm", body: await compileCeiling() }]]);
 const server = await serveBench(ROOT, extra);
 const url = `http://127.0.0.1:${server.address().port}/bench/page.html`;
-const { context, close, browser, tfjsWasmFiles } = await launchBenchChromium({
-  prefix: "losslab-bench-",
-  webgpu: true,
-  log,
-});
+/** @typedef {Awaited<ReturnType<typeof import("./page.mjs").bench.engineInfo>>} EngineInfo */
+/** @typedef {Awaited<ReturnType<typeof import("./page.mjs").bench.checkGenerator>> | { error: string }} GeneratorCheck */
+/**
+ * What one engine ran: its browser, what the page reported, tfjs's and ORT's details, the
+ * generator check, its wall time.
+ * @typedef {{
+ *   label: string, version: string, info: EngineInfo | null, tfjs: import("./page.mjs").TfjsInfo | null,
+ *   ort: Record<string, import("./page.mjs").OrtInfo>, generator: GeneratorCheck | null, wallMs: number,
+ * }} EngineRun
+ */
+/** An engine's run, or why it did not run: `skipped` (not installed), `failed` (installed, did not start). @typedef {EngineRun | { skipped: string } | { failed: string }} EngineReport */
+
+/** Chromium behind the interface bench/webdriver-session.mjs gives Firefox and WebKit. */
+async function openChromium() {
+  const { context, close, browser, tfjsWasmFiles } = await launchBenchChromium({
+    prefix: "losslab-bench-",
+    webgpu: true,
+    log,
+  });
+  /** @type {EngineInfo | null} */
+  let info = null;
+  try {
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.waitForFunction(() => window.bench !== undefined, null, { timeout: 30000 });
+    info = await page.evaluate(() => window.bench.engineInfo());
+    await page.close();
+  } catch (e) {
+    log(`Chromium: the page's engine description failed: ${e instanceof Error ? e.message : e}`);
+  }
+  return {
+    label: "Chromium (headless, scripts/chromium.mjs)",
+    version: browser,
+    info,
+    tfjsWasmFiles,
+    /**
+     * @param {ShapeConfig} shapeCfg @param {{ peer: string, grad: boolean }} request
+     * @param {{ seed: number, scale: number, vocab: number, ignoreIndex: number } | null} checkGenerator
+     * @returns {Promise<{ prepared: Awaited<ReturnType<typeof openPage>>["prepared"] | null, result: CellResponse, generator?: GeneratorCheck }>}
+     */
+    async runCell(shapeCfg, { peer, grad }, checkGenerator) {
+      const { prepared, result, page } = await runCell(context, url, shapeCfg, peer, grad);
+      /** @type {GeneratorCheck | undefined} */
+      let generator;
+      if (page && checkGenerator && result.status !== "failed") {
+        generator = await page
+          .evaluate((c) => window.bench.checkGenerator(c), checkGenerator)
+          .catch((e) => ({ error: String((e instanceof Error ? e.message : undefined) ?? e) }));
+      }
+      await page?.close().catch(() => {});
+      return { prepared, result, generator };
+    },
+    close,
+  };
+}
 
 /** @type {Row[]} */
 const results = [];
 /** @type {Record<string, Reference>} */
 const references = {};
-/** @type {import("./page.mjs").TfjsInfo | null} */
-let tfjsInfo = null;
-/** Per ORT peer: its version, isolation and threads. @type {Record<string, import("./page.mjs").OrtInfo>} */
-const ortInfo = {};
-/** @type {Awaited<ReturnType<typeof import("./page.mjs").bench.checkGenerator>> | { error: string } | null} */
-let generator = null;
+/** @type {Partial<Record<EngineName, EngineReport>>} */
+const engineReports = {};
 try {
-  for (const dims of shapes) {
-    const shapeCfg = { dims, seed, scale, epsilon, ignoreIndex, reference: true };
-    log(`${shapePretty(dims)}: generating inputs and the float64 reference`);
-    for (const [peer] of PEERS) {
-      if (!peers.includes(peer)) continue;
-      for (const grad of EPS0_PEERS.has(peer) ? [false] : [false, true]) {
-        const mode = grad ? "forward+gradient" : "forward";
-        const cfg = { ...shapeCfg, reference: !references[shapeName(dims)] };
-        const t0 = Date.now();
-        const { prepared, result, page } = await runCell(context, url, cfg, peer, grad);
-        if (prepared?.reference) references[shapeName(dims)] = prepared.reference;
-        if (page && !generator && result.status !== "failed") {
-          generator = await page
-            .evaluate((c) => window.bench.checkGenerator(c), { seed, scale, vocab: dims[2], ignoreIndex })
-            .catch((e) => ({ error: String((e instanceof Error ? e.message : undefined) ?? e) }));
-        }
-        await page?.close().catch(() => {});
-        /** @type {Row} */
-        const row = {
-          dims,
-          shape: shapeName(dims),
-          grad,
-          mode,
-          peer,
-          label: LABEL[peer],
-          epsilon: EPS0_PEERS.has(peer) ? 0 : epsilon,
-          ...result,
-        };
-        if (row.status === "ok") {
-          if (row.tfjs) tfjsInfo ??= row.tfjs;
-          delete row.tfjs; // reported once, in the header
-          if (row.ort) ortInfo[peer] ??= row.ort;
-          delete row.ort; // the same
-        }
-        results.push(row);
-        const summaryText =
-          row.status === "ok"
-            ? `${fmtMs(row.timing.medianMs)} ms (${row.timing.runs} × ${row.timing.reps}), loss ${row.loss ?? row.value}${row.timing.failure ? `; then call ${row.timing.failedAtCall} failed: ${row.timing.failure}` : ""}`
-            : `${row.status}: ${row.message}`;
-        log(`${shapePretty(dims)} ${mode} ${peer}: ${summaryText} [${((Date.now() - t0) / 1000).toFixed(1)} s]`);
+  for (const engine of engines) {
+    const engineStarted = Date.now();
+    const title = ENGINE_TITLE[engine];
+    /** @type {Awaited<ReturnType<typeof openChromium>> | import("./webdriver-session.mjs").WebDriverEngine} */
+    let session;
+    if (engine === "chromium") session = await openChromium();
+    else {
+      const opened = await openWebDriverEngine(engine, url, { cellTimeoutMs, log });
+      if ("skipped" in opened || "failed" in opened) {
+        engineReports[engine] = opened;
+        log(`${title}: ${"skipped" in opened ? `skipped: ${opened.skipped}` : `FAILED to start: ${opened.failed}`}`);
+        continue;
       }
+      session = opened;
+    }
+    /** @type {EngineRun} */
+    const er = {
+      label: session.label,
+      version: session.version,
+      info: session.info,
+      tfjs: null,
+      ort: {},
+      generator: null,
+      wallMs: 0,
+    };
+    engineReports[engine] = er;
+    log(`${title}: ${session.version}; the package entry loads ${session.info?.losslabWasm ?? "?"}`);
+    try {
+      for (const dims of shapes) {
+        const shapeCfg = { dims, seed, scale, epsilon, ignoreIndex, reference: true };
+        if (!references[shapeName(dims)]) log(`${shapePretty(dims)}: generating inputs and the float64 reference`);
+        for (const [peer] of PEERS) {
+          if (!peers.includes(peer) || (engine !== "chromium" && !OTHER_ENGINE_PEERS.has(peer))) continue;
+          // The smoke run's time is CI's: beyond Chromium it checks the ε = 0.1 CPU peers only.
+          if (smoke && engine !== "chromium" && EPS0_PEERS.has(peer)) continue;
+          for (const grad of EPS0_PEERS.has(peer) ? [false] : [false, true]) {
+            const mode = grad ? "forward+gradient" : "forward";
+            const cfg = { ...shapeCfg, reference: !references[shapeName(dims)] };
+            const t0 = Date.now();
+            const checkGenerator = er.generator ? null : { seed, scale, vocab: dims[2], ignoreIndex };
+            // The smoke run checks values only: Firefox and WebKit keep one document per shape.
+            const { prepared, result, generator } = await session.runCell(
+              cfg,
+              { peer, grad, timing },
+              checkGenerator,
+              smoke,
+            );
+            if (prepared?.reference) references[shapeName(dims)] = prepared.reference;
+            if (generator) er.generator = generator;
+            /** @type {Row} */
+            const row = {
+              dims,
+              shape: shapeName(dims),
+              grad,
+              mode,
+              engine,
+              peer,
+              label: LABEL[peer],
+              epsilon: EPS0_PEERS.has(peer) ? 0 : epsilon,
+              ...result,
+            };
+            if (row.status === "ok") {
+              if (row.tfjs) er.tfjs ??= row.tfjs;
+              delete row.tfjs; // reported once per engine, in the header
+              if (row.ort) er.ort[peer] ??= row.ort;
+              delete row.ort; // the same
+            }
+            results.push(row);
+            const summaryText =
+              row.status === "ok"
+                ? `${fmtMs(row.timing.medianMs)} ms (${row.timing.runs} × ${row.timing.reps}), loss ${row.loss ?? row.value}${row.timing.failure ? `; then call ${row.timing.failedAtCall} failed: ${row.timing.failure}` : ""}`
+                : `${row.status}: ${row.message}`;
+            log(
+              `${title} ${shapePretty(dims)} ${mode} ${peer}: ${summaryText} [${((Date.now() - t0) / 1000).toFixed(1)} s]`,
+            );
+          }
+        }
+      }
+      // Chromium's evidence of the tfjs binary is the requests it made (the page's list agrees).
+      if ("tfjsWasmFiles" in session && er.tfjs) er.tfjs.wasmFiles = [...session.tfjsWasmFiles];
+    } finally {
+      await session.close();
+      er.wallMs = Date.now() - engineStarted;
+      log(`${title}: done in ${(er.wallMs / 1000).toFixed(1)} s`);
     }
   }
 } finally {
-  await close();
   server.close();
 }
 
@@ -656,20 +841,27 @@ clearInterval(loadTimer);
 loads.push(loadavg()[0]);
 const loadMean = loads.reduce((a, b) => a + b, 0) / loads.length;
 const loadMax = Math.max(...loads);
-if (tfjsInfo) tfjsInfo.wasmFiles = [...tfjsWasmFiles];
 const { summary, targets, ort } = derive(results, references);
+const ran = (/** @type {EngineReport | undefined} */ e) => (e && "label" in e ? e : null);
+const chromium = ran(engineReports.chromium);
 const report = {
   smoke,
   date: new Date().toISOString(),
   machine: { ...info, loadBefore, loadMean, loadMax },
-  browser,
-  tfjs: tfjsInfo,
-  ort: { info: ortInfo, summary: ort },
+  browser: chromium?.version ?? "Chromium not run",
+  tfjs: chromium?.tfjs ?? null,
+  ort: { info: chromium?.ort ?? {}, summary: ort },
+  engines: engineReports,
   webgpuAdapter:
     results.flatMap((r) => (r.peer === "losslab-webgpu" && r.status === "ok" ? [r.adapter] : []))[0] ?? null,
   inputs: { seed, scale, epsilon, ignoreIndex, ignoredShare: 0.1, shapes: shapes.map(shapeName) },
   settings: { runs, budgetMs, minSampleMs: timing.minSampleMs, peers },
-  checks: { golden, generator },
+  checks: {
+    golden,
+    generator: Object.fromEntries(
+      Object.entries(engineReports).flatMap(([engine, e]) => (e && "label" in e ? [[engine, e.generator]] : [])),
+    ),
+  },
   references: Object.fromEntries(Object.entries(references).map(([k, v]) => [k, { ...v, gradSamples: undefined }])),
   results,
   summary,
@@ -688,11 +880,17 @@ if (smoke) {
   const problems = [];
   if (!golden.skipped && !((golden.relErr ?? Infinity) <= 1e-12))
     problems.push(`float64 reference off the golden value: ${JSON.stringify(golden)}`);
-  if (!generator || "error" in generator || generator.logitsMismatches || generator.labelsMismatches) {
-    problems.push(`JS generator differs from losslab's: ${JSON.stringify(generator)}`);
+  for (const engine of engines) {
+    const e = engineReports[engine];
+    if (e && "failed" in e) problems.push(`${ENGINE_TITLE[engine]} did not start: ${e.failed}`);
+    if (!e || !("label" in e)) continue;
+    const g = e.generator;
+    if (!g || "error" in g || g.logitsMismatches || g.labelsMismatches) {
+      problems.push(`${ENGINE_TITLE[engine]}: JS generator differs from losslab's: ${JSON.stringify(g)}`);
+    }
   }
   for (const r of results) {
-    const name = `${r.shape} ${r.mode} ${r.peer}`;
+    const name = `${ENGINE_TITLE[r.engine]} ${r.shape} ${r.mode} ${r.peer}`;
     if (r.status === "not available") continue;
     if (r.status !== "ok") problems.push(`${name}: ${r.status}: ${r.message}`);
     else if (r.timing.failure) problems.push(`${name}: call ${r.timing.failedAtCall} failed: ${r.timing.failure}`);
@@ -705,7 +903,14 @@ if (smoke) {
     console.error(`smoke FAILED:\n  ${problems.join("\n  ")}`);
     process.exit(1);
   }
+  const skipped = engines.filter((e) => engineReports[e] && "skipped" in /** @type {object} */ (engineReports[e]));
+  const engineTimes = engines
+    .flatMap((e) => {
+      const r = ran(engineReports[e]);
+      return r ? [`${ENGINE_TITLE[e]} ${(r.wallMs / 1000).toFixed(1)} s`] : [];
+    })
+    .join(", ");
   console.error(
-    `smoke ok: ${results.filter((r) => r.status === "ok").length} cells within ${SMOKE_TOLERANCE} of float64 in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `smoke ok: ${results.filter((r) => r.status === "ok").length} cells within ${SMOKE_TOLERANCE} of float64 in ${((Date.now() - started) / 1000).toFixed(1)} s (${engineTimes})${skipped.length ? `; skipped, not installed: ${skipped.map((e) => ENGINE_TITLE[e]).join(", ")}` : ""}`,
   );
 }
