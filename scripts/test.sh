@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets everything up, builds, and runs every test: formatting and lints (the Rust, then the
-# JavaScript's types, lint and format), the native suite, the same suites in headless Chromium
-# (wasm-bindgen-test), the JS API in Node, the README's examples, and the browser end-to-end
-# suites. Every step runs even after one fails (a failed setup or build stops at once); the end
+# JavaScript's types, lint and format), the native suite, the same suites in the browser
+# (wasm-bindgen-test: the simd128 build in headless Chromium, the relaxed-SIMD build in headless
+# Firefox ESR), the JS API in Node, the README's examples, the package's suites in Chromium,
+# Firefox and WebKit, and the browser end-to-end suites. Every step runs even after one fails (a failed setup or build stops at once); the end
 # prints each step's result and time, and `test.sh: N passed, N failed`; the exit status is 1 if
 # any step failed.
 #
@@ -39,9 +40,10 @@ STEPS=(
   "JavaScript: format|npm run --silent format:check"
   "native: cargo test|cargo test"
   "headless Chromium: wasm-bindgen-test (simd128 build)|cargo test --target wasm32-unknown-unknown"
-  "headless Chromium: wasm-bindgen-test (simd128 + relaxed-simd build)|CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='-C target-feature=+simd128,+relaxed-simd --cfg=web_sys_unstable_apis' cargo test --target wasm32-unknown-unknown --target-dir target/relaxed"
+  "headless Firefox ESR: wasm-bindgen-test (simd128 + relaxed-simd build)|env -u CHROMEDRIVER GECKODRIVER=\"$PWD/.tools/bin/geckodriver\" CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='-C target-feature=+simd128,+relaxed-simd --cfg=web_sys_unstable_apis' cargo test --target wasm32-unknown-unknown --target-dir target/relaxed"
   "Node: the JS API as users call it, and the README's examples|node_tests"
   "headless Chromium + WebGPU (SwiftShader): engine parity, big inputs, fallbacks, error contract|node tests/browser/run.mjs"
+  "Firefox + WebKit: the package's golden table, error contract and CPU fallback|node tests/engines/run.mjs"
   "benchmark smoke run (correctness of every peer, no timing)|node bench/run.mjs --smoke && node bench/train.mjs --smoke"
   "browser end-to-end: playground, embeds, hostile links, accessibility|node tests/e2e/run.mjs"
   "the npm package: pack, install into scratch projects (Node + TypeScript, Vite in Chromium, examples/headless-test)|node tests/package/run.mjs"
@@ -60,6 +62,9 @@ fi
 setup_seconds=$((SECONDS - setup_started))
 
 export PATH="$PWD/.tools/bin:$PATH"
+# wasm-bindgen-test-runner takes the first driver named in the environment, geckodriver's before
+# chromedriver's, then the first found on PATH (.tools/bin holds geckodriver): CHROMEDRIVER makes
+# Chromium the default, and the Firefox step unsets it and names geckodriver instead.
 export CHROMEDRIVER=/usr/bin/chromedriver
 
 # One temporary folder for the whole run: Node's os.tmpdir(), Chromium and cargo all follow TMPDIR.
