@@ -12,7 +12,7 @@
 #   ./scripts/test.sh --no-build        skip setup and build: test the pkg/ already built
 #   ./scripts/test.sh --list            print the steps' names and exit
 #
-# Temporary files (Chromium profiles, scratch npm projects) go to one folder of this run, removed
+# Temporary files (browser profiles, scratch npm projects) go to one folder of this run, removed
 # at exit — kept, and named, when a step failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -67,7 +67,8 @@ export PATH="$PWD/.tools/bin:$PATH"
 # Chromium the default, and the Firefox step unsets it and names geckodriver instead.
 export CHROMEDRIVER=/usr/bin/chromedriver
 
-# One temporary folder for the whole run: Node's os.tmpdir(), Chromium and cargo all follow TMPDIR.
+# One temporary folder for the whole run: Node's os.tmpdir(), the browsers, their drivers and
+# cargo follow TMPDIR.
 run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/losslab-test-XXXXXX")
 export TMPDIR="$run_tmp"
 failed_names=()
