@@ -47,7 +47,14 @@ for (const engine of engines) {
     continue;
   }
   const started = Date.now();
-  const browser = await launch(engine);
+  /** @type {Awaited<ReturnType<typeof launch>>} */
+  let browser;
+  try {
+    browser = await launch(engine);
+  } catch (e) {
+    report(`${engine}: start`, Date.now() - started, { failures: [e instanceof Error ? e.message : String(e)] });
+    continue;
+  }
   const { driver } = browser;
   try {
     const caps = await driver.getCapabilities();
