@@ -294,7 +294,10 @@ function markdown(report) {
       ? `the package entry loads ${i.losslabWasm} (relaxed SIMD ${i.relaxedSimd ? "validates" : "does not validate"} here), crossOriginIsolated=${i.crossOriginIsolated}, navigator.gpu ${i.webgpu ? "present" : "absent"}, hardwareConcurrency ${i.hardwareConcurrency}, performance.now() step ${i.timerStepMs == null ? "?" : `${(i.timerStepMs * 1000).toFixed(0)} µs`}`
       : "the page did not describe itself";
     const tfjs = e.tfjs ? `; tfjs loaded ${(e.tfjs.wasmFiles ?? []).join(", ") || "?"}` : "";
-    L.push(`- ${ENGINE_TITLE[engine]}: ${e.version} (${e.label}): ${page}${tfjs}; ${(e.wallMs / 1000).toFixed(0)} s`);
+    const load = e.loadMean == null ? "" : `, load average ${e.loadMean.toFixed(1)} meanwhile`;
+    L.push(
+      `- ${ENGINE_TITLE[engine]}: ${e.version} (${e.label}): ${page}${tfjs}; ${(e.wallMs / 1000).toFixed(0)} s${load}`,
+    );
   }
   if (report.tfjs) {
     const t = report.tfjs;
@@ -383,7 +386,7 @@ function markdown(report) {
   }
   L.push("");
   L.push(
-    "Every ratio divides two times from the same engine; \"losslab vs Chromium\" is this engine's losslab time over Chromium's (above 1: slower than in Chromium). The build is the wasm the package entry picked for losslab's row (`losslab_relaxed_bg.wasm`: simd128 + relaxed-SIMD fused multiply-add; `losslab_bg.wasm`: plain simd128). Ceiling: forward against an f32x4 sum of the logits (read once); forward+gradient against an f32x4 copy (read once, write once).",
+    "Every ratio divides two times from the same engine; \"losslab vs Chromium\" is this engine's losslab time over Chromium's (above 1: slower than in Chromium), measured minutes apart: compare it only when the engines' load averages above are alike. The build is the wasm the package entry picked for losslab's row (`losslab_relaxed_bg.wasm`: simd128 + relaxed-SIMD fused multiply-add; `losslab_bg.wasm`: plain simd128). Ceiling: forward against an f32x4 sum of the logits (read once); forward+gradient against an f32x4 copy (read once, write once).",
   );
   if (report.ort.summary.length) {
     L.push("");
@@ -677,6 +680,7 @@ function derive(results, references) {
 const started = Date.now();
 const info = machine();
 const loadBefore = loadavg()[0];
+/** @type {number[]} */
 const loads = [];
 const loadTimer = setInterval(() => loads.push(loadavg()[0]), 5000).unref();
 const golden = goldenCheck();
@@ -692,6 +696,7 @@ const url = `http://127.0.0.1:${server.address().port}/bench/page.html`;
  * @typedef {{
  *   label: string, version: string, info: EngineInfo | null, tfjs: import("./page.mjs").TfjsInfo | null,
  *   ort: Record<string, import("./page.mjs").OrtInfo>, generator: GeneratorCheck | null, wallMs: number,
+ *   loadMean: number | null,
  * }} EngineRun
  */
 /** An engine's run, or why it did not run: `skipped` (not installed), `failed` (installed, did not start). @typedef {EngineRun | { skipped: string } | { failed: string }} EngineReport */
@@ -771,7 +776,9 @@ try {
       ort: {},
       generator: null,
       wallMs: 0,
+      loadMean: null,
     };
+    const loadsFrom = loads.length;
     engineReports[engine] = er;
     log(`${title}: ${session.version}; the package entry loads ${session.info?.losslabWasm ?? "?"}`);
     try {
@@ -830,6 +837,9 @@ try {
     } finally {
       await session.close();
       er.wallMs = Date.now() - engineStarted;
+      // The engines run one after another: the load while each ran says how far their times compare.
+      const during = [...loads.slice(loadsFrom), loadavg()[0]];
+      er.loadMean = during.reduce((a, b) => a + b, 0) / during.length;
       log(`${title}: done in ${(er.wallMs / 1000).toFixed(1)} s`);
     }
   }
@@ -911,6 +921,6 @@ if (smoke) {
     })
     .join(", ");
   console.error(
-    `smoke ok: ${results.filter((r) => r.status === "ok").length} cells within ${SMOKE_TOLERANCE} of float64 in ${((Date.now() - started) / 1000).toFixed(1)} s (${engineTimes})${skipped.length ? `; skipped, not installed: ${skipped.map((e) => ENGINE_TITLE[e]).join(", ")}` : ""}`,
+    `smoke ok: ${results.filter((r) => r.status === "ok").length} cells within ${SMOKE_TOLERANCE} of float64 in ${((Date.now() - started) / 1000).toFixed(1)} s${engineTimes ? ` (${engineTimes})` : ""}${skipped.length ? `; skipped, not installed: ${skipped.map((e) => ENGINE_TITLE[e]).join(", ")}` : ""}`,
   );
 }
