@@ -603,13 +603,16 @@ function derive(results, references) {
   for (const dims of shapes) {
     const ref = references[shapeName(dims)];
     if (!ref || !ORT_PEERS.some((p) => peers.includes(p))) continue;
-    // Firefox and WebKit run ORT on one thread only: their rows are reported, not targeted.
+    // Firefox and WebKit run ORT on one thread only: their rows are reported (after Chromium's),
+    // not targeted.
+    /** @type {OrtSummary[]} */
+    const others = [];
     for (const engine of ENGINE_NAMES.filter((e) => e !== "chromium")) {
       const o = find(dims, false, "ort-1", engine);
       if (!o) continue;
       const residentMs = find(dims, false, "losslab-simd-eps0", engine)?.timing.medianMs ?? null;
       const copyMs = find(dims, false, "losslab-simd-copy-eps0", engine)?.timing.medianMs ?? null;
-      ort.push({
+      others.push({
         dims,
         engine,
         peer: "ort-1",
@@ -641,7 +644,7 @@ function derive(results, references) {
         reference: lossAt(ref, 0),
       });
     }
-    ort.push(...here);
+    ort.push(...here, ...others);
     // "Faster than ORT-web": than its faster thread setting on this shape, on both losslab paths.
     const best = here.reduce((/** @type {OrtSummary | null} */ a, b) => (a && a.ortMs <= b.ortMs ? a : b), null);
     const what = `${shapePretty(dims)} forward at ε = 0: ≥ ${ORT_TARGET}× faster than onnxruntime-web on both paths (resident and Float32Array in)`;
