@@ -388,7 +388,7 @@ export function createBig(ctx) {
       ? t("big.gpuYes", {
           info:
             [a.vendor, a.architecture, a.description].filter(Boolean).join(" / ") +
-            (a.isFallbackAdapter ? ` (${t("big.fallbackAdapter")})` : ""),
+            (a.isFallbackAdapter ? t("big.fallbackAdapter") : ""),
         })
       : t("big.gpuNo", { reason: reasonText(t, p.reason, { detail: p.detail }, p.detail || String(p.reason)) });
   });
