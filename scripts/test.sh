@@ -44,9 +44,10 @@ STEPS=(
   "Node: the JS API as users call it, and the README's examples|node_tests"
   "headless Chromium + WebGPU (SwiftShader): engine parity, big inputs, fallbacks, error contract|node tests/browser/run.mjs"
   "Firefox + WebKit: the package's golden table, error contract and CPU fallback|node tests/engines/run.mjs"
+  "Firefox + WebKit: the front end's golden links, edits, shared link, embeds, hostile links|node tests/engines/e2e.mjs --no-screenshots"
   "benchmark smoke run (correctness of every peer, no timing)|node bench/run.mjs --smoke && node bench/train.mjs --smoke"
   "browser end-to-end: playground, embeds, hostile links, accessibility|node tests/e2e/run.mjs"
-  "the npm package: pack, install into scratch projects (Node + TypeScript, Vite in Chromium, examples/headless-test)|node tests/package/run.mjs"
+  "the npm package: pack, install into scratch projects (Node + TypeScript, Vite in Chromium, examples/headless-test in three engines)|node tests/package/run.mjs"
 )
 
 if [ "$list" = 1 ]; then
