@@ -203,3 +203,19 @@ test("checkState speaks of fields and refuses link keys", () => {
   assert.equal(checkState({ ...defaultState(), trainHeads: 5 }), "trainHeads does not divide trainDModel");
   assert.equal(checkState({ ...defaultState(), semantics: "jax" }), "semantics: bad choice");
 });
+
+test("a token name with nothing left after cleaning takes its placeholder, says so, and round-trips", () => {
+  // Found by the fuzzer: a lone blank name encoded as "vocab=", which decodes as an empty list.
+  for (const hash of ["vocab=%00", "vocab=\u0001&in=0,0&logits=1;2", "vocab=a,,b"]) {
+    const { state, messages } = decodeHash(hash);
+    assert.ok(!state.vocab.includes(""), `${hash}: ${JSON.stringify(state.vocab)}`);
+    assert.ok(
+      messages.some((m) => m.code === "name-empty" && m.key === "vocab"),
+      hash,
+    );
+    const again = decodeHash(encodeState(state));
+    assert.deepEqual(again.messages, [], hash);
+    assert.deepEqual(again.state, state, hash);
+  }
+  assert.deepEqual(decodeHash("vocab=a,,b").state.vocab.slice(0, 3), ["a", "t1", "b"]);
+});

@@ -421,8 +421,14 @@ function parseField(spec, raw, fromJson) {
       if (list === null) return fail("bad-list");
       if (list.length > LIMITS.V) return fail("too-many", list.length);
       if (list.length === 0) return fail("empty");
-      const value = list.map((n) => {
+      const value = list.map((n, i) => {
         const clean = cleanName(n);
+        // A name with nothing left would be a blank column, and a lone blank name has no link form
+        // ("vocab=" is an empty list): it takes the placeholder the shape fixer gives, and says so.
+        if (clean === "") {
+          problems.push(msg("name-empty", key, `t${i}`));
+          return `t${i}`;
+        }
         if (clean !== n.replace(CONTROL, "")) problems.push(msg("name-cut", key, clean));
         return clean;
       });
