@@ -3,6 +3,7 @@
 // hostile link hashes render inert with a clear message.
 import assert from "node:assert/strict";
 import { open, valueOf, textOf, assertClose, assertNoProblems } from "./helpers.mjs";
+import { HOSTILE } from "./hostile.mjs";
 import { labelSmootherF64 } from "./oracle.mjs";
 import { defaultState, encodeJsonForm } from "../../www/js/state.js";
 import { newPage } from "./browser.mjs";
@@ -230,32 +231,6 @@ export function linkChecks(check, env) {
     assertNoProblems(page, "dark docs");
     await page.close();
   });
-
-  const b64 = (/** @type {string} */ text) => Buffer.from(text).toString("base64url");
-  /** @type {[string, string, RegExp][]} */
-  const HOSTILE = [
-    ["script in a value", "view=%3Cscript%3Ewindow.__pwned%3D1%3C%2Fscript%3E", /not one of the allowed values/],
-    [
-      "HTML in token names",
-      "vocab=%3Cimg%20src%3Dx%20onerror%3D%22window.__pwned%3D1%22%3E,%3Csvg%20onload%3Dalert(1)%3E,c,d,e,f,g,h",
-      /shortened/,
-    ],
-    ['raw < > " in the hash', 'eps="><script>alert(1)</script>', /not a number/],
-    ["huge numbers", "eps=1e999&ii=99999999999999999999&logits=1e400,2;3,4", /clamped/],
-    ["huge array", "logits=" + "1,".repeat(20000) + "1", /too many values/],
-    ["hash over the size cap", "labels=" + "1".repeat(70000), /too long/],
-    ["malformed percent-encoding", "eps=%E0%A4%A&labels=%FF,%", /percent-encoding/],
-    ["malformed base64", "s=!!!not-base64!!!", /base64/],
-    ["malformed JSON", `s=${b64('{"eps": ')}`, /JSON/],
-    [
-      "prototype pollution",
-      `s=${b64('{"__proto__": {"polluted": 1}, "constructor": {"prototype": {"polluted": 1}}, "eps": "<b>x</b>"}')}`,
-      /Unknown setting/,
-    ],
-    ["unknown keys", "foo=1&__proto__[polluted]=1&constructor=2", /Unknown setting/],
-    ["bad shapes", "logits=1,2;3&vocab=a", /rows of different lengths/],
-    ["javascript: URL text", "javascript:alert(document.domain)", /Unknown setting/],
-  ];
 
   check(`hostile link hashes render inert with a clear message (${HOSTILE.length} payloads)`, async () => {
     const s = defaultState();

@@ -8,6 +8,7 @@ import { assertClose, assertSixDigits, goldenLink, num } from "../e2e/helpers.mj
 import { goldenCases, labelSmootherF64 } from "../e2e/oracle.mjs";
 import { defaultState } from "../../www/js/state.js";
 import { assertNoProblems, choose, click, inputValue, load, textOf, type, valueOf, waitFor } from "./e2e-page.mjs";
+import { HOSTILE as ALL_HOSTILE } from "../e2e/hostile.mjs";
 
 /** @typedef {import("selenium-webdriver").WebDriver} WebDriver */
 /** A check: its name and a function of the engine's driver that throws on failure. @typedef {{ name: string, fn: (driver: WebDriver) => Promise<string | void> }} EngineCheck */
@@ -211,19 +212,8 @@ const GOLDEN = [
   "hf_label_eq_V_error",
 ];
 
-const b64 = (/** @type {string} */ text) => Buffer.from(text).toString("base64url");
-/** A sample of tests/e2e/checks-links.mjs's hostile hashes: markup, script, huge values, pollution. @type {[string, string, RegExp][]} */
-const HOSTILE = [
-  ["script in a value", "view=%3Cscript%3Ewindow.__pwned%3D1%3C%2Fscript%3E", /not one of the allowed values/],
-  [
-    "HTML in token names",
-    "vocab=%3Cimg%20src%3Dx%20onerror%3D%22window.__pwned%3D1%22%3E,%3Csvg%20onload%3Dalert(1)%3E,c,d,e,f,g,h",
-    /shortened/,
-  ],
-  ["huge numbers", "eps=1e999&ii=99999999999999999999&logits=1e400,2;3,4", /clamped/],
-  [
-    "prototype pollution",
-    `s=${b64('{"__proto__": {"polluted": 1}, "constructor": {"prototype": {"polluted": 1}}, "eps": "<b>x</b>"}')}`,
-    /Unknown setting/,
-  ],
-];
+/** A sample of the Chromium suite's hostile hashes: markup, script, huge values, pollution. */
+const SAMPLE = ["script in a value", "HTML in token names", "huge numbers", "prototype pollution"];
+const HOSTILE = ALL_HOSTILE.filter(([name]) => SAMPLE.includes(name));
+if (HOSTILE.length !== SAMPLE.length)
+  throw new Error(`hostile sample: ${SAMPLE.length - HOSTILE.length} names not found`);
