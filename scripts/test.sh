@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Sets everything up, builds, and runs every test: formatting and lints (the Rust, then the
 # JavaScript's types, lint and format), the native suite, the same suites in the browser
-# (wasm-bindgen-test: the simd128 build in headless Chromium, the relaxed-SIMD build in headless
-# Firefox ESR), the JS API in Node, the README's examples, the package's suites in Chromium,
-# Firefox and WebKit, and the browser end-to-end suites. Every step runs even after one fails (a failed setup or build stops at once); the end
-# prints each step's result and time, and `test.sh: N passed, N failed`; the exit status is 1 if
-# any step failed.
+# (wasm-bindgen-test: the relaxed-SIMD build, compiled once, in headless Chromium and Firefox ESR),
+# the JS API in Node, the README's examples, the package's suites in Chromium, Firefox and WebKit,
+# and the browser end-to-end suites. Every step runs even after one fails (a failed setup or build
+# stops at once); the end prints each step's result and time, and `test.sh: N passed, N failed`;
+# the exit status is 1 if any step failed.
 #
 #   ./scripts/test.sh                   everything
 #   ./scripts/test.sh --only TEXT       only the steps whose name contains TEXT (e.g. --only Node)
@@ -39,8 +39,8 @@ STEPS=(
   "JavaScript: lint|npm run --silent lint"
   "JavaScript: format|npm run --silent format:check"
   "native: cargo test|cargo test"
-  "headless Chromium: wasm-bindgen-test (simd128 build)|cargo test --target wasm32-unknown-unknown"
-  "headless Firefox ESR: wasm-bindgen-test (simd128 + relaxed-simd build)|env -u CHROMEDRIVER GECKODRIVER=\"$PWD/.tools/bin/geckodriver\" CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='-C target-feature=+simd128,+relaxed-simd --cfg=web_sys_unstable_apis' cargo test --target wasm32-unknown-unknown --target-dir target/relaxed"
+  "headless Chromium: wasm-bindgen-test (simd128 + relaxed-simd build)|wasm_tests"
+  "headless Firefox ESR: wasm-bindgen-test (the same build)|unset CHROMEDRIVER; GECKODRIVER=\"$PWD/.tools/bin/geckodriver\" wasm_tests"
   "Node: the JS API as users call it, and the README's examples|node_tests"
   "headless Chromium + WebGPU (SwiftShader): engine parity, big inputs, fallbacks, error contract|node tests/browser/run.mjs"
   "Firefox + WebKit: the package's golden table, error contract and CPU fallback|node tests/engines/run.mjs"
@@ -55,12 +55,6 @@ if [ "$list" = 1 ]; then
   exit 0
 fi
 
-setup_started=$SECONDS
-if [ "$build" = 1 ]; then
-  ./scripts/setup.sh
-  ./scripts/build.sh
-fi
-setup_seconds=$((SECONDS - setup_started))
 
 export PATH="$PWD/.tools/bin:$PATH"
 # wasm-bindgen-test-runner takes the first driver named in the environment, geckodriver's before
@@ -77,6 +71,34 @@ cleanup() {
   if [ ${#failed_names[@]} -eq 0 ]; then rm -rf "$run_tmp"; else echo "test.sh: temporary files kept in $run_tmp"; fi
 }
 trap cleanup EXIT
+
+# Set-up and build. The browsers' set-up (apt downloads, geckodriver's compile) runs beside the
+# wasm build: each leaves the other time on this 2-core machine. Its output follows the build's.
+setup_started=$SECONDS
+if [ "$build" = 1 ]; then
+  ./scripts/setup.sh --play
+  ./scripts/setup.sh --browsers >"$run_tmp/setup-browsers.log" 2>&1 &
+  browsers_pid=$!
+  build_ok=1
+  ./scripts/build.sh || build_ok=0
+  browsers_ok=1
+  wait "$browsers_pid" || browsers_ok=0
+  cat "$run_tmp/setup-browsers.log"
+  if [ "$build_ok" = 0 ] || [ "$browsers_ok" = 0 ]; then
+    failed_names+=("set-up and build")
+    echo "test.sh: $([ "$build_ok" = 0 ] && echo "the build failed" || echo "the browsers' set-up failed"); nothing was tested" >&2
+    exit 1
+  fi
+fi
+setup_seconds=$((SECONDS - setup_started))
+
+# The Rust suites in the browser, compiled once for both browsers: the relaxed-SIMD build, the one
+# Chromium and Firefox load (WebKit loads the plain simd128 build, which Node's suites and the
+# WebKit runs test through the package). The second browser's step finds the build done.
+wasm_tests() {
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='-C target-feature=+simd128,+relaxed-simd --cfg=web_sys_unstable_apis' \
+    cargo test --target wasm32-unknown-unknown --target-dir target/relaxed
+}
 
 # node --test's dot reporter prints no totals: a TAP copy is counted instead.
 node_tests() {
