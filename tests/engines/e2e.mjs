@@ -27,9 +27,13 @@ const screenshots = !process.argv.includes("--no-screenshots");
 const started = Date.now();
 let passed = 0;
 let failed = 0;
-/** Runs one check and prints its line. @param {string} name @param {() => Promise<string | void>} fn */
-async function run(name, fn) {
-  if (only && !name.includes(only)) return;
+/**
+ * Runs one check and prints its line. `always`: run it whatever --only says (starting an engine
+ * is what every check of that engine needs).
+ * @param {string} name @param {() => Promise<string | void>} fn @param {{ always?: boolean }} [how]
+ */
+async function run(name, fn, { always = false } = {}) {
+  if (only && !always && !name.includes(only)) return;
   const t0 = Date.now();
   const took = () => `(${((Date.now() - t0) / 1000).toFixed(1)} s)`;
   try {
@@ -57,9 +61,13 @@ for (const engine of engines) {
   const why = missing(engine);
   if (why) {
     // An engine that cannot start is a failure, not a skip: setup.sh installs both.
-    await run(`${engine}: start`, async () => {
-      throw new Error(why);
-    });
+    await run(
+      `${engine}: start`,
+      async () => {
+        throw new Error(why);
+      },
+      { always: true },
+    );
     continue;
   }
   /** @type {Awaited<ReturnType<typeof launch>> | null} */
@@ -70,7 +78,7 @@ for (const engine of engines) {
     await setViewport(browser.driver, DESKTOP.width, DESKTOP.height);
     const ua = String(await browser.driver.executeScript("return navigator.userAgent"));
     return ua;
-  });
+  }, { always: true });
   const session = /** @type {Awaited<ReturnType<typeof launch>> | null} */ (browser);
   if (!session) continue;
   const { driver } = session;
