@@ -71,7 +71,7 @@ pub async fn acquire(request: Request, allow_software: bool) -> Result<GpuContex
     let gpu = navigator_gpu().ok_or_else(|| {
         Why::new(
             "no-webgpu",
-            "navigator.gpu is undefined: this browser or context has no WebGPU (Chromium on Linux needs --enable-unsafe-webgpu)",
+            "navigator.gpu is undefined: this browser or context has no WebGPU (it needs a secure context such as https or localhost, and some browsers ship it off or behind a flag)",
         )
     })?;
     let adapter = gpu
