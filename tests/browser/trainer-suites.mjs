@@ -1,9 +1,8 @@
-// In-page suites for the trainer's wasm build in Chromium: PyTorch parity and the lesson on the
-// main thread (the same checks Node runs), bad input, and a run in the module worker with the
-// page kept responsive. tests/browser/run.mjs loads this page and calls `window.suites.*`.
+// In-page suites for the trainer's wasm build in Chromium: PyTorch parity on the main thread (the
+// same check Node runs), bad input, and a run in the module worker with the page kept responsive. tests/browser/run.mjs loads this page and calls `window.suites.*`.
 import init, * as train from "../../pkg/train/index.js";
 import { TrainerWorker } from "../../pkg/train/client.js";
-import { badInput, lesson, parity } from "../js/trainer.mjs";
+import { badInput, parity } from "../js/trainer.mjs";
 
 await init();
 const json = async (/** @type {string} */ path) => (await fetch(path)).json();
@@ -12,7 +11,6 @@ window.suites = {
   async parity() {
     return parity(train, await json("../golden/trainer_fixture.json"), await json("../golden/trainer_parity.json"));
   },
-  lesson: () => lesson(train),
   badInput: () => badInput(train),
 
   /** A run in the worker: progress arrives while it trains, no main-thread task over 50 ms,
