@@ -73,14 +73,14 @@ cleanup() {
 trap cleanup EXIT
 
 # Set-up and build. The browsers' set-up (apt downloads, geckodriver's compile) runs beside the
-# wasm build: each leaves the other time on this 2-core machine. Its output follows the build's.
+# toolchain's set-up and the wasm build: its downloads leave the compilers time on this 2-core
+# machine. Its output follows the build's.
 setup_started=$SECONDS
 if [ "$build" = 1 ]; then
-  ./scripts/setup.sh --play
   ./scripts/setup.sh --browsers >"$run_tmp/setup-browsers.log" 2>&1 &
   browsers_pid=$!
   build_ok=1
-  ./scripts/build.sh || build_ok=0
+  { ./scripts/setup.sh --play && ./scripts/build.sh; } || build_ok=0
   browsers_ok=1
   wait "$browsers_pid" || browsers_ok=0
   cat "$run_tmp/setup-browsers.log"
