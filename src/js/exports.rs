@@ -146,6 +146,8 @@ export interface LogitsInput {
 export interface LogSoftmaxOptions {
   /** Soft-cap first: `x ← c · tanh(x / c)`. */
   softcap?: number | null;
+  /** Divide by T before everything (soft-capping included), as `crossEntropy` does; default 1. */
+  temperature?: number;
 }
 
 /** `alignLabels` result. */
@@ -653,9 +655,22 @@ pub fn log_softmax(
             .into());
         }
     }
+    // Validated as crossEntropy validates it (the same message).
+    let tempered = loss::CrossEntropy { temperature: o.temperature.unwrap_or(1.0), ..Default::default() };
+    tempered.validate(v)?;
     let logits = Logits::from_js(&logits)?;
     check_len("logits", logits.len(), &[b, t, v])?;
     let out = logits.with(|flat| {
+        let divided;
+        let flat = match tempered.temperature_divisor() {
+            Some(t) => {
+                let mut out = crate::error::try_zeroed::<f32>(flat.len(), "the divided logits")?;
+                loss::analytics::divide_row(flat, t, &mut out);
+                divided = out;
+                &divided[..]
+            }
+            None => flat,
+        };
         let Ok(view) = ndarray::ArrayView2::from_shape((b * t, v), flat) else {
             unreachable!("length was checked against the shape");
         };

@@ -350,4 +350,6 @@ pub struct EngineOptions {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LogSoftmaxOptions {
     pub softcap: Option<f64>,
+    /// Divides the logits first, as `crossEntropy`'s `temperature` does (default 1).
+    pub temperature: Option<f64>,
 }
