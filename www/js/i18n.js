@@ -125,9 +125,9 @@ export const DICT = {
     "tokenStats.intro":
       "What the model predicts at each scored position, and how sure it is. Rank 0 means the label is the most probable token; entropy is 0 when one token is certain and ln V when every token is equally likely.",
     "tokenStats.row":
-      "{pos} · predicted: {pred} (label {label}, rank {rank}) · entropy {h} nats (out of ln V = {lnv}) · perplexity {ppl}",
-    "tokenStats.ignored": "{pos} · ignored (label {label}): not scored",
-    "tokenStats.unavailable": "{pos} · no result (see the loss panel)",
+      "predicted: {pred} (label {label}, rank {rank}) · entropy {h} nats (out of ln V = {lnv}) · perplexity {ppl}",
+    "tokenStats.ignored": "ignored (label {label}): not scored",
+    "tokenStats.unavailable": "no result (see the loss panel)",
     "tokenStats.accuracy": "accuracy",
     "tokenStats.accuracyHelp":
       "The share of scored positions whose most probable token is the label (on a tie, the lower index wins, as argmax does).",
@@ -852,10 +852,9 @@ export const DICT = {
     "tokenStats.title": "逐位置的预测",
     "tokenStats.intro":
       "模型在每个计分位置预测了什么、有多确定。排名 0 表示标签就是概率最大的词元；熵为 0 表示某个词元是确定的，为 ln V 表示所有词元等可能。",
-    "tokenStats.row":
-      "{pos} · 预测：{pred}（标签 {label}，排名 {rank}）· 熵 {h} 奈特（最大 ln V = {lnv}）· 困惑度 {ppl}",
-    "tokenStats.ignored": "{pos} · 已忽略（标签 {label}）：不计分",
-    "tokenStats.unavailable": "{pos} · 没有结果（见损失面板）",
+    "tokenStats.row": "预测：{pred}（标签 {label}，排名 {rank}）· 熵 {h} 奈特（最大 ln V = {lnv}）· 困惑度 {ppl}",
+    "tokenStats.ignored": "已忽略（标签 {label}）：不计分",
+    "tokenStats.unavailable": "没有结果（见损失面板）",
     "tokenStats.accuracy": "准确率",
     "tokenStats.accuracyHelp": "概率最大的词元等于标签的计分位置所占比例（并列时取较小的下标，与 argmax 相同）。",
     "tokenStats.perplexity": "困惑度",

@@ -22,7 +22,8 @@ export function createTokenStats(ctx) {
   const accuracy = headline("tokenStats.accuracy", "accuracy");
   const perplexity = headline("tokenStats.perplexity", "perplexity");
   const temperature = h("p", { class: "hint", dataset: { testid: "temperature-note" } });
-  const list = h("ol", { class: "token-stats", dataset: { testid: "token-stats" } });
+  // Numbered from 0, as positions are everywhere else on the page.
+  const list = h("ol", { class: "token-stats", start: "0", dataset: { testid: "token-stats" } });
   const el = h(
     "div",
     { class: "token-stats-panel" },
@@ -51,7 +52,7 @@ export function createTokenStats(ctx) {
       const ignored = label === s.ignoreIndex;
       const li = h("li", { dataset: { position: String(p) } });
       if (!r || ignored || !r.perTokenEntropy || !r.perTokenRank || !r.predicted) {
-        li.textContent = t(ignored ? "tokenStats.ignored" : "tokenStats.unavailable", { pos: p, label });
+        li.textContent = t(ignored ? "tokenStats.ignored" : "tokenStats.unavailable", { label });
         return li;
       }
       const [entropy, rank, predicted] = [r.perTokenEntropy[p], r.perTokenRank[p], r.predicted[p]];
@@ -65,7 +66,6 @@ export function createTokenStats(ctx) {
       });
       li.classList.toggle("correct", predicted === Math.max(0, label));
       li.textContent = t("tokenStats.row", {
-        pos: p,
         pred: name(predicted),
         label: name(Math.max(0, label)),
         rank,
