@@ -40,13 +40,16 @@ test("the worst analytics errors over the table", () => {
   assert.ok(worst.stat <= 1e-6);
 });
 
-test("temperature: the Engine keeps it on the CPU and says why", async () => {
+test("temperature and stats through a CPU Engine: the same analytics, its own reason kept", async () => {
   const engine = await losslab.Engine.create({ backend: "cpu" });
   const c = table.cases.find((x) => x.name === "torch_t2.5");
   assert.ok(c);
   const { input, options } = caseInput(losslab, c);
   const r = await engine.crossEntropy(input, options);
   assert.equal(r.backend, "cpu-simd");
+  // A CPU engine says it was asked for the CPU; "temperature-cpu" is for calls routed off a GPU
+  // (checked on WebGPU in tests/browser/suites.mjs and natively in src/engine/route.rs).
+  assert.equal(r.backendReasonCode, "cpu-requested");
   assert.deepEqual(checkAnalytics(c, r), []);
   engine.free();
 });
