@@ -134,6 +134,12 @@ export function analyticsChecks(check, env) {
     assert.ok(overflow <= 1, `the panel scrolls sideways by ${overflow} px`);
     const path = join(SHOTS, "analytics-390.png");
     await card.screenshot({ path });
+    // The temperature control beside the other options, at the same width.
+    const controls = page.locator('[data-widget="controls"]');
+    await controls.scrollIntoViewIfNeeded();
+    const controlsOverflow = await controls.evaluate((el) => el.scrollWidth - el.clientWidth);
+    assert.ok(controlsOverflow <= 1, `the options scroll sideways by ${controlsOverflow} px`);
+    await controls.screenshot({ path: join(SHOTS, "analytics-controls-390.png") });
     assertNoProblems(page, "analytics at 390 px");
     await page.close();
     return path;
