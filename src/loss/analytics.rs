@@ -10,26 +10,33 @@ pub fn divide_row(raw: &[f32], t: f32, out: &mut [f32]) {
     }
 }
 
-/// Entropy of softmax(row) in nats, `H = ln S − Σ_c e^{x_c−m}(x_c−m) / S` with `S = Σ_c e^{x_c−m}`
-/// and `m` the row's max: every exponent ≤ 0 (no overflow) and both sums in f64. A `−inf` logit
-/// has probability 0 and contributes nothing (its `0·(−inf)` is taken as 0). A row with a NaN,
-/// a `+inf`, or only `−inf` has no softmax (PyTorch gives NaN probabilities there): NaN.
-pub fn entropy(row: &[f32], max: f32) -> f64 {
-    if !max.is_finite() {
+/// Entropy of softmax(row) in nats, `H = ln S − Σ_c p_c (x_c − m)` with `S = Σ_c e^{x_c−m}`, `m`
+/// the row's max and `lse = m + ln S` from the forward (f64): every exponent ≤ 0, so nothing
+/// overflows, and the weighted sum is accumulated in f64. The probabilities come from the kernel's
+/// own `softmax_affine` (its exp, blocks of 256 on the stack, no allocation), so the extra pass
+/// costs about what the gradient's softmax does. A `−inf` logit has probability 0 and contributes
+/// nothing (its `0·(−inf)` is taken as 0). A row with a NaN, a `+inf`, or only `−inf` has no
+/// softmax (PyTorch gives NaN probabilities there): pass `max` NaN for it, and the result is NaN.
+pub fn entropy(row: &[f32], max: f32, lse: f64, kernel: CpuKernel) -> f64 {
+    if !(max.is_finite() && lse.is_finite()) {
         return f64::NAN;
     }
     let m = max as f64;
-    let (mut sum, mut weighted) = (0.0f64, 0.0f64);
-    for &x in row {
-        if x == f32::NEG_INFINITY {
-            continue;
+    let log_sum = lse - m;
+    let mut p = [0.0f32; 256];
+    let mut weighted = 0.0f64;
+    for block in row.chunks(p.len()) {
+        let p = &mut p[..block.len()];
+        kernel.softmax_affine(block, max, log_sum as f32, 1.0, 0.0, p);
+        for (&x, &pc) in block.iter().zip(p.iter()) {
+            // The kernel's exp clamps its argument, so a −inf logit gets a tiny p, not 0: skip it
+            // by its logit (p = 0 exactly, and 0·(−inf) would be NaN).
+            if x != f32::NEG_INFINITY {
+                weighted += pc as f64 * (x as f64 - m);
+            }
         }
-        let d = x as f64 - m; // NaN for a NaN logit, and then so is the entropy
-        let e = d.exp();
-        sum += e;
-        weighted += e * d;
     }
-    sum.ln() - weighted / sum
+    log_sum - weighted
 }
 
 /// The label's rank among the classes: how many logits are strictly larger than the label's,
@@ -55,6 +62,15 @@ pub fn argmax(row: &[f32]) -> u32 {
     best as u32
 }
 
+/// [`argmax`] from the row max the forward already found (`max` skips NaN): the first index
+/// holding it, or the first NaN in a row that has one. One early-exiting comparison per logit.
+pub fn argmax_from_max(row: &[f32], max: f32, has_nan: bool) -> u32 {
+    if has_nan {
+        return argmax(row);
+    }
+    row.iter().position(|&x| x == max).unwrap_or(0) as u32
+}
+
 /// Whether `argmax(row) == class`, from the row max the forward already found: the label can
 /// only be the argmax if its logit equals the max, and only then are the classes before it read
 /// (for an equal value, which would win the tie). `max` skips NaNs; `has_nan` rows take the full
@@ -67,30 +83,48 @@ pub fn label_is_argmax(row: &[f32], class: u32, max: f32, has_nan: bool) -> bool
     y == max && !row[..class as usize].contains(&max)
 }
 
+use crate::cpu::CpuKernel;
+
 #[cfg(test)]
 mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
+    /// The entropy in f64 throughout, as the definition writes it: the oracle.
+    fn entropy_f64(row: &[f32]) -> f64 {
+        let lse = lse(row);
+        -row.iter().filter(|x| x.is_finite()).map(|&x| (x as f64 - lse).exp() * (x as f64 - lse)).sum::<f64>()
+    }
+
+    fn lse(row: &[f32]) -> f64 {
+        let m = row.iter().fold(f64::NEG_INFINITY, |a, &x| a.max(x as f64));
+        m + row.iter().map(|&x| (x as f64 - m).exp()).sum::<f64>().ln()
+    }
+
     #[test]
     fn entropy_matches_the_definition_and_handles_impossible_classes() {
-        let row = [1.0f32, -2.0, 0.5, 3.0];
-        let m = 3.0f64;
-        let s: f64 = row.iter().map(|&x| (x as f64 - m).exp()).sum();
-        let h: f64 =
-            -row.iter().map(|&x| ((x as f64 - m).exp() / s) * ((x as f64 - m) - s.ln())).sum::<f64>();
-        assert!((entropy(&row, 3.0) - h).abs() < 1e-15);
-        // A −inf class has p = 0: the entropy is that of the other three.
-        let with_impossible = [1.0f32, -2.0, 0.5, 3.0, f32::NEG_INFINITY];
-        assert_eq!(entropy(&with_impossible, 3.0), entropy(&row, 3.0));
-        // Uniform over V: ln V.
-        assert!((entropy(&[7.0; 8], 7.0) - 8f64.ln()).abs() < 1e-15);
-        // One certain class: 0 (no NaN from 0·(−inf)).
-        assert_eq!(entropy(&[0.0, f32::NEG_INFINITY], 0.0), 0.0);
-        assert!(entropy(&[f32::NEG_INFINITY; 3], f32::NEG_INFINITY).is_nan());
-        assert!(entropy(&[1.0, f32::INFINITY], f32::INFINITY).is_nan());
-        assert!(entropy(&[1.0, f32::NAN], 1.0).is_nan());
+        for kernel in [CpuKernel::Simd, CpuKernel::Scalar] {
+            // Several blocks of 256, a wide range of logits.
+            let row = crate::hash::hash_logits(1000, 9, 30.0);
+            let max = row.iter().fold(f32::NEG_INFINITY, |a, &x| a.max(x));
+            let (got, want) = (entropy(&row, max, lse(&row), kernel), entropy_f64(&row));
+            assert!((got - want).abs() <= 1e-6 * want, "{kernel:?}: {got} vs {want}");
+            // A −inf class has p = 0: the entropy is that of the others.
+            let small = [1.0f32, -2.0, 0.5, 3.0];
+            let with_impossible = [1.0f32, -2.0, 0.5, 3.0, f32::NEG_INFINITY];
+            let h = entropy(&small, 3.0, lse(&small), kernel);
+            assert!((h - entropy_f64(&small)).abs() < 1e-7, "{kernel:?}: {h}");
+            assert_eq!(entropy(&with_impossible, 3.0, lse(&with_impossible), kernel), h);
+            // Uniform over V: ln V.
+            assert!((entropy(&[7.0; 8], 7.0, lse(&[7.0; 8]), kernel) - 8f64.ln()).abs() < 1e-7);
+            // One certain class: 0 (no NaN from 0·(−inf)).
+            assert_eq!(entropy(&[0.0, f32::NEG_INFINITY], 0.0, 0.0, kernel), 0.0);
+            let all_neg = [f32::NEG_INFINITY; 3];
+            assert!(entropy(&all_neg, f32::NEG_INFINITY, f64::NEG_INFINITY, kernel).is_nan());
+            assert!(entropy(&[1.0, f32::INFINITY], f32::INFINITY, f64::INFINITY, kernel).is_nan());
+            assert!(entropy(&[1.0, f32::NAN], f32::NAN, f64::NAN, kernel).is_nan());
+        }
     }
 
     #[test]
@@ -103,6 +137,8 @@ mod tests {
         for class in 0..4 {
             assert_eq!(label_is_argmax(&row, class, 5.0, false), argmax(&row) == class, "class {class}");
         }
+        assert_eq!(argmax_from_max(&row, 5.0, false), 1);
+        assert_eq!(argmax_from_max(&[1.0, f32::NAN, 9.0, f32::NAN], 9.0, true), 1);
         assert!(label_is_argmax(&[1.0, f32::NAN], 1, 1.0, true));
         assert!(!label_is_argmax(&[1.0, f32::NAN], 0, 1.0, true));
     }

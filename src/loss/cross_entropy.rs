@@ -6,7 +6,7 @@
 
 use ndarray::{ArrayView2, ArrayView3};
 
-use super::analytics::{argmax, divide_row, entropy, label_is_argmax, rank};
+use super::analytics::{argmax_from_max, divide_row, entropy, label_is_argmax, rank};
 use super::notes::Note;
 use super::options::{CrossEntropy, Reduction, Semantics};
 use crate::cpu::{CpuKernel, RowStats};
@@ -363,13 +363,12 @@ pub fn cpu_row(
         weighted_smooth: weighted,
         label_logit: row[class as usize] as f64,
         correct: label_is_argmax(row, class, stats.max, has_nan),
-        entropy: if want.entropy {
-            entropy(row, if has_nan { f32::NAN } else { stats.max })
-        } else {
-            f64::NAN
+        entropy: match want.entropy {
+            true => entropy(row, if has_nan { f32::NAN } else { stats.max }, totals.lse, kernel),
+            false => f64::NAN,
         },
         rank: if want.rank { rank(row, class) } else { 0 },
-        predicted: if want.predicted { argmax(row) } else { 0 },
+        predicted: if want.predicted { argmax_from_max(row, stats.max, has_nan) } else { 0 },
     }
 }
 
