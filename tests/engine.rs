@@ -193,6 +193,13 @@ fn the_gpu_path_meets_the_golden_table() {
         let plan = Plan::new(input.dims, &input.labels, &common::options(&case)).unwrap();
         let out = run_like_gpu(&plan, &input.logits);
         assert_eq!(out.backend, "webgpu");
+        // Accuracy is decided from the GPU's row max plus, where the label can be the argmax, a
+        // read of the row: it must agree with the CPU's exactly.
+        let want = cpu(&plan, &input.logits, &input.labels).analytics.accuracy;
+        let got = out.analytics.accuracy;
+        if !(got == want || got.is_nan() && want.is_nan()) {
+            bad.push(format!("{}: accuracy {got} vs the CPU's {want}", case["name"]));
+        }
         bad.extend(common::check_within(&case, &common::Reported::from(&out), &mut worst, 1e-5));
         ran += 1;
     }
@@ -260,6 +267,31 @@ fn rows_with_nan_or_inf_are_the_cpu_rows_exactly() {
             assert!(g.loss.unwrap().is_nan() && c.loss.unwrap().is_nan());
         }
     }
+}
+
+#[test]
+fn accuracy_on_gpu_rows_breaks_ties_as_the_cpu_does() {
+    // Ties at the max before and after the label, raw and after a cap that saturates (40 and 41
+    // both cap to 3 at c = 3 in f32), and a label a hair below the max.
+    let v = 8;
+    let rows: [[f32; 8]; 5] = [
+        [1.0, 3.0, 3.0, 0.0, -1.0, 2.0, 0.0, 0.0],
+        [1.0, 3.0, 3.0, 0.0, -1.0, 2.0, 0.0, 0.0],
+        [40.0, 41.0, 0.0, 1.0, 2.0, 0.0, 0.0, 0.0],
+        [0.0, 1.0, 2.0, 3.0, 3.0 - 2e-7, 0.0, 0.0, 0.0],
+        [5.0; 8],
+    ];
+    let logits: Vec<f32> = rows.iter().flatten().copied().collect();
+    let labels = [2, 1, 1, 4, 0];
+    for softcap in [None, Some(3.0), Some(30.0)] {
+        let opts = CrossEntropy { semantics: Semantics::Torch, epsilon: 0.0, softcap, ..Default::default() };
+        let plan = Plan::new([1, 5, v], &labels, &opts).unwrap();
+        let (gpu, cpu) = (run_like_gpu(&plan, &logits), cpu(&plan, &logits, &labels));
+        assert_eq!(gpu.analytics.accuracy, cpu.analytics.accuracy, "softcap {softcap:?}");
+    }
+    let opts = CrossEntropy { semantics: Semantics::Torch, epsilon: 0.0, ..Default::default() };
+    let plan = Plan::new([1, 5, v], &labels, &opts).unwrap();
+    assert_eq!(run_like_gpu(&plan, &logits).analytics.accuracy, 3.0 / 5.0, "rows 1, 2 and 4 are right");
 }
 
 #[test]

@@ -47,6 +47,10 @@ pub fn finish_gpu_rows(
 ) -> CrossEntropyOutput {
     let v = plan.vocab();
     let opts = &plan.opts;
+    debug_assert!(
+        !opts.stats.any() && opts.temperature_divisor().is_none(),
+        "engine::route keeps temperature and stats off the GPU"
+    );
     let mut capped = Vec::new();
     let mut grad_row = Vec::new();
     let mut rows = Vec::with_capacity(plan.targets.len());
@@ -57,7 +61,9 @@ pub fn finish_gpu_rows(
         };
         let r = plan.logits_row(p);
         let result = if gpu.nonfinite[r] == 0 {
-            gpu_row(plan, gpu.stats[r], logits.value(r * v + class as usize))
+            let mut row = gpu_row(plan, gpu.stats[r], logits.value(r * v + class as usize));
+            row.correct = gpu_label_is_argmax(plan, gpu.stats[r][0], &row, r, class, logits);
+            row
         } else {
             let raw = logits.copy_range(r * v..(r + 1) * v);
             let want_grad = opts.grad;
@@ -84,5 +90,46 @@ pub fn gpu_row(plan: &Plan, [max, sum_exp, sum_gap, weighted_gap]: [f32; 4], raw
         Some(_) => weighted_gap as f64 + plan.total_weight * (totals.lse - max as f64),
         None => totals.smooth,
     };
-    RowResult { lse: totals.lse, smooth: totals.smooth, weighted_smooth, label_logit: label_logit as f64 }
+    RowResult {
+        lse: totals.lse,
+        smooth: totals.smooth,
+        weighted_smooth,
+        label_logit: label_logit as f64,
+        correct: false, // needs the row: see `gpu_label_is_argmax`
+        entropy: f64::NAN,
+        rank: 0,
+        predicted: 0,
+    }
+}
+
+/// Whether a finite GPU row's argmax (lowest index on ties) is its label, reading the row again
+/// only where the label can be the argmax. Without soft-capping the GPU's max is exact (a max
+/// rounds nothing), so the label must equal it and only the classes before it are read, for a
+/// tie. With soft-capping the GPU's tanh and the host's may differ in the last bits, so a label
+/// within a few ulps of the GPU's max is settled on the host's capped row, exactly as the CPU
+/// path decides it.
+pub fn gpu_label_is_argmax(
+    plan: &Plan,
+    gpu_max: f32,
+    row: &RowResult,
+    r: usize,
+    class: u32,
+    logits: &(impl LogitRows + ?Sized),
+) -> bool {
+    let v = plan.vocab();
+    let label = row.label_logit as f32;
+    let start = r * v;
+    match plan.opts.softcap {
+        None => label == gpu_max && !logits.copy_range(start..start + class as usize).contains(&gpu_max),
+        Some(_) => {
+            let slack = 8.0 * f32::EPSILON * gpu_max.abs().max(1.0);
+            if label < gpu_max - slack {
+                return false;
+            }
+            let raw = logits.copy_range(start..start + v);
+            let mut capped = Vec::new();
+            let capped_row = crate::loss::cross_entropy::transform_row(&plan.opts, &raw, &mut capped);
+            crate::loss::analytics::argmax(capped_row) == class
+        }
+    }
 }

@@ -6,7 +6,8 @@
 pub mod finish;
 pub mod route;
 
-pub use finish::{finish_gpu_rows, gpu_row, GpuRowStats, LogitRows};
+pub use finish::{finish_gpu_rows, gpu_label_is_argmax, gpu_row, GpuRowStats, LogitRows};
 pub use route::{
-    admit, route, software_adapter, AdapterInfo, Backend, Calibration, Costs, Request, Route, Why,
+    admit, honour_options, route, software_adapter, AdapterInfo, Backend, Calibration, Costs, Request, Route,
+    Why,
 };

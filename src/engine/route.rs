@@ -254,6 +254,43 @@ pub fn route(
     }
 }
 
+/// Options the GPU kernels do not implement, so a call routed to the GPU runs on the CPU
+/// instead, with the reason: `temperature-cpu` (a temperature other than 1) or `stats-cpu`
+/// (per-token statistics asked for). Calls routed to the CPU anyway keep their own reason.
+pub fn honour_options(route: Route, opts: &crate::loss::CrossEntropy) -> Route {
+    if route.backend != Backend::WebGpu {
+        return route;
+    }
+    if opts.temperature_divisor().is_some() {
+        return Route::cpu(
+            Why::new(
+                "temperature-cpu",
+                format!(
+                    "temperature {} runs on the CPU: the GPU kernels do not divide the logits",
+                    opts.temperature
+                ),
+            )
+            .with("temperature", opts.temperature),
+        );
+    }
+    if opts.stats.any() {
+        let names: Vec<&str> = [opts.stats.entropy, opts.stats.rank, opts.stats.lse, opts.stats.predicted]
+            .iter()
+            .zip(crate::loss::Stats::NAMES)
+            .filter_map(|(&on, name)| on.then_some(name))
+            .collect();
+        let names = names.join(", ");
+        return Route::cpu(
+            Why::new(
+                "stats-cpu",
+                format!("per-token statistics ({names}) run on the CPU: the GPU kernels do not compute them"),
+            )
+            .with("stats", names),
+        );
+    }
+    route
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,6 +305,25 @@ mod tests {
             description: description.into(),
             is_fallback_adapter: fallback,
         }
+    }
+
+    #[test]
+    fn temperature_and_stats_keep_a_gpu_call_on_the_cpu_and_say_so() {
+        use crate::loss::{CrossEntropy, Stats};
+        let fits = || Ok(());
+        let gpu = || route(Request::WebGpu, Ok(None), 1000, false, fits());
+        let hot = CrossEntropy { temperature: 2.5, ..Default::default() };
+        let r = honour_options(gpu(), &hot);
+        assert_eq!((r.backend, r.reason.code), (Backend::CpuSimd, "temperature-cpu"));
+        assert_eq!(r.reason.params, vec![("temperature", "2.5".into())]);
+        let stats =
+            CrossEntropy { stats: Stats { rank: true, lse: true, ..Stats::default() }, ..Default::default() };
+        let r = honour_options(gpu(), &stats);
+        assert_eq!((r.backend, r.reason.code), (Backend::CpuSimd, "stats-cpu"));
+        assert_eq!(r.reason.params, vec![("stats", "rank, lse".into())]);
+        assert_eq!(honour_options(gpu(), &CrossEntropy::default()), gpu(), "T = 1 and no stats: unchanged");
+        let cpu = route(Request::Cpu, Ok(None), 1000, false, fits());
+        assert_eq!(honour_options(cpu.clone(), &hot), cpu, "a CPU call keeps its own reason");
     }
 
     #[test]

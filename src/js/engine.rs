@@ -239,7 +239,10 @@ async fn run(state: &State, call: &Call) -> Result<JsValue> {
         }
         None => (Err(&no_gpu), Ok(())),
     };
-    let route = engine::route(state.request, held, call.logits.len(), call.options.grad, fits);
+    let route = engine::honour_options(
+        engine::route(state.request, held, call.logits.len(), call.options.grad, fits),
+        &call.options,
+    );
     let mut fallback = None;
     if let (Backend::WebGpu, Some(gpu)) = (route.backend, gpu) {
         match run_gpu(&gpu, &plan, call).await? {

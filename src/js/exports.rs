@@ -51,6 +51,14 @@ export interface CrossEntropyOptions {
   grad?: boolean;
   /** Which CPU kernel: `"simd"` (default, wasm simd128) or `"scalar"`. */
   kernel?: "simd" | "scalar";
+  /** Divides the logits by T before everything else (soft-capping included), as
+   *  `F.cross_entropy(logits / T, …)` on float32: an f32 division. Default 1 (no division);
+   *  must be a positive finite number. The gradient is w.r.t. the logits as given. */
+  temperature?: number;
+  /** Per-token statistics to return besides the loss (opt-in: each reads the row once more):
+   *  `"entropy"` → `perTokenEntropy`, `"rank"` → `perTokenRank`, `"lse"` → `perTokenLse`,
+   *  `"predicted"` → `predicted`. */
+  stats?: ("entropy" | "rank" | "lse" | "predicted")[];
 }
 
 /** A plain-words explanation of a surprising result (NaN, ±inf, a clamped label). */
@@ -85,6 +93,24 @@ export interface CrossEntropyResult {
   perTokenNll: Float32Array;
   /** Σ_c (lse − x_c) per position, unweighted. */
   perTokenSmooth: Float32Array;
+  /** Share of active tokens whose argmax (lowest index on ties) is the label; NaN when no token
+   *  is active. */
+  accuracy: number;
+  /** `exp(Σ nll / numActive)` over active tokens: unweighted, without ε, z-loss or
+   *  numItemsInBatch (a property of the predictions, not of the training objective); NaN when
+   *  no token is active. */
+  perplexity: number;
+  /** With `stats: ["entropy"]`: entropy of softmax(logits / T) (after soft-capping) per
+   *  position, in nats; NaN where ignored. */
+  perTokenEntropy?: Float32Array;
+  /** With `stats: ["rank"]`: how many classes score strictly higher than the label (0 = the
+   *  most probable; ties count in the label's favour); 0 where ignored. */
+  perTokenRank?: Int32Array;
+  /** With `stats: ["lse"]`: logsumexp of the row (the z-loss term); NaN where ignored. */
+  perTokenLse?: Float32Array;
+  /** With `stats: ["predicted"]`: the argmax class, lowest index on ties (a NaN logit wins, as
+   *  in `torch.argmax`); 0 where ignored. */
+  predicted?: Int32Array;
   /** d loss / d logits, shaped like the logits, when `grad: true` (absent with `gradInto`). */
   grad?: Float32Array;
   backend: "cpu-simd" | "cpu-scalar" | "webgpu";
@@ -93,7 +119,9 @@ export interface CrossEntropyResult {
   backendReason?: string;
   /** Engine results only: `backendReason`'s stable code, for a UI to say it in its own words:
    *  "cpu-requested", "webgpu-requested", "below-crossover", "above-crossover",
-   *  "gpu-never-faster", "shape-beyond-limits", "gpu-failed-during-call", or the engine's
+   *  "gpu-never-faster", "shape-beyond-limits", "gpu-failed-during-call", "temperature-cpu"
+   *  (a temperature other than 1: the GPU kernels do not divide), "stats-cpu" (per-token
+   *  `stats` asked for: the GPU kernels do not compute them), or the engine's
    *  `reasonCode` when it holds no GPU. */
   backendReasonCode?: string;
   /** Engine results only: the values `backendReason` names, by name (e.g. `logits`,
@@ -118,6 +146,8 @@ export interface LogitsInput {
 export interface LogSoftmaxOptions {
   /** Soft-cap first: `x ← c · tanh(x / c)`. */
   softcap?: number | null;
+  /** Divide by T before everything (soft-capping included), as `crossEntropy` does; default 1. */
+  temperature?: number;
 }
 
 /** `alignLabels` result. */
@@ -253,6 +283,20 @@ pub(crate) fn result_object(out: &CrossEntropyOutput, grad: Option<JsValue>) -> 
         .set("perTokenLoss", convert::f32_array(&s.per_token_loss))
         .set("perTokenNll", convert::f32_array(&s.per_token_nll))
         .set("perTokenSmooth", convert::f32_array(&s.per_token_smooth));
+    let a = &out.analytics;
+    b = b.set("accuracy", a.accuracy).set("perplexity", a.perplexity);
+    if let Some(x) = &a.per_token_entropy {
+        b = b.set("perTokenEntropy", convert::f32_array(x));
+    }
+    if let Some(x) = &a.per_token_rank {
+        b = b.set("perTokenRank", convert::i32_array(x));
+    }
+    if let Some(x) = &a.per_token_lse {
+        b = b.set("perTokenLse", convert::f32_array(x));
+    }
+    if let Some(x) = &a.predicted {
+        b = b.set("predicted", convert::i32_array(x));
+    }
     match (grad, &out.grad) {
         (Some(g), _) => b = b.set("grad", g),
         (None, Some(g)) => b = b.set("grad", convert::f32_array(g)),
@@ -611,9 +655,22 @@ pub fn log_softmax(
             .into());
         }
     }
+    // Validated as crossEntropy validates it (the same message).
+    let tempered = loss::CrossEntropy { temperature: o.temperature.unwrap_or(1.0), ..Default::default() };
+    tempered.validate(v)?;
     let logits = Logits::from_js(&logits)?;
     check_len("logits", logits.len(), &[b, t, v])?;
     let out = logits.with(|flat| {
+        let divided;
+        let flat = match tempered.temperature_divisor() {
+            Some(t) => {
+                let mut out = crate::error::try_zeroed::<f32>(flat.len(), "the divided logits")?;
+                loss::analytics::divide_row(flat, t, &mut out);
+                divided = out;
+                &divided[..]
+            }
+            None => flat,
+        };
         let Ok(view) = ndarray::ArrayView2::from_shape((b * t, v), flat) else {
             unreachable!("length was checked against the shape");
         };

@@ -23,6 +23,10 @@ pub struct CrossEntropyOptions {
     pub grad: Option<bool>,
     /// Not a PyTorch option: "simd" (default) or "scalar", to compare the two CPU kernels.
     pub kernel: Option<String>,
+    /// Divides the logits first, as `F.cross_entropy(logits / T, …)` (default 1).
+    pub temperature: Option<f64>,
+    /// Per-token statistics to report: any of "entropy", "rank", "lse", "predicted".
+    pub stats: Option<Vec<String>>,
 }
 
 /// A JS number that must be an integer in i32 range (labels are `Int32Array`s).
@@ -63,8 +67,32 @@ impl CrossEntropyOptions {
             z_loss_scale: self.z_loss_scale.unwrap_or(0.0),
             softcap: self.softcap,
             grad: self.grad.unwrap_or(false),
+            temperature: self.temperature.unwrap_or(d.temperature),
+            stats: stats(self.stats.as_deref().unwrap_or_default())?,
         })
     }
+}
+
+/// The `stats` option: names of per-token statistics, each at most once.
+fn stats(names: &[String]) -> Result<crate::loss::Stats> {
+    let mut s = crate::loss::Stats::default();
+    for name in names {
+        let on = match name.as_str() {
+            "entropy" => &mut s.entropy,
+            "rank" => &mut s.rank,
+            "lse" => &mut s.lse,
+            "predicted" => &mut s.predicted,
+            other => {
+                return Err(Error::Option {
+                    name: "stats",
+                    requirement: "an array of \"entropy\", \"rank\", \"lse\" or \"predicted\"",
+                    got: format!("{other:?}"),
+                })
+            }
+        };
+        *on = true;
+    }
+    Ok(s)
 }
 
 fn choice(name: &'static str, requirement: &'static str, got: &str) -> Error {
@@ -280,12 +308,31 @@ mod tests {
         assert!(
             names.contains(&"epsilon") && names.contains(&"numItemsInBatch") && names.contains(&"kernel")
         );
-        assert_eq!(names.len(), 11);
+        assert_eq!(names.len(), 13);
         let err = check_keys("options", ["epsilon", "epsilonn"], names).unwrap_err().to_string();
         assert!(
             err.starts_with("unknown key \"epsilonn\" in options; expected one of: semantics, epsilon"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn temperature_and_stats_decode_and_refuse_with_their_names() {
+        let decode = |json: &str| {
+            serde_json::from_str::<CrossEntropyOptions>(json).map_err(|e| e.to_string()).and_then(|o| {
+                o.into_core().and_then(|c| c.validate(4).map(|()| c)).map_err(|e| e.to_string())
+            })
+        };
+        let o = decode(r#"{"temperature": 2.5, "stats": ["rank", "entropy"]}"#).unwrap();
+        assert_eq!(o.temperature, 2.5);
+        assert_eq!(o.stats, crate::loss::Stats { rank: true, entropy: true, ..Default::default() });
+        assert_eq!(decode("{}").unwrap().temperature, 1.0);
+        for t in ["0", "-1", "1e-50", "1e39"] {
+            let err = decode(&format!(r#"{{"temperature": {t}}}"#)).unwrap_err();
+            assert!(err.starts_with("temperature must be a positive finite number"), "{t}: {err}");
+        }
+        let err = decode(r#"{"stats": ["entropy", "argmax"]}"#).unwrap_err();
+        assert_eq!(err, r#"stats must be an array of "entropy", "rank", "lse" or "predicted", got "argmax""#);
     }
 }
 
@@ -303,4 +350,6 @@ pub struct EngineOptions {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LogSoftmaxOptions {
     pub softcap: Option<f64>,
+    /// Divides the logits first, as `crossEntropy`'s `temperature` does (default 1).
+    pub temperature: Option<f64>,
 }

@@ -6,6 +6,7 @@
 
 use ndarray::{ArrayView2, ArrayView3};
 
+use super::analytics::{argmax_from_max, divide_row, entropy, label_is_argmax, rank};
 use super::notes::Note;
 use super::options::{CrossEntropy, Reduction, Semantics};
 use crate::cpu::{CpuKernel, RowStats};
@@ -125,6 +126,7 @@ impl Plan {
     pub fn output(&self, rows: &[Option<RowResult>], backend: &'static str) -> CrossEntropyOutput {
         CrossEntropyOutput {
             summary: self.reduce(rows),
+            analytics: self.analytics(rows),
             num_active: self.num_active,
             denominator: self.denominator,
             grad: None,
@@ -175,6 +177,47 @@ impl Plan {
         }
         s
     }
+
+    /// Accuracy, perplexity and the per-token statistics the options asked for.
+    pub fn analytics(&self, rows: &[Option<RowResult>]) -> Analytics {
+        let n = self.targets.len();
+        let want = self.opts.stats;
+        let column = |on: bool, fill| if on { Some(vec![fill; n]) } else { None };
+        let mut a = Analytics {
+            accuracy: f64::NAN,
+            perplexity: f64::NAN,
+            per_token_entropy: column(want.entropy, f32::NAN),
+            per_token_lse: column(want.lse, f32::NAN),
+            per_token_rank: if want.rank { Some(vec![0; n]) } else { None },
+            predicted: if want.predicted { Some(vec![0; n]) } else { None },
+        };
+        let (mut correct, mut nll) = (0usize, 0.0f64);
+        for (p, (target, row)) in self.targets.iter().zip(rows).enumerate() {
+            let (Some(_), Some(r)) = (target, row) else {
+                continue;
+            };
+            correct += r.correct as usize;
+            nll += r.lse - r.label_logit;
+            if let Some(e) = &mut a.per_token_entropy {
+                e[p] = r.entropy as f32;
+            }
+            if let Some(l) = &mut a.per_token_lse {
+                l[p] = r.lse as f32;
+            }
+            if let Some(k) = &mut a.per_token_rank {
+                k[p] = r.rank as i32;
+            }
+            if let Some(k) = &mut a.predicted {
+                k[p] = r.predicted as i32;
+            }
+        }
+        if self.num_active > 0 {
+            let active = self.num_active as f64;
+            a.accuracy = correct as f64 / active;
+            a.perplexity = (nll / active).exp();
+        }
+        a
+    }
 }
 
 /// One active row's totals, from whichever backend computed them.
@@ -185,8 +228,15 @@ pub struct RowResult {
     pub smooth: f64,
     /// `Σ_c w_c (lse − x_c)`; equals `smooth` without class weights.
     pub weighted_smooth: f64,
-    /// The (soft-capped) logit of the target class.
+    /// The (divided, soft-capped) logit of the target class.
     pub label_logit: f64,
+    /// Whether the row's argmax (lowest index on ties) is the target class.
+    pub correct: bool,
+    /// The statistics of [`CrossEntropy::stats`](super::options::Stats); NaN / 0 when not
+    /// asked for.
+    pub entropy: f64,
+    pub rank: u32,
+    pub predicted: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -208,11 +258,29 @@ pub struct Summary {
     pub per_token_smooth: Vec<f32>,
 }
 
+/// What a call reports about its predictions rather than its loss.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Analytics {
+    /// The share of active tokens whose argmax is the label; NaN with none active.
+    pub accuracy: f64,
+    /// `exp(Σ nll / numActive)` over active tokens, unweighted and without ε, z-loss or
+    /// numItemsInBatch: the model's perplexity, whatever the training objective; NaN with none
+    /// active.
+    pub perplexity: f64,
+    /// One per position (after shifting) when asked for; ignored positions hold NaN (entropy,
+    /// lse) or 0 (rank, predicted).
+    pub per_token_entropy: Option<Vec<f32>>,
+    pub per_token_lse: Option<Vec<f32>>,
+    pub per_token_rank: Option<Vec<i32>>,
+    pub predicted: Option<Vec<i32>>,
+}
+
 /// Everything a cross-entropy call reports. `loss = (1−ε)·nll + ε·smooth + z_loss`
 /// (without the ε term for torch semantics at ε = 0); `loss` is `None` for reduction "none".
 #[derive(Clone, Debug, PartialEq)]
 pub struct CrossEntropyOutput {
     pub summary: Summary,
+    pub analytics: Analytics,
     pub num_active: usize,
     /// What the sums were divided by (active count, Σ w[y], numItemsInBatch, or 1).
     pub denominator: f64,
@@ -226,6 +294,28 @@ pub struct CrossEntropyOutput {
 /// (the capped row, the label's logit), so a row scores the same wherever it ran.
 pub fn softcap(x: f32, cap: f64) -> f32 {
     (cap * (x as f64 / cap).tanh()) as f32
+}
+
+/// The row the loss sees: `raw` divided by the temperature, then soft-capped, written to `out`;
+/// `raw` itself when the options change nothing.
+pub fn transform_row<'a>(opts: &CrossEntropy, raw: &'a [f32], out: &'a mut Vec<f32>) -> &'a [f32] {
+    if !opts.transforms_rows() {
+        return raw;
+    }
+    out.resize(raw.len(), 0.0);
+    match (opts.temperature_divisor(), opts.softcap) {
+        (Some(t), cap) => {
+            divide_row(raw, t, out);
+            if let Some(cap) = cap {
+                for x in out.iter_mut() {
+                    *x = softcap(*x, cap);
+                }
+            }
+        }
+        (None, Some(cap)) => softcap_row(raw, cap, out),
+        (None, None) => unreachable!("transforms_rows() was checked"),
+    }
+    &out[..]
 }
 
 /// Applies [`softcap`] to a row.
@@ -254,16 +344,12 @@ pub fn cpu_row(
     kernel: CpuKernel,
     grad: Option<&mut [f32]>,
 ) -> RowResult {
-    let row = match plan.opts.softcap {
-        Some(cap) => {
-            capped.resize(raw.len(), 0.0);
-            softcap_row(raw, cap, capped);
-            &capped[..]
-        }
-        None => raw,
-    };
+    let row = transform_row(&plan.opts, raw, capped);
     let stats = kernel.row_stats(row);
     let totals = stats.finish(row);
+    let want = plan.opts.stats;
+    // The kernels' max skips NaN; a NaN row is known by its Σgap (see RowStats::finish).
+    let has_nan = stats.sum_gap.is_nan() || (!stats.max.is_finite() && row.iter().any(|x| x.is_nan()));
     let weighted = match &plan.opts.class_weights {
         Some(w) => weighted_smooth(row, w, plan.total_weight, stats.max, totals.lse),
         None => totals.smooth,
@@ -276,6 +362,13 @@ pub fn cpu_row(
         smooth: totals.smooth,
         weighted_smooth: weighted,
         label_logit: row[class as usize] as f64,
+        correct: label_is_argmax(row, class, stats.max, has_nan),
+        entropy: match want.entropy {
+            true => entropy(row, if has_nan { f32::NAN } else { stats.max }, totals.lse, kernel),
+            false => f64::NAN,
+        },
+        rank: if want.rank { rank(row, class) } else { 0 },
+        predicted: if want.predicted { argmax_from_max(row, stats.max, has_nan) } else { 0 },
     }
 }
 
@@ -311,6 +404,12 @@ pub fn finish_grad_row(
         for (g, &xc) in out.iter_mut().zip(capped_row) {
             let t = xc as f64 / cap;
             *g = (*g as f64 * (1.0 - t * t)) as f32;
+        }
+    }
+    if let Some(t) = plan.opts.temperature_divisor() {
+        // d(x/T)/dx = 1/T, applied as autograd's DivBackward does: an f32 division.
+        for g in out.iter_mut() {
+            *g /= t;
         }
     }
 }
@@ -377,8 +476,8 @@ pub fn cross_entropy_into(
         return Err(Error::Unsupported("grad: true needs somewhere to write the gradient"));
     }
     let mut capped = Vec::new();
-    if opts.softcap.is_some() {
-        capped = try_zeroed::<f32>(v, "a soft-capped row")?;
+    if opts.transforms_rows() {
+        capped = try_zeroed::<f32>(v, "a divided or soft-capped row")?;
     }
     let mut rows = Vec::with_capacity(plan.targets.len());
     for (p, target) in plan.targets.iter().enumerate() {

@@ -40,6 +40,39 @@ pub struct CrossEntropy {
     /// Logit soft-capping `x ← c · tanh(x / c)` before everything else.
     pub softcap: Option<f64>,
     pub grad: bool,
+    /// Logits are divided by it (an f32 division, as `logits / T` on a float32 tensor) before
+    /// everything else, soft-capping included; 1 skips the division.
+    pub temperature: f64,
+    /// The per-token statistics to report beyond the loss (each costs one more read of the row).
+    pub stats: Stats,
+}
+
+/// Opt-in per-token statistics: the forward stays one pass over each row unless one of these
+/// is asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Stats {
+    /// Entropy of softmax(row), in nats.
+    pub entropy: bool,
+    /// The label's rank: how many classes have a strictly larger logit.
+    pub rank: bool,
+    /// The row's logsumexp (the z-loss term).
+    pub lse: bool,
+    /// The argmax, lowest index on ties.
+    pub predicted: bool,
+}
+
+impl Stats {
+    /// The names JavaScript spells them with, in the order the docs list them.
+    pub const NAMES: [&'static str; 4] = ["entropy", "rank", "lse", "predicted"];
+
+    /// Whether any statistic needs a second read of the row (the lse comes with the forward).
+    pub fn needs_row_scan(self) -> bool {
+        self.entropy || self.rank || self.predicted
+    }
+
+    pub fn any(self) -> bool {
+        self.needs_row_scan() || self.lse
+    }
 }
 
 impl Default for CrossEntropy {
@@ -55,6 +88,8 @@ impl Default for CrossEntropy {
             z_loss_scale: 0.0,
             softcap: None,
             grad: false,
+            temperature: 1.0,
+            stats: Stats::default(),
         }
     }
 }
@@ -108,6 +143,11 @@ impl CrossEntropy {
                 return Err(bad("softcap", "a positive finite number", c));
             }
         }
+        // Checked as the f32 it becomes: 1e-50 or 1e39 would divide by 0 or by +inf.
+        let t32 = self.temperature as f32;
+        if !(self.temperature.is_finite() && self.temperature > 0.0 && t32 > 0.0 && t32.is_finite()) {
+            return Err(bad("temperature", "a positive finite number (as a float32)", self.temperature));
+        }
         if self.grad && self.reduction == Reduction::None {
             return Err(Error::Unsupported(
                 "grad: true needs a scalar loss, but reduction \"none\" returns one loss per token (no upstream gradient to contract with)",
@@ -120,5 +160,16 @@ impl CrossEntropy {
     /// LabelSmoother multiplies it by 0 (so a `+inf` smoothing sum gives NaN).
     pub fn uses_smoothing_term(&self) -> bool {
         self.semantics == Semantics::Hf || self.epsilon != 0.0
+    }
+
+    /// The temperature as the f32 the logits are divided by, `None` at 1 (no division, so every
+    /// result stays bit-identical to a call without it).
+    pub fn temperature_divisor(&self) -> Option<f32> {
+        (self.temperature != 1.0).then_some(self.temperature as f32)
+    }
+
+    /// Whether rows are rewritten before their statistics (divided by T, soft-capped).
+    pub fn transforms_rows(&self) -> bool {
+        self.softcap.is_some() || self.temperature_divisor().is_some()
     }
 }

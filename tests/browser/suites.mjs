@@ -6,12 +6,15 @@ import { caseInput, check, errorFragment, relErr } from "../js/golden.mjs";
 import { badInputs, edgeInputs, sanity } from "../js/bad-inputs.mjs";
 import { labelSmootherF64 } from "../js/reference.mjs";
 import { EngineWorker } from "../../pkg/engine/client.js";
+import { checkAnalytics, runAnalyticsTable } from "../js/analytics.mjs";
 
 await init();
 window.losslab = losslab;
 
 /** @type {{ crossEntropy: import("../js/golden.mjs").GoldenCase[] }} */
 const cases = await (await fetch("../golden/cases.json")).json();
+/** @type {{ cases: import("../js/analytics.mjs").AnalyticsCase[] }} */
+const analyticsCases = await (await fetch("../golden/analytics.json")).json();
 
 /** Largest |a − b| over the largest |b|, and the first index beyond `tol` of it. @param {Float32Array | undefined} a @param {Float32Array | undefined} b */
 function gradGap(a, b, tol = 1e-5) {
@@ -55,6 +58,44 @@ async function longestTask(work) {
   await new Promise((resolve) => setTimeout(resolve, 50)); // let the last entries arrive
   observer.disconnect();
   return { value, longestMs: Math.max(0, ...tasks), longTasks: tasks.length };
+}
+
+/**
+ * The analytics table (temperature, per-token statistics, accuracy, perplexity) through the
+ * synchronous API, the WebGPU engine and the engine in a worker. The engine keeps temperature and
+ * stats on the CPU and says so (`temperature-cpu`, `stats-cpu`); cases at T = 1 run once more
+ * without stats, on the GPU, whose accuracy and perplexity must meet the same goldens.
+ * @param {losslab.Engine} engine
+ */
+async function analyticsOnEngine(engine) {
+  const sync = await runAnalyticsTable(losslab, analyticsCases, (i, o) => losslab.crossEntropy(i, o), {
+    backend: "cpu-simd",
+  });
+  const failures = sync.failures.map((m) => `cpu ${m}`);
+  let onGpu = 0;
+  const viaEngine = await runAnalyticsTable(losslab, analyticsCases, async (input, options) => {
+    const r = await engine.crossEntropy(input, options);
+    const want = (options.temperature ?? 1) !== 1 ? "temperature-cpu" : "stats-cpu";
+    if (r.backend !== "cpu-simd" || r.backendReasonCode !== want)
+      failures.push(`engine: ${JSON.stringify(options)} ran on ${r.backend} (${r.backendReasonCode}), want ${want}`);
+    return r;
+  });
+  failures.push(...viaEngine.failures.map((m) => `engine ${m}`));
+  for (const c of analyticsCases.cases) {
+    if ((c.options.temperature ?? 1) !== 1) continue;
+    const { input, options } = caseInput(losslab, c);
+    const r = await engine.crossEntropy(input, { ...options, stats: [] });
+    onGpu++;
+    if (r.backend !== "webgpu") failures.push(`${c.name} without stats: ran on ${r.backend}`);
+    const bad = checkAnalytics({ ...c, options: { ...c.options, stats: [] } }, r, undefined, 1e-5);
+    failures.push(...bad.map((m) => `webgpu ${m}`));
+  }
+  const w = await EngineWorker.create({ backend: "cpu" });
+  const inWorker = await runAnalyticsTable(losslab, analyticsCases, (i, o) => w.crossEntropy(i, o));
+  w.terminate();
+  failures.push(...inWorker.failures.map((m) => `worker ${m}`));
+  if (onGpu < 3) failures.push(`only ${onGpu} analytics cases ran on the GPU`);
+  return { failures, cases: sync.cases, onGpu, worst: sync.worst, gpuWorst: viaEngine.worst };
 }
 
 window.suites = {
@@ -201,7 +242,9 @@ window.suites = {
     // Chromium runs relaxed SIMD, so the package entry must have loaded the FMA build: the golden
     // table above then covers it (Node's suites cover the plain simd128 build).
     if (losslab.simdLevel() !== "relaxed-simd") failures.push(`the entry loaded the ${losslab.simdLevel()} build`);
-    return { ran, failures, worst, cpuWorst, simd: losslab.simdLevel(), adapter: engine.adapterInfo };
+    const analytics = await analyticsOnEngine(engine);
+    failures.push(...analytics.failures);
+    return { ran, failures, worst, cpuWorst, simd: losslab.simdLevel(), adapter: engine.adapterInfo, analytics };
   },
 
   /** Big hash-generated inputs with gradient: WebGPU against the CPU and a float64 reference. */

@@ -18,6 +18,7 @@ import { polishChecks } from "./checks-polish.mjs";
 import { writerChecks } from "./checks-writer.mjs";
 import { engineerChecks } from "./checks-engineer.mjs";
 import { learnerChecks } from "./checks-learner.mjs";
+import { analyticsChecks } from "./checks-analytics.mjs";
 
 /** @type {(name: string, def: string) => string} */
 const arg = (name, def) => {
@@ -51,7 +52,7 @@ check("i18n: every UI string key exists in English and 中文", async () => {
       if (f.isDirectory()) walk(p);
       else if (p.endsWith(".js"))
         for (const m of readFileSync(p, "utf8").matchAll(
-          /["'`]((?:nav|chrome|msg|playground|grid|controls|summary|dist|heatmap|curve|formula|trace|obj|pad|big|train)\.[A-Za-z0-9.]+)["'`]/g,
+          /["'`]((?:nav|chrome|msg|playground|grid|controls|summary|dist|heatmap|curve|formula|trace|obj|pad|big|train|tokenStats)\.[A-Za-z0-9.]+)["'`]/g,
         ))
           used.add(m[1]);
     }
@@ -76,6 +77,7 @@ polishChecks(check, env);
 writerChecks(check, env);
 engineerChecks(check, env);
 learnerChecks(check, env);
+analyticsChecks(check, env);
 
 const started = Date.now();
 let failed = 0;

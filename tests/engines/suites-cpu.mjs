@@ -6,6 +6,7 @@
 import * as losslab from "../../pkg/index.js";
 import { EngineWorker } from "../../pkg/engine/client.js";
 import { caseInput, check, errorFragment } from "../js/golden.mjs";
+import { runAnalyticsTable } from "../js/analytics.mjs";
 
 /** @typedef {import("../js/golden.mjs").GoldenCase} GoldenCase */
 
@@ -57,7 +58,19 @@ export async function goldenCpu() {
   const simd = losslab.simdLevel();
   if (simd !== (losslab.relaxedSimd ? "relaxed-simd" : "simd128"))
     failures.push(`the engine ${losslab.relaxedSimd ? "validates" : "rejects"} relaxed SIMD, but ${simd} loaded`);
-  return { failures, cases: cases.crossEntropy.length, passed, worst, simd, relaxedSimd: losslab.relaxedSimd };
+  // The analytics table (temperature, entropy, rank, lse, argmax, accuracy, perplexity) too.
+  const table = await (await fetch(new URL("../golden/analytics.json", import.meta.url))).json();
+  const analytics = await runAnalyticsTable(losslab, table, (i, o) => losslab.crossEntropy(i, o));
+  failures.push(...analytics.failures.map((m) => `analytics ${m}`));
+  return {
+    failures,
+    cases: cases.crossEntropy.length,
+    passed,
+    worst,
+    simd,
+    relaxedSimd: losslab.relaxedSimd,
+    analytics: { cases: analytics.cases, worst: analytics.worst },
+  };
 }
 
 /**
@@ -121,6 +134,10 @@ export async function workerFallback() {
     if (!same(r.loss, here.loss)) failures.push(`${name}: worker ${r.loss} vs page ${here.loss}`);
     if (firstGradDifference(r.grad, here.grad) >= 0) failures.push(`${name}: the worker's gradient differs`);
   }
+  // Temperature and stats pass through the worker, and the new arrays come back.
+  const table = await (await fetch(new URL("../golden/analytics.json", import.meta.url))).json();
+  const analytics = await runAnalyticsTable(losslab, table, (i, o) => w.crossEntropy(i, o));
+  failures.push(...analytics.failures.map((m) => `worker analytics ${m}`));
   w.terminate();
-  return { failures, compared, workerSimd: info?.simd };
+  return { failures, compared, workerSimd: info?.simd, analyticsCases: analytics.cases };
 }

@@ -151,6 +151,25 @@ export const badInputs = [
   ],
   ["mlmMask without vocabSize", (l) => l.mlmMask(i32(1, 2), [1, 2], { maskTokenId: 3 }), /vocabSize must be given/],
   ["mse length mismatch", (l) => l.mse(f32(3), f32(2)), /target has 2 elements but dims \[3\] need 3/],
+  ["temperature 0", (l) => l.crossEntropy(ok(), { temperature: 0 }), /temperature must be a positive finite number/],
+  ["temperature -1", (l) => l.crossEntropy(ok(), { temperature: -1 }), /temperature must be a positive finite number/],
+  [
+    "temperature NaN",
+    (l) => l.crossEntropy(ok(), { temperature: NaN }),
+    /temperature must be a positive finite number/,
+  ],
+  [
+    "temperature Infinity",
+    (l) => l.crossEntropy(ok(), { temperature: Infinity }),
+    /temperature must be a positive finite number/,
+  ],
+  ["temperature a string", (l) => l.crossEntropy(ok(), { temperature: "2" }), /options\.temperature/],
+  ["stats not an array", (l) => l.crossEntropy(ok(), { stats: "entropy" }), /options\.stats/],
+  [
+    "stats with an unknown name",
+    (l) => l.crossEntropy(ok(), { stats: ["entropy", "argmax"] }),
+    /stats must be an array of "entropy", "rank", "lse" or "predicted", got "argmax"/,
+  ],
   // Requests beyond what 32-bit wasm memory can hold: an Error, and the module keeps working.
   // (A Float32Array streams through a window of rows, so only a single row too large for it fails.)
   [
@@ -214,6 +233,24 @@ export const edgeInputs = [
     "every label ignored: NaN, explained as 0 / 0",
     (l) => l.crossEntropy({ logits: f32(6), dims: [2, 3], labels: i32(-100, -100) }),
     (r) => Number.isNaN(r.loss) && r.numActive === 0 && r.notes[0].code === "all-ignored",
+  ],
+  [
+    "every label ignored: accuracy and perplexity NaN",
+    (l) => l.crossEntropy({ logits: f32(6), dims: [2, 3], labels: i32(-100, -100) }, { stats: ["rank", "entropy"] }),
+    (r) =>
+      Number.isNaN(r.accuracy) &&
+      Number.isNaN(r.perplexity) &&
+      Array.from(r.perTokenRank ?? [1]).every((x) => x === 0) &&
+      Array.from(r.perTokenEntropy ?? [0]).every(Number.isNaN),
+  ],
+  [
+    "NaN logit: predicted is the first NaN (torch.argmax), entropy NaN",
+    (l) =>
+      l.crossEntropy(
+        { logits: Float32Array.from([1, NaN, 2, NaN]), dims: [1, 4], labels: i32(2) },
+        { stats: ["predicted", "entropy"] },
+      ),
+    (r) => r.predicted?.[0] === 1 && Number.isNaN(r.perTokenEntropy?.[0]) && r.accuracy === 0,
   ],
 ];
 

@@ -31,6 +31,7 @@ const PUBLISHED_KEYS = [
   "nib",
   "z",
   "cap",
+  "temp",
   "pos",
   "oseq",
   "oplen",
@@ -74,7 +75,7 @@ const PUBLISHED_KEYS = [
 // A link that sets every field away from its default, as the app has always written it.
 const EVERY_KEY =
   "view=train&lang=zh&theme=dark&only=grid&vocab=a,b%20c,%E4%B8%AD&in=2,0&logits=1,-2.5,inf;nan,0,-inf&labels=-100,1&eps=0.25&ii=-1" +
-  "&shift=1&sem=torch&red=sum&nib=4&z=0.01&cap=30&pos=1&oseq=1,4,6,2&oplen=2&opc=2.5&orc=7&oeps=0.1&oseed=9&oprob=0.5&omp=1.5&omt=2" +
+  "&shift=1&sem=torch&red=sum&nib=4&z=0.01&cap=30&temp=2.5&pos=1&oseq=1,4,6,2&oplen=2&opc=2.5&orc=7&oeps=0.1&oseed=9&oprob=0.5&omp=1.5&omt=2" +
   "&pp=1,2;3&pl=4;&pg=5,6&ppad=-1&pside=left&pmul=8&pstep=3&bb=2&bt=16&bv=1000&bseed=5&bscale=4&beps=0.2&bshift=1&bbe=cpu" +
   "&tcorpus=zh&tlayers=3&tdmodel=96&theads=6&tctx=32&tvocab=256&tseed=7&teps=0.1&tlr=0.001&tlr2=0.0005&tsteps=160&tsteps2=60&tbatch=8";
 
@@ -87,6 +88,19 @@ test("every published key is still read, in the published order, one field each"
   assert.equal(new Set(URL_KEYS).size, URL_KEYS.length, "two fields share a link key");
   assert.equal(FIELDS.length, URL_KEYS.length);
   for (const f of FIELDS) assert.equal(typeof SCHEMA[f].key, "string", f);
+});
+
+test("temperature: old links read T = 1 and leave it out; a set T round-trips; out of range is clamped", () => {
+  const old = decodeHash("#eps=0.25&cap=30");
+  assert.deepEqual(old.messages, []);
+  assert.equal(old.state.temperature, 1);
+  assert.equal(encodeState(old.state), "eps=0.25&cap=30");
+  const hot = decodeHash("#temp=0.35");
+  assert.equal(hot.state.temperature, 0.35);
+  assert.equal(encodeState(hot.state), "temp=0.35");
+  const far = decodeHash("#temp=50");
+  assert.equal(far.state.temperature, 5);
+  assert.ok(far.messages.length > 0, "a clamped value is reported");
 });
 
 test("a link with every key decodes to named fields and re-encodes byte for byte", () => {
@@ -115,6 +129,7 @@ test("a link with every key decodes to named fields and re-encodes byte for byte
     numItemsInBatch: 4,
     zLossScale: 0.01,
     softcap: 30,
+    temperature: 2.5,
     position: 1,
     objSequence: [1, 4, 6, 2],
     objPromptLength: 2,

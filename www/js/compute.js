@@ -22,6 +22,7 @@ export function lossOptions(s, overrides = {}) {
   if (s.semantics === "torch") o.reduction = s.reduction;
   if (s.numItemsInBatch !== null) o.numItemsInBatch = s.numItemsInBatch;
   if (s.softcap !== null) o.softcap = s.softcap;
+  if (s.temperature !== 1) o.temperature = s.temperature;
   // Passed in either semantics: hf refuses them, and the summary says so.
   if (s.classWeights.length > 0) o.classWeights = s.classWeights;
   return { ...o, ...overrides };
@@ -56,12 +57,18 @@ export function computePlayground(L, s) {
   const input = { logits: flat, dims: [1, T, V], labels };
   const vectorLoss = s.semantics === "torch" && s.reduction === "none";
 
-  const main = attempt(() => L.crossEntropy(input, lossOptions(s, { grad: !vectorLoss })));
+  const main = attempt(() =>
+    L.crossEntropy(input, lossOptions(s, { grad: !vectorLoss, stats: ["entropy", "rank", "predicted"] })),
+  );
   const targets = Array.from({ length: rows }, (_, r) => s.labels[r + (s.shiftLabels ? 1 : 0)]);
 
   // −log softmax of every row, from the module (soft-capping included, as in the loss).
   const logp = attempt(() => {
-    const lp = L.logSoftmax({ logits: flat, dims: [T, V] }, s.softcap !== null ? { softcap: s.softcap } : undefined);
+    /** @type {import("../pkg/index.js").LogSoftmaxOptions} */
+    const o = {};
+    if (s.softcap !== null) o.softcap = s.softcap;
+    if (s.temperature !== 1) o.temperature = s.temperature;
+    const lp = L.logSoftmax({ logits: flat, dims: [T, V] }, o);
     return Array.from({ length: T }, (_, t) => Array.from(lp.subarray(t * V, t * V + V), (x) => -x));
   });
 
@@ -76,6 +83,7 @@ export function computePlayground(L, s) {
           /** @type {CrossEntropyOptions} */
           const opts = { epsilon: s.epsilon, ignoreIndex: -1 };
           if (s.softcap !== null) opts.softcap = s.softcap;
+          if (s.temperature !== 1) opts.temperature = s.temperature;
           return L.crossEntropy({ logits: rowsLogits, dims: [1, rows, V], labels: clamped }, opts);
         });
 
@@ -84,6 +92,7 @@ export function computePlayground(L, s) {
     /** @type {CrossEntropyOptions} */
     const opts = { semantics: "hf", epsilon: s.epsilon, ignoreIndex: s.ignoreIndex, shiftLabels: s.shiftLabels };
     if (s.softcap !== null) opts.softcap = s.softcap;
+    if (s.temperature !== 1) opts.temperature = s.temperature;
     return L.crossEntropy(input, opts);
   });
 

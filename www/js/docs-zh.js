@@ -79,6 +79,7 @@ export const ABOUT_ZH = {
   numItemsInBatch: "num_items_in_batch",
   zLossScale: "z-loss 系数",
   softcap: "logit 软上限",
+  temperature: "温度 T：先把 logits 除以它（1 表示不变）",
   classWeights: "类别权重，词表中每项一个（torch）",
   position: "分布图中显示的位置",
   objSequence: "目标视图：序列的词元 id",

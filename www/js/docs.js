@@ -50,6 +50,7 @@ const ABOUT = {
   numItemsInBatch: "num_items_in_batch",
   zLossScale: "z-loss scale",
   softcap: "logit soft-cap",
+  temperature: "temperature T: logits are divided by it first (1: unchanged)",
   classWeights: "class weights, one per vocabulary entry (torch)",
   position: "position shown in the distribution",
   objSequence: "objectives: token ids of the sequence",

@@ -118,6 +118,24 @@ export const DICT = {
     "controls.zLossHelp": "Adds scale · logsumexp² per active token.",
     "controls.softcap": "logit soft-cap",
     "controls.softcapHelp": "x ← c·tanh(x/c) before everything (Gemma 2).",
+    "controls.temperature": "temperature T",
+    "controls.temperatureNumber": "temperature T, typed",
+    "controls.temperatureHelp": "Logits are divided by T first: T < 1 sharpens the prediction, T > 1 flattens it.",
+    "tokenStats.title": "Predictions per position",
+    "tokenStats.intro":
+      "What the model predicts at each scored position, and how sure it is. Rank 0 means the label is the most probable token; entropy is 0 when one token is certain and ln V when every token is equally likely.",
+    "tokenStats.row":
+      "predicted: {pred} (label {label}, rank {rank}) · entropy {h} nats (out of ln V = {lnv}) · perplexity {ppl}",
+    "tokenStats.ignored": "ignored (label {label}): not scored",
+    "tokenStats.unavailable": "no result (see the loss panel)",
+    "tokenStats.accuracy": "accuracy",
+    "tokenStats.accuracyHelp":
+      "The share of scored positions whose most probable token is the label (on a tie, the lower index wins, as argmax does).",
+    "tokenStats.perplexity": "perplexity",
+    "tokenStats.perplexityHelp":
+      "e to the mean NLL over scored positions: the model is as unsure as a fair pick among this many tokens. It ignores ε, class weights, z-loss and num_items_in_batch: it describes the predictions, not the training objective.",
+    "tokenStats.temperature":
+      "Temperature T = {t}: logits are divided by T before the softmax. T < 1 sharpens every distribution (entropy falls), T > 1 flattens it, and as T grows without bound it becomes uniform: entropy → ln V = {lnv}. Dividing keeps the order of the logits, so the predicted tokens and ranks stay; loss, entropy and perplexity move.",
     "controls.classWeights": "class weights (torch)",
     "controls.classWeightsHelp": "One weight per vocabulary entry, separated by commas; empty: unweighted.",
     "controls.none": "none",
@@ -828,6 +846,22 @@ export const DICT = {
     "controls.zLossHelp": "每个有效词元加上 系数 · logsumexp²。",
     "controls.softcap": "logit 软截断",
     "controls.softcapHelp": "先做 x ← c·tanh(x/c)(Gemma 2)。",
+    "controls.temperature": "温度 T",
+    "controls.temperatureNumber": "温度 T（输入数值）",
+    "controls.temperatureHelp": "先把 logits 除以 T：T < 1 让预测更尖锐，T > 1 让它更平坦。",
+    "tokenStats.title": "逐位置的预测",
+    "tokenStats.intro":
+      "模型在每个计分位置预测了什么、有多确定。排名 0 表示标签就是概率最大的词元；熵为 0 表示某个词元是确定的，为 ln V 表示所有词元等可能。",
+    "tokenStats.row": "预测：{pred}（标签 {label}，排名 {rank}）· 熵 {h} 奈特（最大 ln V = {lnv}）· 困惑度 {ppl}",
+    "tokenStats.ignored": "已忽略（标签 {label}）：不计分",
+    "tokenStats.unavailable": "没有结果（见损失面板）",
+    "tokenStats.accuracy": "准确率",
+    "tokenStats.accuracyHelp": "概率最大的词元等于标签的计分位置所占比例（并列时取较小的下标，与 argmax 相同）。",
+    "tokenStats.perplexity": "困惑度",
+    "tokenStats.perplexityHelp":
+      "计分位置平均 NLL 的 e 次幂：模型的不确定程度相当于在这么多个词元中均匀地挑一个。它不考虑 ε、类别权重、z-loss 和 num_items_in_batch：它描述的是预测本身，而不是训练目标。",
+    "tokenStats.temperature":
+      "温度 T = {t}：softmax 之前先把 logits 除以 T。T < 1 让每个分布更尖锐（熵下降），T > 1 让它更平坦，T 无限增大时分布趋于均匀：熵 → ln V = {lnv}。除法不改变 logits 的大小顺序，所以预测的词元和排名不变；损失、熵和困惑度会变。",
     "controls.classWeights": "类别权重（torch）",
     "controls.classWeightsHelp": "词表中每个词一个权重，用逗号分隔；留空表示不加权。",
     "controls.none": "无",

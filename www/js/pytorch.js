@@ -25,7 +25,7 @@ export const seventeen = (x) => (Number.isFinite(x) ? x.toPrecision(17) : pyNumb
  * @typedef {{
  *   logits: number[][], labels: number[], epsilon: number, ignoreIndex: number, shiftLabels: boolean,
  *   semantics: "hf" | "torch", reduction: "mean" | "sum" | "none", numItemsInBatch: number | null,
- *   zLossScale: number, softcap: number | null, classWeights: number[],
+ *   zLossScale: number, softcap: number | null, classWeights: number[], temperature?: number,
  * }} CellState
  */
 /** The parts of a crossEntropy result the cell checks. @typedef {{ loss: number | null, perTokenLoss: ArrayLike<number> }} CellResult */
@@ -58,6 +58,10 @@ export function pytorchCell(s, r) {
   if (weighted) L.push(`WEIGHT = torch.tensor([${s.classWeights.map(pyNumber).join(", ")}], dtype=torch.float32)`);
   L.push("");
 
+  if (s.temperature !== undefined && s.temperature !== 1) {
+    L.push("# Temperature: every logit is divided by T (a float32 division) before anything else.");
+    L.push(`logits = logits / ${pyNumber(s.temperature)}`);
+  }
   let x = "logits";
   if (s.softcap !== null) {
     L.push("# Soft-capping (Gemma 2): every logit becomes cap · tanh(x / cap) before anything else.");

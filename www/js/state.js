@@ -154,6 +154,8 @@ export const SCHEMA = {
   numItemsInBatch: optionalNum("nib", 1e-6, 1e9),
   zLossScale: num("z", 0, 10, 0),
   softcap: optionalNum("cap", 1e-3, 1e5),
+  // Logits are divided by it before everything else (1: unchanged, and left out of links).
+  temperature: num("temp", 0.1, 5, 1),
   // torch class weights, one per vocabulary entry; empty means unweighted.
   classWeights: nums("cw", -1e6, 1e6, LIMITS.V, []),
   position: int("pos", 0, LIMITS.T - 1, 4),

@@ -11,6 +11,7 @@ import { createEpsCurve } from "../widgets/eps-curve.js";
 import { createFormula } from "../widgets/formula.js";
 import { createTrace } from "../widgets/trace.js";
 import { createEmbedEps } from "../widgets/embed-eps.js";
+import { createTokenStats } from "../widgets/token-stats.js";
 
 /** @type {(keyof import("../state.js").State)[]} */
 const PLAYGROUND_FIELDS = [
@@ -26,6 +27,7 @@ const PLAYGROUND_FIELDS = [
   "numItemsInBatch",
   "zLossScale",
   "softcap",
+  "temperature",
   "classWeights",
   "position",
   "promptLength",
@@ -63,7 +65,8 @@ export function createPlayground(given) {
   const curve = card("curve", createEpsCurve(ctx));
   const formula = card("formula", createFormula(ctx), "span-2");
   const trace = card("trace", createTrace(ctx), "span-2");
-  const all = [summary, grid, controls, dist, heatmap, curve, formula, trace];
+  const tokenStats = card("tokenStats", createTokenStats(ctx), "span-2");
+  const all = [summary, grid, controls, tokenStats, dist, heatmap, curve, formula, trace];
   // One embedded panel without controls of its own gets a compact ε control (the grid has the full set).
   const embedEps = ctx.embedded && ctx.only && ctx.only !== "grid" ? createEmbedEps(ctx) : null;
   summary.el.classList.add("span-2");

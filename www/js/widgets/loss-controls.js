@@ -1,5 +1,5 @@
 // The loss options: ε (slider and number), ignore_index, shift_labels, semantics, reduction,
-// num_items_in_batch, z-loss and soft-cap, each a labelled control bound to the state.
+// num_items_in_batch, z-loss, soft-cap and temperature, each a labelled control bound to the state.
 import { h, setValue, uid } from "../dom.js";
 import { boundNumber } from "./field-note.js";
 
@@ -21,7 +21,7 @@ export function createLossControls(ctx) {
   /** @type {Map<HTMLInputElement, ReturnType<typeof boundNumber>>} */
   const bound = new Map();
   /**
-   * @param {"epsilon" | "ignoreIndex" | "numItemsInBatch" | "zLossScale" | "softcap"} key
+   * @param {"epsilon" | "ignoreIndex" | "numItemsInBatch" | "zLossScale" | "softcap" | "temperature"} key
    * @param {{ min: number, max: number, step: number, nullable?: boolean, integer?: boolean, testid: string }} options
    */
   const numberInput = (key, { min, max, step, nullable, integer, testid }) => {
@@ -67,6 +67,30 @@ export function createLossControls(ctx) {
     noteOf(epsNumber),
     epsWarning,
     h("small", { class: "help", text: t("controls.epsHelp") }),
+  );
+
+  // Temperature: a slider over its whole range, a number box to type it, and the value in use.
+  const tempRange = h("input", {
+    type: "range",
+    min: "0.1",
+    max: "5",
+    step: "0.05",
+    id: uid("ctl"),
+    dataset: { testid: "temperature" },
+  });
+  tempRange.addEventListener("input", () => set({ temperature: Number(tempRange.value) }));
+  const tempNumber = numberInput("temperature", { min: 0.1, max: 5, step: 0.05, testid: "temperature-number" });
+  const tempValue = h("output", { dataset: { testid: "temperature-value" } });
+  const tempField = h(
+    "div",
+    { class: "field field-eps" },
+    h("label", { for: tempRange.id, text: t("controls.temperature") }),
+    tempRange,
+    h("label", { for: (tempNumber.id = uid("ctl")), class: "sr-only", text: t("controls.temperatureNumber") }),
+    tempNumber,
+    tempValue,
+    noteOf(tempNumber),
+    h("small", { class: "help", text: t("controls.temperatureHelp") }),
   );
 
   const ii = numberInput("ignoreIndex", { min: -1e6, max: 1e6, step: 1, integer: true, testid: "ignore-index" });
@@ -134,6 +158,7 @@ export function createLossControls(ctx) {
     field("controls.numItems", nib, "controls.numItemsHelp"),
     field("controls.zLoss", z, "controls.zLossHelp"),
     field("controls.softcap", cap, "controls.softcapHelp"),
+    tempField,
     field("controls.classWeights", weights, "controls.classWeightsHelp"),
     h("div", { class: "button-row" }, reset),
   );
@@ -147,8 +172,12 @@ export function createLossControls(ctx) {
       [nib, s.numItemsInBatch],
       [z, s.zLossScale],
       [cap, s.softcap],
+      [tempNumber, s.temperature],
     ]))
       bound.get(input)?.sync(value);
+    setValue(tempRange, s.temperature);
+    tempValue.textContent = `T = ${s.temperature}`;
+    tempValue.dataset.value = String(s.temperature);
     epsWarning.hidden = !(s.epsilon < 0 || s.epsilon > 1);
     epsWarning.textContent = s.epsilon < 0 ? t("controls.epsNegative") : s.epsilon > 1 ? t("controls.epsAboveOne") : "";
     shift.checked = s.shiftLabels;
