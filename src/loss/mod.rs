@@ -1,6 +1,7 @@
 //! The loss math on plain slices and ndarray views: no wasm or JS types below this line.
 
 pub mod cross_entropy;
+pub mod linear;
 pub mod log_softmax;
 pub mod notes;
 
@@ -8,6 +9,7 @@ pub mod options;
 pub mod stream;
 
 pub use cross_entropy::{cross_entropy, cross_entropy_into, CrossEntropyOutput, Plan, RowResult, Summary};
+pub use linear::{linear_cross_entropy, LinearInput, LinearOutput, LinearShape};
 pub use log_softmax::log_softmax;
 pub use notes::Note;
 pub use options::{CrossEntropy, Reduction, Semantics};
