@@ -56,19 +56,19 @@ impl RowStats {
 /// musl's libm), the same port from the `libm` crate natively — not the platform's C library — so
 /// a row's totals are the same bits natively and in browsers (seeded training runs reproduce).
 #[cfg(target_arch = "wasm32")]
-fn ln(x: f64) -> f64 {
+pub(crate) fn ln(x: f64) -> f64 {
     x.ln()
 }
 #[cfg(not(target_arch = "wasm32"))]
-fn ln(x: f64) -> f64 {
+pub(crate) fn ln(x: f64) -> f64 {
     libm::log(x)
 }
 #[cfg(target_arch = "wasm32")]
-fn exp(x: f64) -> f64 {
+pub(crate) fn exp(x: f64) -> f64 {
     x.exp()
 }
 #[cfg(not(target_arch = "wasm32"))]
-fn exp(x: f64) -> f64 {
+pub(crate) fn exp(x: f64) -> f64 {
     libm::exp(x)
 }
 

@@ -2,6 +2,7 @@
 
 pub mod analytics;
 pub mod cross_entropy;
+pub mod linear;
 pub mod log_softmax;
 pub mod notes;
 
@@ -11,6 +12,7 @@ pub mod stream;
 pub use cross_entropy::{
     cross_entropy, cross_entropy_into, Analytics, CrossEntropyOutput, Plan, RowResult, Summary,
 };
+pub use linear::{linear_cross_entropy, LinearInput, LinearOutput, LinearShape};
 pub use log_softmax::log_softmax;
 pub use notes::Note;
 pub use options::{CrossEntropy, Reduction, Semantics, Stats};

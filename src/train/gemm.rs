@@ -45,6 +45,28 @@ const TILE_COLS: usize = 8;
 /// stores need no bounds checks.
 #[allow(clippy::too_many_arguments)]
 pub fn gemm(m: usize, n: usize, k: usize, a: Mat, b: &[f32], ldb: usize, c: &mut [f32], ldc: usize) {
+    gemm_into::<false>(m, n, k, a, b, ldb, c, ldc);
+}
+
+/// As [`gemm`], adding the product to what `c` holds (`c += A · B`): each element starts from its
+/// old value and then adds the products over `k` in the same order. The chunked loss accumulates
+/// its weight gradient this way without a scratch copy of the output.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_acc(m: usize, n: usize, k: usize, a: Mat, b: &[f32], ldb: usize, c: &mut [f32], ldc: usize) {
+    gemm_into::<true>(m, n, k, a, b, ldb, c, ldc);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn gemm_into<const ACC: bool>(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: Mat,
+    b: &[f32],
+    ldb: usize,
+    c: &mut [f32],
+    ldc: usize,
+) {
     if m == 0 || n == 0 {
         return;
     }
@@ -58,14 +80,14 @@ pub fn gemm(m: usize, n: usize, k: usize, a: Mat, b: &[f32], ldb: usize, c: &mut
     for i in (0..full_rows).step_by(TILE_ROWS) {
         for j in (0..full_cols).step_by(TILE_COLS) {
             // SAFETY: i + 3 < m, j + 7 < n and kk < k, within the extents asserted above.
-            unsafe { tile(i, j, k, a, b, ldb, c, ldc) };
+            unsafe { tile::<ACC>(i, j, k, a, b, ldb, c, ldc) };
         }
     }
     // The right edge of the tiled rows, and the rows below them: one element at a time.
     for i in 0..m {
         let cols = if i < full_rows { full_cols..n } else { 0..n };
         for j in cols {
-            let mut s = 0.0f32;
+            let mut s = if ACC { c[i * ldc + j] } else { 0.0f32 };
             for kk in 0..k {
                 s += a.at(i, kk) * b[kk * ldb + j];
             }
@@ -82,9 +104,26 @@ pub fn gemm(m: usize, n: usize, k: usize, a: Mat, b: &[f32], ldb: usize, c: &mut
 /// the operands.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-unsafe fn tile(i: usize, j: usize, k: usize, a: Mat, b: &[f32], ldb: usize, c: &mut [f32], ldc: usize) {
+unsafe fn tile<const ACC: bool>(
+    i: usize,
+    j: usize,
+    k: usize,
+    a: Mat,
+    b: &[f32],
+    ldb: usize,
+    c: &mut [f32],
+    ldc: usize,
+) {
     let zero = F32x4::splat(0.0);
     let mut acc = [[zero; 2]; TILE_ROWS];
+    if ACC {
+        let cp = c.as_ptr();
+        for (r, acc_row) in acc.iter_mut().enumerate() {
+            let from = cp.add((i + r) * ldc + j);
+            acc_row[0] = F32x4::load(&*(from as *const [f32; 4]));
+            acc_row[1] = F32x4::load(&*(from.add(4) as *const [f32; 4]));
+        }
+    }
     let (ap, bp) = (a.data.as_ptr(), b.as_ptr());
     for kk in 0..k {
         let brow = bp.add(kk * ldb + j);
@@ -143,6 +182,27 @@ mod tests {
                 let mut c = vec![f32::NAN; m * n];
                 gemm(m, n, k, a_mat, &b, n, &mut c, n);
                 assert_eq!(c, naive(m, n, k, a_mat, &b, n), "m={m} n={n} k={k}");
+            }
+        }
+    }
+
+    #[test]
+    fn accumulating_adds_to_the_output_in_the_same_order() {
+        let mut rng = crate::objectives::SplitMix64::new(11);
+        for &(m, n, k) in &[(1, 1, 1), (4, 8, 3), (5, 9, 7), (13, 67, 16)] {
+            let a: Vec<f32> = (0..m * k).map(|_| rng.next_f64() as f32 - 0.5).collect();
+            let b: Vec<f32> = (0..k * n).map(|_| rng.next_f64() as f32 - 0.5).collect();
+            let start: Vec<f32> = (0..m * n).map(|_| rng.next_f64() as f32).collect();
+            let mut c = start.clone();
+            gemm_acc(m, n, k, Mat::rows(&a, k), &b, n, &mut c, n);
+            for i in 0..m {
+                for j in 0..n {
+                    let mut s = start[i * n + j];
+                    for kk in 0..k {
+                        s += a[i * k + kk] * b[kk * n + j];
+                    }
+                    assert_eq!(c[i * n + j], s, "m={m} n={n} k={k} ({i}, {j})");
+                }
             }
         }
     }

@@ -98,6 +98,7 @@ await suite("fallback: no navigator.gpu", () => window.suites.fallback("navigato
 await suite("fallback: requestAdapter() returns null", () => window.suites.fallback("returned null"), nullAdapter);
 await suite("fallback: device lost mid-call", () => window.suites.deviceLost(), loseDevice);
 await suite("error contract in Chromium", () => window.suites.badInputs());
+await suite("linearCrossEntropy: goldens, Engine and worker on the CPU, property", () => window.suites.linear());
 
 // The trainer's build (pkg/train): parity and bad input as Node checks them, plus a run in its
 // module worker. The lesson itself is not rerun here: parity shows Chromium computes the native
