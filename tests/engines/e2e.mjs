@@ -72,13 +72,17 @@ for (const engine of engines) {
   }
   /** @type {Awaited<ReturnType<typeof launch>> | null} */
   let browser = null;
-  await run(`${engine}: start ${ENGINES[engine].label}`, async () => {
-    browser = await launch(engine, DESKTOP);
-    await browser.driver.manage().setTimeouts({ script: 90000, pageLoad: 60000 });
-    await setViewport(browser.driver, DESKTOP.width, DESKTOP.height);
-    const ua = String(await browser.driver.executeScript("return navigator.userAgent"));
-    return ua;
-  }, { always: true });
+  await run(
+    `${engine}: start ${ENGINES[engine].label}`,
+    async () => {
+      browser = await launch(engine, DESKTOP);
+      await browser.driver.manage().setTimeouts({ script: 90000, pageLoad: 60000 });
+      await setViewport(browser.driver, DESKTOP.width, DESKTOP.height);
+      const ua = String(await browser.driver.executeScript("return navigator.userAgent"));
+      return ua;
+    },
+    { always: true },
+  );
   const session = /** @type {Awaited<ReturnType<typeof launch>> | null} */ (browser);
   if (!session) continue;
   const { driver } = session;
