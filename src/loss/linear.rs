@@ -464,3 +464,68 @@ fn grad_chunk(
         }
     }
 }
+
+/// For comparison only: the same loss computed the way the fused path avoids — the full `[N, V]`
+/// logits with the same GEMM (same summation order, so the same f32 logits), `cross_entropy`
+/// with its `[N, V]` gradient, then the two gradient GEMMs (`gradHidden = dZ · W`,
+/// `gradWeight = dZᵀ · H`) and the bias gradient's column sums. Memory: two `[N, V]` f32
+/// buffers and a transposed copy of the weight, refused up front when they cannot exist.
+pub fn linear_cross_entropy_materialized(
+    shape: LinearShape,
+    input: LinearInput,
+    opts: &CrossEntropy,
+    kernel: CpuKernel,
+) -> Result<LinearOutput> {
+    input.check(&shape)?;
+    let (n, d, v) = (shape.batch * shape.seq, shape.hidden, shape.vocab);
+    // Validates labels and options before the large allocations below.
+    Plan::new(shape.logits(), input.labels, opts)?;
+    let logits_len =
+        n.checked_mul(v).ok_or(Error::OutOfMemory { what: "the materialised logits", bytes: usize::MAX })?;
+    let mut logits = try_zeroed::<f32>(logits_len, "the materialised logits")?;
+    if opts.grad {
+        // cross_entropy allocates the [N, V] gradient itself: refuse here, before the GEMM.
+        if logits_len.saturating_mul(4) > crate::error::MAX_ALLOCATION_BYTES {
+            return Err(Error::OutOfMemory {
+                what: "the logits gradient",
+                bytes: logits_len.saturating_mul(4),
+            });
+        }
+    }
+    let mut weight_t = try_zeroed::<f32>(v * d, "a transposed copy of the weight")?;
+    crate::train::gemm::transpose(input.weight, v, d, &mut weight_t);
+    gemm(n, v, d, Mat::rows(input.hidden, d), &weight_t, v, &mut logits, v);
+    drop(weight_t);
+    if let Some(b) = input.bias {
+        for row in logits.chunks_exact_mut(v) {
+            for (z, &b) in row.iter_mut().zip(b) {
+                *z += b;
+            }
+        }
+    }
+    let [batch, seq, _] = shape.logits();
+    let x = ndarray::ArrayView3::from_shape((batch, seq, v), &logits[..]).expect("length checked");
+    let y = ndarray::ArrayView2::from_shape((batch, seq), input.labels).expect("length checked");
+    let mut loss = super::cross_entropy(x, y, opts, kernel)?;
+    let Some(dz) = loss.grad.take() else {
+        return Ok(LinearOutput { loss, grad_hidden: None, grad_weight: None, grad_bias: None });
+    };
+    drop(logits);
+    let mut grad_hidden = try_zeroed::<f32>(n * d, "gradHidden")?;
+    let mut grad_weight = try_zeroed::<f32>(v * d, "gradWeight")?;
+    gemm(n, d, v, Mat::rows(&dz, v), input.weight, d, &mut grad_hidden, d);
+    gemm(v, d, n, Mat::transposed(&dz, v), input.hidden, d, &mut grad_weight, d);
+    let grad_bias = match input.bias {
+        None => None,
+        Some(_) => {
+            let mut sums = vec![0.0f64; v];
+            for row in dz.chunks_exact(v) {
+                for (s, &g) in sums.iter_mut().zip(row) {
+                    *s += g as f64;
+                }
+            }
+            Some(sums.into_iter().map(|s| s as f32).collect())
+        }
+    };
+    Ok(LinearOutput { loss, grad_hidden: Some(grad_hidden), grad_weight: Some(grad_weight), grad_bias })
+}
