@@ -5,6 +5,8 @@ import type {
   CrossEntropyResult,
   EngineCalibration,
   EngineOptions,
+  LinearCrossEntropyInput,
+  LinearCrossEntropyResult,
 } from "../index.js";
 
 /** What the worker's `Engine.create` reported. */
@@ -26,6 +28,11 @@ export interface WorkerCrossEntropyResult extends CrossEntropyResult {
   timeMs: number;
   /** With `keepGradient: true`: the gradient's handle in the worker (and no `grad`). */
   gradHandle?: number;
+}
+
+/** A `linearCrossEntropy` result from the worker, plus the call's time inside the worker. */
+export interface WorkerLinearCrossEntropyResult extends LinearCrossEntropyResult {
+  timeMs: number;
 }
 
 /** A handle to an input or a gradient kept in the worker. */
@@ -55,6 +62,13 @@ export class EngineWorker {
     options?: CrossEntropyOptions,
     call?: CallOptions,
   ): Promise<WorkerCrossEntropyResult>;
+  /** `linearCrossEntropy` in the worker, on the CPU (`backendReasonCode` "linear-cpu" through
+   *  the Engine). With `transfer: true` the input's arrays move to the worker (detached here). */
+  linearCrossEntropy(
+    input: LinearCrossEntropyInput,
+    options?: CrossEntropyOptions,
+    call?: { on?: "engine" | "cpu"; transfer?: boolean },
+  ): Promise<WorkerLinearCrossEntropyResult>;
   put(input: CrossEntropyInput, init?: { transfer?: boolean }): Promise<Handle>;
   hashInput(init: {
     dims: [number, number, number];

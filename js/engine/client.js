@@ -81,6 +81,21 @@ export class EngineWorker {
     return this.#call("crossEntropy", { input, options, on, keepGradient }, moved);
   }
 
+  /**
+   * `linearCrossEntropy` in the worker (on the CPU: there is no WebGPU kernel for it). `input` is
+   * `{ hidden, dims, weight, bias?, labels }`, copied to the worker, or moved with
+   * `{ transfer: true }` (the caller's arrays are then detached). `on: "cpu"` calls the function
+   * directly instead of through the worker's Engine.
+   */
+  linearCrossEntropy(input, options, { on = "engine", transfer = false } = {}) {
+    const moved = transfer
+      ? [input?.hidden?.buffer, input?.weight?.buffer, input?.bias?.buffer, input?.labels?.buffer].filter(
+          (b) => b instanceof ArrayBuffer,
+        )
+      : [];
+    return this.#call("linearCrossEntropy", { input, options, on }, [...new Set(moved)]);
+  }
+
   /** Keeps an input in the worker (moved with `{ transfer: true }`) and resolves to its handle. */
   put(input, { transfer = false } = {}) {
     const moved = transfer

@@ -10,10 +10,12 @@
 //   hashInput    { dims, seed, scale, ignoreIndex } → handle (inputs generated here)
 //   crossEntropy { input | handle, options, on, keepGradient } → the result, plus `timeMs` (the
 //                call's time in this worker) and, with keepGradient, `gradHandle` instead of `grad`
+//   linearCrossEntropy { input, options, on } → linearCrossEntropy's result (always the CPU: the
+//                Engine's call says so in backendReasonCode "linear-cpu"), plus `timeMs`
 //   compare      { a, b }                     → { length, maxAbs, maxAbsDiff } of two kept gradients
 //   release      { handle }                   → null
 //   dispose      {}                           → null
-import init, { Engine, crossEntropy, hashLabels, hashLogits, simdLevel } from "../index.js";
+import init, { Engine, crossEntropy, hashLabels, hashLogits, linearCrossEntropy, simdLevel } from "../index.js";
 
 const ready = init();
 /** @type {Engine | null} */
@@ -76,6 +78,14 @@ const handlers = {
       result.gradHandle = keep(result.grad);
       delete result.grad;
     }
+    return result;
+  },
+  async linearCrossEntropy({ input, options, on = "engine" }) {
+    if (on !== "engine" && on !== "cpu")
+      throw refuse(`linearCrossEntropy: on must be "engine" or "cpu", got ${JSON.stringify(on)}`);
+    const started = performance.now();
+    const result = on === "cpu" ? linearCrossEntropy(input, options) : await need().linearCrossEntropy(input, options);
+    result.timeMs = performance.now() - started;
     return result;
   },
   compare({ a, b }) {

@@ -10,6 +10,7 @@ use wasm_bindgen::prelude::*;
 use super::buffer::{GradInto, Logits};
 use super::convert::{self, Builder};
 use super::exports::{result_object, Call, CrossEntropyOptionsArg};
+use super::linear::LinearCall;
 use super::options as opt;
 use crate::engine::{self, Backend, Calibration, Costs, Request, Why};
 use crate::error::{Error, Result};
@@ -202,6 +203,33 @@ impl Engine {
             }
             let call = call?;
             Ok(run(&state, &call).await?)
+        });
+        self.state.last.replace(Some(promise.clone()));
+        promise
+    }
+
+    /// `linearCrossEntropy` with the same inputs, options and result, queued with this engine's
+    /// other calls. It always runs on the CPU (there is no WebGPU kernel for it): the result's
+    /// `backendReasonCode` is `"linear-cpu"`.
+    #[wasm_bindgen(js_name = linearCrossEntropy, unchecked_return_type = "Promise<LinearCrossEntropyResult>")]
+    pub fn linear_cross_entropy(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "LinearCrossEntropyInput")] input: JsValue,
+        options: Option<CrossEntropyOptionsArg>,
+    ) -> Promise {
+        let call = LinearCall::decode(&input, &options.map_or(JsValue::UNDEFINED, JsValue::from));
+        let previous = self.state.last.borrow_mut().take();
+        let promise = wasm_bindgen_futures::future_to_promise(async move {
+            if let Some(p) = previous {
+                let _ = p.await; // its outcome belongs to its caller
+            }
+            let result = call?.run_cpu()?;
+            let why = Why::new(
+                "linear-cpu",
+                "linearCrossEntropy runs on the CPU: losslab has no WebGPU kernel for it",
+            );
+            set_backend_reason(&result, &why);
+            Ok(result)
         });
         self.state.last.replace(Some(promise.clone()));
         promise

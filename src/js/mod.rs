@@ -14,5 +14,7 @@ mod convert;
 pub mod engine;
 #[cfg(target_arch = "wasm32")]
 pub mod exports;
+#[cfg(target_arch = "wasm32")]
+pub mod linear;
 #[cfg(all(target_arch = "wasm32", feature = "trainer"))]
 pub mod trainer;

@@ -98,6 +98,7 @@ await suite("fallback: no navigator.gpu", () => window.suites.fallback("navigato
 await suite("fallback: requestAdapter() returns null", () => window.suites.fallback("returned null"), nullAdapter);
 await suite("fallback: device lost mid-call", () => window.suites.deviceLost(), loseDevice);
 await suite("error contract in Chromium", () => window.suites.badInputs());
+await suite("linearCrossEntropy: goldens, Engine and worker on the CPU, property", () => window.suites.linear());
 
 // The trainer's build (pkg/train): the same checks as Node, plus a run in its module worker.
 /** @type {(name: string, call: () => unknown) => Promise<void>} */

@@ -6,12 +6,15 @@ import { caseInput, check, errorFragment, relErr } from "../js/golden.mjs";
 import { badInputs, edgeInputs, sanity } from "../js/bad-inputs.mjs";
 import { labelSmootherF64 } from "../js/reference.mjs";
 import { EngineWorker } from "../../pkg/engine/client.js";
+import { linearNonFinite, linearProperty, linearTable } from "../js/linear.mjs";
 
 await init();
 window.losslab = losslab;
 
 /** @type {{ crossEntropy: import("../js/golden.mjs").GoldenCase[] }} */
 const cases = await (await fetch("../golden/cases.json")).json();
+/** @type {{ linear: import("../js/linear.mjs").LinearCase[] }} */
+const linearCases = await (await fetch("../golden/linear.json")).json();
 
 /** Largest |a − b| over the largest |b|, and the first index beyond `tol` of it. @param {Float32Array | undefined} a @param {Float32Array | undefined} b */
 function gradGap(a, b, tol = 1e-5) {
@@ -331,6 +334,58 @@ window.suites = {
       }
     }
     return { failures, rows: badInputs.length, edgeRows: edgeInputs.length, engineRows: engineRows.length };
+  },
+
+  /**
+   * linearCrossEntropy in Chromium: PyTorch's goldens through the function, a WebGPU-holding
+   * Engine (which must run it on the CPU and say so: "linear-cpu") and an EngineWorker; the
+   * property against crossEntropy on materialised logits; non-finite rows.
+   */
+  async linear() {
+    /** @type {string[]} */
+    const failures = [];
+    const sync = await linearTable(losslab, linearCases.linear, (input, options) =>
+      losslab.linearCrossEntropy(input, options),
+    );
+    failures.push(...sync.failures);
+    const engine = await webgpuEngine();
+    const viaEngine = await linearTable(losslab, linearCases.linear, async (input, options) => {
+      const r = await engine.linearCrossEntropy(input, options);
+      if (r.backend !== "cpu-simd" || r.backendReasonCode !== "linear-cpu")
+        failures.push(`engine: ran on ${r.backend} (${r.backendReasonCode})`);
+      const here = losslab.linearCrossEntropy(input, options);
+      if (r.loss !== here.loss) failures.push(`engine: loss ${r.loss} vs the function's ${here.loss}`);
+      return r;
+    });
+    failures.push(...viaEngine.failures.map((f) => `engine ${f}`));
+    engine.free();
+    const w = await EngineWorker.create({ backend: "webgpu" });
+    const viaWorker = await linearTable(losslab, linearCases.linear, async (input, options) => {
+      const r = await w.linearCrossEntropy(input, options);
+      if (r.backendReasonCode !== "linear-cpu" || !(r.timeMs >= 0))
+        failures.push(`worker: ${r.backendReasonCode}, timeMs ${r.timeMs}`);
+      return r;
+    });
+    failures.push(...viaWorker.failures.map((f) => `worker ${f}`));
+    try {
+      // No weight, on purpose: the worker must refuse it by name.
+      const noWeight = /** @type {any} */ ({ hidden: new Float32Array(2), dims: [1, 2, 3], labels: Int32Array.of(0) });
+      await w.linearCrossEntropy(noWeight);
+      failures.push("worker: a missing weight was accepted");
+    } catch (e) {
+      if (!/weight must be a Float32Array/.test(String(e))) failures.push(`worker: refused with ${e}`);
+    }
+    w.terminate();
+    const property = linearProperty(losslab, 25);
+    failures.push(...property.failures);
+    failures.push(...linearNonFinite(losslab).failures);
+    return {
+      failures,
+      cases: linearCases.linear.length,
+      passed: [sync.passed, viaEngine.passed, viaWorker.passed],
+      worst: sync.worst,
+      property: { trials: property.trials, worstLoss: property.worstLoss, worstGrad: property.worstGrad },
+    };
   },
 };
 

@@ -142,6 +142,7 @@ for (const engine of engines) {
     await suite("error contract (page module and engine)", "return window.suites.badInputs();");
     await suite("CPU fallback without navigator.gpu", fromModule, "cpuFallback");
     await suite("CPU fallback in a module worker", fromModule, "workerFallback");
+    await suite("linearCrossEntropy: goldens, Engine and worker, property", fromModule, "linearCpu");
   } finally {
     await browser.close();
   }

@@ -6,11 +6,14 @@
 import * as losslab from "../../pkg/index.js";
 import { EngineWorker } from "../../pkg/engine/client.js";
 import { caseInput, check, errorFragment } from "../js/golden.mjs";
+import { linearNonFinite, linearProperty, linearTable } from "../js/linear.mjs";
 
 /** @typedef {import("../js/golden.mjs").GoldenCase} GoldenCase */
 
 /** @type {{ crossEntropy: GoldenCase[] }} */
 const cases = await (await fetch(new URL("../golden/cases.json", import.meta.url))).json();
+/** @type {{ linear: import("../js/linear.mjs").LinearCase[] }} */
+const linearCases = await (await fetch(new URL("../golden/linear.json", import.meta.url))).json();
 
 /** Whether two numbers are the same float (NaN equal to NaN, 0 and -0 apart). @param {number | null} a @param {number | null} b */
 const same = (a, b) => Object.is(a, b);
@@ -123,4 +126,41 @@ export async function workerFallback() {
   }
   w.terminate();
   return { failures, compared, workerSimd: info?.simd };
+}
+
+/**
+ * linearCrossEntropy in this engine: PyTorch's goldens through the function, the Engine (CPU,
+ * code "linear-cpu") and an EngineWorker; the property against crossEntropy on materialised
+ * logits; non-finite rows.
+ */
+export async function linearCpu() {
+  /** @type {string[]} */
+  const failures = [];
+  const sync = await linearTable(losslab, linearCases.linear, (input, options) =>
+    losslab.linearCrossEntropy(input, options),
+  );
+  failures.push(...sync.failures);
+  const engine = await losslab.Engine.create({ backend: "auto" });
+  const viaEngine = await linearTable(losslab, linearCases.linear, async (input, options) => {
+    const r = await engine.linearCrossEntropy(input, options);
+    if (r.backendReasonCode !== "linear-cpu") failures.push(`engine: reason ${r.backendReasonCode}`);
+    return r;
+  });
+  failures.push(...viaEngine.failures.map((f) => `engine ${f}`));
+  engine.free();
+  const w = await EngineWorker.create({ backend: "auto" });
+  const viaWorker = await linearTable(losslab, linearCases.linear, (input, options) =>
+    w.linearCrossEntropy(input, options),
+  );
+  failures.push(...viaWorker.failures.map((f) => `worker ${f}`));
+  w.terminate();
+  const property = linearProperty(losslab, 15);
+  failures.push(...property.failures, ...linearNonFinite(losslab).failures);
+  return {
+    failures,
+    cases: linearCases.linear.length,
+    passed: [sync.passed, viaEngine.passed, viaWorker.passed],
+    worst: sync.worst,
+    property: { trials: property.trials, worstLoss: property.worstLoss, worstGrad: property.worstGrad },
+  };
 }

@@ -7,6 +7,8 @@
 const f32 = (/** @type {number} */ n, fill = 0.5) => new Float32Array(n).fill(fill);
 const i32 = (/** @type {number[]} */ ...xs) => Int32Array.from(xs);
 const ok = () => ({ logits: f32(2 * 3 * 4), dims: [2, 3, 4], labels: i32(0, 1, 2, 3, -100, 1) });
+/** A valid linearCrossEntropy input: N 2, D 3, V 4, with a bias. */
+const lin = () => ({ hidden: f32(2 * 3), dims: [2, 3, 4], weight: f32(4 * 3), bias: f32(4), labels: i32(0, 3) });
 
 // Each call passes what the types forbid on purpose: the module must refuse it at run time.
 /** [description, (losslab) => call, message fragment (RegExp)] @type {[string, (l: any) => unknown, RegExp][]} */
@@ -165,6 +167,62 @@ export const badInputs = [
     "hashLogits too large for wasm memory",
     (l) => l.hashLogits(600_000_000, 1, 8),
     /not enough memory for hashed logits/,
+  ],
+  // linearCrossEntropy: the layer's tensors, named.
+  [
+    "linear: weight missing",
+    (l) => l.linearCrossEntropy({ ...lin(), weight: undefined }),
+    /weight must be a Float32Array, got undefined/,
+  ],
+  [
+    "linear: hidden not a Float32Array",
+    (l) => l.linearCrossEntropy({ ...lin(), hidden: [0, 0, 0, 0, 0, 0] }),
+    /hidden must be a Float32Array, got an Array/,
+  ],
+  [
+    "linear: hidden of the wrong length",
+    (l) => l.linearCrossEntropy({ ...lin(), hidden: f32(5) }),
+    /hidden has 5 elements but dims \[1, 2, 3\] need 6/,
+  ],
+  [
+    "linear: weight of the wrong length",
+    (l) => l.linearCrossEntropy({ ...lin(), weight: f32(11) }),
+    /weight has 11 elements but dims \[4, 3\] need 12/,
+  ],
+  [
+    "linear: bias of the wrong length",
+    (l) => l.linearCrossEntropy({ ...lin(), bias: f32(3) }),
+    /bias has 3 elements but dims \[4\] need 4/,
+  ],
+  [
+    "linear: labels of the wrong length",
+    (l) => l.linearCrossEntropy({ ...lin(), labels: i32(0) }),
+    /labels has 1 elements but dims \[1, 2\] need 2/,
+  ],
+  [
+    "linear: dims of the wrong arity",
+    (l) => l.linearCrossEntropy({ ...lin(), dims: [2, 12] }),
+    /dims must be \[B, T, D, V\] or \[N, D, V\]/,
+  ],
+  [
+    "linear: huge dims",
+    (l) => l.linearCrossEntropy({ ...lin(), dims: [65536, 65536, 2, 4] }),
+    /more than 2\^32 elements/,
+  ],
+  [
+    "linear: D of 0",
+    (l) => l.linearCrossEntropy({ ...lin(), dims: [2, 0, 4] }),
+    /D \(hidden size\) must be at least 1/,
+  ],
+  [
+    "linear: an unknown input key",
+    (l) => l.linearCrossEntropy({ ...lin(), logits: f32(8) }),
+    /unknown key "logits" in input/,
+  ],
+  [
+    "linear: label out of range",
+    (l) => l.linearCrossEntropy({ ...lin(), labels: i32(0, 4) }),
+    /label 4 at position 1 is out of range/,
   ],
 ];
 
