@@ -3,6 +3,7 @@
 // (and, once per shape, the float64 reference), then `cell` times one peer. Everything a peer
 // needs is set up before its clock starts; only the loss computation is timed.
 import * as lm from "./lossmath.mjs";
+import { makeLinearBench } from "./linear-page.mjs";
 import { softmaxCrossEntropyModel } from "./ort-model.mjs";
 
 /** @typedef {typeof import("../pkg/losslab.js")} Losslab */
@@ -551,6 +552,12 @@ async function engineInfo() {
   };
 }
 
-/** What bench/run.mjs calls in the page. */
-export const bench = { prepare, cell, checkGenerator, engineInfo };
+/** What bench/run.mjs calls in the page; `linear` holds the fused linear cross-entropy cells. */
+export const bench = {
+  prepare,
+  cell,
+  checkGenerator,
+  engineInfo,
+  linear: makeLinearBench({ loadLosslab, loadTfjs, measure }),
+};
 window.bench = bench;

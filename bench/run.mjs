@@ -12,7 +12,8 @@
 //
 // Usage: node bench/run.mjs [--shapes 1x128x32000,...] [--runs N] [--budget SECONDS] [--quick]
 //                           [--peers a,b,...] [--engines chromium,firefox,webkit] [--smoke]
-//                           [--out DIR] [--verbose]
+//                           [--linear NxDxV|none] [--out DIR] [--verbose]
+// The fused linear cross-entropy table (bench/linear.mjs) runs in Chromium after the engines.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
@@ -21,6 +22,7 @@ import { parseArgs } from "node:util";
 import wabtInit from "wabt";
 import { serveBench } from "./server.mjs";
 import { launchBenchChromium, machine, withTimeout } from "./harness.mjs";
+import { linearMarkdown, linearProblems, runLinear } from "./linear.mjs";
 import * as lm from "./lossmath.mjs";
 import { openWebDriverEngine } from "./webdriver-session.mjs";
 
@@ -102,6 +104,7 @@ const { values: opt } = parseArgs({
     quick: { type: "boolean", default: false },
     smoke: { type: "boolean", default: false },
     out: { type: "string" },
+    linear: { type: "string" },
     seed: { type: "string", default: "101" },
     scale: { type: "string", default: "8" },
     epsilon: { type: "string", default: "0.1" },
@@ -123,6 +126,8 @@ if (opt.help) {
   --quick          runs 3, budget 2 s, shapes 1x128x32000,4x512x32000 unless --shapes is given
   --smoke          smallest shape, 1 run; fails unless every peer's loss is within ${SMOKE_TOLERANCE}
                    relative of the float64 reference (no timing is checked)
+  --linear NxDxV   the fused linear cross-entropy table's shape (default 2048x256x32000; --smoke
+                   64x32x1000, checked against float64), or "none"
   --out DIR        output folder (default bench/out)
   --seed/--scale/--epsilon   generator seed (101), logit scale (8), label smoothing (0.1)`);
   process.exit(0);
@@ -158,6 +163,10 @@ const epsilon = Number(opt.epsilon);
 const ignoreIndex = -100;
 const cellTimeoutMs = 1000 * Number(opt["cell-timeout"]);
 const outDir = opt.out ?? join(ROOT, "bench", "out");
+const linearShape = opt.linear ?? (smoke ? "64x32x1000" : "2048x256x32000");
+const linearDims = linearShape === "none" ? null : linearShape.split("x").map(Number);
+if (linearDims && (linearDims.length !== 3 || !linearDims.every((x) => Number.isInteger(x) && x > 0)))
+  throw new Error(`bad --linear ${linearShape}: expected NxDxV, e.g. 2048x256x32000, or none`);
 const log = (/** @type {unknown[]} */ ...a) => console.error("[bench]", ...a);
 
 // ---------------------------------------------------------------------------------------------
@@ -754,6 +763,8 @@ const results = [];
 const references = {};
 /** @type {Partial<Record<EngineName, EngineReport>>} */
 const engineReports = {};
+/** @type {Awaited<ReturnType<typeof runLinear>> | null} */
+let linearTable = null;
 try {
   for (const engine of engines) {
     const engineStarted = Date.now();
@@ -846,6 +857,27 @@ try {
       log(`${title}: done in ${(er.wallMs / 1000).toFixed(1)} s`);
     }
   }
+  // The fused linear cross-entropy table: Chromium, its own browser, a fresh page per cell.
+  if (linearDims && engines.includes("chromium")) {
+    const { context, close } = await launchBenchChromium({ prefix: "losslab-bench-linear-", log });
+    try {
+      linearTable = await runLinear({
+        newPage: () => context.newPage(),
+        url,
+        dims: linearDims,
+        seed,
+        epsilon,
+        ignoreIndex,
+        // Float64 over N·V·D: the smoke shape's 2 M products, not the full one's 17 G.
+        reference: linearDims[0] * linearDims[1] * linearDims[2] <= 1e8,
+        timing,
+        cellTimeoutMs,
+        log,
+      });
+    } finally {
+      await close();
+    }
+  }
 } finally {
   server.close();
 }
@@ -879,9 +911,10 @@ const report = {
   results,
   summary,
   targets,
+  linear: linearTable,
   wallMs: Date.now() - started,
 };
-const md = markdown(report);
+const md = markdown(report) + (linearTable ? `\n${linearMarkdown(linearTable).join("\n")}\n` : "");
 mkdirSync(outDir, { recursive: true });
 const base = smoke ? "smoke" : "results";
 writeFileSync(join(outDir, `${base}.json`), JSON.stringify(report, null, 2) + "\n");
@@ -912,6 +945,7 @@ if (smoke) {
     else if (r.gradErr != null && !(r.gradErr <= SMOKE_TOLERANCE))
       problems.push(`${name}: gradient error ${r.gradErr}`);
   }
+  if (linearTable) problems.push(...linearProblems(linearTable));
   if (problems.length) {
     console.error(`smoke FAILED:\n  ${problems.join("\n  ")}`);
     process.exit(1);
