@@ -162,6 +162,9 @@ export function makeLinearBench({ loadLosslab, loadTfjs, measure }) {
     const { tf, info } = await loadTfjs();
     const { n, d, v } = S;
     const heap = () => /** @type {any} */ (tf.backend()).wasm?.HEAPU8?.buffer?.byteLength ?? NaN;
+    // Before any tensor exists: tfjs's inputs (and the [N, V] one-hot labels its loss needs)
+    // count, as losslab's copies of its inputs count in its rows.
+    const beforeBytes = heap();
     const classes = S.labels.map((y) => (y === S.ignoreIndex ? 0 : y));
     const weights = tf.tensor1d(Float32Array.from(S.labels, (y) => (y === S.ignoreIndex ? 0 : 1)));
     const onehot = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(classes, "int32"), v), "float32"));
@@ -179,12 +182,22 @@ export function makeLinearBench({ loadLosslab, loadTfjs, measure }) {
         tf.Reduction.SUM_BY_NONZERO_WEIGHTS,
       );
     const valueAndGrads = tf.valueAndGrads(/** @type {any} */ (f));
-    const beforeBytes = heap();
     /** @type {ReturnType<typeof summarise> | null} */
     let first = null;
     try {
       const timed = await measure(() => {
-        const { value, grads } = valueAndGrads([h, w, b]);
+        /** @type {ReturnType<typeof valueAndGrads>} */
+        let vg;
+        try {
+          vg = valueAndGrads([h, w, b]);
+        } catch (e) {
+          // tfjs-wasm traps when its heap cannot grow: say how large it had become.
+          const m = e instanceof Error ? e.message : String(e);
+          throw new Error(
+            `${m} (tfjs-wasm heap ${(heap() / 2 ** 20).toFixed(0)} MiB, ${((heap() - beforeBytes) / 2 ** 20) | 0} MiB grown)`,
+          );
+        }
+        const { value, grads } = vg;
         if (!first) {
           first = summarise(value.dataSync()[0], {
             hidden: grads[0].dataSync(),
