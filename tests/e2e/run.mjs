@@ -18,6 +18,7 @@ import { polishChecks } from "./checks-polish.mjs";
 import { writerChecks } from "./checks-writer.mjs";
 import { engineerChecks } from "./checks-engineer.mjs";
 import { learnerChecks } from "./checks-learner.mjs";
+import { fusedChecks } from "./checks-fused.mjs";
 
 /** @type {(name: string, def: string) => string} */
 const arg = (name, def) => {
@@ -76,6 +77,7 @@ polishChecks(check, env);
 writerChecks(check, env);
 engineerChecks(check, env);
 learnerChecks(check, env);
+fusedChecks(check, env);
 
 const started = Date.now();
 let failed = 0;

@@ -1,0 +1,41 @@
+// A one-shot module worker for the Big tensors view's fused mode: generates the inputs, runs
+// `linearCrossEntropy` with the gradient on an Engine (CPU; its reason code says why), measures
+// this fresh wasm instance's memory growth around the call (wasm memory only grows, so the
+// growth is the call's peak), replies once and is terminated by the page.
+//   request { tokens, hidden, vocab, seed, epsilon } →
+//   { ok: true, result: { loss, timeMs, usedBytes, logitsBytes, backend, backendReason, backendReasonCode, simd } }
+//   or { ok: false, error: { message, code } }
+import init, { Engine, hashLabels, hashLogits, simdLevel } from "../pkg/index.js";
+import { fusedInputs } from "./fused-inputs.js";
+
+self.onmessage = async ({ data }) => {
+  try {
+    const exports = await init();
+    const memory = /** @type {WebAssembly.Memory} */ (exports.memory);
+    const input = fusedInputs({ hashLogits, hashLabels }, data);
+    const engine = await Engine.create({ backend: "cpu" });
+    const before = memory.buffer.byteLength;
+    const started = performance.now();
+    const r = await engine.linearCrossEntropy(input, { epsilon: data.epsilon, grad: true });
+    const timeMs = performance.now() - started;
+    const usedBytes = memory.buffer.byteLength - before;
+    engine.free();
+    self.postMessage({
+      ok: true,
+      result: {
+        loss: r.loss,
+        numActive: r.numActive,
+        timeMs,
+        usedBytes,
+        logitsBytes: data.tokens * data.vocab * 4,
+        backend: r.backend,
+        backendReason: r.backendReason,
+        backendReasonCode: r.backendReasonCode,
+        simd: simdLevel(),
+      },
+    });
+  } catch (e) {
+    const err = /** @type {{ message?: string, code?: string }} */ (e);
+    self.postMessage({ ok: false, error: { message: String(err?.message ?? e), code: err?.code ?? "error" } });
+  }
+};
