@@ -195,6 +195,7 @@ export function makeLinearBench({ loadLosslab, loadTfjs, measure }) {
           const m = e instanceof Error ? e.message : String(e);
           throw new Error(
             `${m} (tfjs-wasm heap ${(heap() / 2 ** 20).toFixed(0)} MiB, ${((heap() - beforeBytes) / 2 ** 20) | 0} MiB grown)`,
+            { cause: e },
           );
         }
         const { value, grads } = vg;

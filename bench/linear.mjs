@@ -46,15 +46,15 @@ export async function runLinear({
     try {
       page.on("pageerror", (e) => log("page error:", e.message));
       await page.goto(url);
-      await page.waitForFunction(() => window.bench !== undefined, null, { timeout: 30000 });
+      await page.waitForFunction(() => window.benchLinear !== undefined, null, { timeout: 30000 });
       const prepared = await withTimeout(
-        page.evaluate((c) => window.bench.linear.prepare(c), { dims, seed, epsilon, ignoreIndex, reference }),
+        page.evaluate((c) => window.benchLinear.prepare(c), { dims, seed, epsilon, ignoreIndex, reference }),
         cellTimeoutMs,
         "linear prepare",
       );
       referenceLoss ??= prepared.referenceLoss;
       const r = await withTimeout(
-        page.evaluate((c) => window.bench.linear.cell(c), { peer, timing }),
+        page.evaluate((c) => window.benchLinear.cell(c), { peer, timing }),
         cellTimeoutMs,
         `linear ${peer}`,
       );

@@ -14,7 +14,9 @@ test(`linearCrossEntropy materialize: true: ${golden.linear.length} PyTorch gold
   );
   assert.deepEqual(r.failures, []);
   assert.equal(r.passed, golden.linear.length);
-  console.log(`# worst loss rel err ${r.worst.loss.toExponential(2)}, gradient ${r.worst.grad.toExponential(2)} of max`);
+  console.log(
+    `# worst loss rel err ${r.worst.loss.toExponential(2)}, gradient ${r.worst.grad.toExponential(2)} of max`,
+  );
 });
 
 test("materialize: true agrees with the fused path on every golden input (loss 1e-5, gradients 1e-4 of max)", () => {
