@@ -98,11 +98,16 @@ pub struct Blocks {
 }
 
 impl Blocks {
-    /// Timed natively with `examples/linear_speed.rs --grid` (rows ∈ {16, 32, 64, 128} × chunk ∈
-    /// {256 … 4096}). Fewer rows re-read the weight more often (it streams through once per row
-    /// block); wider chunks or more rows outgrow the caches (a 64 × 1024 logits tile is
-    /// 256 KiB, and the tile exists twice). The chunk is a multiple of the CPU kernel's 256-class
-    /// block, so a chunk's f32 sums are flushed to f64 where a whole row's would be.
+    /// Chosen with `examples/linear_speed.rs 1024 256 32000 --grid` (native, release; rows ∈
+    /// {16, 32, 64, 128} × chunk ∈ {256 … 4096}, best of two). On the shared 2-core machine it ran
+    /// on (load average 7–9, so single timings moved by up to 2×), 64 rows was fastest in both
+    /// passes at every chunk from 256 to 1024 (forward 0.93–1.17 s, with gradients 3.7–4.8 s);
+    /// 16 rows re-reads the weight four times as often (it streams through once per row block)
+    /// and was 1.5–2× slower, and 128 rows or 4096-class chunks outgrow the caches (a 64 × 1024
+    /// tile is 256 KiB and exists three times with the gradient) and were up to 2× slower.
+    /// Chunks of 512 and 1024 were within that noise of each other; 1024 halves the per-chunk
+    /// merges. A multiple of the CPU kernel's 256-class block, so a chunk's f32 sums are flushed
+    /// to f64 where a whole row's would be.
     pub const DEFAULT: Blocks = Blocks { rows: 64, chunk: 1024 };
 }
 
