@@ -1,7 +1,7 @@
 // A one-shot module worker for the Big tensors view's fused mode: generates the inputs, runs
 // `linearCrossEntropy` with the gradient on an Engine (CPU; its reason code says why), measures
-// this fresh wasm instance's memory growth around the call (wasm memory only grows, so the
-// growth is the call's peak), replies once and is terminated by the page.
+// this fresh wasm instance's memory growth from load to the call's end (wasm memory only grows,
+// so the growth is the peak), replies once and is terminated by the page.
 //   request { tokens, hidden, vocab, seed, epsilon } →
 //   { ok: true, result: { loss, timeMs, usedBytes, logitsBytes, backend, backendReason, backendReasonCode, simd } }
 //   or { ok: false, error: { message, code } }
@@ -12,9 +12,12 @@ self.onmessage = async ({ data }) => {
   try {
     const exports = await init();
     const memory = /** @type {WebAssembly.Memory} */ (exports.memory);
+    // Before the inputs are generated: the generator's buffers are freed and then reused by the
+    // call's copies, so measuring after them would hide that much of the call's peak. (Each is
+    // at most the weight's size, which the call copies in and holds anyway.)
+    const before = memory.buffer.byteLength;
     const input = fusedInputs({ hashLogits, hashLabels }, data);
     const engine = await Engine.create({ backend: "cpu" });
-    const before = memory.buffer.byteLength;
     const started = performance.now();
     const r = await engine.linearCrossEntropy(input, { epsilon: data.epsilon, grad: true });
     const timeMs = performance.now() - started;
