@@ -3,6 +3,7 @@
 // (and, once per shape, the float64 reference), then `cell` times one peer. Everything a peer
 // needs is set up before its clock starts; only the loss computation is timed.
 import * as lm from "./lossmath.mjs";
+import { makeLinearBench } from "./linear-page.mjs";
 import { softmaxCrossEntropyModel } from "./ort-model.mjs";
 
 /** @typedef {typeof import("../pkg/losslab.js")} Losslab */
@@ -554,3 +555,6 @@ async function engineInfo() {
 /** What bench/run.mjs calls in the page. */
 export const bench = { prepare, cell, checkGenerator, engineInfo };
 window.bench = bench;
+/** The fused linear cross-entropy cells (bench/linear.mjs drives them). */
+export const benchLinear = makeLinearBench({ loadLosslab, loadTfjs, measure });
+window.benchLinear = benchLinear;

@@ -12,7 +12,8 @@
 //
 // Usage: node bench/run.mjs [--shapes 1x128x32000,...] [--runs N] [--budget SECONDS] [--quick]
 //                           [--peers a,b,...] [--engines chromium,firefox,webkit] [--smoke]
-//                           [--out DIR] [--verbose]
+//                           [--linear NxDxV,...|none] [--out DIR] [--verbose]
+// The fused linear cross-entropy table (bench/linear.mjs) runs in Chromium after the engines.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
@@ -21,6 +22,7 @@ import { parseArgs } from "node:util";
 import wabtInit from "wabt";
 import { serveBench } from "./server.mjs";
 import { launchBenchChromium, machine, withTimeout } from "./harness.mjs";
+import { LINEAR_GRAD_TOL, LINEAR_LOSS_TOL, linearMarkdown, linearProblems, runLinear } from "./linear.mjs";
 import * as lm from "./lossmath.mjs";
 import { openWebDriverEngine } from "./webdriver-session.mjs";
 
@@ -102,6 +104,7 @@ const { values: opt } = parseArgs({
     quick: { type: "boolean", default: false },
     smoke: { type: "boolean", default: false },
     out: { type: "string" },
+    linear: { type: "string" },
     seed: { type: "string", default: "101" },
     scale: { type: "string", default: "8" },
     epsilon: { type: "string", default: "0.1" },
@@ -123,6 +126,8 @@ if (opt.help) {
   --quick          runs 3, budget 2 s, shapes 1x128x32000,4x512x32000 unless --shapes is given
   --smoke          smallest shape, 1 run; fails unless every peer's loss is within ${SMOKE_TOLERANCE}
                    relative of the float64 reference (no timing is checked)
+  --linear LIST    NxDxV,... the fused linear cross-entropy tables' shapes (default 2048x256x32000;
+                   --smoke 64x32x1000, checked against float64), or "none"
   --out DIR        output folder (default bench/out)
   --seed/--scale/--epsilon   generator seed (101), logit scale (8), label smoothing (0.1)`);
   process.exit(0);
@@ -158,6 +163,16 @@ const epsilon = Number(opt.epsilon);
 const ignoreIndex = -100;
 const cellTimeoutMs = 1000 * Number(opt["cell-timeout"]);
 const outDir = opt.out ?? join(ROOT, "bench", "out");
+const linearShape = opt.linear ?? (smoke ? "64x32x1000" : "2048x256x32000");
+const linearShapes =
+  linearShape === "none"
+    ? []
+    : linearShape.split(",").map((text) => {
+        const dims = text.trim().split("x").map(Number);
+        if (dims.length !== 3 || !dims.every((x) => Number.isInteger(x) && x > 0))
+          throw new Error(`bad --linear ${text}: expected NxDxV, e.g. 2048x256x32000, or none`);
+        return dims;
+      });
 const log = (/** @type {unknown[]} */ ...a) => console.error("[bench]", ...a);
 
 // ---------------------------------------------------------------------------------------------
@@ -754,6 +769,8 @@ const results = [];
 const references = {};
 /** @type {Partial<Record<EngineName, EngineReport>>} */
 const engineReports = {};
+/** @type {Awaited<ReturnType<typeof runLinear>>[]} */
+const linearTables = [];
 try {
   for (const engine of engines) {
     const engineStarted = Date.now();
@@ -846,6 +863,29 @@ try {
       log(`${title}: done in ${(er.wallMs / 1000).toFixed(1)} s`);
     }
   }
+  // The fused linear cross-entropy table: Chromium, its own browser, a fresh page per cell.
+  for (const linearDims of engines.includes("chromium") ? linearShapes : []) {
+    const { context, close } = await launchBenchChromium({ prefix: "losslab-bench-linear-", log });
+    try {
+      const table = await runLinear({
+        newPage: () => context.newPage(),
+        url,
+        dims: linearDims,
+        seed,
+        epsilon,
+        ignoreIndex,
+        // Float64 over N·V·D: the smoke shape's 2 M products, not the full one's 17 G.
+        reference: linearDims[0] * linearDims[1] * linearDims[2] <= 1e8,
+        // Calls of seconds each: three timed runs fit a longer budget than the loss table's.
+        timing: smoke ? timing : { ...timing, runs: Math.min(runs, 3), budgetMs: Math.max(budgetMs, 45000) },
+        cellTimeoutMs,
+        log,
+      });
+      linearTables.push(table);
+    } finally {
+      await close();
+    }
+  }
 } finally {
   server.close();
 }
@@ -879,9 +919,10 @@ const report = {
   results,
   summary,
   targets,
+  linear: linearTables,
   wallMs: Date.now() - started,
 };
-const md = markdown(report);
+const md = markdown(report) + linearTables.map((l) => `\n${linearMarkdown(l).join("\n")}\n`).join("");
 mkdirSync(outDir, { recursive: true });
 const base = smoke ? "smoke" : "results";
 writeFileSync(join(outDir, `${base}.json`), JSON.stringify(report, null, 2) + "\n");
@@ -912,6 +953,7 @@ if (smoke) {
     else if (r.gradErr != null && !(r.gradErr <= SMOKE_TOLERANCE))
       problems.push(`${name}: gradient error ${r.gradErr}`);
   }
+  for (const l of linearTables) problems.push(...linearProblems(l));
   if (problems.length) {
     console.error(`smoke FAILED:\n  ${problems.join("\n  ")}`);
     process.exit(1);
@@ -924,6 +966,6 @@ if (smoke) {
     })
     .join(", ");
   console.error(
-    `smoke ok: ${results.filter((r) => r.status === "ok").length} cells within ${SMOKE_TOLERANCE} of float64 in ${((Date.now() - started) / 1000).toFixed(1)} s${engineTimes ? ` (${engineTimes})` : ""}${skipped.length ? `; skipped, not installed: ${skipped.map((e) => ENGINE_TITLE[e]).join(", ")}` : ""}`,
+    `smoke ok: ${results.filter((r) => r.status === "ok").length} cells within ${SMOKE_TOLERANCE} of float64${linearTables.length ? `, ${linearTables.reduce((k, l) => k + l.rows.length, 0)} fused linear cells within ${LINEAR_LOSS_TOL} (loss) and ${LINEAR_GRAD_TOL} of max |g| (gradients)` : ""} in ${((Date.now() - started) / 1000).toFixed(1)} s${engineTimes ? ` (${engineTimes})` : ""}${skipped.length ? `; skipped, not installed: ${skipped.map((e) => ENGINE_TITLE[e]).join(", ")}` : ""}`,
   );
 }

@@ -22,4 +22,6 @@ interface Window {
   bench: typeof import("../bench/page.mjs").bench;
   /** bench/train-page.mjs: the training benchmark's in-page side. */
   trainBench: typeof import("../bench/train-page.mjs").trainBench;
+  /** bench/page.mjs: the fused linear cross-entropy table's in-page side (bench/linear-page.mjs). */
+  benchLinear: typeof import("../bench/page.mjs").benchLinear;
 }

@@ -6,6 +6,7 @@ import type {
   EngineCalibration,
   EngineOptions,
   LinearCrossEntropyInput,
+  LinearCrossEntropyOptions,
   LinearCrossEntropyResult,
 } from "../index.js";
 
@@ -66,7 +67,7 @@ export class EngineWorker {
    *  the Engine). With `transfer: true` the input's arrays move to the worker (detached here). */
   linearCrossEntropy(
     input: LinearCrossEntropyInput,
-    options?: CrossEntropyOptions,
+    options?: LinearCrossEntropyOptions,
     call?: { on?: "engine" | "cpu"; transfer?: boolean },
   ): Promise<WorkerLinearCrossEntropyResult>;
   put(input: CrossEntropyInput, init?: { transfer?: boolean }): Promise<Handle>;

@@ -215,7 +215,7 @@ impl Engine {
     pub fn linear_cross_entropy(
         &self,
         #[wasm_bindgen(unchecked_param_type = "LinearCrossEntropyInput")] input: JsValue,
-        options: Option<CrossEntropyOptionsArg>,
+        options: Option<super::linear::LinearCrossEntropyOptionsArg>,
     ) -> Promise {
         let call = LinearCall::decode(&input, &options.map_or(JsValue::UNDEFINED, JsValue::from));
         let previous = self.state.last.borrow_mut().take();

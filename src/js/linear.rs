@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::convert::{self, describe};
-use super::exports::{result_object, CrossEntropyOptionsArg};
+use super::exports::result_object;
 use super::options as opt;
 use crate::cpu::CpuKernel;
 use crate::error::{try_zeroed, Error, Result};
@@ -26,6 +26,15 @@ export interface LinearCrossEntropyInput {
   bias?: Float32Array | null;
   /** One class index per position, `B·T` (or `N`) of them. */
   labels: Int32Array;
+}
+
+/** `crossEntropy`'s options, with the same meaning on the logits, plus `materialize`. */
+export interface LinearCrossEntropyOptions extends CrossEntropyOptions {
+  /** For comparison: computes the full `[N, V]` logits with the same GEMM, then the loss (and
+   *  its `[N, V]` gradient, then the two gradient GEMMs), exactly what the fused path avoids.
+   *  Same result to rounding; `N·V·4` bytes of logits and as many for their gradient. Default
+   *  false. */
+  materialize?: boolean;
 }
 
 /** What `linearCrossEntropy` reports: `crossEntropy`'s fields for the logits
@@ -50,6 +59,41 @@ pub(crate) struct LinearCall {
     pub labels: Vec<i32>,
     pub options: CrossEntropy,
     pub kernel: CpuKernel,
+    /// `materialize: true`: the `[N, V]` path, for comparison.
+    pub materialize: bool,
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(typescript_type = "LinearCrossEntropyOptions")]
+    pub type LinearCrossEntropyOptionsArg;
+}
+
+/// Takes `materialize` out of the options (a boolean, or refused naming `options.materialize`);
+/// the rest are `crossEntropy`'s options, decoded by the caller. The caller's object is not
+/// changed: a shallow copy loses the key.
+fn split_materialize(options: &JsValue) -> Result<(bool, JsValue)> {
+    if !options.is_object() || js_sys::Array::is_array(options) {
+        return Ok((false, options.clone()));
+    }
+    let key = JsValue::from_str("materialize");
+    if !js_sys::Reflect::has(options, &key).unwrap_or(false) {
+        return Ok((false, options.clone()));
+    }
+    let value = js_sys::Reflect::get(options, &key).unwrap_or_default();
+    let materialize = match value.as_bool() {
+        Some(b) => b,
+        None if value.is_undefined() => false,
+        None => {
+            return Err(Error::Parse(format!(
+                "options.materialize must be a boolean, got {}",
+                describe(&value)
+            )))
+        }
+    };
+    let rest = js_sys::Object::assign(&js_sys::Object::new(), options.unchecked_ref());
+    let _ = js_sys::Reflect::delete_property(&rest, &key);
+    Ok((materialize, rest.into()))
 }
 
 /// A `Float32Array` argument, not yet copied.
@@ -70,7 +114,8 @@ impl LinearCall {
         let [hidden, dims, weight, bias, labels] =
             convert::fields("input", input, ["hidden", "dims", "weight", "bias", "labels"])?;
         let shape = LinearShape::from_dims(&convert::numbers("dims", &dims)?)?;
-        let o: opt::CrossEntropyOptions = convert::options("options", options)?;
+        let (materialize, options) = split_materialize(options)?;
+        let o: opt::CrossEntropyOptions = convert::options("options", &options)?;
         let kernel = opt::cpu_kernel(o.kernel.as_deref())?;
         let options = o.into_core()?;
         options.validate(shape.vocab)?;
@@ -98,6 +143,7 @@ impl LinearCall {
             labels: convert::i32_vec("labels", &labels)?,
             options,
             kernel,
+            materialize,
         })
     }
 
@@ -109,7 +155,11 @@ impl LinearCall {
             bias: self.bias.as_deref(),
             labels: &self.labels,
         };
-        let out = loss::linear_cross_entropy(self.shape, input, &self.options, self.kernel)?;
+        let out = if self.materialize {
+            loss::linear::linear_cross_entropy_materialized(self.shape, input, &self.options, self.kernel)?
+        } else {
+            loss::linear_cross_entropy(self.shape, input, &self.options, self.kernel)?
+        };
         Ok(linear_result(&out))
     }
 }
@@ -130,11 +180,12 @@ fn linear_result(out: &LinearOutput) -> JsValue {
 /// Label-smoothed cross-entropy of the logits `hidden @ weightᵀ (+ bias)` on the CPU, without
 /// ever holding them: the vocabulary is processed in chunks with an online logsumexp, and the
 /// gradients (`grad: true`) of hidden, weight and bias are accumulated chunk by chunk. Every
-/// `crossEntropy` option applies with the same meaning.
+/// `crossEntropy` option applies with the same meaning. `materialize: true` computes the full
+/// `[N, V]` logits instead, for comparison.
 #[wasm_bindgen(js_name = linearCrossEntropy, unchecked_return_type = "LinearCrossEntropyResult")]
 pub fn linear_cross_entropy(
     #[wasm_bindgen(unchecked_param_type = "LinearCrossEntropyInput")] input: JsValue,
-    options: Option<CrossEntropyOptionsArg>,
+    options: Option<LinearCrossEntropyOptionsArg>,
 ) -> Result<JsValue, JsValue> {
     let call = LinearCall::decode(&input, &options.map_or(JsValue::UNDEFINED, JsValue::from))?;
     Ok(call.run_cpu()?)

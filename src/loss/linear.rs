@@ -561,3 +561,76 @@ fn grad_chunk(
         }
     }
 }
+
+/// For comparison only: the same loss computed the way the fused path avoids — the full `[N, V]`
+/// logits, `cross_entropy` with its `[N, V]` gradient, then the two gradient products
+/// (`gradHidden = dZ · W`, `gradWeight = dZᵀ · H`) and the bias gradient's column sums. The
+/// products run in row blocks with the fused path's operand layout (`W · Hᵀ` into a `[V, rows]`
+/// tile; `dZᵀ` of a block transposed before use), so the logits are the fused path's bit for bit
+/// and no operand is read with a stride of V. Memory: two `[N, V]` f32 buffers, a `[V, rows]` tile
+/// and, for the gradient, a `[rows, D]` scratch; refused up front when they cannot exist.
+pub fn linear_cross_entropy_materialized(
+    shape: LinearShape,
+    input: LinearInput,
+    opts: &CrossEntropy,
+    kernel: CpuKernel,
+) -> Result<LinearOutput> {
+    input.check(&shape)?;
+    let (n, d, v) = (shape.batch * shape.seq, shape.hidden, shape.vocab);
+    // Validates labels and options before the large allocations below.
+    Plan::new(shape.logits(), input.labels, opts)?;
+    let logits_len =
+        n.checked_mul(v).ok_or(Error::OutOfMemory { what: "the materialised logits", bytes: usize::MAX })?;
+    let mut logits = try_zeroed::<f32>(logits_len, "the materialised logits")?;
+    if opts.grad && logits_len.saturating_mul(4) > crate::error::MAX_ALLOCATION_BYTES {
+        // cross_entropy allocates the [N, V] gradient itself: refuse here, before the GEMM.
+        return Err(Error::OutOfMemory { what: "the logits gradient", bytes: logits_len.saturating_mul(4) });
+    }
+    let rows = Blocks::DEFAULT.rows.min(n);
+    let mut tile = try_zeroed::<f32>(v * rows, "a [V, rows] tile")?;
+    let mut ht = try_zeroed::<f32>(d * rows, "a block of hidden rows")?;
+    for r0 in (0..n).step_by(rows) {
+        let r = rows.min(n - r0);
+        crate::train::gemm::transpose(&input.hidden[r0 * d..(r0 + r) * d], r, d, &mut ht[..d * r]);
+        gemm(v, r, d, Mat::rows(input.weight, d), &ht[..d * r], r, &mut tile[..v * r], r);
+        crate::train::gemm::transpose(&tile[..v * r], v, r, &mut logits[r0 * v..(r0 + r) * v]);
+    }
+    if let Some(b) = input.bias {
+        for row in logits.chunks_exact_mut(v) {
+            for (z, &b) in row.iter_mut().zip(b) {
+                *z += b;
+            }
+        }
+    }
+    let [batch, seq, _] = shape.logits();
+    let x = ndarray::ArrayView3::from_shape((batch, seq, v), &logits[..]).expect("length checked");
+    let y = ndarray::ArrayView2::from_shape((batch, seq), input.labels).expect("length checked");
+    let mut loss = super::cross_entropy(x, y, opts, kernel)?;
+    let Some(dz) = loss.grad.take() else {
+        return Ok(LinearOutput { loss, grad_hidden: None, grad_weight: None, grad_bias: None });
+    };
+    drop(logits);
+    let mut grad_hidden = try_zeroed::<f32>(n * d, "gradHidden")?;
+    let mut grad_weight = try_zeroed::<f32>(v * d, "gradWeight")?;
+    gemm(n, d, v, Mat::rows(&dz, v), input.weight, d, &mut grad_hidden, d);
+    // gradWeight += dZ_blockᵀ · H_block, block by block: each element still sums its rows in order.
+    for r0 in (0..n).step_by(rows) {
+        let r = rows.min(n - r0);
+        crate::train::gemm::transpose(&dz[r0 * v..(r0 + r) * v], r, v, &mut tile[..v * r]);
+        let h = &input.hidden[r0 * d..(r0 + r) * d];
+        gemm_acc(v, d, r, Mat::rows(&tile[..v * r], r), h, d, &mut grad_weight, d);
+    }
+    let grad_bias = match input.bias {
+        None => None,
+        Some(_) => {
+            let mut sums = vec![0.0f64; v];
+            for row in dz.chunks_exact(v) {
+                for (s, &g) in sums.iter_mut().zip(row) {
+                    *s += g as f64;
+                }
+            }
+            Some(sums.into_iter().map(|s| s as f32).collect())
+        }
+    };
+    Ok(LinearOutput { loss, grad_hidden: Some(grad_hidden), grad_weight: Some(grad_weight), grad_bias })
+}

@@ -19,6 +19,7 @@ import { writerChecks } from "./checks-writer.mjs";
 import { engineerChecks } from "./checks-engineer.mjs";
 import { learnerChecks } from "./checks-learner.mjs";
 import { analyticsChecks } from "./checks-analytics.mjs";
+import { fusedChecks } from "./checks-fused.mjs";
 
 /** @type {(name: string, def: string) => string} */
 const arg = (name, def) => {
@@ -78,6 +79,7 @@ writerChecks(check, env);
 engineerChecks(check, env);
 learnerChecks(check, env);
 analyticsChecks(check, env);
+fusedChecks(check, env);
 
 const started = Date.now();
 let failed = 0;

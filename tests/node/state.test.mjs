@@ -57,6 +57,10 @@ const PUBLISHED_KEYS = [
   "beps",
   "bshift",
   "bbe",
+  "bigmode",
+  "bfn",
+  "bfd",
+  "bfv",
   "tcorpus",
   "tlayers",
   "tdmodel",
@@ -77,6 +81,7 @@ const EVERY_KEY =
   "view=train&lang=zh&theme=dark&only=grid&vocab=a,b%20c,%E4%B8%AD&in=2,0&logits=1,-2.5,inf;nan,0,-inf&labels=-100,1&eps=0.25&ii=-1" +
   "&shift=1&sem=torch&red=sum&nib=4&z=0.01&cap=30&temp=2.5&pos=1&oseq=1,4,6,2&oplen=2&opc=2.5&orc=7&oeps=0.1&oseed=9&oprob=0.5&omp=1.5&omt=2" +
   "&pp=1,2;3&pl=4;&pg=5,6&ppad=-1&pside=left&pmul=8&pstep=3&bb=2&bt=16&bv=1000&bseed=5&bscale=4&beps=0.2&bshift=1&bbe=cpu" +
+  "&bigmode=fused&bfn=64&bfd=32&bfv=1000" +
   "&tcorpus=zh&tlayers=3&tdmodel=96&theads=6&tctx=32&tvocab=256&tseed=7&teps=0.1&tlr=0.001&tlr2=0.0005&tsteps=160&tsteps2=60&tbatch=8";
 
 test("every published key is still read, in the published order, one field each", () => {
@@ -155,6 +160,10 @@ test("a link with every key decodes to named fields and re-encodes byte for byte
     bigEpsilon: 0.2,
     bigShiftLabels: true,
     bigBackend: "cpu",
+    bigMode: "fused",
+    bigTokens: 64,
+    bigHidden: 32,
+    bigFusedVocab: 1000,
     trainCorpus: "zh",
     trainLayers: 3,
     trainDModel: 96,
@@ -179,6 +188,19 @@ test("defaults stay out of the link; an edit writes its short key", () => {
   assert.equal(encodeState(s), "ii=-1&cap=30&tsteps2=60");
   assert.equal(encodeState({ ...defaultState(), numItemsInBatch: null }), "");
   assert.equal(decodeHash("nib=none").state.numItemsInBatch, null);
+});
+
+test("the Big tensors view's mode: a link without bigmode keeps the logits view", () => {
+  const old = decodeHash("#view=big&bb=2&bt=16&bv=1000");
+  assert.deepEqual(old.messages, []);
+  assert.equal(old.state.bigMode, "logits");
+  const fused = decodeHash("#view=big&bigmode=fused&bfn=4096&bfd=128&bfv=50257");
+  assert.deepEqual(fused.messages, []);
+  assert.deepEqual(
+    [fused.state.bigMode, fused.state.bigTokens, fused.state.bigHidden, fused.state.bigFusedVocab],
+    ["fused", 4096, 128, 50257],
+  );
+  assert.equal(encodeState(fused.state), "view=big&bigmode=fused&bfn=4096&bfd=128&bfv=50257");
 });
 
 test("field names are not link keys, in either form", () => {

@@ -240,6 +240,11 @@ export const SCHEMA = {
   bigShiftLabels: bool("bshift", false),
   bigGradient: bool("bgrad", true),
   bigBackend: enumOf("bbe", ["auto", "webgpu", "cpu"], "auto"),
+  // The fused mode (linearCrossEntropy): its own sizes, so the logits mode's stay as linked.
+  bigMode: enumOf("bigmode", ["logits", "fused"], "logits"),
+  bigTokens: int("bfn", 1, 32768, 2048),
+  bigHidden: int("bfd", 1, 4096, 256),
+  bigFusedVocab: int("bfv", 1, 262144, 32000),
   // Train: the trainer's configuration (never its weights, nor the user's own text); the defaults
   // are the lesson's (lessonRuns: 400 pre-training steps at 3e-3, 300 SFT steps at 2e-3).
   trainCorpus: enumOf("tcorpus", ["en", "zh"], "en"),

@@ -1,6 +1,7 @@
 // View 4, big tensors: generate up to 1×2048×32000 logits (or import .npy / JSON), run the engine
 // and the CPU kernel in a Web Worker (the page never waits on them), and show time, backend and
-// why, and how far the two agree (loss, gradient).
+// why, and how far the two agree (loss, gradient). Its "fused" mode runs linearCrossEntropy
+// (views/big-fused.js) instead: the loss of a linear layer whose logits never exist.
 import { h, uid } from "../dom.js";
 import { boundNumber } from "../widgets/field-note.js";
 import { fmt, exact, errorMessage, errorCode, refusalText } from "../format.js";
@@ -8,6 +9,7 @@ import { LIMITS, SCHEMA } from "../state.js";
 import { createEngineSession, probeWebGPU } from "../engine.js";
 import { parseNpy, parseJsonInput, lossInput, ImportError } from "../npy.js";
 import { generatedNpy, saveFile } from "../npy-export.js";
+import { createFused } from "./big-fused.js";
 
 /** @typedef {import("../state.js").State} State */
 
@@ -334,52 +336,62 @@ export function createBig(ctx) {
     const id = uid("h");
     return h("section", { class: "card", "aria-labelledby": id }, h("h2", { id, text: t(key) }), children);
   };
+  const mode = h(
+    "select",
+    { id: uid("ctl"), dataset: { testid: "big-mode" } },
+    ["logits", "fused"].map((v) => h("option", { value: v, text: t(`big.mode.${v}`) })),
+  );
+  mode.addEventListener("change", () => set({ bigMode: /** @type {State["bigMode"]} */ (mode.value) }));
+  const fused = createFused(ctx);
+  const logitsCards = h(
+    "div",
+    { class: "cards" },
+    card(
+      "big.sizeTitle",
+      h("div", { class: "field" }, h("label", { for: preset.id, text: t("big.preset") }), preset),
+      h("div", { class: "controls inline-controls" }, bb, bt, bv),
+      size,
+      h(
+        "div",
+        { class: "controls inline-controls" },
+        seed.el,
+        scale.el,
+        eps.el,
+        h("div", { class: "field field-check" }, shift, h("label", { for: shift.id, text: t("big.shift") })),
+        h("div", { class: "field field-check" }, gradient, h("label", { for: gradient.id, text: t("big.grad") })),
+        h("div", { class: "field" }, h("label", { for: backend.id, text: t("big.backend") }), backend),
+      ),
+      h("div", { class: "button-row" }, run),
+      status,
+      exportRow,
+      exportStatus,
+    ),
+    card(
+      "big.resultsTitle",
+      h("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("big.resultsTable") }, results),
+      h("p", {}, h("span", { text: t("big.diff") + " " }), diff),
+      h("p", {}, h("span", { text: t("big.gradDiff") + " " }), gradDiff),
+      reason,
+      gpuInfo,
+    ),
+    card(
+      "big.importTitle",
+      source,
+      useGenerated,
+      h("div", { class: "field" }, h("label", { for: logitsFile.id, text: t("big.npyLogits") }), logitsFile),
+      h("div", { class: "field" }, h("label", { for: labelsFile.id, text: t("big.npyLabels") }), labelsFile),
+      h("div", { class: "field" }, h("label", { for: json.id, text: t("big.json") }), json),
+      h("div", { class: "button-row" }, useJson),
+      importMsg,
+    ),
+  );
   const el = h(
     "div",
     { class: "view view-big" },
     ctx.only ? null : h("p", { class: "intro", text: t("big.intro") }),
-    h(
-      "div",
-      { class: "cards" },
-      card(
-        "big.sizeTitle",
-        h("div", { class: "field" }, h("label", { for: preset.id, text: t("big.preset") }), preset),
-        h("div", { class: "controls inline-controls" }, bb, bt, bv),
-        size,
-        h(
-          "div",
-          { class: "controls inline-controls" },
-          seed.el,
-          scale.el,
-          eps.el,
-          h("div", { class: "field field-check" }, shift, h("label", { for: shift.id, text: t("big.shift") })),
-          h("div", { class: "field field-check" }, gradient, h("label", { for: gradient.id, text: t("big.grad") })),
-          h("div", { class: "field" }, h("label", { for: backend.id, text: t("big.backend") }), backend),
-        ),
-        h("div", { class: "button-row" }, run),
-        status,
-        exportRow,
-        exportStatus,
-      ),
-      card(
-        "big.resultsTitle",
-        h("div", { class: "scroll-x", tabindex: "0", role: "region", "aria-label": t("big.resultsTable") }, results),
-        h("p", {}, h("span", { text: t("big.diff") + " " }), diff),
-        h("p", {}, h("span", { text: t("big.gradDiff") + " " }), gradDiff),
-        reason,
-        gpuInfo,
-      ),
-      card(
-        "big.importTitle",
-        source,
-        useGenerated,
-        h("div", { class: "field" }, h("label", { for: logitsFile.id, text: t("big.npyLogits") }), logitsFile),
-        h("div", { class: "field" }, h("label", { for: labelsFile.id, text: t("big.npyLabels") }), labelsFile),
-        h("div", { class: "field" }, h("label", { for: json.id, text: t("big.json") }), json),
-        h("div", { class: "button-row" }, useJson),
-        importMsg,
-      ),
-    ),
+    h("div", { class: "field" }, h("label", { for: mode.id, text: t("big.mode") }), mode),
+    logitsCards,
+    fused.el,
   );
 
   probeWebGPU().then((p) => {
@@ -514,6 +526,11 @@ export function createBig(ctx) {
 
   /** @param {State} s */
   function update(s) {
+    mode.value = s.bigMode;
+    logitsCards.hidden = s.bigMode !== "logits";
+    fused.el.hidden = s.bigMode !== "fused";
+    fused.update(s);
+    if (s.bigMode !== "logits") return;
     const key = `${s.bigBatch}x${s.bigSeqLen}x${s.bigVocab}`;
     preset.value = PRESETS.some((p) => p.join("x") === key) ? key : "";
     for (const f of /** @type {const} */ ([
