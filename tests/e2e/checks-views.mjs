@@ -133,7 +133,9 @@ export function viewChecks(check, env) {
       () => /** @type {typeof window & { __longTasks: number[] }} */ (window).__longTasks,
     );
     const longest = Math.max(0, ...tasks);
-    assert.ok(longest <= 50, `main-thread tasks during the run: ${tasks.join(", ")} ms`);
+    // Work on the main thread would block it for the whole call (hundreds of ms); a rare 50-100 ms
+    // task (a GC, the compositor with both of a 2-core machine's cores busy) is not that.
+    assert.ok(longest < 200, `main-thread tasks during the run: ${tasks.join(", ")} ms`);
     const a = await valueOf(page, "big-loss-engine");
     const b = await valueOf(page, "big-loss-cpu");
     assertClose(a, b, 1e-5, "engine vs CPU at 1×2048×32000");
