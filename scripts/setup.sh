@@ -8,6 +8,7 @@
 #                               (into .tools/), and WebKitGTK's WebKitWebDriver and MiniBrowser
 #                               with Xvfb to give it a display. (test.sh runs this beside the
 #                               build: it is mostly downloading, and the build leaves time.)
+#   ./scripts/setup.sh --system    only the Debian packages of --browsers (no compiling).
 #   ./scripts/setup.sh          both.
 # Fails at once, in one line, on a Node.js older than the pinned tools accept.
 set -euo pipefail
@@ -17,8 +18,9 @@ mode=all
 case "${1:-}" in
   --play) mode=play ;;
   --browsers) mode=browsers ;;
+  --system) mode=system ;;
   "") ;;
-  *) echo "usage: ./scripts/setup.sh [--play | --browsers]" >&2; exit 2 ;;
+  *) echo "usage: ./scripts/setup.sh [--play | --browsers | --system]" >&2; exit 2 ;;
 esac
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
@@ -57,7 +59,7 @@ play_tools() {
   fi
 }
 
-browsers() {
+system_packages() {
   # Chromium + ChromeDriver for the browser suites; a CJK font so the 中文 UI renders in screenshots;
   # Firefox ESR (Gecko) and WebKitGTK (WebKit, Safari's engine: its WebKitWebDriver starts
   # MiniBrowser, which needs a display, hence Xvfb) for the same suites in the other two engines.
@@ -76,6 +78,10 @@ browsers() {
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
   fi
 
+}
+
+browsers() {
+  system_packages
   # geckodriver, pinned, from crates.io (under 2 minutes of compiling, once): Debian has no package
   # for it, and npm's geckodriver wrapper downloads a release binary from GitHub at install time.
   # An unoptimised build: it only relays WebDriver commands, and --debug compiles in 108 s here
@@ -90,5 +96,6 @@ browsers() {
 case "$mode" in
   play) play_tools ;;
   browsers) browsers ;;
+  system) system_packages ;;
   all) play_tools; browsers ;;
 esac
