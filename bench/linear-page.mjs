@@ -138,7 +138,10 @@ export function makeLinearBench({ loadLosslab, loadTfjs, measure }) {
   /** @param {boolean} materialize @param {Timing} timing @returns {Promise<LinearMeasurement>} */
   async function losslabCell(materialize, timing) {
     const { mod, memory, wasm } = await loadLosslab();
-    const input = { hidden: S.hidden, dims: [S.n, S.d, S.v], weight: S.weight, bias: S.bias, labels: S.labels };
+    // The layer's tensors are resident before the count starts, as a trainer holds its
+    // parameters and activations: growth is what the loss itself needs (tfjs's tensors likewise).
+    const [hidden, weight, bias] = [S.hidden, S.weight, S.bias].map((a) => mod.F32Buffer.fromArray(a));
+    const input = { hidden, dims: [S.n, S.d, S.v], weight, bias, labels: S.labels };
     const options = { semantics: "hf", epsilon: S.epsilon, ignoreIndex: S.ignoreIndex, grad: true, materialize };
     const beforeBytes = memory.buffer.byteLength;
     /** @type {ReturnType<typeof summarise> | null} */
@@ -162,15 +165,13 @@ export function makeLinearBench({ loadLosslab, loadTfjs, measure }) {
     const { tf, info } = await loadTfjs();
     const { n, d, v } = S;
     const heap = () => /** @type {any} */ (tf.backend()).wasm?.HEAPU8?.buffer?.byteLength ?? NaN;
-    // Before any tensor exists: tfjs's inputs (and the [N, V] one-hot labels its loss needs)
-    // count, as losslab's copies of its inputs count in its rows.
+    const h = tf.tensor2d(S.hidden, [n, d]);
+    const w = tf.tensor2d(S.weight, [v, d]);
+    const b = tf.tensor1d(S.bias);
     const beforeBytes = heap();
     const classes = S.labels.map((y) => (y === S.ignoreIndex ? 0 : y));
     const weights = tf.tensor1d(Float32Array.from(S.labels, (y) => (y === S.ignoreIndex ? 0 : 1)));
     const onehot = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(classes, "int32"), v), "float32"));
-    const h = tf.tensor2d(S.hidden, [n, d]);
-    const w = tf.tensor2d(S.weight, [v, d]);
-    const b = tf.tensor1d(S.bias);
     // tf.losses' label smoothing is HF's: onehot·(1 − ε) + ε / V; ignored rows weigh 0 and
     // SUM_BY_NONZERO_WEIGHTS divides by the active count.
     const f = (/** @type {any} */ hh, /** @type {any} */ ww, /** @type {any} */ bb) =>

@@ -128,7 +128,7 @@ export function linearMarkdown(t) {
   L.push(`## Fused linear cross-entropy: ${n} tokens × D ${d} × V ${v}, forward + gradients (hidden, weight, bias)`);
   L.push("");
   L.push(
-    `hf semantics, ε = ${t.epsilon}, 10 % of labels ignored; logits = hidden @ weightᵀ + bias would be ${fmtMB(n * v * 4)} (and as much again for their gradient). Memory: growth of each cell's own wasm memory (losslab's module; tfjs-backend-wasm's heap) from before the first call to after the last, in a fresh page: wasm memory only grows, so this is the peak. Inputs are Float32Arrays, copied in on every call by both losslab rows; tfjs's growth counts from before its tensors (inputs and the [N, V] one-hot labels softmaxCrossEntropy takes) were made.${t.referenceLoss != null ? ` Float64 reference loss ${t.referenceLoss}.` : ""}`,
+    `hf semantics, ε = ${t.epsilon}, 10 % of labels ignored; logits = hidden @ weightᵀ + bias would be ${fmtMB(n * v * 4)} (and as much again for their gradient). Memory: growth of each cell's own wasm memory (losslab's module; tfjs-backend-wasm's heap) from before the first call to after the last, in a fresh page: wasm memory only grows, so this is the peak. The layer's tensors (hidden, weight, bias) are made resident before the count starts, as a trainer holds them: F32Buffers for both losslab rows, tensors for tfjs; the [N, V] one-hot labels tfjs's softmaxCrossEntropy takes do count, as losslab's labels do.${t.referenceLoss != null ? ` Float64 reference loss ${t.referenceLoss}.` : ""}`,
   );
   L.push("");
   L.push(

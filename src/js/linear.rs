@@ -5,6 +5,7 @@ use js_sys::Float32Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::buffer::{F32Buffer, Shared};
 use super::convert::{self, describe};
 use super::exports::result_object;
 use super::options as opt;
@@ -16,14 +17,17 @@ use crate::loss::{self, CrossEntropy, LinearInput, LinearOutput, LinearShape};
 const TYPES: &str = r#"
 /** The input of `linearCrossEntropy`: a linear layer's input, its parameters, and labels. */
 export interface LinearCrossEntropyInput {
-  /** Row-major `[B, T, D]` (or `[N, D]`) float32 hidden states, the layer's input. */
-  hidden: Float32Array;
+  /** Row-major `[B, T, D]` (or `[N, D]`) float32 hidden states, the layer's input. An
+   *  `F32Buffer` is read where it lies in wasm memory (no copy per call). */
+  hidden: Float32Array | F32Buffer;
   /** `[B, T, D, V]`, or `[N, D, V]` for one sequence (treated as `[1, N, D, V]`). */
   dims: number[];
-  /** `[V, D]` float32, PyTorch's `lm_head.weight` layout: logits = hidden @ weightᵀ (+ bias). */
-  weight: Float32Array;
-  /** Optional `[V]` float32 bias. */
-  bias?: Float32Array | null;
+  /** `[V, D]` float32, PyTorch's `lm_head.weight` layout: logits = hidden @ weightᵀ (+ bias).
+   *  An `F32Buffer` is read in place: a trainer keeps its parameters resident, and a
+   *  `Float32Array` costs a copy of `V·D` floats in wasm memory per call. */
+  weight: Float32Array | F32Buffer;
+  /** Optional `[V]` float32 bias (a `Float32Array` or an `F32Buffer`). */
+  bias?: Float32Array | F32Buffer | null;
   /** One class index per position, `B·T` (or `N`) of them. */
   labels: Int32Array;
 }
@@ -50,12 +54,79 @@ export interface LinearCrossEntropyResult extends Omit<CrossEntropyResult, "grad
 }
 "#;
 
-/// A validated call, its tensors copied into wasm memory.
+/// A float tensor argument: a `Float32Array` copied into wasm memory, or an `F32Buffer` read
+/// where it lies (the weight is the largest input; a trainer holds it resident).
+pub(crate) enum F32Input {
+    Copied(Vec<f32>),
+    Resident(Shared),
+}
+
+impl F32Input {
+    /// The type check, before anything is copied: an `F32Buffer`, or a `Float32Array` left where
+    /// it is until [`F32Input::take`].
+    fn check(name: &'static str, v: &JsValue) -> Result<Result<Shared, Float32Array>> {
+        if let Some(buffer) = F32Buffer::resolve(v) {
+            return Ok(Ok(buffer));
+        }
+        match v.dyn_ref::<Float32Array>() {
+            Some(a) => Ok(Err(a.clone())),
+            None => Err(Error::Parse(format!(
+                "{name} must be a Float32Array or an F32Buffer, got {}",
+                describe(v)
+            ))),
+        }
+    }
+
+    fn len(checked: &Result<Shared, Float32Array>) -> usize {
+        match checked {
+            Ok(b) => b.borrow().len(),
+            Err(a) => a.length() as usize,
+        }
+    }
+
+    /// Copies a `Float32Array` in (lengths already checked); keeps a buffer's handle.
+    fn take(name: &'static str, checked: Result<Shared, Float32Array>) -> Result<Self> {
+        Ok(match checked {
+            Ok(b) => F32Input::Resident(b),
+            Err(a) => {
+                let mut out = try_zeroed::<f32>(a.length() as usize, name)?;
+                a.copy_to(&mut out);
+                F32Input::Copied(out)
+            }
+        })
+    }
+
+    /// The values, borrowed for as long as the returned guard lives.
+    pub fn read(&self) -> F32Read<'_> {
+        match self {
+            F32Input::Copied(v) => F32Read::Slice(v),
+            F32Input::Resident(b) => F32Read::Borrowed(b.borrow()),
+        }
+    }
+}
+
+/// A borrow of an [`F32Input`]'s values.
+pub(crate) enum F32Read<'a> {
+    Slice(&'a [f32]),
+    Borrowed(std::cell::Ref<'a, Vec<f32>>),
+}
+
+impl std::ops::Deref for F32Read<'_> {
+    type Target = [f32];
+    fn deref(&self) -> &[f32] {
+        match self {
+            F32Read::Slice(s) => s,
+            F32Read::Borrowed(b) => b,
+        }
+    }
+}
+
+/// A validated call: `Float32Array` tensors copied into wasm memory, `F32Buffer`s borrowed.
 pub(crate) struct LinearCall {
     pub shape: LinearShape,
-    pub hidden: Vec<f32>,
-    pub weight: Vec<f32>,
-    pub bias: Option<Vec<f32>>,
+    pub hidden: F32Input,
+    pub weight: F32Input,
+    pub bias: Option<F32Input>,
     pub labels: Vec<i32>,
     pub options: CrossEntropy,
     pub kernel: CpuKernel,
@@ -96,18 +167,6 @@ fn split_materialize(options: &JsValue) -> Result<(bool, JsValue)> {
     Ok((materialize, rest.into()))
 }
 
-/// A `Float32Array` argument, not yet copied.
-fn float32<'a>(name: &'static str, v: &'a JsValue) -> Result<&'a Float32Array> {
-    v.dyn_ref::<Float32Array>()
-        .ok_or_else(|| Error::Parse(format!("{name} must be a Float32Array, got {}", describe(v))))
-}
-
-fn copy(name: &'static str, a: &Float32Array) -> Result<Vec<f32>> {
-    let mut out = try_zeroed::<f32>(a.length() as usize, name)?;
-    a.copy_to(&mut out);
-    Ok(out)
-}
-
 impl LinearCall {
     /// Checks the shape, the options, every argument's type and length, and only then copies.
     pub fn decode(input: &JsValue, options: &JsValue) -> Result<Self> {
@@ -120,16 +179,16 @@ impl LinearCall {
         let options = o.into_core()?;
         options.validate(shape.vocab)?;
         let n = [shape.batch, shape.seq];
-        let hidden = float32("hidden", &hidden)?;
-        crate::shape::check_len("hidden", hidden.length() as usize, &[n[0], n[1], shape.hidden])?;
-        let weight = float32("weight", &weight)?;
-        crate::shape::check_len("weight", weight.length() as usize, &[shape.vocab, shape.hidden])?;
+        let hidden = F32Input::check("hidden", &hidden)?;
+        crate::shape::check_len("hidden", F32Input::len(&hidden), &[n[0], n[1], shape.hidden])?;
+        let weight = F32Input::check("weight", &weight)?;
+        crate::shape::check_len("weight", F32Input::len(&weight), &[shape.vocab, shape.hidden])?;
         let bias = match bias.is_undefined() || bias.is_null() {
             true => None,
-            false => Some(float32("bias", &bias)?),
+            false => Some(F32Input::check("bias", &bias)?),
         };
-        if let Some(b) = bias {
-            crate::shape::check_len("bias", b.length() as usize, &[shape.vocab])?;
+        if let Some(b) = &bias {
+            crate::shape::check_len("bias", F32Input::len(b), &[shape.vocab])?;
         }
         let labels_array = labels.dyn_ref::<js_sys::Int32Array>().ok_or_else(|| {
             Error::Parse(format!("labels must be an Int32Array, got {}", describe(&labels)))
@@ -137,9 +196,9 @@ impl LinearCall {
         crate::shape::check_len("labels", labels_array.length() as usize, &n)?;
         Ok(Self {
             shape,
-            hidden: copy("hidden", hidden)?,
-            weight: copy("weight", weight)?,
-            bias: bias.map(|b| copy("bias", b)).transpose()?,
+            hidden: F32Input::take("hidden", hidden)?,
+            weight: F32Input::take("weight", weight)?,
+            bias: bias.map(|b| F32Input::take("bias", b)).transpose()?,
             labels: convert::i32_vec("labels", &labels)?,
             options,
             kernel,
@@ -149,12 +208,10 @@ impl LinearCall {
 
     /// Runs on the CPU kernel and builds the result object.
     pub fn run_cpu(&self) -> Result<JsValue> {
-        let input = LinearInput {
-            hidden: &self.hidden,
-            weight: &self.weight,
-            bias: self.bias.as_deref(),
-            labels: &self.labels,
-        };
+        let (hidden, weight) = (self.hidden.read(), self.weight.read());
+        let bias = self.bias.as_ref().map(F32Input::read);
+        let input =
+            LinearInput { hidden: &hidden, weight: &weight, bias: bias.as_deref(), labels: &self.labels };
         let out = if self.materialize {
             loss::linear::linear_cross_entropy_materialized(self.shape, input, &self.options, self.kernel)?
         } else {

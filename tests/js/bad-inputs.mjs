@@ -191,12 +191,12 @@ export const badInputs = [
   [
     "linear: weight missing",
     (l) => l.linearCrossEntropy({ ...lin(), weight: undefined }),
-    /weight must be a Float32Array, got undefined/,
+    /weight must be a Float32Array or an F32Buffer, got undefined/,
   ],
   [
     "linear: hidden not a Float32Array",
     (l) => l.linearCrossEntropy({ ...lin(), hidden: [0, 0, 0, 0, 0, 0] }),
-    /hidden must be a Float32Array, got an Array/,
+    /hidden must be a Float32Array or an F32Buffer, got an Array/,
   ],
   [
     "linear: hidden of the wrong length",

@@ -56,6 +56,33 @@ test("Engine.linearCrossEntropy: the CPU function's result, and a backend reason
   }
   // No weight, on purpose: the Engine rejects (never throws) with the function's message.
   const noWeight = /** @type {any} */ ({ hidden: new Float32Array(2), dims: [1, 2, 3], labels: Int32Array.of(0) });
-  await assert.rejects(engine.linearCrossEntropy(noWeight), /weight must be a Float32Array, got undefined/);
+  await assert.rejects(engine.linearCrossEntropy(noWeight), /weight must be a Float32Array or an F32Buffer, got undefined/);
   engine.free();
+});
+
+test("linearCrossEntropy: F32Buffer hidden, weight and bias give the Float32Array result, bit for bit", () => {
+  for (const c of golden.linear.filter((g) => g.bias).slice(0, 3)) {
+    const { input, options } = linearCaseInput(losslab, c);
+    const want = losslab.linearCrossEntropy(input, options);
+    const buffers = [input.hidden, input.weight, /** @type {Float32Array} */ (input.bias)].map((a) =>
+      losslab.F32Buffer.fromArray(a),
+    );
+    const got = losslab.linearCrossEntropy(
+      { ...input, hidden: buffers[0], weight: buffers[1], bias: buffers[2] },
+      options,
+    );
+    assert.equal(got.loss, want.loss, c.name);
+    for (const k of /** @type {const} */ (["perTokenLoss", "gradHidden", "gradWeight", "gradBias"])) {
+      assert.deepEqual(got[k], want[k], `${c.name}: ${k}`);
+    }
+    // The same buffer as hidden and weight is two reads of one tensor, allowed.
+    const square = losslab.F32Buffer.fromArray(new Float32Array(4).fill(0.5));
+    const r = losslab.linearCrossEntropy({ hidden: square, weight: square, dims: [2, 2, 2], labels: Int32Array.of(0, 1) });
+    assert.ok(Math.abs(r.loss - Math.log(2)) < 1e-7);
+    assert.throws(
+      () => losslab.linearCrossEntropy({ ...input, weight: buffers[0] }, options),
+      /weight must hold/,
+    );
+    for (const b of [...buffers, square]) b.free();
+  }
 });
