@@ -92,6 +92,9 @@ export function lesson({ Trainer, lessonRuns, labelSmoothingFloor }) {
   const floor = labelSmoothingFloor(0.1, t.snapshot().config.vocab);
   const lowest = Math.min(...run.trainLoss, ...run.evals.flatMap((e) => [e.clm, e.sft, e.sftUnmasked]));
   if (!(lowest >= floor)) failures.push(`a loss of ${lowest} fell below the floor ${floor}`);
+  const lowestEval = Math.min(...run.evals.flatMap((e) => [e.clm, e.sft, e.sftUnmasked]));
+  if (!(lowestEval < floor + 0.5))
+    failures.push(`held-out loss with smoothing stayed at ${lowestEval}, not near its floor ${floor}`);
   t.free();
   return { failures, pretraining, sft, unmasked, floor, lowestSmoothed: lowest };
 }
