@@ -21,22 +21,34 @@ pub fn entropy(row: &[f32], max: f32, lse: f64, kernel: CpuKernel) -> f64 {
     if !(max.is_finite() && lse.is_finite()) {
         return f64::NAN;
     }
-    let m = max as f64;
-    let log_sum = lse - m;
+    let log_sum = lse - max as f64;
     let mut p = [0.0f32; 256];
     let mut weighted = 0.0f64;
     for block in row.chunks(p.len()) {
-        let p = &mut p[..block.len()];
-        kernel.softmax_affine(block, max, log_sum as f32, 1.0, 0.0, p);
-        for (&x, &pc) in block.iter().zip(p.iter()) {
-            // The kernel's exp clamps its argument, so a −inf logit gets a tiny p, not 0: skip it
-            // by its logit (p = 0 exactly, and 0·(−inf) would be NaN).
-            if x != f32::NEG_INFINITY {
-                weighted += pc as f64 * (x as f64 - m);
-            }
-        }
+        add_weighted_gaps(block, max, log_sum as f32, kernel, &mut p[..block.len()], &mut weighted);
     }
     log_sum - weighted
+}
+
+/// Adds Σ pᶜ·(xᶜ − max) over `chunk` to `weighted`, one class after another (the sum entropy
+/// needs: H = (lse − max) − Σ pᶜ·(xᶜ − max)), with p = exp(x − max − log_sum) written into `p`
+/// (scratch of the chunk's length). `linearCrossEntropy` calls it on logits tiles it recomputes.
+pub fn add_weighted_gaps(
+    chunk: &[f32],
+    max: f32,
+    log_sum: f32,
+    kernel: CpuKernel,
+    p: &mut [f32],
+    weighted: &mut f64,
+) {
+    kernel.softmax_affine(chunk, max, log_sum, 1.0, 0.0, p);
+    for (&x, &pc) in chunk.iter().zip(p.iter()) {
+        // The kernel's exp clamps its argument, so a −inf logit gets a tiny p, not 0: skip it by
+        // its logit (p = 0 exactly, and 0·(−inf) would be NaN).
+        if x != f32::NEG_INFINITY {
+            *weighted += pc as f64 * (x as f64 - max as f64);
+        }
+    }
 }
 
 /// The label's rank among the classes: how many logits are strictly larger than the label's,

@@ -7,7 +7,7 @@
 //! reduction and notes, and the same gradient coefficients. Only how a row's totals are found
 //! differs: chunk statistics from the CPU kernel, merged in f64.
 
-use super::analytics::argmax;
+use super::analytics::{add_weighted_gaps, argmax};
 use super::cross_entropy::{softcap, CrossEntropyOutput, Plan, RowResult};
 use super::options::CrossEntropy;
 use crate::cpu::{CpuKernel, RowStats};
@@ -444,14 +444,7 @@ fn stats_pass(
             }
             if want.entropy && acc.max.is_finite() && res.lse.is_finite() {
                 let log_sum = (res.lse - acc.max as f64) as f32;
-                let p = &mut p[..width];
-                kernel.softmax_affine(z, acc.max, log_sum, 1.0, 0.0, p);
-                for (&x, &pc) in z.iter().zip(p.iter()) {
-                    // A −inf logit has p = 0 exactly (the kernel's clamped exp would not say so).
-                    if x != f32::NEG_INFINITY {
-                        weighted[i] += pc as f64 * (x as f64 - acc.max as f64);
-                    }
-                }
+                add_weighted_gaps(z, acc.max, log_sum, kernel, &mut p[..width], &mut weighted[i]);
             }
         }
     }
