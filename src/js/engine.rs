@@ -25,7 +25,8 @@ const TYPES: &str = r#"
 /** Options of `Engine.create`. */
 export interface EngineOptions {
   /** "auto" (default): a real GPU for the calls where this engine's calibration measured it
-   *  faster, the CPU otherwise; software adapters (SwiftShader, llvmpipe, WARP, fallback
+   *  faster (for `linearCrossEntropy`, a probe timed on the engine's first linear call), the CPU
+   *  otherwise; software adapters (SwiftShader, llvmpipe, WARP, fallback
    *  adapters) are skipped, with the reason in `engine.reason`. "webgpu": WebGPU for every call
    *  on any adapter, or reject. "cpu": the simd128 CPU kernel. */
   backend?: "auto" | "webgpu" | "cpu";
