@@ -88,8 +88,8 @@ fn dispatch_product(pass: &GpuComputePassEncoder, gpu: &GpuContext, group: &GpuB
 
 fn encode(gpu: &GpuContext, plan: &Plan, t: &LinearTensors) -> Result<Pending, String> {
     let (n, d, v) = (t.targets.len(), t.d, plan.vocab());
-    let block_rows = linear_rows_per_block(n, d, v, gpu.limits)?;
     let grad = plan.opts.grad;
+    let block_rows = linear_rows_per_block(n, d, v, grad, gpu.limits)?;
     let dev = &gpu.device;
     let mut owned = Owned(Vec::new());
     let mut make = |label: &str, bytes: usize, use_: u32| -> Result<GpuBuffer, String> {

@@ -15,24 +15,30 @@ pub const MATMUL_GROUP: u32 = 8;
 /// Bytes of the `Matmul` uniform (matmul.wgsl).
 pub const MATMUL_BYTES: usize = 64;
 
-/// Rows per block for `active` scored rows of `vocab` logits over a hidden size of `hidden`, or
+/// Rows per block for `active` scored rows of `vocab` logits over a hidden size of `hidden`
+/// (with the gradients when `grad`), or
 /// the reason this device cannot take the call: every tensor the kernels bind (the weight and
 /// its gradient `[V, D]`, the scored hidden rows and their gradient `[N, D]`, one block of
-/// logits `[R, V]`) must fit the adapter's binding and buffer limits, and every dispatch its
-/// workgroup count per dimension.
+/// logits `[R, V]`, the one read-back buffer) must fit the adapter's binding and buffer limits,
+/// and every dispatch its workgroup count per dimension.
 pub fn linear_rows_per_block(
     active: usize,
     hidden: usize,
     vocab: usize,
+    grad: bool,
     limits: Limits,
 ) -> Result<usize, String> {
     // Offsets and copies are u32 in the kernels and the copy calls.
     let cap = limits.max_storage_binding.min(limits.max_buffer).min(u32::MAX as u64 & !3);
     let bytes = |n: usize, m: usize| (n as u64).saturating_mul(m as u64).saturating_mul(4);
+    // Read back in one buffer each: per-row results (7 words a row), and the three gradients.
+    let gradients = bytes(active, hidden) + bytes(vocab, hidden) + bytes(vocab, 1);
+    let read_back = bytes(active, 7).max(if grad { gradients } else { 0 });
     for (what, b) in [
         ("the weight [V, D]", bytes(vocab, hidden)),
         ("the scored hidden rows [N, D]", bytes(active, hidden)),
         ("one row of V logits", bytes(1, vocab)),
+        ("the read-back of the results and gradients", read_back),
     ] {
         if b > cap {
             return Err(format!(
@@ -318,19 +324,23 @@ mod tests {
     #[test]
     fn blocks_fit_the_budget_and_the_limits() {
         // 32 MiB of logits per block: 262 rows of 32 000.
-        assert_eq!(linear_rows_per_block(10_000, 64, 32_000, DEFAULT).unwrap(), 262);
-        assert_eq!(linear_rows_per_block(100, 64, 32_000, DEFAULT).unwrap(), 100, "never more than N");
+        assert_eq!(linear_rows_per_block(10_000, 64, 32_000, true, DEFAULT).unwrap(), 262);
+        assert_eq!(linear_rows_per_block(100, 64, 32_000, true, DEFAULT).unwrap(), 100, "never more than N");
         // Under a small binding limit the limit, not the budget, bounds a block: 8 MiB / 4 MB.
         let small = Limits { max_storage_binding: 8 << 20, ..DEFAULT };
-        assert_eq!(linear_rows_per_block(3, 1, 1_000_000, small).unwrap(), 2);
+        assert_eq!(linear_rows_per_block(3, 1, 1_000_000, true, small).unwrap(), 2);
         let tiny = Limits { max_storage_binding: 1 << 20, ..DEFAULT };
-        let e = linear_rows_per_block(4, 1024, 512, tiny).unwrap_err();
+        let e = linear_rows_per_block(4, 1024, 512, true, tiny).unwrap_err();
         assert!(e.contains("the weight [V, D]") && e.contains("maxStorageBufferBindingSize"), "{e}");
-        let e = linear_rows_per_block(1024, 512, 4, tiny).unwrap_err();
+        let e = linear_rows_per_block(1024, 512, 4, true, tiny).unwrap_err();
         assert!(e.contains("hidden rows"), "{e}");
+        // Each fits alone, not all three gradients in one read-back buffer.
+        let e = linear_rows_per_block(200, 1024, 200, true, tiny).unwrap_err();
+        assert!(e.contains("read-back"), "{e}");
+        assert_eq!(linear_rows_per_block(200, 1024, 200, false, tiny).unwrap(), 200, "forward only");
         let few = Limits { max_workgroups_per_dimension: 100, ..DEFAULT };
-        let e = linear_rows_per_block(4, 8, 3300, few).unwrap_err();
+        let e = linear_rows_per_block(4, 8, 3300, true, few).unwrap_err();
         assert!(e.contains("V / 32") && e.contains("104 workgroups"), "{e}");
-        assert_eq!(linear_rows_per_block(1000, 8, 3200, few).unwrap(), 100, "a block is one dispatch");
+        assert_eq!(linear_rows_per_block(1000, 8, 3200, true, few).unwrap(), 100, "a block is one dispatch");
     }
 }

@@ -361,7 +361,8 @@ async fn run_linear(state: &State, call: &LinearCall) -> Result<JsValue> {
     let macs = scored.len().saturating_mul(shape.hidden).saturating_mul(shape.vocab);
     let gpu = state.gpu.borrow().clone();
     let fits = gpu.as_ref().map_or(Ok(()), |g| {
-        linear_rows_per_block(scored.len(), shape.hidden, shape.vocab, g.limits).map(|_| ())
+        linear_rows_per_block(scored.len(), shape.hidden, shape.vocab, call.options.grad, g.limits)
+            .map(|_| ())
     });
     let mut fallback = None;
     if let (Request::Auto, Some(g)) = (state.request, &gpu) {
