@@ -436,7 +436,7 @@ window.suites = {
 
   /**
    * linearCrossEntropy on the WebGPU engine: every golden case on the device (reason
-   * "webgpu-requested"), a call spanning several row blocks against float64 and the CPU, the
+   * "webgpu-requested"), F32Buffer inputs, a call spanning several row blocks against float64 and the CPU, the
    * calls that go to the CPU instead and say why (non-finite logits, a shape beyond the adapter's
    * workgroup limit, materialize, temperature), and "auto" on the software adapter routing by its
    * linear probe.
@@ -452,6 +452,22 @@ window.suites = {
       return r;
     });
     failures.push(...table.failures);
+
+    // F32Buffer tensors are read where they lie in wasm memory: the same device result, bit for bit.
+    const withBias = linearCases.linear[0];
+    const fromArrays = linearCaseInput(losslab, withBias);
+    const arrays = await engine.linearCrossEntropy(fromArrays.input, fromArrays.options);
+    const { hidden: h0, weight: w0, bias: b0 } = fromArrays.input;
+    const resident = [h0, w0, b0].map((a) => losslab.F32Buffer.fromArray(/** @type {Float32Array} */ (a)));
+    const viaBuffers = await engine.linearCrossEntropy(
+      { ...fromArrays.input, hidden: resident[0], weight: resident[1], bias: resident[2] },
+      fromArrays.options,
+    );
+    if (viaBuffers.backend !== "webgpu") failures.push(`F32Buffer: ran on ${viaBuffers.backend}`);
+    if (viaBuffers.loss !== arrays.loss) failures.push(`F32Buffer: loss ${viaBuffers.loss} vs ${arrays.loss}`);
+    for (const k of /** @type {const} */ (["gradHidden", "gradWeight", "gradBias"]))
+      if (gradGap(viaBuffers[k], arrays[k], 0).first >= 0) failures.push(`F32Buffer: ${k} differs`);
+    for (const b of resident) b.free();
 
     // Several row blocks: a block holds 32 MiB of logits, 32 rows of V = 262 144; 36 positions,
     // more than 32 of them scored (asserted), make two blocks, the second partial — gradWeight
