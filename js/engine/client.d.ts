@@ -63,8 +63,8 @@ export class EngineWorker {
     options?: CrossEntropyOptions,
     call?: CallOptions,
   ): Promise<WorkerCrossEntropyResult>;
-  /** `linearCrossEntropy` in the worker, on the CPU (`backendReasonCode` "linear-cpu" through
-   *  the Engine). With `transfer: true` the input's arrays move to the worker (detached here). */
+  /** `linearCrossEntropy` in the worker, routed by its Engine like `crossEntropy` (`backend`
+   *  and `backendReasonCode` say where it ran and why). With `transfer: true` the input's arrays move to the worker (detached here). */
   linearCrossEntropy(
     input: LinearCrossEntropyInput,
     options?: LinearCrossEntropyOptions,

@@ -82,7 +82,8 @@ export class EngineWorker {
   }
 
   /**
-   * `linearCrossEntropy` in the worker (on the CPU: there is no WebGPU kernel for it). `input` is
+   * `linearCrossEntropy` in the worker, routed by its Engine (WebGPU or the CPU; the result's
+   * `backend` and `backendReason*` say which and why). `input` is
    * `{ hidden, dims, weight, bias?, labels }`, copied to the worker, or moved with
    * `{ transfer: true }` (the caller's arrays are then detached). `on: "cpu"` calls the function
    * directly instead of through the worker's Engine.

@@ -10,8 +10,9 @@
 //   hashInput    { dims, seed, scale, ignoreIndex } → handle (inputs generated here)
 //   crossEntropy { input | handle, options, on, keepGradient } → the result, plus `timeMs` (the
 //                call's time in this worker) and, with keepGradient, `gradHandle` instead of `grad`
-//   linearCrossEntropy { input, options, on } → linearCrossEntropy's result (always the CPU: the
-//                Engine's call says so in backendReasonCode "linear-cpu"), plus `timeMs`
+//   linearCrossEntropy { input, options, on } → linearCrossEntropy's result, routed by the
+//                worker's Engine like crossEntropy (backend and backendReason* say where it ran
+//                and why), plus `timeMs`
 //   compare      { a, b }                     → { length, maxAbs, maxAbsDiff } of two kept gradients
 //   release      { handle }                   → null
 //   dispose      {}                           → null

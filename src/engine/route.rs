@@ -254,6 +254,102 @@ pub fn route(
     }
 }
 
+/// Chooses the backend of one `linearCrossEntropy` call: `macs` multiply-adds in its logits
+/// product (`N_scored · D · V`; the gradient's two products double it, and the calibration of
+/// that kind measured them). `gpu` and `fits` as for [`route`]; for "auto" the calibration is the
+/// engine's linear probe (`gpu::calibrate::calibrate_linear`), in multiply-adds rather than
+/// logits. `materialize: true` is the CPU's comparison path and stays there. Without a GPU the
+/// code stays `linear-cpu`, as before this backend existed.
+pub fn route_linear(
+    request: Request,
+    gpu: std::result::Result<Option<&Calibration>, &Why>,
+    macs: usize,
+    grad: bool,
+    fits: std::result::Result<(), String>,
+    materialize: bool,
+) -> Route {
+    if request == Request::Cpu {
+        return Route::cpu(Why::new(
+            "linear-cpu",
+            "backend: \"cpu\" was asked for, so linearCrossEntropy runs on the CPU",
+        ));
+    }
+    let calibration = match gpu {
+        Err(why) => {
+            return Route::cpu(
+                Why::new("linear-cpu", format!("linearCrossEntropy runs on the CPU: {}", why.text))
+                    .with("engineReason", why.code),
+            )
+        }
+        Ok(c) => c,
+    };
+    if materialize {
+        return Route::cpu(Why::new(
+            "linear-materialize-cpu",
+            "materialize: true runs on the CPU: it is the comparison path that holds the [N, V] logits in wasm memory",
+        ));
+    }
+    if let Err(why) = fits {
+        return Route::cpu(Why::failure("shape-beyond-limits", "this call cannot run on the GPU", why));
+    }
+    let Some(calibration) = calibration.filter(|_| request == Request::Auto) else {
+        return Route::gpu(Why::new("webgpu-requested", "backend: \"webgpu\" was asked for"));
+    };
+    let (costs, kind, words) = if grad {
+        (&calibration.gradient, "gradient", "with their gradients")
+    } else {
+        (&calibration.forward, "forward", "forward only")
+    };
+    let (gpu_ms, cpu_ms) = (format!("{:.1}", costs.gpu_ms(macs)), format!("{:.1}", costs.cpu_ms(macs)));
+    let predicted = format!("predicted {gpu_ms} ms on the GPU vs {cpu_ms} ms on the CPU");
+    let measured = |code, text: String, n: usize| {
+        Why::new(code, text)
+            .with("multiplyAdds", macs)
+            .with("crossover", n)
+            .with("kind", kind)
+            .with("gpuMs", &gpu_ms)
+            .with("cpuMs", &cpu_ms)
+    };
+    match costs.crossover() {
+        None => {
+            let (gpu_ns, cpu_ns) =
+                (format!("{:.3}", costs.gpu_ns_per_logit), format!("{:.3}", costs.cpu_ns_per_logit));
+            Route::cpu(
+                Why::new(
+                    "linear-gpu-never-faster",
+                    format!(
+                        "this engine's linear probe found the GPU slower than the CPU at every size for \
+                         linearCrossEntropy calls {words} ({gpu_ns} vs {cpu_ns} ns per multiply-add), so \
+                         \"auto\" keeps them on the CPU"
+                    ),
+                )
+                .with("kind", kind)
+                .with("gpuNs", gpu_ns)
+                .with("cpuNs", cpu_ns),
+            )
+        }
+        Some(n) if macs >= n => Route::gpu(measured(
+            "linear-above-crossover",
+            format!(
+                "{macs} multiply-adds reach the linear probe's crossover of {n} for calls {words} ({predicted})"
+            ),
+            n,
+        )),
+        Some(n) => Route::cpu(measured(
+            "linear-below-crossover",
+            format!(
+                "{macs} multiply-adds are below the linear probe's crossover of {n} for calls {words} ({predicted})"
+            ),
+            n,
+        )),
+    }
+}
+
+/// Whether the GPU kernels implement these options (see [`honour_options`]).
+pub fn gpu_supports(opts: &crate::loss::CrossEntropy) -> bool {
+    opts.temperature_divisor().is_none() && !opts.stats.any()
+}
+
 /// Options the GPU kernels do not implement, so a call routed to the GPU runs on the CPU
 /// instead, with the reason: `temperature-cpu` (a temperature other than 1) or `stats-cpu`
 /// (per-token statistics asked for). Calls routed to the CPU anyway keep their own reason.
@@ -414,6 +510,49 @@ mod tests {
         assert_eq!((r.backend, r.reason.code), (Backend::CpuSimd, "shape-beyond-limits"));
         assert!(r.reason.text.contains("a row is too long"));
         assert_eq!(r.reason.params, vec![("detail", "a row is too long".into())]);
+    }
+
+    #[test]
+    fn linear_routes_say_what_ran_and_why() {
+        let ok = || Ok(());
+        let r = route_linear(Request::Cpu, Ok(None), 10, true, ok(), false);
+        assert_eq!((r.backend, r.reason.code), (Backend::CpuSimd, "linear-cpu"));
+        assert!(r.reason.text.contains("CPU"));
+        let none = Why::new("software-adapter", "the only adapter is SwiftShader");
+        let r = route_linear(Request::Auto, Err(&none), 1 << 30, true, ok(), false);
+        assert_eq!((r.backend, r.reason.code), (Backend::CpuSimd, "linear-cpu"));
+        assert!(r.reason.text.contains("SwiftShader"), "{:?}", r.reason);
+        assert_eq!(r.reason.params, vec![("engineReason", "software-adapter".into())]);
+        let r = route_linear(Request::WebGpu, Ok(None), 10, true, ok(), true);
+        assert_eq!((r.backend, r.reason.code), (Backend::CpuSimd, "linear-materialize-cpu"));
+        let r = route_linear(Request::WebGpu, Ok(None), 10, true, Err("the weight is too big".into()), false);
+        assert_eq!((r.backend, r.reason.code), (Backend::CpuSimd, "shape-beyond-limits"));
+        let r = route_linear(Request::WebGpu, Ok(None), 10, true, ok(), false);
+        assert_eq!((r.backend, r.reason.code), (Backend::WebGpu, "webgpu-requested"));
+        // Auto, from a probe: CPU 2 ns per multiply-add; GPU 3 ms + 0.5 ns (gradient), or
+        // 1 ms + 4 ns (forward: never faster).
+        let cal = Calibration {
+            forward: Costs { cpu_ns_per_logit: 2.0, gpu_fixed_ms: 1.0, gpu_ns_per_logit: 4.0 },
+            gradient: Costs { cpu_ns_per_logit: 2.0, gpu_fixed_ms: 3.0, gpu_ns_per_logit: 0.5 },
+        };
+        let r = route_linear(Request::Auto, Ok(Some(&cal)), 1 << 30, false, ok(), false);
+        assert_eq!((r.backend, r.reason.code), (Backend::CpuSimd, "linear-gpu-never-faster"));
+        assert!(r.reason.text.contains("per multiply-add"), "{:?}", r.reason);
+        // Crossover: 3e6 / 1.5 = 2 000 000 multiply-adds.
+        let r = route_linear(Request::Auto, Ok(Some(&cal)), 1_999_999, true, ok(), false);
+        assert_eq!((r.backend, r.reason.code), (Backend::CpuSimd, "linear-below-crossover"));
+        let r = route_linear(Request::Auto, Ok(Some(&cal)), 2_000_000, true, ok(), false);
+        assert_eq!((r.backend, r.reason.code), (Backend::WebGpu, "linear-above-crossover"));
+        assert_eq!(
+            r.reason.params[..3],
+            [
+                ("multiplyAdds", "2000000".into()),
+                ("crossover", "2000000".into()),
+                ("kind", "gradient".into()),
+            ]
+        );
+        assert!(gpu_supports(&crate::loss::CrossEntropy::default()));
+        assert!(!gpu_supports(&crate::loss::CrossEntropy { temperature: 2.0, ..Default::default() }));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Measures one engine's two backends on a probe, so "auto" routes each call by size from
-//! numbers taken on this machine rather than from a guess. Runs once, when an "auto" engine gets
-//! a device: a few milliseconds on a real GPU.
+//! numbers taken on this machine rather than from a guess. The cross-entropy probe runs once,
+//! when an "auto" engine gets a device; the linear one on its first linear call that could go to
+//! the GPU. A few milliseconds each on a real GPU.
 
 use js_sys::{Float32Array, Reflect};
 use ndarray::{ArrayView2, ArrayView3};
@@ -74,6 +75,65 @@ pub async fn calibrate(gpu: &GpuContext) -> Result<Calibration, String> {
             cpu = cpu.min(now_ms() - start);
         }
         *slot = Some(Costs::fit(n_small, n_large, cpu, small, large));
+    }
+    let [Some(forward), Some(gradient)] = costs else { unreachable!("both kinds were measured") };
+    Ok(Calibration { forward, gradient })
+}
+
+/// The linear probe: `[N, D] · [V, D]ᵀ` at two N (the GPU's fixed cost, then its cost per
+/// multiply-add), the CPU at the larger one. 64 × 64 × 4096 is 16.8 M multiply-adds: tens of
+/// milliseconds on the CPU, a few on a real GPU.
+const LINEAR_D: usize = 64;
+const LINEAR_V: usize = 4096;
+const LINEAR_SMALL_ROWS: usize = 4;
+const LINEAR_LARGE_ROWS: usize = 64;
+
+/// Fits `linearCrossEntropy`'s cost models (forward-only and with gradients) in multiply-adds of
+/// the logits product, from probe calls timed on both backends, each the faster of two. Run once
+/// per engine, on its first linear call that "auto" could send to the GPU.
+pub async fn calibrate_linear(gpu: &GpuContext) -> Result<Calibration, String> {
+    use crate::engine::{finish_linear_gpu, gather_scored, scored_rows};
+    use crate::loss::{LinearInput, LinearShape};
+    let (d, v) = (LINEAR_D, LINEAR_V);
+    let hidden = hash::hash_logits(LINEAR_LARGE_ROWS * d, 11, 1.0);
+    let weight = hash::hash_logits(v * d, 12, 0.125);
+    // Every position scored, so multiply-adds are rows · D · V exactly.
+    let labels: Vec<i32> = (0..LINEAR_LARGE_ROWS).map(|i| (i * 1543 % v) as i32).collect();
+    let mut costs = [None, None];
+    for (slot, grad) in costs.iter_mut().zip([false, true]) {
+        let opts = CrossEntropy { epsilon: 0.1, grad, ..Default::default() };
+        let mut gpu_ms = [0.0; 2];
+        for (ms, rows) in gpu_ms.iter_mut().zip([LINEAR_SMALL_ROWS, LINEAR_LARGE_ROWS]) {
+            let plan = Plan::new([1, rows, v], &labels[..rows], &opts).map_err(|e| e.to_string())?;
+            let scored = scored_rows(&plan);
+            let targets: Vec<u32> = scored.iter().map(|s| s.class).collect();
+            let packed = gather_scored(&hidden, d, &scored).map_err(|e| e.to_string())?;
+            let mut best = f64::INFINITY;
+            for _ in 0..2 {
+                let start = now_ms();
+                let tensors = super::linear::LinearTensors {
+                    hidden: &packed,
+                    weight: &weight,
+                    bias: None,
+                    targets: &targets,
+                    d,
+                };
+                let rows_out = super::linear::submit(gpu, &plan, &tensors)?.finish(gpu).await?;
+                finish_linear_gpu(&plan, &scored, d, rows, rows_out).map_err(|e| e.to_string())?;
+                best = best.min(now_ms() - start);
+            }
+            *ms = best;
+        }
+        let shape = LinearShape { batch: 1, seq: LINEAR_LARGE_ROWS, hidden: d, vocab: v };
+        let input = LinearInput { hidden: &hidden, weight: &weight, bias: None, labels: &labels };
+        let mut cpu = f64::INFINITY;
+        for _ in 0..2 {
+            let start = now_ms();
+            loss::linear_cross_entropy(shape, input, &opts, CpuKernel::Simd).map_err(|e| e.to_string())?;
+            cpu = cpu.min(now_ms() - start);
+        }
+        let macs = |rows: usize| rows * d * v;
+        *slot = Some(Costs::fit(macs(LINEAR_SMALL_ROWS), macs(LINEAR_LARGE_ROWS), cpu, gpu_ms[0], gpu_ms[1]));
     }
     let [Some(forward), Some(gradient)] = costs else { unreachable!("both kinds were measured") };
     Ok(Calibration { forward, gradient })

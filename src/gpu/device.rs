@@ -11,10 +11,10 @@ use web_sys::{
     GpuDeviceDescriptor, GpuErrorFilter, GpuProgrammableStage, GpuQueue, GpuShaderModuleDescriptor,
 };
 
-use super::{shader_source, Limits, GRAD_WGSL, STATS_WGSL, WORKGROUP};
+use super::{shader_source, Limits, GRAD_WGSL, MATMUL_WGSL, PICK_WGSL, STATS_WGSL, WORKGROUP};
 use crate::engine::{admit, AdapterInfo, Request, Why};
 
-/// A device with both kernels compiled, ready to dispatch. Pipelines are made once per device.
+/// A device with every kernel compiled, ready to dispatch. Pipelines are made once per device.
 pub struct GpuContext {
     pub device: GpuDevice,
     pub queue: GpuQueue,
@@ -22,6 +22,9 @@ pub struct GpuContext {
     pub info: AdapterInfo,
     pub stats: GpuComputePipeline,
     pub grad: GpuComputePipeline,
+    /// The linear cross-entropy's matrix products and its label/argmax pick.
+    pub matmul: GpuComputePipeline,
+    pub pick: GpuComputePipeline,
     /// Set (with the reason) when the device is lost; every later dispatch refuses.
     pub lost: Rc<RefCell<Option<String>>>,
     /// Whether the device was granted "timestamp-query": calls then report the kernels' time.
@@ -46,12 +49,14 @@ pub fn message(e: &JsValue) -> String {
 }
 
 /// The smallest limits the kernels need: a 256-wide workgroup, five storage buffers, and room
-/// for 256 partial states (24 bytes each) in workgroup memory. WebGPU's defaults exceed all.
+/// for 256 partial states (24 bytes each) in workgroup memory (the matmul's two 16 × 16 tiles
+/// need less). WebGPU's defaults exceed all.
 fn check_minimums(adapter: &GpuAdapter) -> Result<(), Why> {
     let l = adapter.limits();
     let needs = [
         ("maxComputeInvocationsPerWorkgroup", l.max_compute_invocations_per_workgroup(), WORKGROUP),
         ("maxComputeWorkgroupSizeX", l.max_compute_workgroup_size_x(), WORKGROUP),
+        ("maxComputeWorkgroupSizeY", l.max_compute_workgroup_size_y(), super::linear_plan::MATMUL_TILE),
         ("maxStorageBuffersPerShaderStage", l.max_storage_buffers_per_shader_stage(), 5),
         ("maxComputeWorkgroupStorageSize", l.max_compute_workgroup_storage_size(), WORKGROUP * 24 + 4),
     ];
@@ -123,8 +128,10 @@ pub async fn acquire(request: Request, allow_software: bool) -> Result<GpuContex
     };
 
     device.push_error_scope(GpuErrorFilter::Validation);
-    let stats = pipeline(&device, "losslab row statistics", STATS_WGSL);
-    let grad = pipeline(&device, "losslab gradient", GRAD_WGSL);
+    let stats = pipeline(&device, "losslab row statistics", &shader_source(STATS_WGSL));
+    let grad = pipeline(&device, "losslab gradient", &shader_source(GRAD_WGSL));
+    let matmul = pipeline(&device, "losslab matmul", MATMUL_WGSL);
+    let pick = pipeline(&device, "losslab label and argmax", &shader_source(PICK_WGSL));
     if let Some(e) = device.pop_error_scope().await.ok().and_then(|e| e.as_option()) {
         return Err(Why::failure(
             "kernels-failed",
@@ -133,11 +140,23 @@ pub async fn acquire(request: Request, allow_software: bool) -> Result<GpuContex
         ));
     }
     let queue = device.queue();
-    Ok(GpuContext { device, queue, limits, info, stats, grad, lost, timestamps, buffers: RefCell::new(None) })
+    Ok(GpuContext {
+        device,
+        queue,
+        limits,
+        info,
+        stats,
+        grad,
+        matmul,
+        pick,
+        lost,
+        timestamps,
+        buffers: RefCell::new(None),
+    })
 }
 
-fn pipeline(device: &GpuDevice, label: &str, kernel: &str) -> GpuComputePipeline {
-    let module_desc = GpuShaderModuleDescriptor::new(&shader_source(kernel));
+fn pipeline(device: &GpuDevice, label: &str, source: &str) -> GpuComputePipeline {
+    let module_desc = GpuShaderModuleDescriptor::new(source);
     module_desc.set_label(label);
     let module = device.create_shader_module(&module_desc);
     let stage = GpuProgrammableStage::new(&module);

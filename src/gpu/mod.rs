@@ -1,5 +1,6 @@
-//! The WebGPU backend: two WGSL kernels (row statistics, gradient), how their uniforms are
-//! packed, and how rows are split into chunks that fit the adapter's limits. Device acquisition,
+//! The WebGPU backend: the cross-entropy kernels (row statistics, gradient) and the linear
+//! cross-entropy's (matmul, label/argmax pick), how their uniforms are packed, and how rows are
+//! split into chunks and blocks that fit the adapter's limits. Device acquisition,
 //! dispatch and calibration (`device`, `run`, `calibrate`) exist only in the wasm build;
 //! everything here is plain data, so native tests validate the shaders with naga and check the
 //! packing.
@@ -8,6 +9,9 @@
 pub mod calibrate;
 #[cfg(target_arch = "wasm32")]
 pub mod device;
+#[cfg(target_arch = "wasm32")]
+pub mod linear;
+pub mod linear_plan;
 #[cfg(target_arch = "wasm32")]
 pub mod run;
 
@@ -19,6 +23,11 @@ pub const PARAMS_WGSL: &str = include_str!("params.wgsl");
 pub const STATS_WGSL: &str = include_str!("stats.wgsl");
 /// The gradient with respect to the logits.
 pub const GRAD_WGSL: &str = include_str!("grad.wgsl");
+/// One strided f32 matrix product in workgroup-memory tiles (the linear cross-entropy's four
+/// products). Stands alone: no `Params` block.
+pub const MATMUL_WGSL: &str = include_str!("matmul.wgsl");
+/// The label's raw logit and the argmax of each row of a logits block (linear cross-entropy).
+pub const PICK_WGSL: &str = include_str!("pick.wgsl");
 
 /// A kernel's complete source: the shared uniform block, then the kernel.
 pub fn shader_source(kernel: &str) -> String {

@@ -74,7 +74,7 @@ impl Drop for Buffers {
     }
 }
 
-fn buffer(device: &GpuDevice, label: &str, bytes: usize, usage: u32) -> Result<GpuBuffer, String> {
+pub(super) fn buffer(device: &GpuDevice, label: &str, bytes: usize, usage: u32) -> Result<GpuBuffer, String> {
     // WebGPU wants sizes in multiples of 4; every buffer here holds 4-byte elements.
     let desc = GpuBufferDescriptor::new_with_f64(bytes.max(4) as f64, usage);
     desc.set_label(label);
@@ -83,7 +83,11 @@ fn buffer(device: &GpuDevice, label: &str, bytes: usize, usage: u32) -> Result<G
         .map_err(|e| format!("createBuffer({label}, {bytes} bytes) failed: {}", message(&e)))
 }
 
-fn bind_group(device: &GpuDevice, pipeline: &GpuComputePipeline, buffers: &[&GpuBuffer]) -> GpuBindGroup {
+pub(super) fn bind_group(
+    device: &GpuDevice,
+    pipeline: &GpuComputePipeline,
+    buffers: &[&GpuBuffer],
+) -> GpuBindGroup {
     let entries: Vec<GpuBindGroupEntry> = buffers
         .iter()
         .enumerate()
@@ -141,11 +145,11 @@ impl Buffers {
 }
 
 /// Maps a rejected WebGPU call to the reason the caller reports.
-fn js_err(what: &'static str) -> impl Fn(JsValue) -> String {
+pub(super) fn js_err(what: &'static str) -> impl Fn(JsValue) -> String {
     move |e| format!("{what} failed: {}", message(&e))
 }
 
-fn as_bytes(words: &[u32]) -> Vec<u8> {
+pub(super) fn as_bytes(words: &[u32]) -> Vec<u8> {
     words.iter().flat_map(|w| w.to_le_bytes()).collect()
 }
 

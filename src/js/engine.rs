@@ -1,7 +1,7 @@
 //! `Engine` for JS: converts arguments and results around the backend-neutral core
 //! (`crate::engine`: routing, GPU row finishing) and the WebGPU dispatch (`crate::gpu`).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::Promise;
@@ -10,20 +10,23 @@ use wasm_bindgen::prelude::*;
 use super::buffer::{GradInto, Logits};
 use super::convert::{self, Builder};
 use super::exports::{result_object, Call, CrossEntropyOptionsArg};
-use super::linear::LinearCall;
+use super::linear::{linear_result, LinearCall};
 use super::options as opt;
 use crate::engine::{self, Backend, Calibration, Costs, Request, Why};
 use crate::error::{Error, Result};
 use crate::gpu::device::{self, GpuContext};
+use crate::gpu::linear::LinearTensors;
+use crate::gpu::linear_plan::linear_rows_per_block;
 use crate::gpu::run::{self, GradDst, LogitsRef};
-use crate::loss::Plan;
+use crate::loss::{LinearOutput, Plan};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
 /** Options of `Engine.create`. */
 export interface EngineOptions {
   /** "auto" (default): a real GPU for the calls where this engine's calibration measured it
-   *  faster, the CPU otherwise; software adapters (SwiftShader, llvmpipe, WARP, fallback
+   *  faster (for `linearCrossEntropy`, a probe timed on the engine's first linear call), the CPU
+   *  otherwise; software adapters (SwiftShader, llvmpipe, WARP, fallback
    *  adapters) are skipped, with the reason in `engine.reason`. "webgpu": WebGPU for every call
    *  on any adapter, or reject. "cpu": the simd128 CPU kernel. */
   backend?: "auto" | "webgpu" | "cpu";
@@ -69,6 +72,9 @@ struct State {
     gpu: RefCell<Option<Rc<GpuContext>>>,
     /// What "auto" measured when it got the device (none for "webgpu" and "cpu").
     calibration: Option<Calibration>,
+    /// What an "auto" engine's linear probe measured, on its first linear call that could run
+    /// on the GPU (in multiply-adds of the logits product).
+    linear_calibration: Cell<Option<Calibration>>,
     /// Why the engine holds no GPU although one was wanted.
     reason: RefCell<Option<Why>>,
     /// The last call's promise: calls run one at a time, in order, sharing the device buffers.
@@ -121,6 +127,7 @@ impl Engine {
             request,
             gpu: RefCell::new(gpu),
             calibration,
+            linear_calibration: Cell::new(None),
             reason: RefCell::new(reason),
             last: RefCell::new(None),
         };
@@ -209,8 +216,13 @@ impl Engine {
     }
 
     /// `linearCrossEntropy` with the same inputs, options and result, queued with this engine's
-    /// other calls. It always runs on the CPU (there is no WebGPU kernel for it): the result's
-    /// `backendReasonCode` is `"linear-cpu"`.
+    /// other calls and routed like them: a "webgpu" engine runs it on the GPU (logits made and
+    /// consumed block by block on the device, never all at once), a "cpu" engine or one without
+    /// a GPU on the CPU (`backendReasonCode: "linear-cpu"`), and "auto" by its linear probe's
+    /// crossover (`"linear-above-crossover"` / `"linear-below-crossover"`), timed on the first
+    /// such call. Calls whose logits hold NaN or ±inf are finished on the CPU
+    /// (`"linear-nonfinite-cpu"`), as are `materialize: true`, a temperature ≠ 1 and
+    /// per-token statistics.
     #[wasm_bindgen(js_name = linearCrossEntropy, unchecked_return_type = "Promise<LinearCrossEntropyResult>")]
     pub fn linear_cross_entropy(
         &self,
@@ -218,18 +230,14 @@ impl Engine {
         options: Option<super::linear::LinearCrossEntropyOptionsArg>,
     ) -> Promise {
         let call = LinearCall::decode(&input, &options.map_or(JsValue::UNDEFINED, JsValue::from));
-        let previous = self.state.last.borrow_mut().take();
+        let state = self.state.clone();
+        let previous = state.last.borrow_mut().take();
         let promise = wasm_bindgen_futures::future_to_promise(async move {
             if let Some(p) = previous {
                 let _ = p.await; // its outcome belongs to its caller
             }
-            let result = call?.run_cpu()?;
-            let why = Why::new(
-                "linear-cpu",
-                "linearCrossEntropy runs on the CPU: losslab has no WebGPU kernel for it",
-            );
-            set_backend_reason(&result, &why);
-            Ok(result)
+            let call = call?;
+            Ok(run_linear(&state, &call).await?)
         });
         self.state.last.replace(Some(promise.clone()));
         promise
@@ -336,4 +344,115 @@ async fn run_gpu(gpu: &GpuContext, plan: &Plan, call: &Call) -> Result<std::resu
         let _ = js_sys::Reflect::set(&result, &"gpuTimeMs".into(), &(ns / 1e6).into());
     }
     Ok(Ok(result))
+}
+
+/// The GPU failed mid-call: the engine runs on the CPU from now on, and says why.
+fn drop_gpu(state: &State, why: &str) {
+    state.gpu.replace(None);
+    state.reason.replace(Some(Why::new("gpu-failed", why.to_string()).with("detail", why)));
+}
+
+/// `linearCrossEntropy` on the backend its route picks. For "auto", the linear probe runs first
+/// (once per engine) when the call could go to the GPU at all.
+async fn run_linear(state: &State, call: &LinearCall) -> Result<JsValue> {
+    let shape = call.shape;
+    let plan = Plan::new(shape.logits(), &call.labels, &call.options)?;
+    let scored = engine::scored_rows(&plan);
+    let macs = scored.len().saturating_mul(shape.hidden).saturating_mul(shape.vocab);
+    let gpu = state.gpu.borrow().clone();
+    let fits = gpu.as_ref().map_or(Ok(()), |g| {
+        linear_rows_per_block(scored.len(), shape.hidden, shape.vocab, call.options.grad, g.limits)
+            .map(|_| ())
+    });
+    let mut fallback = None;
+    if let (Request::Auto, Some(g)) = (state.request, &gpu) {
+        let could_run = fits.is_ok() && !call.materialize && engine::gpu_supports(&call.options);
+        if could_run && state.linear_calibration.get().is_none() {
+            match crate::gpu::calibrate::calibrate_linear(g).await {
+                Ok(c) => state.linear_calibration.set(Some(c)),
+                Err(why) => {
+                    drop_gpu(state, &why);
+                    fallback = Some(why);
+                }
+            }
+        }
+    }
+    let gpu = if fallback.is_some() { None } else { gpu };
+    let no_gpu =
+        state.reason.borrow().clone().unwrap_or_else(|| Why::new("no-gpu", "this engine holds no GPU"));
+    let calibration = state.linear_calibration.get();
+    let held = match &gpu {
+        Some(_) => Ok(calibration.as_ref()),
+        None => Err(&no_gpu),
+    };
+    let route = engine::honour_options(
+        engine::route_linear(state.request, held, macs, call.options.grad, fits, call.materialize),
+        &call.options,
+    );
+    if let (Backend::WebGpu, Some(gpu)) = (route.backend, gpu) {
+        match run_linear_gpu(&gpu, &plan, call, &scored).await? {
+            Ok(Some(out)) => {
+                let result = linear_result(&out);
+                set_backend_reason(&result, &route.reason);
+                return Ok(result);
+            }
+            Ok(None) => {
+                let result = call.run_cpu()?;
+                let why = Why::new(
+                    "linear-nonfinite-cpu",
+                    "a row of this call's logits holds NaN or ±inf, so the call ran again on the CPU, whose answers \
+                     for such rows are PyTorch's",
+                );
+                set_backend_reason(&result, &why);
+                return Ok(result);
+            }
+            Err(why) => {
+                drop_gpu(state, &why);
+                fallback = Some(why);
+            }
+        }
+    }
+    let result = call.run_cpu()?;
+    match fallback {
+        Some(why) => {
+            set_backend_reason(
+                &result,
+                &Why::failure("gpu-failed-during-call", "the GPU could not finish this call", &why),
+            );
+            set(&result, "fallbackReason", &JsValue::from_str(&why));
+        }
+        None => set_backend_reason(&result, &route.reason),
+    }
+    Ok(result)
+}
+
+/// The outer `Result` is the caller's fault; the inner one is `Err` with the reason when the
+/// device failed, `Ok(None)` when a row's logits were not finite (the CPU must finish the call).
+async fn run_linear_gpu(
+    gpu: &GpuContext,
+    plan: &Plan,
+    call: &LinearCall,
+    scored: &[engine::ScoredRow],
+) -> Result<std::result::Result<Option<LinearOutput>, String>> {
+    let d = call.shape.hidden;
+    let targets: Vec<u32> = scored.iter().map(|s| s.class).collect();
+    // The tensors are borrowed only while they are uploaded, never across an await.
+    let pending = {
+        let (hidden, weight) = (call.hidden.read(), call.weight.read());
+        let bias = call.bias.as_ref().map(|b| b.read());
+        let packed = engine::gather_scored(&hidden, d, scored)?;
+        let tensors =
+            LinearTensors { hidden: &packed, weight: &weight, bias: bias.as_deref(), targets: &targets, d };
+        crate::gpu::linear::submit(gpu, plan, &tensors)
+    };
+    let rows = match pending {
+        Ok(p) => p.finish(gpu).await,
+        Err(why) => Err(why),
+    };
+    let rows = match rows {
+        Ok(r) => r,
+        Err(why) => return Ok(Err(why)),
+    };
+    let hidden_rows = call.shape.batch * call.shape.seq;
+    Ok(Ok(engine::finish_linear_gpu(plan, scored, d, hidden_rows, rows)?))
 }

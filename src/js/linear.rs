@@ -222,7 +222,7 @@ impl LinearCall {
 }
 
 /// `crossEntropy`'s result object plus the layer's gradients.
-fn linear_result(out: &LinearOutput) -> JsValue {
+pub(crate) fn linear_result(out: &LinearOutput) -> JsValue {
     let result = result_object(&out.loss, None);
     for (key, grad) in
         [("gradHidden", &out.grad_hidden), ("gradWeight", &out.grad_weight), ("gradBias", &out.grad_bias)]

@@ -98,7 +98,11 @@ await suite("fallback: no navigator.gpu", () => window.suites.fallback("navigato
 await suite("fallback: requestAdapter() returns null", () => window.suites.fallback("returned null"), nullAdapter);
 await suite("fallback: device lost mid-call", () => window.suites.deviceLost(), loseDevice);
 await suite("error contract in Chromium", () => window.suites.badInputs());
-await suite("linearCrossEntropy: goldens, Engine and worker on the CPU, property", () => window.suites.linear());
+await suite("linearCrossEntropy: goldens, a cpu Engine, a WebGPU worker, property", () => window.suites.linear());
+await suite("linearCrossEntropy on WebGPU: goldens, row blocks, CPU routes, auto's probe", () =>
+  window.suites.linearGpu(),
+);
+await suite("linearCrossEntropy: device lost mid-call", () => window.suites.linearDeviceLost(), loseDevice);
 
 // The trainer's build (pkg/train): parity and bad input as Node checks them, plus a run in its
 // module worker. The lesson itself is not rerun here: parity shows Chromium computes the native

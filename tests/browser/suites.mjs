@@ -7,7 +7,7 @@ import { badInputs, edgeInputs, sanity } from "../js/bad-inputs.mjs";
 import { labelSmootherF64 } from "../js/reference.mjs";
 import { EngineWorker } from "../../pkg/engine/client.js";
 import { checkAnalytics, runAnalyticsTable } from "../js/analytics.mjs";
-import { linearNonFinite, linearProperty, linearTable } from "../js/linear.mjs";
+import { checkLinear, linearCaseInput, linearNonFinite, linearProperty, linearTable } from "../js/linear.mjs";
 
 await init();
 window.losslab = losslab;
@@ -382,9 +382,10 @@ window.suites = {
   },
 
   /**
-   * linearCrossEntropy in Chromium: PyTorch's goldens through the function, a WebGPU-holding
-   * Engine (which must run it on the CPU and say so: "linear-cpu") and an EngineWorker; the
-   * property against crossEntropy on materialised logits; non-finite rows.
+   * linearCrossEntropy in Chromium: PyTorch's goldens through the function, a "cpu" Engine (which
+   * must say so: "linear-cpu") and an EngineWorker holding WebGPU (whose reasons must come back
+   * from the worker: "webgpu-requested"); the property against crossEntropy on materialised
+   * logits; non-finite rows.
    */
   async linear() {
     /** @type {string[]} */
@@ -393,7 +394,7 @@ window.suites = {
       losslab.linearCrossEntropy(input, options),
     );
     failures.push(...sync.failures);
-    const engine = await webgpuEngine();
+    const engine = await losslab.Engine.create({ backend: "cpu" });
     const viaEngine = await linearTable(losslab, linearCases.linear, async (input, options) => {
       const r = await engine.linearCrossEntropy(input, options);
       if (r.backend !== "cpu-simd" || r.backendReasonCode !== "linear-cpu")
@@ -407,8 +408,8 @@ window.suites = {
     const w = await EngineWorker.create({ backend: "webgpu" });
     const viaWorker = await linearTable(losslab, linearCases.linear, async (input, options) => {
       const r = await w.linearCrossEntropy(input, options);
-      if (r.backendReasonCode !== "linear-cpu" || !(r.timeMs >= 0))
-        failures.push(`worker: ${r.backendReasonCode}, timeMs ${r.timeMs}`);
+      if (r.backend !== "webgpu" || r.backendReasonCode !== "webgpu-requested" || !(r.timeMs >= 0))
+        failures.push(`worker: ${r.backend} (${r.backendReasonCode}), timeMs ${r.timeMs}`);
       return r;
     });
     failures.push(...viaWorker.failures.map((f) => `worker ${f}`));
@@ -431,6 +432,168 @@ window.suites = {
       worst: sync.worst,
       property: { trials: property.trials, worstLoss: property.worstLoss, worstGrad: property.worstGrad },
     };
+  },
+
+  /**
+   * linearCrossEntropy on the WebGPU engine: every golden case on the device (reason
+   * "webgpu-requested"), F32Buffer inputs, a call spanning several row blocks against float64 and the CPU, the
+   * calls that go to the CPU instead and say why (non-finite logits, a shape beyond the adapter's
+   * workgroup limit, materialize, temperature), and "auto" on the software adapter routing by its
+   * linear probe.
+   */
+  async linearGpu() {
+    /** @type {string[]} */
+    const failures = [];
+    const engine = await webgpuEngine();
+    const table = await linearTable(losslab, linearCases.linear, async (input, options) => {
+      const r = await engine.linearCrossEntropy(input, options);
+      if (r.backend !== "webgpu" || r.backendReasonCode !== "webgpu-requested")
+        failures.push(`golden: ran on ${r.backend} (${r.backendReasonCode}: ${r.backendReason})`);
+      return r;
+    });
+    failures.push(...table.failures);
+
+    // F32Buffer tensors are read where they lie in wasm memory: the same device result, bit for bit.
+    const withBias = linearCases.linear[0];
+    const fromArrays = linearCaseInput(losslab, withBias);
+    const arrays = await engine.linearCrossEntropy(fromArrays.input, fromArrays.options);
+    const { hidden: h0, weight: w0, bias: b0 } = fromArrays.input;
+    const resident = [h0, w0, b0].map((a) => losslab.F32Buffer.fromArray(/** @type {Float32Array} */ (a)));
+    const viaBuffers = await engine.linearCrossEntropy(
+      { ...fromArrays.input, hidden: resident[0], weight: resident[1], bias: resident[2] },
+      fromArrays.options,
+    );
+    if (viaBuffers.backend !== "webgpu") failures.push(`F32Buffer: ran on ${viaBuffers.backend}`);
+    if (viaBuffers.loss !== arrays.loss) failures.push(`F32Buffer: loss ${viaBuffers.loss} vs ${arrays.loss}`);
+    for (const k of /** @type {const} */ (["gradHidden", "gradWeight", "gradBias"]))
+      if (gradGap(viaBuffers[k], arrays[k], 0).first >= 0) failures.push(`F32Buffer: ${k} differs`);
+    for (const b of resident) b.free();
+
+    // Several row blocks: a block holds 32 MiB of logits, 32 rows of V = 262 144; 36 positions,
+    // more than 32 of them scored (asserted), make two blocks, the second partial — gradWeight
+    // and gradBias accumulate across them on the device.
+    const [N, D, V] = [36, 4, 262144];
+    const hidden = losslab.hashLogits(N * D, 21, 2);
+    const weight = losslab.hashLogits(V * D, 22, 1);
+    const bias = losslab.hashLogits(V, 23, 0.5);
+    const labels = losslab.hashLabels(N, V, 24, -100);
+    const input = { hidden, dims: [N, D, V], weight, bias, labels };
+    const options = { epsilon: 0.1, grad: true };
+    const started = performance.now();
+    const gpu = await engine.linearCrossEntropy(input, options);
+    const gpuMs = performance.now() - started;
+    const t0 = performance.now();
+    const cpu = losslab.linearCrossEntropy(input, options);
+    const cpuMs = performance.now() - t0;
+    if (gpu.backend !== "webgpu") failures.push(`blocks: ran on ${gpu.backend} (${gpu.backendReason})`);
+    const logits = new Float32Array(N * V);
+    for (let i = 0; i < N; i++)
+      for (let c = 0; c < V; c++) {
+        let z = bias[c];
+        for (let k = 0; k < D; k++) z += hidden[i * D + k] * weight[c * D + k];
+        logits[i * V + c] = z;
+      }
+    const f64 = labelSmootherF64({ logits, dims: [N, V], labels }, options);
+    const blockLossErr = relErr(gpu.loss, f64.loss);
+    if (!(blockLossErr <= 1e-5)) failures.push(`blocks: loss ${gpu.loss} vs float64 ${f64.loss} (${blockLossErr})`);
+    if (gpu.numActive !== cpu.numActive) failures.push(`blocks: numActive ${gpu.numActive} vs ${cpu.numActive}`);
+    if (!(gpu.numActive > 32)) failures.push(`blocks: ${gpu.numActive} scored rows fit one block of 32`);
+    if (gpu.accuracy !== cpu.accuracy) failures.push(`blocks: accuracy ${gpu.accuracy} vs ${cpu.accuracy}`);
+    /** @type {Record<string, number>} */
+    const blockGradErr = {};
+    for (const k of /** @type {const} */ (["gradHidden", "gradWeight", "gradBias"])) {
+      const g = gradGap(gpu[k], cpu[k], 1e-4);
+      blockGradErr[k] = g.worst;
+      if (g.first >= 0) failures.push(`blocks: ${k}[${g.first}] beyond 1e-4 of max |g| of the CPU's (${g.worst})`);
+    }
+
+    // The CPU instead, with the reason.
+    /** @type {[string, import("../../pkg/index.js").LinearCrossEntropyInput, any, string][]} */
+    const routed = [];
+    const h = losslab.hashLogits(4 * 3, 5, 4);
+    const w = losslab.hashLogits(9 * 3, 6, 1);
+    const nanBias = Float32Array.from({ length: 9 }, (_, c) => (c === 4 ? NaN : 0));
+    const small = { hidden: h, dims: [4, 3, 9], weight: w, labels: Int32Array.of(2, -100, 7, 0) };
+    routed.push(["NaN logits", { ...small, bias: nanBias }, { grad: true }, "linear-nonfinite-cpu"]);
+    const infBias = Float32Array.from({ length: 9 }, (_, c) => (c === 5 ? Infinity : 0));
+    routed.push([
+      "+inf logits",
+      { ...small, bias: infBias },
+      { semantics: "torch", epsilon: 0 },
+      "linear-nonfinite-cpu",
+    ]);
+    routed.push(["materialize", small, { grad: true, materialize: true }, "linear-materialize-cpu"]);
+    routed.push(["temperature", small, { temperature: 2 }, "temperature-cpu"]);
+    // V / 32 = 65 537 matmul tiles across the vocabulary, beyond maxComputeWorkgroupsPerDimension.
+    const wide = 65537 * 32;
+    routed.push([
+      "workgroup limit",
+      {
+        hidden: Float32Array.of(0.5),
+        dims: [1, 1, wide],
+        weight: losslab.hashLogits(wide, 7, 1),
+        labels: Int32Array.of(3),
+      },
+      {},
+      "shape-beyond-limits",
+    ]);
+    for (const [what, inp, opts, code] of routed) {
+      const r = await engine.linearCrossEntropy(inp, opts);
+      const want = losslab.linearCrossEntropy(inp, opts);
+      if (r.backend !== "cpu-simd" || r.backendReasonCode !== code)
+        failures.push(`${what}: ${r.backend} (${r.backendReasonCode}: ${r.backendReason}), want cpu-simd (${code})`);
+      if (!Object.is(r.loss, want.loss)) failures.push(`${what}: loss ${r.loss} vs the function's ${want.loss}`);
+      if (code === "shape-beyond-limits" && !/workgroups/.test(r.backendReason ?? ""))
+        failures.push(`${what}: reason ${r.backendReason}`);
+    }
+    if (engine.backend !== "webgpu") failures.push(`the engine left the GPU: ${engine.reason}`);
+    engine.free();
+
+    // "auto" on the software adapter (allowed): the first linear call runs the probe, and the
+    // reason carries its numbers.
+    const auto = await losslab.Engine.create({ backend: "auto", allowSoftwareAdapter: true });
+    const c = linearCases.linear[linearCases.linear.length - 1];
+    const caseIn = linearCaseInput(losslab, c);
+    const r = await auto.linearCrossEntropy(caseIn.input, caseIn.options);
+    const probe = r.backendReasonParams ?? {};
+    const probeCodes = ["linear-above-crossover", "linear-below-crossover", "linear-gpu-never-faster"];
+    if (!probeCodes.includes(r.backendReasonCode ?? ""))
+      failures.push(`auto: reason ${r.backendReasonCode} (${r.backendReason})`);
+    else if (r.backendReasonCode !== "linear-gpu-never-faster" && !(Number(probe.crossover) > 0))
+      failures.push(`auto: no crossover in ${JSON.stringify(probe)}`);
+    failures.push(...checkLinear(c, r).map((f) => `auto ${f}`));
+    auto.free();
+    return {
+      failures,
+      cases: table.cases,
+      passed: table.passed,
+      worst: table.worst,
+      blocks: {
+        scored: gpu.numActive,
+        gpuMs: Math.round(gpuMs),
+        cpuMs: Math.round(cpuMs),
+        lossErr: blockLossErr,
+        gradErr: blockGradErr,
+      },
+      auto: { code: r.backendReasonCode, reason: r.backendReason },
+    };
+  },
+
+  /** A device lost in the middle of a linear call: the call finishes on the CPU, and says why. */
+  async linearDeviceLost() {
+    const failures = [];
+    const engine = await webgpuEngine();
+    const c = linearCases.linear[0];
+    const { input, options } = linearCaseInput(losslab, c);
+    window.__loseDeviceOnNextSubmit = true;
+    const r = await engine.linearCrossEntropy(input, options);
+    if (r.backend !== "cpu-simd" || r.backendReasonCode !== "gpu-failed-during-call")
+      failures.push(`the call reports ${r.backend} (${r.backendReasonCode})`);
+    if (!/lost|destroyed|failed/i.test(r.fallbackReason ?? ""))
+      failures.push(`fallbackReason ${JSON.stringify(r.fallbackReason)}`);
+    if (engine.backend !== "cpu-simd") failures.push(`engine still on ${engine.backend}`);
+    failures.push(...checkLinear(c, r));
+    return { failures, reason: r.fallbackReason };
   },
 };
 
