@@ -471,7 +471,8 @@ export const DICT = {
     "big.reason.calibration-failed": "the GPU failed while this engine measured it: {detail}",
     "big.reason.gpu-failed": "{detail}",
     "big.reason.no-gpu": "this engine holds no GPU",
-    "big.reason.linear-cpu": "linearCrossEntropy runs on the CPU: losslab has no WebGPU kernel for it",
+    "big.reason.linear-cpu":
+      'linearCrossEntropy runs on the CPU: backend "cpu" was asked for, or the engine holds no GPU',
     "big.mode": "Mode",
     "big.mode.logits": "logits: cross-entropy of generated or imported logits",
     "big.mode.fused": "fused: linearCrossEntropy, the logits never exist",
@@ -1204,7 +1205,7 @@ export const DICT = {
     "big.reason.calibration-failed": "本引擎测量 GPU 时，GPU 出错：{detail}",
     "big.reason.gpu-failed": "GPU 出错：{detail}",
     "big.reason.no-gpu": "本引擎没有 GPU",
-    "big.reason.linear-cpu": "linearCrossEntropy 在 CPU 上运行：losslab 没有它的 WebGPU 内核",
+    "big.reason.linear-cpu": 'linearCrossEntropy 在 CPU 上运行：请求的是 backend: "cpu"，或引擎没有 GPU',
     "big.mode": "模式",
     "big.mode.logits": "logits：对生成或导入的 logits 求交叉熵",
     "big.mode.fused": "融合：linearCrossEntropy，logits 从不存在",
