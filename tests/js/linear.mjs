@@ -43,7 +43,7 @@ export function sizes(dims) {
 /** The case's input and options. @param {Pick<Losslab, "hashLogits">} losslab @param {LinearCase} c */
 export function linearCaseInput(losslab, c) {
   const { n, d, v } = sizes(c.dims);
-  /** @type {LinearInput} */
+  /** Plain arrays (the API also takes F32Buffers). @type {LinearInput & { hidden: Float32Array, weight: Float32Array, bias?: Float32Array }} */
   const input = {
     hidden: losslab.hashLogits(n * d, c.hidden.seed, c.hidden.scale),
     dims: c.dims,
