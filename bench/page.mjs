@@ -16,7 +16,7 @@ import { softmaxCrossEntropyModel } from "./ort-model.mjs";
  *   gradSamples?: number[], heapAfterFirstBytes?: number | null, wasm?: string,
  * }} CellOut
  */
-/** A peer's timing and what it computed. @typedef {CellOut & { timing: Measured, memory?: Memory, adapter?: unknown, tfjs?: TfjsInfo, ort?: OrtInfo, calibration?: unknown }} Measurement */
+/** A peer's timing and what it computed. @typedef {CellOut & { timing: Measured, memory?: Memory, adapter?: unknown, tfjs?: TfjsInfo, ort?: OrtInfo, workers?: WorkersInfo, calibration?: unknown }} Measurement */
 /** @typedef {Measurement | { unavailable: string }} CellResult */
 /** @typedef {({ status: "ok" } & Measurement) | { status: "not available" | "failed", message: string }} CellResponse */
 /** @typedef {{ beforeBytes: number, afterFirstBytes: number, peakBytes: number }} Memory */
@@ -418,6 +418,83 @@ async function ortCell({ grad, threads }, timing) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// losslab, rows split across workers
+
+/** @typedef {{ loaded?: true, ready?: true, wasm?: string, loss?: number, numActive?: number, error?: string }} RowsReply */
+/** @typedef {{ workers: number, rowsPerWorker: number[], wasm: string, crossOriginIsolated: boolean }} WorkersInfo */
+
+/**
+ * The rows split across `navigator.hardwareConcurrency` module workers, each with its own
+ * losslab instance, reading a Float32Array on a SharedArrayBuffer (what a cross-origin isolated
+ * page can hand to workers without copying) and writing its rows of a shared gradient
+ * (`gradInto`). Each worker's call divides by the whole batch's active count
+ * (`numItemsInBatch`), so the partial losses add up to the batch's loss and every gradient row
+ * gets the single call's coefficients; the page adds the partial losses.
+ * @param {{ grad: boolean, epsilon?: number }} peer @param {Timing} timing @returns {Promise<CellResult>}
+ */
+async function workersCell({ grad, epsilon = S.epsilon }, timing) {
+  if (!self.crossOriginIsolated) return { unavailable: "the page is not cross-origin isolated: no SharedArrayBuffer" };
+  const count = navigator.hardwareConcurrency;
+  if (!(count >= 2)) return { unavailable: `navigator.hardwareConcurrency is ${count}: no second core` };
+  const logits = new SharedArrayBuffer(S.logits.byteLength);
+  new Float32Array(logits).set(S.logits);
+  const gradBuffer = grad ? new SharedArrayBuffer(S.logits.byteLength) : null;
+  const numActive = S.labels.reduce((n, y) => n + (y === S.ignoreIndex ? 0 : 1), 0);
+  const options = { epsilon, ignoreIndex: S.ignoreIndex, grad, kernel: "simd", numItemsInBatch: numActive };
+  const bounds = Array.from({ length: count + 1 }, (_, i) => Math.round((i * S.rows) / count));
+  const workers = Array.from(
+    { length: count },
+    () => new Worker(new URL("./rows-worker.mjs", import.meta.url), { type: "module" }),
+  );
+  /** Resolves with a worker's next reply (or throws its error). @param {Worker} w @returns {Promise<RowsReply>} */
+  const reply = (w) =>
+    new Promise((resolve, reject) => {
+      w.onmessage = (/** @type {MessageEvent<RowsReply>} */ e) =>
+        e.data.error ? reject(new Error(`worker: ${e.data.error}`)) : resolve(e.data);
+      w.onerror = (e) => reject(new Error(`worker failed to load: ${e.message}`));
+    });
+  try {
+    await Promise.all(workers.map(reply)); // loaded
+    const readies = await Promise.all(
+      workers.map((w, i) => {
+        const r = reply(w);
+        const rows = [bounds[i], bounds[i + 1]];
+        w.postMessage({ setup: { logits, grad: gradBuffer, labels: S.labels, vocab: S.vocab, rows, options } });
+        return r;
+      }),
+    );
+    const call = async () => {
+      const parts = await Promise.all(
+        workers.map((w) => {
+          const r = reply(w);
+          w.postMessage({});
+          return r;
+        }),
+      );
+      return parts.reduce((sum, p) => sum + Number(p.loss), 0);
+    };
+    /** @type {CellOut} */
+    let out = {};
+    const t = await measure(call, timing, {
+      afterFirst: (loss) => {
+        out = { loss, backend: "cpu", wasm: readies[0].wasm };
+        if (gradBuffer) out.gradSamples = pick(new Float32Array(gradBuffer), S.samples);
+      },
+    });
+    /** @type {WorkersInfo} */
+    const info = {
+      workers: count,
+      rowsPerWorker: workers.map((_, i) => bounds[i + 1] - bounds[i]),
+      wasm: readies[0].wasm ?? "?",
+      crossOriginIsolated: self.crossOriginIsolated,
+    };
+    return { ...out, timing: t, workers: info };
+  } finally {
+    for (const w of workers) w.terminate();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // plain JavaScript and the memory ceilings
 
 /** @param {{ grad: boolean }} peer @param {Timing} timing @returns {Promise<CellResult>} */
@@ -495,6 +572,8 @@ const CELLS = {
   // cells, its comparison (resident F32Buffer, and Float32Array in), each in its own page.
   "losslab-simd-eps0": (c, t) => losslabCell({ kernel: "simd", grad: c.grad, copy: false, epsilon: 0 }, t),
   "losslab-simd-copy-eps0": (c, t) => losslabCell({ kernel: "simd", grad: c.grad, copy: true, epsilon: 0 }, t),
+  "losslab-workers": (c, t) => workersCell({ grad: c.grad }, t),
+  "losslab-workers-eps0": (c, t) => workersCell({ grad: c.grad, epsilon: 0 }, t),
   "ort-1": (c, t) => ortCell({ grad: c.grad, threads: 1 }, t),
   "ort-n": (c, t) => ortCell({ grad: c.grad, threads: 0 }, t),
   "plain-js": plainCell,

@@ -8,7 +8,9 @@
 // label smoothing, so its cells and the two losslab cells timed for them compute ε = 0, forward.
 // The same invocation then runs the CPU peers in Firefox and WebKit (bench/webdriver-session.mjs:
 // the same page and inputs over WebDriver), one engine after another; the report sets the
-// engines side by side. WebGPU, Engine "auto" and ORT's threads stay Chromium's.
+// engines side by side. WebGPU, Engine "auto" and ORT's threads stay Chromium's, and so do the
+// rows split across workers (bench/rows-worker.mjs: one losslab instance per logical CPU on a
+// SharedArrayBuffer), reported as the scaling over one thread.
 //
 // Usage: node bench/run.mjs [--shapes 1x128x32000,...] [--runs N] [--budget SECONDS] [--quick]
 //                           [--peers a,b,...] [--engines chromium,firefox,webkit] [--smoke]
@@ -44,7 +46,12 @@ import { openWebDriverEngine } from "./webdriver-session.mjs";
  */
 /**
  * Per shape and ORT cell, at ε = 0: ORT's time, losslab's on both paths, and the ratios.
- * @typedef {{ dims: number[], engine: EngineName, peer: string, ortMs: number, residentMs: number | null, copyMs: number | null, overResident: number | null, overCopy: number | null, reference: number }} OrtSummary
+ * @typedef {{ dims: number[], engine: EngineName, peer: string, ortMs: number, residentMs: number | null, copyMs: number | null, overResident: number | null, overCopy: number | null, workersMs: number | null, overWorkers: number | null, reference: number }} OrtSummary
+ */
+/**
+ * Per shape and mode: one thread on a Float32Array (gradInto the caller's array) against the rows
+ * split across workers on a SharedArrayBuffer, and the scaling.
+ * @typedef {{ dims: number[], mode: string, workers: number, oneMs: number, workersMs: number, scaling: number }} WorkersSummary
  */
 /** @typedef {typeof report} Report */
 /** @typedef {"chromium" | import("../scripts/webdriver.mjs").EngineName} EngineName */
@@ -58,11 +65,19 @@ const PEERS = [
   ["losslab-scalar", "losslab CPU scalar (F32Buffer in, gradInto)"],
   ["losslab-simd-copy", "losslab CPU simd, Float32Array in (streamed), gradient returned"],
   ["losslab-simd-f32into", "losslab CPU simd, Float32Array in (streamed), gradInto the caller's Float32Array"],
+  [
+    "losslab-workers",
+    "losslab CPU simd, rows split across workers (Float32Array on a SharedArrayBuffer, gradInto the caller's)",
+  ],
   ["losslab-webgpu", "losslab WebGPU (F32Buffer in, gradInto; informational)"],
   ["losslab-auto", 'losslab Engine "auto" (Float32Array in, gradient out)'],
   ["tfjs-wasm", "tfjs wasm SIMD, 1 thread"],
   ["losslab-simd-eps0", "losslab CPU simd at ε = 0 (F32Buffer in; ORT's comparison)"],
   ["losslab-simd-copy-eps0", "losslab CPU simd at ε = 0 (Float32Array in; ORT's comparison)"],
+  [
+    "losslab-workers-eps0",
+    "losslab CPU simd at ε = 0, rows split across workers (SharedArrayBuffer; ORT's comparison)",
+  ],
   ["ort-1", "onnxruntime-web wasm SIMD, 1 thread (ε = 0)"],
   ["ort-n", "onnxruntime-web wasm SIMD, N threads (ε = 0)"],
   ["plain-js", "plain JS online logsumexp"],
@@ -72,7 +87,7 @@ const PEERS = [
 const LABEL = Object.fromEntries(PEERS);
 /** Peers at label smoothing 0, forward only: onnxruntime-web (ONNX has neither label smoothing
  *  nor, in ORT-web, a gradient) and the losslab cells its ratios divide by. */
-const EPS0_PEERS = new Set(["losslab-simd-eps0", "losslab-simd-copy-eps0", "ort-1", "ort-n"]);
+const EPS0_PEERS = new Set(["losslab-simd-eps0", "losslab-simd-copy-eps0", "losslab-workers-eps0", "ort-1", "ort-n"]);
 const ORT_PEERS = ["ort-1", "ort-n"];
 /** The engines, in the order they run. @type {EngineName[]} */
 const ENGINE_NAMES = ["chromium", "firefox", "webkit"];
@@ -354,7 +369,7 @@ function markdown(report) {
   }
   if (report.results.some((r) => EPS0_PEERS.has(r.peer))) {
     L.push(
-      `- onnxruntime-web at ε = 0: ONNX's SoftmaxCrossEntropyLoss has no label smoothing, so the ORT cells compute plain cross-entropy (torch semantics, mean over the rows whose label is not ${report.inputs.ignoreIndex}), forward only (ORT-web runs inference: no gradient). Their comparison is losslab at ε = 0, two cells of their own (simd, resident F32Buffer and Float32Array in), each in a fresh page like every cell, so ORT's wasm threads never share a page with a losslab measurement; the ε = ${report.inputs.epsilon} rows are unchanged. These rows' rel. err is against the float64 loss at ε = 0 and their "× losslab" against losslab simd at ε = 0. ORT's tensors are made before timing, but every run copies the scores into ORT's wasm heap (its wasm backend takes no resident input) and computes log-softmax on every row, ignored or not; "ORT / losslab (Float32Array)" is the like-for-like ratio (both copy the logits in on every call), "ORT / losslab (resident)" adds what keeping the logits in an F32Buffer saves. The pages are cross-origin isolated (COOP/COEP from bench/server.mjs) for ORT's threads; tfjs is held to its single-threaded SIMD binary.`,
+      `- onnxruntime-web at ε = 0: ONNX's SoftmaxCrossEntropyLoss has no label smoothing, so the ORT cells compute plain cross-entropy (torch semantics, mean over the rows whose label is not ${report.inputs.ignoreIndex}), forward only (ORT-web runs inference: no gradient). Their comparison is losslab at ε = 0, cells of their own (simd: resident F32Buffer, Float32Array in, and, where asked for, the rows split across workers on a SharedArrayBuffer), each in a fresh page like every cell, so ORT's wasm threads never share a page with a losslab measurement; the ε = ${report.inputs.epsilon} rows are unchanged. These rows' rel. err is against the float64 loss at ε = 0 and their "× losslab" against losslab simd at ε = 0. ORT's tensors are made before timing, but every run copies the scores into ORT's wasm heap (its wasm backend takes no resident input) and computes log-softmax on every row, ignored or not; "ORT / losslab (Float32Array)" is the like-for-like ratio (both copy the logits in on every call), "ORT / losslab (resident)" adds what keeping the logits in an F32Buffer saves. The pages are cross-origin isolated (COOP/COEP from bench/server.mjs) for ORT's threads; tfjs is held to its single-threaded SIMD binary.`,
     );
   }
   L.push("");
@@ -408,18 +423,33 @@ function markdown(report) {
     L.push("## onnxruntime-web at ε = 0 (forward)");
     L.push("");
     L.push(
-      "| Shape | Engine | ORT cell | ORT ms | losslab resident ms | losslab Float32Array ms | ORT / losslab (resident) | ORT / losslab (Float32Array) | float64 loss at ε = 0 |",
+      "| Shape | Engine | ORT cell | ORT ms | losslab resident ms | losslab Float32Array ms | losslab workers ms | ORT / losslab (resident) | ORT / losslab (Float32Array) | ORT / losslab (workers) | float64 loss at ε = 0 |",
     );
-    L.push("|---|---|---|---:|---:|---:|---:|---:|---:|");
+    L.push("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (const o of report.ort.summary) {
       const ms = (/** @type {number | null} */ v) => (v == null ? "—" : fmtMs(v));
       L.push(
-        `| ${shapePretty(o.dims)} | ${ENGINE_TITLE[o.engine]} | ${LABEL[o.peer]} | ${fmtMs(o.ortMs)} | ${ms(o.residentMs)} | ${ms(o.copyMs)} | ${fmtX(o.overResident)} | ${fmtX(o.overCopy)} | ${o.reference.toPrecision(12)} |`,
+        `| ${shapePretty(o.dims)} | ${ENGINE_TITLE[o.engine]} | ${LABEL[o.peer]} | ${fmtMs(o.ortMs)} | ${ms(o.residentMs)} | ${ms(o.copyMs)} | ${ms(o.workersMs)} | ${fmtX(o.overResident)} | ${fmtX(o.overCopy)} | ${fmtX(o.overWorkers)} | ${o.reference.toPrecision(12)} |`,
       );
     }
     L.push("");
     L.push(
       `ORT / losslab (resident): ${report.ort.summary.map((o) => `${shapePretty(o.dims)} ${ENGINE_TITLE[o.engine]} ${o.peer} ${fmtX(o.overResident)}`).join(", ")}. ORT / losslab (Float32Array): ${report.ort.summary.map((o) => `${shapePretty(o.dims)} ${ENGINE_TITLE[o.engine]} ${o.peer} ${fmtX(o.overCopy)}`).join(", ")}.`,
+    );
+  }
+  if (report.workers.length) {
+    L.push("");
+    L.push("## Rows split across workers (Chromium)");
+    L.push("");
+    L.push("| Shape | Mode | Workers | one thread ms | workers ms | scaling |");
+    L.push("|---|---|---:|---:|---:|---:|");
+    for (const w of report.workers)
+      L.push(
+        `| ${shapePretty(w.dims)} | ${w.mode} | ${w.workers} | ${fmtMs(w.oneMs)} | ${fmtMs(w.workersMs)} | ${fmtX(w.scaling)} |`,
+      );
+    L.push("");
+    L.push(
+      "One thread: losslab on a plain Float32Array (streamed; the gradient into the caller's Float32Array). Workers: one module worker per logical CPU, each with its own losslab instance, computing a contiguous block of rows of a Float32Array on a SharedArrayBuffer (what a cross-origin isolated page can share without copying) and writing its rows of a shared gradient; each call divides by the whole batch's active count (numItemsInBatch), so the page adds the partial losses and every gradient row is the single call's. The page's main thread only posts and collects. Scaling: one thread's time over the workers'.",
     );
   }
   if (report.targets.length) {
@@ -636,11 +666,14 @@ function derive(results, references) {
         copyMs,
         overResident: residentMs && o.timing.medianMs / residentMs,
         overCopy: copyMs && o.timing.medianMs / copyMs,
+        workersMs: null,
+        overWorkers: null,
         reference: lossAt(ref, 0),
       });
     }
     const residentMs = find(dims, false, "losslab-simd-eps0")?.timing.medianMs ?? null;
     const copyMs = find(dims, false, "losslab-simd-copy-eps0")?.timing.medianMs ?? null;
+    const workersMs = find(dims, false, "losslab-workers-eps0")?.timing.medianMs ?? null;
     /** @type {OrtSummary[]} */
     const here = [];
     for (const peer of ORT_PEERS) {
@@ -656,6 +689,8 @@ function derive(results, references) {
         copyMs,
         overResident: residentMs && ms / residentMs,
         overCopy: copyMs && ms / copyMs,
+        workersMs,
+        overWorkers: workersMs && ms / workersMs,
         reference: lossAt(ref, 0),
       });
     }
@@ -687,10 +722,32 @@ function derive(results, references) {
         here
           .filter((o) => o !== best)
           .map((o) => `; ${o.peer} ${fmtMs(o.ortMs)} ms (${fmtX(o.overResident)}, ${fmtX(o.overCopy)})`)
-          .join(""),
+          .join("") +
+        (best.overWorkers == null
+          ? ""
+          : `; against losslab's rows split across workers (SharedArrayBuffer, ${fmtMs(/** @type {number} */ (workersMs))} ms) ${fmtX(best.overWorkers)}`),
     });
   }
-  return { summary, targets, ort };
+  // The rows split across workers against one thread on the same kind of input (a Float32Array;
+  // the gradient into the caller's array): the scaling on this machine's cores.
+  /** @type {WorkersSummary[]} */
+  const workers = [];
+  for (const dims of shapes) {
+    for (const grad of [false, true]) {
+      const w = find(dims, grad, "losslab-workers");
+      const one = find(dims, grad, grad ? "losslab-simd-f32into" : "losslab-simd-copy");
+      if (!w || !one || !w.workers) continue;
+      workers.push({
+        dims,
+        mode: grad ? "forward+gradient" : "forward",
+        workers: w.workers.workers,
+        oneMs: one.timing.medianMs,
+        workersMs: w.timing.medianMs,
+        scaling: one.timing.medianMs / w.timing.medianMs,
+      });
+    }
+  }
+  return { summary, targets, ort, workers };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -894,7 +951,7 @@ clearInterval(loadTimer);
 loads.push(loadavg()[0]);
 const loadMean = loads.reduce((a, b) => a + b, 0) / loads.length;
 const loadMax = Math.max(...loads);
-const { summary, targets, ort } = derive(results, references);
+const { summary, targets, ort, workers } = derive(results, references);
 const ran = (/** @type {EngineReport | undefined} */ e) => (e && "label" in e ? e : null);
 const chromium = ran(engineReports.chromium);
 const report = {
@@ -904,6 +961,7 @@ const report = {
   browser: chromium?.version ?? "Chromium not run",
   tfjs: chromium?.tfjs ?? null,
   ort: { info: chromium?.ort ?? {}, summary: ort },
+  workers,
   engines: engineReports,
   webgpuAdapter:
     results.flatMap((r) => (r.peer === "losslab-webgpu" && r.status === "ok" ? [r.adapter] : []))[0] ?? null,
