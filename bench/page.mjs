@@ -537,6 +537,24 @@ async function ceilingCell({ grad }, timing) {
   return { ...out, timing: t };
 }
 
+/**
+ * What returning a fresh gradient costs before any arithmetic: a new Float32Array of the logits'
+ * length, written in 256 KiB blocks (losslab's window) from wasm memory. The first write to each
+ * page of a new array takes a page fault and the kernel's zeroing; a reused array has neither.
+ * @param {{ grad: boolean }} peer @param {Timing} timing @returns {Promise<CellResult>}
+ */
+async function freshArrayCell({ grad }, timing) {
+  if (!grad) return { unavailable: "a floor of the returned gradient: forward+gradient only" };
+  const block = new Float32Array(64 * 1024).fill(1);
+  const n = S.logits.length;
+  const t = await measure(() => {
+    const a = new Float32Array(n);
+    for (let o = 0; o < n; o += block.length) a.set(o + block.length <= n ? block : block.subarray(0, n - o), o);
+    return a[n - 1];
+  }, timing);
+  return { timing: t };
+}
+
 // The Engine as a casual caller makes it: "auto", a Float32Array in, the gradient returned. What
 // it ran on (and why) is part of the row: "auto" must never choose the slower backend.
 /** @param {{ grad: boolean }} peer @param {Timing} timing @returns {Promise<CellResult>} */
@@ -578,6 +596,7 @@ const CELLS = {
   "ort-n": (c, t) => ortCell({ grad: c.grad, threads: 0 }, t),
   "plain-js": plainCell,
   ceiling: ceilingCell,
+  "fresh-array": freshArrayCell,
 };
 
 /** @param {{ peer: string, grad: boolean, timing: Timing }} request @returns {Promise<CellResponse>} */
