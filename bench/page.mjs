@@ -156,6 +156,7 @@ const message = (e) => String((e instanceof Error ? e.message : undefined) ?? e)
 
 // The package's files, served from the repository root (URLs, not paths the type checker resolves).
 const PKG_ENTRY = "/pkg/index.js";
+const PKG_SPLIT = "/pkg/engine/split.js";
 const TFJS_GRADIENTS = "@tensorflow/tfjs-core/dist/register_all_gradients";
 
 // ---------------------------------------------------------------------------------------------
@@ -420,77 +421,46 @@ async function ortCell({ grad, threads }, timing) {
 // ---------------------------------------------------------------------------------------------
 // losslab, rows split across workers
 
-/** @typedef {{ loaded?: true, ready?: true, wasm?: string, loss?: number, numActive?: number, error?: string }} RowsReply */
-/** @typedef {{ workers: number, rowsPerWorker: number[], wasm: string, crossOriginIsolated: boolean }} WorkersInfo */
+/** @typedef {{ workers: number, wasm: string, crossOriginIsolated: boolean }} WorkersInfo */
 
 /**
- * The rows split across `navigator.hardwareConcurrency` module workers, each with its own
- * losslab instance, reading a Float32Array on a SharedArrayBuffer (what a cross-origin isolated
- * page can hand to workers without copying) and writing its rows of a shared gradient
- * (`gradInto`). Each worker's call divides by the whole batch's active count
- * (`numItemsInBatch`), so the partial losses add up to the batch's loss and every gradient row
- * gets the single call's coefficients; the page adds the partial losses.
+ * `CrossEntropyWorkers` with one worker per logical CPU, each with its own losslab instance,
+ * reading a Float32Array on a SharedArrayBuffer (what a cross-origin isolated page can hand to
+ * workers without copying) and writing its rows of a shared gradient (`gradInto`, the caller's,
+ * reused). The page's own instance reduces the rows: the result is one call's, bit for bit.
  * @param {{ grad: boolean, epsilon?: number }} peer @param {Timing} timing @returns {Promise<CellResult>}
  */
 async function workersCell({ grad, epsilon = S.epsilon }, timing) {
   if (!self.crossOriginIsolated) return { unavailable: "the page is not cross-origin isolated: no SharedArrayBuffer" };
   const count = navigator.hardwareConcurrency;
   if (!(count >= 2)) return { unavailable: `navigator.hardwareConcurrency is ${count}: no second core` };
-  const logits = new SharedArrayBuffer(S.logits.byteLength);
-  new Float32Array(logits).set(S.logits);
-  const gradBuffer = grad ? new SharedArrayBuffer(S.logits.byteLength) : null;
-  const numActive = S.labels.reduce((n, y) => n + (y === S.ignoreIndex ? 0 : 1), 0);
-  const options = { epsilon, ignoreIndex: S.ignoreIndex, grad, kernel: "simd", numItemsInBatch: numActive };
-  const bounds = Array.from({ length: count + 1 }, (_, i) => Math.round((i * S.rows) / count));
-  const workers = Array.from(
-    { length: count },
-    () => new Worker(new URL("./rows-worker.mjs", import.meta.url), { type: "module" }),
-  );
-  /** Resolves with a worker's next reply (or throws its error). @param {Worker} w @returns {Promise<RowsReply>} */
-  const reply = (w) =>
-    new Promise((resolve, reject) => {
-      w.onmessage = (/** @type {MessageEvent<RowsReply>} */ e) =>
-        e.data.error ? reject(new Error(`worker: ${e.data.error}`)) : resolve(e.data);
-      w.onerror = (e) => reject(new Error(`worker failed to load: ${e.message}`));
-    });
+  const entry = /** @type {typeof import("../pkg/index.js")} */ (await import(PKG_ENTRY));
+  await entry.default();
+  const { CrossEntropyWorkers } = /** @type {typeof import("../pkg/engine/split.js")} */ (await import(PKG_SPLIT));
+  const logits = new Float32Array(new SharedArrayBuffer(S.logits.byteLength));
+  logits.set(S.logits);
+  const gradInto = grad ? new Float32Array(new SharedArrayBuffer(S.logits.byteLength)) : undefined;
+  const input = { logits, dims: S.dims, labels: S.labels, ...(gradInto ? { gradInto } : {}) };
+  const options = { epsilon, ignoreIndex: S.ignoreIndex, grad, kernel: /** @type {const} */ ("simd") };
+  const pool = await CrossEntropyWorkers.create({ workers: count });
   try {
-    await Promise.all(workers.map(reply)); // loaded
-    const readies = await Promise.all(
-      workers.map((w, i) => {
-        const r = reply(w);
-        const rows = [bounds[i], bounds[i + 1]];
-        w.postMessage({ setup: { logits, grad: gradBuffer, labels: S.labels, vocab: S.vocab, rows, options } });
-        return r;
-      }),
-    );
-    const call = async () => {
-      const parts = await Promise.all(
-        workers.map((w) => {
-          const r = reply(w);
-          w.postMessage({});
-          return r;
-        }),
-      );
-      return parts.reduce((sum, p) => sum + Number(p.loss), 0);
-    };
     /** @type {CellOut} */
     let out = {};
-    const t = await measure(call, timing, {
-      afterFirst: (loss) => {
-        out = { loss, backend: "cpu", wasm: readies[0].wasm };
-        if (gradBuffer) out.gradSamples = pick(new Float32Array(gradBuffer), S.samples);
+    const t = await measure(() => pool.crossEntropy(input, options), timing, {
+      afterFirst: (r) => {
+        out = {
+          loss: r.loss,
+          backend: r.backend,
+          wasm: pool.simd === "relaxed-simd" ? "losslab_relaxed_bg.wasm" : "losslab_bg.wasm",
+        };
+        if (gradInto) out.gradSamples = pick(gradInto, S.samples);
       },
     });
     /** @type {WorkersInfo} */
-    const info = {
-      workers: count,
-      rowsPerWorker: workers.map((_, i) => bounds[i + 1] - bounds[i]),
-      wasm: readies[0].wasm ?? "?",
-      crossOriginIsolated: self.crossOriginIsolated,
-    };
+    const info = { workers: pool.workers, wasm: out.wasm ?? "?", crossOriginIsolated: self.crossOriginIsolated };
     return { ...out, timing: t, workers: info };
   } finally {
-    for (const w of workers) w.terminate();
+    pool.terminate();
   }
 }
 

@@ -9,7 +9,7 @@
 // The same invocation then runs the CPU peers in Firefox and WebKit (bench/webdriver-session.mjs:
 // the same page and inputs over WebDriver), one engine after another; the report sets the
 // engines side by side. WebGPU, Engine "auto" and ORT's threads stay Chromium's, and so do the
-// rows split across workers (bench/rows-worker.mjs: one losslab instance per logical CPU on a
+// rows split across workers (CrossEntropyWorkers: one losslab instance per logical CPU on a
 // SharedArrayBuffer), reported as the scaling over one thread.
 //
 // Usage: node bench/run.mjs [--shapes 1x128x32000,...] [--runs N] [--budget SECONDS] [--quick]
@@ -67,17 +67,14 @@ const PEERS = [
   ["losslab-simd-f32into", "losslab CPU simd, Float32Array in (streamed), gradInto the caller's Float32Array"],
   [
     "losslab-workers",
-    "losslab CPU simd, rows split across workers (Float32Array on a SharedArrayBuffer, gradInto the caller's)",
+    "losslab CrossEntropyWorkers, one per logical CPU (Float32Array on a SharedArrayBuffer, gradInto the caller's)",
   ],
   ["losslab-webgpu", "losslab WebGPU (F32Buffer in, gradInto; informational)"],
   ["losslab-auto", 'losslab Engine "auto" (Float32Array in, gradient out)'],
   ["tfjs-wasm", "tfjs wasm SIMD, 1 thread"],
   ["losslab-simd-eps0", "losslab CPU simd at ε = 0 (F32Buffer in; ORT's comparison)"],
   ["losslab-simd-copy-eps0", "losslab CPU simd at ε = 0 (Float32Array in; ORT's comparison)"],
-  [
-    "losslab-workers-eps0",
-    "losslab CPU simd at ε = 0, rows split across workers (SharedArrayBuffer; ORT's comparison)",
-  ],
+  ["losslab-workers-eps0", "losslab CrossEntropyWorkers at ε = 0 (SharedArrayBuffer; ORT's comparison)"],
   ["ort-1", "onnxruntime-web wasm SIMD, 1 thread (ε = 0)"],
   ["ort-n", "onnxruntime-web wasm SIMD, N threads (ε = 0)"],
   ["plain-js", "plain JS online logsumexp"],
@@ -169,9 +166,11 @@ const budgetMs = 1000 * Number(opt.budget ?? (smoke ? 0.5 : quick ? 2 : 8));
 const timing = { runs, budgetMs, minSampleMs: smoke ? 5 : 20 };
 const peers = opt.peers ? opt.peers.split(",").map((s) => s.trim()) : PEERS.map(([k]) => k);
 for (const p of peers) if (!LABEL[p]) throw new Error(`unknown peer ${p}`);
-// An ORT cell's ratios need losslab at ε = 0 on both paths: asking for one brings those cells.
+// An ORT cell's ratios need losslab at ε = 0 on both paths (and the workers', when they run):
+// asking for one brings those cells.
 if (peers.some((p) => ORT_PEERS.includes(p))) {
   for (const p of ["losslab-simd-eps0", "losslab-simd-copy-eps0"]) if (!peers.includes(p)) peers.push(p);
+  if (peers.includes("losslab-workers") && !peers.includes("losslab-workers-eps0")) peers.push("losslab-workers-eps0");
 }
 const engines = /** @type {EngineName[]} */ (opt.engines.split(",").map((s) => s.trim()));
 for (const e of engines) if (!ENGINE_NAMES.includes(e)) throw new Error(`unknown engine ${e}`);
@@ -452,7 +451,7 @@ function markdown(report) {
       );
     L.push("");
     L.push(
-      "One thread: losslab on a plain Float32Array (streamed; the gradient into the caller's Float32Array). Workers: one module worker per logical CPU, each with its own losslab instance, computing a contiguous block of rows of a Float32Array on a SharedArrayBuffer (what a cross-origin isolated page can share without copying) and writing its rows of a shared gradient; each call divides by the whole batch's active count (numItemsInBatch), so the page adds the partial losses and every gradient row is the single call's. The page's main thread only posts and collects. Scaling: one thread's time over the workers'.",
+      "One thread: losslab on a plain Float32Array (streamed; the gradient into the caller's Float32Array). Workers: CrossEntropyWorkers with one module worker per logical CPU, each with its own losslab instance, computing a contiguous block of logits rows of a Float32Array on a SharedArrayBuffer (what a cross-origin isolated page can share without copying) and writing its rows of the caller's shared gradient; the page's own instance reduces the rows (crossEntropyFromRows), so the result is one call's, bit for bit. Scaling: one thread's time over the workers'.",
     );
   }
   if (report.targets.length) {

@@ -43,6 +43,8 @@ const manifest = {
     "./train/losslab_train_bg.wasm": "./train/losslab_train_bg.wasm",
     "./engine/worker.js": "./engine/worker.js",
     "./engine/client.js": { types: "./engine/client.d.ts", default: "./engine/client.js" },
+    "./engine/rows-worker.js": "./engine/rows-worker.js",
+    "./engine/split.js": { types: "./engine/split.d.ts", default: "./engine/split.js" },
     "./package.json": "./package.json",
   },
   files: [

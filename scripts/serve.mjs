@@ -33,12 +33,19 @@ const CROSS_ORIGIN = {
 
 /** An HTTP server listening on TCP: address() is an AddressInfo. @typedef {Omit<import("node:http").Server, "address"> & { address(): import("node:net").AddressInfo }} TcpServer */
 
+// A cross-origin isolated page may use SharedArrayBuffer (CrossEntropyWorkers, threaded peers).
+const ISOLATED = {
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-embedder-policy": "require-corp",
+};
+
 /**
- * Serves `root` on 127.0.0.1 (`port` 0: a free one); resolves once it listens.
- * @param {string} root @param {number} [port]
+ * Serves `root` on 127.0.0.1 (`port` 0: a free one); resolves once it listens. `isolated` adds
+ * COOP and COEP to every response, making its pages cross-origin isolated.
+ * @param {string} root @param {number} [port] @param {{ isolated?: boolean }} [options]
  * @returns {Promise<TcpServer>}
  */
-export function serve(root, port = 0) {
+export function serve(root, port = 0, { isolated = false } = {}) {
   const base = resolve(root);
   const server = createServer((req, res) => {
     if (req.method === "OPTIONS") {
@@ -68,6 +75,7 @@ export function serve(root, port = 0) {
     }
     res.writeHead(200, {
       ...CROSS_ORIGIN,
+      ...(isolated ? ISOLATED : {}),
       "content-type": TYPES[extname(path)] ?? "application/octet-stream",
       "x-content-type-options": "nosniff",
       "cache-control": "no-store",

@@ -141,6 +141,10 @@ pub fn f32_array(v: &[f32]) -> Float32Array {
     Float32Array::from(v)
 }
 
+pub fn f64_array(v: &[f64]) -> js_sys::Float64Array {
+    js_sys::Float64Array::from(v)
+}
+
 pub fn i32_array(v: &[i32]) -> Int32Array {
     Int32Array::from(v)
 }

@@ -16,5 +16,7 @@ pub mod engine;
 pub mod exports;
 #[cfg(target_arch = "wasm32")]
 pub mod linear;
+#[cfg(target_arch = "wasm32")]
+pub mod split;
 #[cfg(all(target_arch = "wasm32", feature = "trainer"))]
 pub mod trainer;

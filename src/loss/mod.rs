@@ -16,4 +16,4 @@ pub use linear::{linear_cross_entropy, LinearInput, LinearOutput, LinearShape};
 pub use log_softmax::log_softmax;
 pub use notes::Note;
 pub use options::{CrossEntropy, Reduction, Semantics, Stats};
-pub use stream::{cross_entropy_streamed, RowStream};
+pub use stream::{cross_entropy_streamed, stream_rows, RowStream};

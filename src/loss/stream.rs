@@ -1,10 +1,11 @@
 //! Cross-entropy over logits that live elsewhere (a JS `Float32Array`): active rows are copied
 //! through a cache-sized window in runs, computed while hot, and their gradient rows written back
-//! run by run. One read of the caller's memory, no `[rows, V]` allocation.
+//! run by run. One read of the caller's memory, no `[rows, V]` allocation. A call can also be
+//! computed range of rows by range ([`stream_rows`]), each range in a worker of its own.
 
 use std::ops::Range;
 
-use super::cross_entropy::{cpu_row, CrossEntropyOutput, Plan};
+use super::cross_entropy::{cpu_row, CrossEntropyOutput, Plan, RowResult};
 use super::options::CrossEntropy;
 use crate::cpu::CpuKernel;
 use crate::error::{try_zeroed, Result};
@@ -33,26 +34,47 @@ pub fn cross_entropy_streamed(
     io: &mut impl RowStream,
 ) -> Result<CrossEntropyOutput> {
     let plan = Plan::new(shape, labels, opts)?;
-    let v = shape[2];
-    let total_rows = shape[0] * shape[1];
-    let window_rows = (WINDOW_FLOATS / v.max(1)).max(1).min(total_rows.max(1));
+    let mut rows = vec![None; plan.targets.len()];
+    stream_rows(&plan, kernel, io, 0..shape[0] * shape[1], &mut rows)?;
+    Ok(plan.output(&rows, kernel.name()))
+}
+
+/// The logits rows `logits_rows` of a streamed call: every scored position predicted from a row
+/// in that range gets its result in `out[position]`, and with `plan.opts.grad` every gradient
+/// row in the range is written (zeros where nothing is scored). Disjoint ranges that cover the
+/// logits, reduced by [`Plan::output`], give what one call over all of them gives, bit for bit:
+/// how a call is split across workers.
+pub fn stream_rows(
+    plan: &Plan,
+    kernel: CpuKernel,
+    io: &mut impl RowStream,
+    logits_rows: Range<usize>,
+    out: &mut [Option<RowResult>],
+) -> Result<()> {
+    let v = plan.vocab();
+    let opts = &plan.opts;
+    let Range { start: first, end } = logits_rows;
+    let span = end.saturating_sub(first);
+    let window_rows = (WINDOW_FLOATS / v.max(1)).max(1).min(span.max(1));
     let mut window = try_zeroed::<f32>(window_rows * v, "the logits window")?;
     let mut grad =
         if opts.grad { try_zeroed::<f32>(window_rows * v, "the gradient window")? } else { Vec::new() };
     let mut capped = Vec::new();
 
-    // Per logits row: the position scored from it and its class (None: ignored, or no position
-    // reads the row).
-    let mut scored: Vec<Option<(usize, u32)>> = vec![None; total_rows];
+    // Per logits row of the range: the position scored from it and its class (None: ignored, or
+    // no position reads the row).
+    let mut scored: Vec<Option<(usize, u32)>> = vec![None; span];
     for (p, target) in plan.targets.iter().enumerate() {
-        scored[plan.logits_row(p)] = target.map(|class| (p, class));
+        let row = plan.logits_row(p);
+        if (first..end).contains(&row) {
+            scored[row - first] = target.map(|class| (p, class));
+        }
     }
-    let mut rows = vec![None; plan.targets.len()];
-    let mut r = 0;
-    while r < total_rows {
-        if scored[r].is_none() {
+    let mut r = first;
+    while r < end {
+        if scored[r - first].is_none() {
             let start = r;
-            while r < total_rows && scored[r].is_none() {
+            while r < end && scored[r - first].is_none() {
                 r += 1;
             }
             if opts.grad {
@@ -61,27 +83,27 @@ pub fn cross_entropy_streamed(
             continue;
         }
         let start = r;
-        while r < total_rows && r - start < window_rows && scored[r].is_some() {
+        while r < end && r - start < window_rows && scored[r - first].is_some() {
             r += 1;
         }
         let run = start..r;
         io.read(run.clone(), &mut window[..run.len() * v]);
         for (i, row) in run.clone().enumerate() {
-            let (p, class) = scored[row].expect("the run holds scored rows only");
-            let out = opts.grad.then(|| &mut grad[i * v..(i + 1) * v]);
-            rows[p] = Some(cpu_row(&plan, class, &window[i * v..(i + 1) * v], &mut capped, kernel, out));
+            let (p, class) = scored[row - first].expect("the run holds scored rows only");
+            let g = opts.grad.then(|| &mut grad[i * v..(i + 1) * v]);
+            out[p] = Some(cpu_row(plan, class, &window[i * v..(i + 1) * v], &mut capped, kernel, g));
         }
         if opts.grad {
             io.write_grad(run.clone(), &grad[..run.len() * v]);
         }
     }
-    Ok(plan.output(&rows, kernel.name()))
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::loss::{cross_entropy, Semantics};
+    use crate::loss::{cross_entropy, Reduction, Semantics, Stats};
     use ndarray::{ArrayView2, ArrayView3};
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -148,6 +170,54 @@ mod tests {
                         "every gradient row written, ignored ones zeroed"
                     );
                     assert_eq!(io.reads, want.num_active, "only scored rows are read, each once");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ranges_of_rows_reduce_to_the_whole_call_bit_for_bit() {
+        let (b, t, v) = (3, 7, 900);
+        let logits = crate::hash::hash_logits(b * t * v, 11, 6.0);
+        let mut labels = crate::hash::hash_labels(b * t, v, 11, -100);
+        labels[2] = -100;
+        labels[3] = -100;
+        let bits = |x: &[f32]| x.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+        for shift in [false, true] {
+            for (semantics, reduction) in
+                [(Semantics::Hf, Reduction::Mean), (Semantics::Torch, Reduction::None)]
+            {
+                let opts = CrossEntropy {
+                    semantics,
+                    reduction,
+                    epsilon: 0.1,
+                    shift_labels: shift,
+                    z_loss_scale: 1e-4,
+                    grad: reduction != Reduction::None,
+                    stats: Stats { entropy: true, rank: true, lse: true, predicted: true },
+                    ..Default::default()
+                };
+                let mut whole =
+                    Slices { logits: logits.clone(), grad: vec![f32::NAN; logits.len()], v, reads: 0 };
+                let want =
+                    cross_entropy_streamed([b, t, v], &labels, &opts, CpuKernel::Simd, &mut whole).unwrap();
+                // Uneven ranges, one of them empty, one splitting a sequence.
+                for bounds in [vec![0, 21], vec![0, 5, 5, 13, 21], vec![0, 1, 2, 20, 21]] {
+                    let plan = Plan::new([b, t, v], &labels, &opts).unwrap();
+                    let mut rows = vec![None; plan.targets.len()];
+                    let mut io =
+                        Slices { logits: logits.clone(), grad: vec![f32::NAN; logits.len()], v, reads: 0 };
+                    for w in bounds.windows(2).rev() {
+                        stream_rows(&plan, CpuKernel::Simd, &mut io, w[0]..w[1], &mut rows).unwrap();
+                    }
+                    let got = plan.output(&rows, CpuKernel::Simd.name());
+                    let what = format!("shift {shift} {semantics:?} {reduction:?} ranges {bounds:?}");
+                    assert_eq!(got.summary, want.summary, "{what}");
+                    // Debug prints every float at its shortest exact form, and NaN (ignored rows'
+                    // entropy) equal to NaN.
+                    assert_eq!(format!("{:?}", got.analytics), format!("{:?}", want.analytics), "{what}");
+                    assert_eq!(got.notes, want.notes, "{what}");
+                    assert_eq!(bits(&io.grad), bits(&whole.grad), "{what}");
                 }
             }
         }

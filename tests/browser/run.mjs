@@ -18,6 +18,9 @@ const BIG = quick
 
 const server = await serve(root, 0);
 const base = `http://127.0.0.1:${server.address().port}/tests/browser/`;
+// The same files, cross-origin isolated (COOP + COEP): SharedArrayBuffer, for CrossEntropyWorkers.
+const isolatedServer = await serve(root, 0, { isolated: true });
+const isolatedPage = `http://127.0.0.1:${isolatedServer.address().port}/tests/browser/page.html`;
 const browser = await launchChromium({ webgpu: true });
 
 let failed = 0;
@@ -34,7 +37,7 @@ async function suite(name, call, init, arg, pageName = "page.html") {
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   if (init) await page.addInitScript(init);
-  await page.goto(base + pageName);
+  await page.goto(pageName.startsWith("http") ? pageName : base + pageName);
   await page.waitForFunction(
     () => window.suites !== undefined || document.getElementById("status")?.textContent === "failed",
     null,
@@ -103,6 +106,16 @@ await suite("linearCrossEntropy on WebGPU: goldens, row blocks, CPU routes, auto
   window.suites.linearGpu(),
 );
 await suite("linearCrossEntropy: device lost mid-call", () => window.suites.linearDeviceLost(), loseDevice);
+await suite(
+  "CrossEntropyWorkers: split across 2 and 3 workers = one call, bit for bit; refusals; 1x2048x32000",
+  () => window.suites.workersSplit(),
+  undefined,
+  undefined,
+  isolatedPage,
+);
+await suite("CrossEntropyWorkers: refused, by name, without cross-origin isolation", () =>
+  window.suites.workersRefused(),
+);
 
 // The trainer's build (pkg/train): parity and bad input as Node checks them, plus a run in its
 // module worker. The lesson itself is not rerun here: parity shows Chromium computes the native
@@ -116,5 +129,6 @@ await trainer("trainer: a run in the worker keeps the page responsive", () => wi
 
 await browser.close();
 server.close();
+isolatedServer.close();
 console.log(`\nbrowser suites: ${suites - suitesFailed} passed, ${suitesFailed} failed (${failed} failure(s))`);
 if (failed) process.exit(1);

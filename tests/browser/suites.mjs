@@ -8,6 +8,7 @@ import { labelSmootherF64 } from "../js/reference.mjs";
 import { EngineWorker } from "../../pkg/engine/client.js";
 import { checkAnalytics, runAnalyticsTable } from "../js/analytics.mjs";
 import { checkLinear, linearCaseInput, linearNonFinite, linearProperty, linearTable } from "../js/linear.mjs";
+import { SPLIT_CASES, gradientDifferences, resultDifferences, splitInput } from "../js/split.mjs";
 
 await init();
 window.losslab = losslab;
@@ -594,6 +595,96 @@ window.suites = {
     if (engine.backend !== "cpu-simd") failures.push(`engine still on ${engine.backend}`);
     failures.push(...checkLinear(c, r));
     return { failures, reason: r.fallbackReason };
+  },
+
+  /**
+   * CrossEntropyWorkers on a cross-origin isolated page: the split cases with 2 and 3 workers
+   * against one crossEntropy call (every field and the gradient, bit for bit), gradInto, its
+   * refusals, and a 1×2048×32000 forward+gradient with 2 workers against one call.
+   */
+  async workersSplit() {
+    const failures = [];
+    if (!self.crossOriginIsolated) return { failures: ["the page is not cross-origin isolated"] };
+    const { CrossEntropyWorkers } = await import("../../pkg/engine/split.js");
+    const sharedArray = (/** @type {number} */ n) => new Float32Array(new SharedArrayBuffer(n * 4));
+    let compared = 0;
+    for (const count of [2, 3]) {
+      const pool = await CrossEntropyWorkers.create({ workers: count });
+      if (pool.workers !== count) failures.push(`asked for ${count} workers, got ${pool.workers}`);
+      for (const c of SPLIT_CASES) {
+        const input = splitInput(losslab, c, sharedArray);
+        const want = losslab.crossEntropy(input, c.options);
+        const got = await pool.crossEntropy(input, c.options);
+        if (got.workers !== count) failures.push(`${c.name}: result.workers ${got.workers}`);
+        if (c.options.grad && !(got.grad?.buffer instanceof SharedArrayBuffer))
+          failures.push(`${c.name}: the returned gradient is not on a SharedArrayBuffer`);
+        for (const d of resultDifferences(got, want, ["workers"])) failures.push(`${count} workers, ${c.name}: ${d}`);
+        if (c.options.grad) {
+          const gradInto = sharedArray(input.logits.length).fill(NaN);
+          const into = await pool.crossEntropy({ ...input, gradInto }, c.options);
+          if ("grad" in into) failures.push(`${c.name}: gradInto given, yet a grad came back`);
+          for (const d of gradientDifferences(gradInto, /** @type {Float32Array} */ (want.grad)))
+            failures.push(`${count} workers, ${c.name}, gradInto: ${d}`);
+        }
+        compared++;
+      }
+      // Refusals: the arrays must be shared; the module's own refusals come back as Errors.
+      const c = SPLIT_CASES[0];
+      const input = splitInput(losslab, c, sharedArray);
+      /** @type {[() => Promise<unknown>, RegExp][]} */
+      const refusals = [
+        [() => pool.crossEntropy({ ...input, logits: new Float32Array(input.logits) }, c.options), /SharedArrayBuffer/],
+        [
+          () => pool.crossEntropy({ ...input, gradInto: new Float32Array(input.logits.length) }, { grad: true }),
+          /gradInto must be a Float32Array on a SharedArrayBuffer/,
+        ],
+        [() => pool.crossEntropy(input, { epsilon: 2, semantics: "torch" }), /epsilon 2 is out of range/],
+        [() => pool.crossEntropy({ ...input, labels: new Int32Array(3) }, c.options), /labels has 3 elements/],
+      ];
+      for (const [call, message] of refusals) {
+        try {
+          await call();
+          failures.push(`${count} workers: no refusal for ${message}`);
+        } catch (e) {
+          if (!(e instanceof Error && message.test(e.message))) failures.push(`${count} workers: ${message} → ${e}`);
+        }
+      }
+      pool.terminate();
+    }
+    // A big call: two workers against one call, and their times (informational: 2 cores here).
+    const dims = [1, 2048, 32000];
+    const n = dims[0] * dims[1] * dims[2];
+    const logits = sharedArray(n);
+    logits.set(losslab.hashLogits(n, 101, 8));
+    const input = { logits, dims, labels: losslab.hashLabels(dims[1], dims[2], 101, -100) };
+    const options = { grad: true };
+    let t = performance.now();
+    const one = losslab.crossEntropy(input, options);
+    const oneMs = performance.now() - t;
+    const pool = await CrossEntropyWorkers.create({ workers: 2 });
+    await pool.crossEntropy(input, options); // warm
+    t = performance.now();
+    const split = await pool.crossEntropy(input, options);
+    const splitMs = performance.now() - t;
+    pool.terminate();
+    for (const d of resultDifferences(split, one, ["workers"])) failures.push(`1x2048x32000: ${d}`);
+    return { failures, compared, big: { oneMs: Math.round(oneMs), twoWorkersMs: Math.round(splitMs) } };
+  },
+
+  /** Without cross-origin isolation there is no SharedArrayBuffer: create says so. */
+  async workersRefused() {
+    const failures = [];
+    const { CrossEntropyWorkers } = await import("../../pkg/engine/split.js");
+    try {
+      await CrossEntropyWorkers.create({ workers: 2 });
+      failures.push("CrossEntropyWorkers.create succeeded on a page that is not cross-origin isolated");
+    } catch (e) {
+      const ok =
+        e instanceof Error && /cross-origin isolated/.test(e.message) && /** @type {any} */ (e).code === "unsupported";
+      if (!ok) failures.push(`unexpected refusal: ${e}`);
+      return { failures, message: e instanceof Error ? e.message : String(e) };
+    }
+    return { failures };
   },
 };
 

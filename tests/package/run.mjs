@@ -84,6 +84,7 @@ writeFileSync(
 import * as train from "losslab/train";
 import { TrainerWorker } from "losslab/train/client.js";
 import { EngineWorker, type WorkerCrossEntropyResult } from "losslab/engine/client.js";
+import { CrossEntropyWorkers, type WorkersCrossEntropyResult } from "losslab/engine/split.js";
 await init();
 const input: losslab.CrossEntropyInput = { logits: new Float32Array(6), dims: [2, 3], labels: new Int32Array(2) };
 const r: losslab.CrossEntropyResult = losslab.crossEntropy(input, { epsilon: 0.1, semantics: "torch", reduction: "sum" });
@@ -102,6 +103,14 @@ const inWorker: WorkerCrossEntropyResult = await worker.crossEntropy(handle, { g
 const why: string | undefined = inWorker.backendReason;
 const kept: number | undefined = inWorker.gradHandle;
 const cal: losslab.EngineCalibration | null = engine.calibration;
+const pool: CrossEntropyWorkers = await CrossEntropyWorkers.create({ workers: 2 });
+const shared = { logits: new Float32Array(new SharedArrayBuffer(24)), dims: [2, 3], labels: new Int32Array(2) };
+const split: WorkersCrossEntropyResult = await pool.crossEntropy(shared, { grad: true });
+const splitWorkers: number = split.workers;
+const range: Float64Array = losslab.crossEntropyRows(shared, {}, 0, 1);
+const combined: losslab.CrossEntropyResult = losslab.crossEntropyFromRows({ dims: [2, 3], labels: new Int32Array(2) }, {}, [range]);
+// @ts-expect-error the workers read a Float32Array in place: no F32Buffer
+pool.crossEntropy({ ...input, logits: new losslab.F32Buffer(6) });
 // @ts-expect-error on is "engine" | "cpu"
 worker.crossEntropy(input, {}, { on: "gpu" });
 // @ts-expect-error objective is "clm" | "sft" | "sft-unmasked"
@@ -110,7 +119,7 @@ trainer.beginRun({ objective: "rlhf" });
 losslab.crossEntropy(input, { semantics: "jax" });
 // @ts-expect-error logits must be a Float32Array (or an F32Buffer)
 losslab.crossEntropy({ ...input, logits: [1, 2, 3] });
-export { loss, grad, later, padded, report, client, why, kept, cal };
+export { loss, grad, later, padded, report, client, why, kept, cal, splitWorkers, combined };
 `,
 );
 writeFileSync(
