@@ -436,10 +436,12 @@ async function workersCell({ grad, epsilon = S.epsilon }, timing) {
   if (!(count >= 2)) return { unavailable: `navigator.hardwareConcurrency is ${count}: no second core` };
   const entry = /** @type {typeof import("../pkg/index.js")} */ (await import(PKG_ENTRY));
   await entry.default();
-  const { CrossEntropyWorkers } = /** @type {typeof import("../pkg/engine/split.js")} */ (await import(PKG_SPLIT));
-  const logits = new Float32Array(new SharedArrayBuffer(S.logits.byteLength));
+  const { CrossEntropyWorkers, sharedFloat32Array } = /** @type {typeof import("../pkg/engine/split.js")} */ (
+    await import(PKG_SPLIT)
+  );
+  const logits = sharedFloat32Array(S.logits.length);
   logits.set(S.logits);
-  const gradInto = grad ? new Float32Array(new SharedArrayBuffer(S.logits.byteLength)) : undefined;
+  const gradInto = grad ? sharedFloat32Array(S.logits.length) : undefined;
   const input = { logits, dims: S.dims, labels: S.labels, ...(gradInto ? { gradInto } : {}) };
   const options = { epsilon, ignoreIndex: S.ignoreIndex, grad, kernel: /** @type {const} */ ("simd") };
   const pool = await CrossEntropyWorkers.create({ workers: count });

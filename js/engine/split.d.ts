@@ -12,6 +12,10 @@ export interface SharedCrossEntropyInput extends CrossEntropyInput {
   gradInto?: Float32Array;
 }
 
+/** A Float32Array of `length` zeros on a new SharedArrayBuffer; throws (code "unsupported") on a
+ *  page that has none (not cross-origin isolated). Works in WebKit too, which hides the global. */
+export function sharedFloat32Array(length: number): Float32Array;
+
 /**
  * One cross-entropy call split by logits rows across module Web Workers, each with its own
  * losslab instance reading the logits in place from a SharedArrayBuffer. Needs a cross-origin

@@ -6,7 +6,32 @@
 import { crossEntropyFromRows } from "../index.js";
 
 const refuse = (message, code = "invalid-argument") => Object.assign(new Error(message), { code });
-const shared = (a) => typeof SharedArrayBuffer === "function" && a?.buffer instanceof SharedArrayBuffer;
+
+/**
+ * The SharedArrayBuffer class, or null where there is none. WebKit keeps the global hidden even on
+ * a cross-origin isolated page, yet hands out shared buffers through shared wasm memory: its
+ * buffer's constructor is the same class.
+ */
+function sharedArrayBufferClass() {
+  if (typeof SharedArrayBuffer === "function") return SharedArrayBuffer;
+  if (globalThis.crossOriginIsolated === false) return null;
+  try {
+    return new WebAssembly.Memory({ initial: 0, maximum: 0, shared: true }).buffer.constructor;
+  } catch {
+    return null;
+  }
+}
+
+const Shared = sharedArrayBufferClass();
+const shared = (a) => Shared !== null && a?.buffer instanceof Shared;
+
+/** A Float32Array of `length` zeros on a new SharedArrayBuffer (in every engine that has one). */
+export function sharedFloat32Array(length) {
+  if (Shared === null) {
+    throw refuse("this page has no SharedArrayBuffer: serve it cross-origin isolated", "unsupported");
+  }
+  return new Float32Array(new Shared(length * 4));
+}
 
 export class CrossEntropyWorkers {
   /** @type {Worker[]} */ #workers;
@@ -21,7 +46,7 @@ export class CrossEntropyWorkers {
    * losslab. The page's own losslab module must be initialised (`await init()`) before calls.
    */
   static async create({ workers, workerUrl } = {}) {
-    if (typeof SharedArrayBuffer !== "function" || globalThis.crossOriginIsolated === false) {
+    if (Shared === null) {
       throw refuse(
         "CrossEntropyWorkers needs SharedArrayBuffer: serve the page cross-origin isolated " +
           "(Cross-Origin-Opener-Policy: same-origin, Cross-Origin-Embedder-Policy: require-corp)",
@@ -37,6 +62,16 @@ export class CrossEntropyWorkers {
     const started = Array.from({ length: count }, () => new Worker(url, { type: "module" }));
     try {
       const ready = await Promise.all(started.map(whenReady));
+      // Some engines have shared memory yet cannot post it (WebKitGTK: DataCloneError): find out
+      // now, not at the first call. The worker ignores a message without an id.
+      try {
+        started[0].postMessage({ probe: new Shared(8) });
+      } catch (e) {
+        throw refuse(
+          `this browser cannot share memory with workers (posting a SharedArrayBuffer failed: ${e?.message ?? e})`,
+          "unsupported",
+        );
+      }
       const pool = new CrossEntropyWorkers(started);
       pool.simd = ready[0].simd;
       return pool;
@@ -76,7 +111,7 @@ export class CrossEntropyWorkers {
     if (!shared(input?.logits)) {
       throw refuse(
         "logits must be a Float32Array on a SharedArrayBuffer: the workers read it in place " +
-          "(copy it once: new Float32Array(new SharedArrayBuffer(n * 4)).set(logits))",
+          "(copy it once: sharedFloat32Array(n).set(logits))",
       );
     }
     if (!(input.logits instanceof Float32Array)) {
@@ -91,7 +126,7 @@ export class CrossEntropyWorkers {
     let fresh = null;
     if (options?.grad) {
       if (gradInto === undefined) {
-        gradInto = fresh = new Float32Array(new SharedArrayBuffer(input.logits.length * 4));
+        gradInto = fresh = sharedFloat32Array(input.logits.length);
       } else if (!shared(gradInto) || !(gradInto instanceof Float32Array)) {
         throw refuse("gradInto must be a Float32Array on a SharedArrayBuffer: the workers write it in place");
       }

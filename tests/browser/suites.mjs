@@ -605,8 +605,7 @@ window.suites = {
   async workersSplit() {
     const failures = [];
     if (!self.crossOriginIsolated) return { failures: ["the page is not cross-origin isolated"] };
-    const { CrossEntropyWorkers } = await import("../../pkg/engine/split.js");
-    const sharedArray = (/** @type {number} */ n) => new Float32Array(new SharedArrayBuffer(n * 4));
+    const { CrossEntropyWorkers, sharedFloat32Array: sharedArray } = await import("../../pkg/engine/split.js");
     let compared = 0;
     for (const count of [2, 3]) {
       const pool = await CrossEntropyWorkers.create({ workers: count });
@@ -674,7 +673,13 @@ window.suites = {
   /** Without cross-origin isolation there is no SharedArrayBuffer: create says so. */
   async workersRefused() {
     const failures = [];
-    const { CrossEntropyWorkers } = await import("../../pkg/engine/split.js");
+    const { CrossEntropyWorkers, sharedFloat32Array } = await import("../../pkg/engine/split.js");
+    try {
+      sharedFloat32Array(4);
+      failures.push("sharedFloat32Array made shared memory on a page that is not cross-origin isolated");
+    } catch (e) {
+      if (/** @type {any} */ (e).code !== "unsupported") failures.push(`sharedFloat32Array: ${e}`);
+    }
     try {
       await CrossEntropyWorkers.create({ workers: 2 });
       failures.push("CrossEntropyWorkers.create succeeded on a page that is not cross-origin isolated");

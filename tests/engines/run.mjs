@@ -2,7 +2,8 @@
 // WebKitGTK's MiniBrowser (WebKit, Safari's engine) — over WebDriver (scripts/webdriver.mjs): the
 // golden table through the build each engine loads (Firefox validates relaxed SIMD, so it must load
 // the fused multiply-add build; WebKit does not, so the plain simd128 one), the error contract,
-// and the Engine's CPU fallback where navigator.gpu is absent, on the page and in a worker.
+// the Engine's CPU fallback where navigator.gpu is absent, on the page and in a worker, and
+// CrossEntropyWorkers (the page is served cross-origin isolated).
 // Exits non-zero on any failure, including an engine that cannot start.
 // Usage: node tests/engines/run.mjs [firefox | webkit]...
 import { fileURLToPath } from "node:url";
@@ -14,6 +15,8 @@ import { ENGINES, launch, missing } from "../../scripts/webdriver.mjs";
 const root = fileURLToPath(new URL("../../", import.meta.url));
 /** The build each engine's relaxed-SIMD support must make the package's entry load. */
 const EXPECTED_BUILD = /** @type {const} */ ({ firefox: "relaxed-simd", webkit: "simd128" });
+/** Whether CrossEntropyWorkers runs: WebKitGTK has shared memory but cannot post it to a worker. */
+const EXPECTED_SPLIT = /** @type {const} */ ({ firefox: "ran", webkit: "refused" });
 const PAGE_TIMEOUT_MS = 60_000;
 const SUITE_TIMEOUT_MS = 180_000;
 
@@ -22,7 +25,8 @@ for (const a of asked)
   if (!(a in ENGINES)) throw new Error(`unknown engine ${a}; expected one of ${Object.keys(ENGINES)}`);
 const engines = /** @type {EngineName[]} */ (asked.length ? asked : Object.keys(ENGINES));
 
-const server = await serve(root, 0);
+// Cross-origin isolated (COOP + COEP), so SharedArrayBuffer exists for CrossEntropyWorkers.
+const server = await serve(root, 0, { isolated: true });
 const base = `http://127.0.0.1:${server.address().port}/`;
 let passed = 0;
 let failed = 0;
@@ -143,6 +147,17 @@ for (const engine of engines) {
     await suite("CPU fallback without navigator.gpu", fromModule, "cpuFallback");
     await suite("CPU fallback in a module worker", fromModule, "workerFallback");
     await suite("linearCrossEntropy: goldens, Engine and worker, property", fromModule, "linearCpu");
+    const split = await suite(
+      EXPECTED_SPLIT[engine] === "ran"
+        ? "CrossEntropyWorkers: a call split across 2 workers = one call, bit for bit"
+        : "CrossEntropyWorkers: refused by code, as this engine cannot post shared memory to a worker",
+      fromModule,
+      "workersSplit",
+    );
+    // Pinned per engine, like the build: a change in the engine is noticed either way.
+    report(`${engine}: CrossEntropyWorkers ${EXPECTED_SPLIT[engine]}, as expected here`, 0, {
+      failures: split.split === EXPECTED_SPLIT[engine] ? [] : [`it ${split.split}, expected ${EXPECTED_SPLIT[engine]}`],
+    });
   } finally {
     await browser.close();
   }

@@ -1,6 +1,7 @@
 // In-page suites that need no WebGPU, for engines without it (Firefox, WebKit): the golden table
 // through the package's CPU kernel (whichever wasm build the entry picked), and the Engine's CPU
-// fallback where navigator.gpu is absent, on the page and in its worker. tests/engines/run.mjs
+// fallback where navigator.gpu is absent, on the page and in its worker, linearCrossEntropy, and a
+// call split across workers (CrossEntropyWorkers). tests/engines/run.mjs
 // imports this module into tests/browser/page.html, which has already loaded the package: the
 // import below is that same, initialised module instance.
 import * as losslab from "../../pkg/index.js";
@@ -8,6 +9,8 @@ import { EngineWorker } from "../../pkg/engine/client.js";
 import { caseInput, check, errorFragment } from "../js/golden.mjs";
 import { runAnalyticsTable } from "../js/analytics.mjs";
 import { linearNonFinite, linearProperty, linearTable } from "../js/linear.mjs";
+import { SPLIT_CASES, gradientDifferences, resultDifferences, splitInput } from "../js/split.mjs";
+import { CrossEntropyWorkers, sharedFloat32Array } from "../../pkg/engine/split.js";
 
 /** @typedef {import("../js/golden.mjs").GoldenCase} GoldenCase */
 
@@ -180,4 +183,49 @@ export async function linearCpu() {
     worst: sync.worst,
     property: { trials: property.trials, worstLoss: property.worstLoss, worstGrad: property.worstGrad },
   };
+}
+
+/**
+ * crossEntropyRows + crossEntropyFromRows in the page against one call, then CrossEntropyWorkers
+ * in this engine (the page is served cross-origin isolated): the split cases
+ * across 2 workers against one crossEntropy call, every field and the gradient bit for bit; or,
+ * where the engine cannot post shared memory to workers, create's refusal (code "unsupported").
+ */
+export async function workersSplit() {
+  /** @type {string[]} */
+  const failures = [];
+  if (!self.crossOriginIsolated) return { failures: ["the page is not cross-origin isolated"] };
+  // The split itself, in this page's own instance (every engine): two ranges, last one first.
+  for (const c of SPLIT_CASES) {
+    const input = splitInput(losslab, c);
+    const rows = c.dims[0] * c.dims[1];
+    const gradInto = c.options.grad ? new Float32Array(input.logits.length) : undefined;
+    const ranges = [
+      losslab.crossEntropyRows({ ...input, gradInto }, c.options, rows >> 1, rows),
+      losslab.crossEntropyRows({ ...input, gradInto }, c.options, 0, rows >> 1),
+    ];
+    const got = losslab.crossEntropyFromRows({ dims: input.dims, labels: input.labels }, c.options, ranges);
+    const want = losslab.crossEntropy(input, c.options);
+    failures.push(...resultDifferences(got, want, ["grad"]).map((d) => `in the page, ${c.name}: ${d}`));
+    if (gradInto) failures.push(...gradientDifferences(gradInto, /** @type {Float32Array} */ (want.grad)));
+  }
+  let pool;
+  try {
+    pool = await CrossEntropyWorkers.create({ workers: 2 });
+  } catch (e) {
+    // An engine that cannot post shared memory to workers must say so, by code.
+    const code = /** @type {{ code?: string }} */ (e).code;
+    if (code !== "unsupported") failures.push(`create refused with code ${code}: ${message(e)}`);
+    return { failures, split: "refused", refusal: message(e) };
+  }
+  for (const c of SPLIT_CASES) {
+    const input = splitInput(losslab, c, sharedFloat32Array);
+    const want = losslab.crossEntropy(input, c.options);
+    const got = await pool.crossEntropy(input, c.options);
+    failures.push(...resultDifferences(got, want, ["workers"]).map((d) => `${c.name}: ${d}`));
+    if (c.options.grad && !(got.grad instanceof Float32Array)) failures.push(`${c.name}: no gradient came back`);
+  }
+  const simd = pool.simd;
+  pool.terminate();
+  return { failures, split: "ran", compared: SPLIT_CASES.length, workers: 2, workerSimd: simd };
 }
