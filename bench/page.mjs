@@ -444,7 +444,14 @@ async function workersCell({ grad, epsilon = S.epsilon }, timing) {
   const gradInto = grad ? sharedFloat32Array(S.logits.length) : undefined;
   const input = { logits, dims: S.dims, labels: S.labels, ...(gradInto ? { gradInto } : {}) };
   const options = { epsilon, ignoreIndex: S.ignoreIndex, grad, kernel: /** @type {const} */ ("simd") };
-  const pool = await CrossEntropyWorkers.create({ workers: count });
+  let pool;
+  try {
+    pool = await CrossEntropyWorkers.create({ workers: count });
+  } catch (e) {
+    // No shared memory for workers here (WebKitGTK cannot post it): not this engine's row.
+    if (/** @type {{ code?: string }} */ (e).code === "unsupported") return { unavailable: message(e) };
+    throw e;
+  }
   try {
     /** @type {CellOut} */
     let out = {};

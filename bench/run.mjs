@@ -51,7 +51,7 @@ import { openWebDriverEngine } from "./webdriver-session.mjs";
 /**
  * Per shape and mode: one thread on a Float32Array (gradInto the caller's array) against the rows
  * split across workers on a SharedArrayBuffer, and the scaling.
- * @typedef {{ dims: number[], mode: string, workers: number, oneMs: number, workersMs: number, scaling: number }} WorkersSummary
+ * @typedef {{ dims: number[], engine: EngineName, mode: string, workers: number, oneMs: number, workersMs: number, scaling: number }} WorkersSummary
  */
 /** @typedef {typeof report} Report */
 /** @typedef {"chromium" | import("../scripts/webdriver.mjs").EngineName} EngineName */
@@ -97,6 +97,8 @@ const ENGINE_TITLE = { chromium: "Chromium", firefox: "Firefox", webkit: "WebKit
 const OTHER_ENGINE_PEERS = new Set([
   "losslab-simd",
   "losslab-simd-copy",
+  "losslab-simd-f32into",
+  "losslab-workers",
   "tfjs-wasm",
   "plain-js",
   "ceiling",
@@ -441,13 +443,13 @@ function markdown(report) {
   }
   if (report.workers.length) {
     L.push("");
-    L.push("## Rows split across workers (Chromium)");
+    L.push("## Rows split across workers");
     L.push("");
-    L.push("| Shape | Mode | Workers | one thread ms | workers ms | scaling |");
-    L.push("|---|---|---:|---:|---:|---:|");
+    L.push("| Shape | Mode | Engine | Workers | one thread ms | workers ms | scaling |");
+    L.push("|---|---|---|---:|---:|---:|---:|");
     for (const w of report.workers)
       L.push(
-        `| ${shapePretty(w.dims)} | ${w.mode} | ${w.workers} | ${fmtMs(w.oneMs)} | ${fmtMs(w.workersMs)} | ${fmtX(w.scaling)} |`,
+        `| ${shapePretty(w.dims)} | ${w.mode} | ${ENGINE_TITLE[w.engine]} | ${w.workers} | ${fmtMs(w.oneMs)} | ${fmtMs(w.workersMs)} | ${fmtX(w.scaling)} |`,
       );
     L.push("");
     L.push(
@@ -738,19 +740,22 @@ function derive(results, references) {
   // the gradient into the caller's array): the scaling on this machine's cores.
   /** @type {WorkersSummary[]} */
   const workers = [];
-  for (const dims of shapes) {
-    for (const grad of [false, true]) {
-      const w = find(dims, grad, "losslab-workers");
-      const one = find(dims, grad, grad ? "losslab-simd-f32into" : "losslab-simd-copy");
-      if (!w || !one || !w.workers) continue;
-      workers.push({
-        dims,
-        mode: grad ? "forward+gradient" : "forward",
-        workers: w.workers.workers,
-        oneMs: one.timing.medianMs,
-        workersMs: w.timing.medianMs,
-        scaling: one.timing.medianMs / w.timing.medianMs,
-      });
+  for (const engine of ENGINE_NAMES) {
+    for (const dims of shapes) {
+      for (const grad of [false, true]) {
+        const w = find(dims, grad, "losslab-workers", engine);
+        const one = find(dims, grad, grad ? "losslab-simd-f32into" : "losslab-simd-copy", engine);
+        if (!w || !one || !w.workers) continue;
+        workers.push({
+          dims,
+          engine,
+          mode: grad ? "forward+gradient" : "forward",
+          workers: w.workers.workers,
+          oneMs: one.timing.medianMs,
+          workersMs: w.timing.medianMs,
+          scaling: one.timing.medianMs / w.timing.medianMs,
+        });
+      }
     }
   }
   return { summary, targets, ort, workers };
