@@ -23,7 +23,7 @@ function sharedArrayBufferClass() {
 }
 
 const Shared = sharedArrayBufferClass();
-const shared = (a) => Shared !== null && a?.buffer instanceof Shared;
+const sharedFloat32 = (a) => a instanceof Float32Array && Shared !== null && a.buffer instanceof Shared;
 
 /** A Float32Array of `length` zeros on a new SharedArrayBuffer (in every engine that has one). */
 export function sharedFloat32Array(length) {
@@ -108,14 +108,11 @@ export class CrossEntropyWorkers {
    * for bit, plus `workers`.
    */
   async crossEntropy(input, options) {
-    if (!shared(input?.logits)) {
+    if (!sharedFloat32(input?.logits)) {
       throw refuse(
         "logits must be a Float32Array on a SharedArrayBuffer: the workers read it in place " +
           "(copy it once: sharedFloat32Array(n).set(logits))",
       );
-    }
-    if (!(input.logits instanceof Float32Array)) {
-      throw refuse("logits must be a Float32Array on a SharedArrayBuffer");
     }
     const dims = input.dims;
     const rows = Array.isArray(dims) && dims.length >= 2 ? dims.slice(0, -1).reduce((a, b) => a * b, 1) : NaN;
@@ -127,7 +124,7 @@ export class CrossEntropyWorkers {
     if (options?.grad) {
       if (gradInto === undefined) {
         gradInto = fresh = sharedFloat32Array(input.logits.length);
-      } else if (!shared(gradInto) || !(gradInto instanceof Float32Array)) {
+      } else if (!sharedFloat32(gradInto)) {
         throw refuse("gradInto must be a Float32Array on a SharedArrayBuffer: the workers write it in place");
       }
     }
